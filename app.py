@@ -1,0 +1,10 @@
+"""Kawal: citizen reports to local government. Only wiring lives here."""
+
+from chalice import Chalice
+
+from chalicelib import api
+from chalicelib.http import error_middleware
+
+app = Chalice(app_name="kawal")
+app.register_middleware(error_middleware, "http")
+app.register_blueprint(api.bp)

@@ -1,0 +1,59 @@
+"""Settings, read from the environment at call time.
+
+Chalice's test client sets stage variables only for the duration of a call, and
+the local runner sets them after import, so nothing here is read at import.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_REGION = "ap-southeast-3"  # Jakarta
+
+
+def _get(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+def stage() -> str:
+    return _get("KAWAL_STAGE", "dev")
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def table_name() -> str:
+    return _get("TABLE_NAME")
+
+
+def bucket_name() -> str:
+    return _get("BUCKET_NAME")
+
+
+def topic_prefix() -> str:
+    """Squad topics are named ``{prefix}{squad}``, e.g. ``kawal-dev-squad-orange``."""
+    return _get("SQUAD_TOPIC_PREFIX", f"kawal-{stage()}-squad-")
+
+
+def catalogue_path() -> Path:
+    return Path(os.environ.get("CATALOGUE_PATH") or DATA_DIR / "catalogue.json")
+
+
+def regency_path() -> Path:
+    return Path(os.environ.get("REGENCY_PATH") or DATA_DIR / "districts.json")
+
+
+def district_boundaries_path() -> Path | None:
+    """Optional GeoJSON FeatureCollection of district polygons (``properties.code``)."""
+    value = os.environ.get("DISTRICT_BOUNDARIES_PATH")
+    return Path(value) if value else None
+
+
+def max_body_bytes() -> int:
+    return int(os.environ.get("MAX_BODY_BYTES", str(6 * 1024 * 1024)))

@@ -1,0 +1,95 @@
+"""HTTP plumbing shared by entry modules: JSON in, JSON out, one error shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypeVar
+
+from chalice import Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import config
+from chalicelib.errors import InvalidInput, KawalError, MalformedJson, PayloadTooLarge
+
+log = logging.getLogger("kawal")
+M = TypeVar("M", bound=BaseModel)
+JSON = "application/json; charset=utf-8"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        text = body.model_dump_json()
+    elif isinstance(body, list) and body and isinstance(body[0], BaseModel):
+        text = "[" + ",".join(b.model_dump_json() for b in body) + "]"
+    else:
+        text = json.dumps(body, ensure_ascii=False, default=str)
+    return Response(
+        body=text, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
+    )
+
+
+def error_response(error: KawalError) -> Response:
+    return json_response(error.body(), error.status, error.headers)
+
+
+def _details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in e["loc"]) or "(body)",
+            "issue": e["msg"],
+            "type": e["type"],
+        }
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def parse_body(request: Any, model: type[M]) -> M:
+    """Parse and validate a JSON body strictly; every failure is a 4xx."""
+    raw = request.raw_body or b""
+    if len(raw) > config.max_body_bytes():
+        raise PayloadTooLarge(f"the request body is larger than {config.max_body_bytes()} bytes")
+    if not raw.strip():
+        raise MalformedJson("the request body is empty; send a JSON object")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise MalformedJson("the request body is not valid JSON") from None
+        if any(e["type"] == "model_type" and not e["loc"] for e in exc.errors()):
+            raise InvalidInput("the request body must be a JSON object") from None
+        raise InvalidInput(
+            "the request has invalid fields", _details(exc), code="validation_failed"
+        ) from None
+
+
+def error_middleware(event: Any, get_response: Any) -> Response:
+    """Every response leaves in one shape: domain errors rendered, Chalice's own
+    errors (415, 405, …) rewritten, and anything unexpected logged and hidden."""
+    try:
+        response = get_response(event)
+    except KawalError as exc:
+        return error_response(exc)
+    except Exception:
+        log.exception("unhandled error")
+        return json_response(
+            {
+                "error": {
+                    "code": "internal_error",
+                    "message": "something went wrong on our side; please retry",
+                    "details": [],
+                }
+            },
+            500,
+        )
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        code = str(body["Code"])
+        snake = "".join("_" + c.lower() if c.isupper() else c for c in code).lstrip("_")
+        message = str(body.get("Message", code))
+        if response.status_code >= 500:
+            log.error("chalice error %s: %s", code, message)
+            message = "something went wrong on our side; please retry"
+        response.body = json.dumps({"error": {"code": snake, "message": message, "details": []}})
+        response.headers["Content-Type"] = JSON
+    return response

@@ -1,0 +1,166 @@
+"""Pydantic models: what comes in (strict, ``extra="forbid"``), what is stored,
+and what goes out, one output model per audience."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator
+
+Status = Literal[
+    "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
+]
+OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "accepted", "in_progress", "reopened"})
+
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+_PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class ContactIn(_Input):
+    """How to reach the reporter: confidential, never in a public or squad view."""
+
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    notify: bool = Field(default=False, description="send me updates on this report")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = re.sub(r"[\s\-().]", "", value)
+        if digits.startswith("08"):  # the way Indonesians write mobile numbers
+            digits = "+62" + digits[1:]
+        elif digits.startswith("62"):
+            digits = "+" + digits
+        if not _PHONE_RE.match(digits):
+            raise ValueError("phone must be a mobile number like 0812… or +62812…")
+        return digits
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL_RE.match(value):
+            raise ValueError("email is not a valid address")
+        return value
+
+
+class ReportIn(_Input):
+    client_report_id: UUID4 | None = Field(
+        default=None,
+        description="random UUID made by the phone; a retry with it returns the same report",
+    )
+    label: str = Field(min_length=1, max_length=40)
+    lat: Latitude
+    lon: Longitude
+    description: str | None = Field(default=None, max_length=4000)
+    address: str | None = Field(default=None, max_length=300)
+    district: str | None = Field(default=None, max_length=40)
+    contact: ContactIn | None = None
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime
+    from_status: Status | None = None
+    to_status: Status
+    actor_role: str
+    actor_id: str | None = None
+    note: str | None = None
+
+
+class Report(BaseModel):
+    """A report as stored (without the reporter's contact, which lives apart)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    code: str
+    label: str
+    squad: str
+    covert: bool
+    status: Status
+    lat: float
+    lon: float
+    geohash: str
+    district: str | None
+    description: str | None
+    address: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    token_hash: str
+    request_hash: str
+    has_contact: bool = False
+    source: Literal["app", "open311", "seed"] = "app"
+    version: int = 1
+
+
+# -- outputs ------------------------------------------------------------------
+
+
+class Handler(BaseModel):
+    code: str
+    colour: str
+    name_id: str
+    name_en: str
+
+
+class LabelRef(BaseModel):
+    code: str
+    name_id: str
+    name_en: str
+
+
+class PublicTimelineEntry(BaseModel):
+    at: datetime
+    status: Status
+    note: str | None = None
+
+
+class ReportPublic(BaseModel):
+    """What anyone may see: no reporter identity, no secrets."""
+
+    id: str
+    code: str
+    label: LabelRef
+    handled_by: Handler
+    status: Status
+    lat: float
+    lon: float
+    district: str | None
+    description: str | None
+    address: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    timeline: list[PublicTimelineEntry]
+
+
+class ReportCreated(ReportPublic):
+    reporter_token: str = Field(
+        description="keep it secret: it proves you filed the report (photos, confirm, dispute)"
+    )
+
+
+class LabelOut(BaseModel):
+    code: str
+    name_id: str
+    name_en: str
+    sla_hours: int
+    handled_by: Handler
+
+
+class DistrictOut(BaseModel):
+    code: str
+    name: str
+    lat: float
+    lon: float

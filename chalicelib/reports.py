@@ -1,0 +1,211 @@
+"""Use cases on reports: submit one, read one back. No boto3, no Chalice here:
+storage is passed in, time is passed in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from chalicelib import identifiers
+from chalicelib.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
+from chalicelib.geo import Boundaries, Regency, geohash
+from chalicelib.models import (
+    Handler,
+    LabelRef,
+    PublicTimelineEntry,
+    Report,
+    ReportCreated,
+    ReportIn,
+    ReportPublic,
+    TimelineEntry,
+)
+from chalicelib.routing import Catalogue
+
+Clock = Callable[[], datetime]
+MAX_CODE_ATTEMPTS = 8
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store(Protocol):
+    def create_report(self, report: Report, first: TimelineEntry, contact: dict | None) -> None: ...
+    def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None: ...
+    def report_id_for_code(self, code: str) -> str | None: ...
+
+
+def _request_hash(data: ReportIn) -> str:
+    """Fingerprint of what the phone sent, minus nothing: a replay must match it."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def resolve_district(data: ReportIn, regency: Regency, boundaries: Boundaries | None) -> str | None:
+    if data.district is not None and regency.district(data.district) is None:
+        raise InvalidInput(
+            f"unknown district {data.district!r}",
+            [{"field": "district", "allowed": [d.code for d in regency.districts]}],
+            code="unknown_district",
+        )
+    if boundaries is not None:
+        # The polygon knows better than the phone; fall back to what it sent.
+        return boundaries.district_at(data.lat, data.lon) or data.district
+    return data.district
+
+
+def validate(data: ReportIn, catalogue: Catalogue, regency: Regency) -> None:
+    if catalogue.label(data.label) is None:
+        raise InvalidInput(
+            f"unknown label {data.label!r}; GET /labels lists them",
+            [{"field": "label", "value": data.label}],
+            code="unknown_label",
+        )
+    if not regency.bounds.contains(data.lat, data.lon):
+        b = regency.bounds
+        raise InvalidInput(
+            f"the location is outside {regency.regency}",
+            [
+                {
+                    "field": "lat/lon",
+                    "bounds": {
+                        "lat": [b.min_lat, b.max_lat],
+                        "lon": [b.min_lon, b.max_lon],
+                    },
+                }
+            ],
+            code="outside_regency",
+        )
+
+
+def submit(
+    data: ReportIn,
+    *,
+    store: Store,
+    catalogue: Catalogue,
+    regency: Regency,
+    boundaries: Boundaries | None = None,
+    now: Clock = utc_now,
+    source: str = "app",
+) -> tuple[Report, list[TimelineEntry], bool, str]:
+    """Store a new report, or return the one this client id already made.
+
+    Returns (report, timeline, created, reporter_token).
+    """
+    validate(data, catalogue, regency)
+    district = resolve_district(data, regency, boundaries)
+    client_id = data.client_report_id or identifiers.new_client_report_id()
+    report_id = identifiers.report_id_for(client_id)
+    token = identifiers.reporter_token_for(client_id)
+    request_hash = _request_hash(data)
+    label = catalogue.label(data.label)
+    assert label is not None
+    squad = catalogue.squad(label.squad)
+    at = now()
+    contact = data.contact.model_dump(exclude_none=True) if data.contact else None
+    if contact and set(contact) == {"notify"}:
+        contact = None  # nothing to reach them by
+
+    for _ in range(MAX_CODE_ATTEMPTS):
+        report = Report(
+            id=report_id,
+            code=identifiers.new_short_code(regency.code_prefix),
+            label=label.code,
+            squad=squad.code,
+            covert=squad.covert,
+            status="submitted",
+            lat=data.lat,
+            lon=data.lon,
+            geohash=geohash(data.lat, data.lon),
+            district=district,
+            description=data.description or None,
+            address=data.address or None,
+            created_at=at,
+            updated_at=at,
+            sla_due_at=at + timedelta(hours=label.sla_hours),
+            token_hash=identifiers.hash_secret(token),
+            request_hash=request_hash,
+            has_contact=contact is not None,
+            source=source,  # type: ignore[arg-type]
+        )
+        first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")
+        try:
+            store.create_report(report, first, contact)
+            return report, [first], True, token
+        except CodeTaken:
+            continue
+        except ReportExists:
+            found = store.get_report(report_id)
+            if found is None:  # pragma: no cover - the write we collided with vanished
+                raise
+            existing, timeline = found
+            if existing.request_hash != request_hash:
+                raise Conflict(
+                    "this client_report_id was already used for a different report; "
+                    "generate a new one for a new report",
+                    [{"field": "client_report_id"}],
+                    code="idempotency_key_reused",
+                ) from None
+            return existing, timeline, False, token
+    raise RuntimeError("could not draw a free short code")  # pragma: no cover
+
+
+def find(ref: str, store: Store) -> tuple[Report, list[TimelineEntry]] | None:
+    """A report by its id or by its short code (``TRG-7K3F9Q``, any case)."""
+    if identifiers.is_short_code(ref):
+        report_id = store.report_id_for_code(ref.upper())
+        return store.get_report(report_id) if report_id else None
+    if identifiers.is_report_id(ref):
+        return store.get_report(ref)
+    return None
+
+
+def get_public(ref: str, *, store: Store, catalogue: Catalogue) -> ReportPublic:
+    found = find(ref, store)
+    # Covert reports are not forbidden but absent: the same 404 as a wrong id.
+    if found is None or found[0].covert:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return to_public(*found, catalogue=catalogue)
+
+
+def to_public(
+    report: Report, timeline: list[TimelineEntry], *, catalogue: Catalogue
+) -> ReportPublic:
+    label = catalogue.label(report.label)
+    return ReportPublic(
+        id=report.id,
+        code=report.code,
+        label=LabelRef(
+            code=report.label,
+            name_id=label.name_id if label else report.label,
+            name_en=label.name_en if label else report.label,
+        ),
+        handled_by=Handler(**catalogue.public_handler(report.label))
+        if label
+        else Handler(
+            code=report.squad, colour="#888888", name_id=report.squad, name_en=report.squad
+        ),
+        status=report.status,
+        lat=report.lat,
+        lon=report.lon,
+        district=report.district,
+        description=report.description,
+        address=report.address,
+        created_at=report.created_at,
+        updated_at=report.updated_at,
+        sla_due_at=report.sla_due_at,
+        timeline=[
+            PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note)
+            for e in sorted(timeline, key=lambda e: e.at)
+        ],
+    )
+
+
+def to_created(
+    report: Report, timeline: list[TimelineEntry], token: str, *, catalogue: Catalogue
+) -> ReportCreated:
+    public = to_public(report, timeline, catalogue=catalogue)
+    return ReportCreated(**public.model_dump(), reporter_token=token)

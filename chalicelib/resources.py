@@ -1,0 +1,81 @@
+"""Create or update every AWS resource the app needs and Chalice does not make:
+the table, the media bucket, the squad topics. Idempotent: safe to rerun.
+
+The same code serves the local runner (against moto) and the operator
+(``make bootstrap STAGE=prod``, against real AWS).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalicelib import aws, config
+from chalicelib.routing import SQUAD_CODES, topic_name
+from chalicelib.storage import TABLE_SPEC
+
+log = logging.getLogger("kawal.resources")
+
+
+def ensure_table(name: str) -> None:
+    db = aws.client("dynamodb")
+    try:
+        db.describe_table(TableName=name)
+        log.info("table %s exists", name)
+    except db.exceptions.ResourceNotFoundException:
+        db.create_table(TableName=name, **TABLE_SPEC)
+        db.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+        log.info("table %s created", name)
+    db.update_continuous_backups(
+        TableName=name,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+    ttl = db.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        db.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+        )
+
+
+def ensure_bucket(name: str) -> None:
+    s3 = aws.client("s3")
+    try:
+        s3.head_bucket(Bucket=name)
+        log.info("bucket %s exists", name)
+    except s3.exceptions.ClientError:
+        kwargs: dict[str, Any] = {"Bucket": name}
+        if config.region() != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": config.region()}
+        s3.create_bucket(**kwargs)
+        log.info("bucket %s created", name)
+    # Originals and photos are private: only presigned URLs ever reach a phone.
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+
+
+def ensure_topics() -> dict[str, str]:
+    """One SNS topic per squad; returns squad -> topic ARN."""
+    sns = aws.client("sns")
+    return {squad: sns.create_topic(Name=topic_name(squad))["TopicArn"] for squad in SQUAD_CODES}
+
+
+def bootstrap() -> dict[str, Any]:
+    table, bucket = config.table_name(), config.bucket_name()
+    ensure_table(table)
+    ensure_bucket(bucket)
+    topics = ensure_topics()
+    return {"table": table, "bucket": bucket, "topics": topics}

@@ -1,0 +1,126 @@
+"""Which squad answers which label, which topic it hears on, what stays covert.
+
+The catalogue is data (``data/catalogue.json`` or ``CATALOGUE_PATH``), validated
+when loaded, so an operator can add or move labels without touching code.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib import config, datafile
+
+SQUAD_CODES = ("pink", "white", "orange", "yellow", "blue", "red", "shadow")
+# What a citizen is told handles a covert label: true (the command centre sees
+# every shadow report) and silent about the shadow squad itself.
+COMMAND_CENTRE = {
+    "code": "command",
+    "colour": "#6c5ce7",
+    "name_id": "Pusat Komando Bupati",
+    "name_en": "Regent's Command Centre",
+}
+
+_CODE = r"^[a-z][a-z0-9_]{1,39}$"
+
+
+class Squad(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=_CODE)
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    name_id: str
+    name_en: str
+    handles_id: str
+    handles_en: str
+    covert: bool = False
+
+
+class Label(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=_CODE)
+    squad: str
+    sla_hours: int = Field(gt=0, le=24 * 60)
+    name_id: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=80)
+
+
+class Catalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    squads: tuple[Squad, ...]
+    labels: tuple[Label, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        squad_codes = [s.code for s in self.squads]
+        if sorted(squad_codes) != sorted(SQUAD_CODES):
+            raise ValueError(f"squads must be exactly {', '.join(SQUAD_CODES)}")
+        if [s.code for s in self.squads if s.covert] != ["shadow"]:
+            raise ValueError("exactly the shadow squad must be covert")
+        codes = [label.code for label in self.labels]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate label codes: {', '.join(dupes)}")
+        for label in self.labels:
+            if label.squad not in squad_codes:
+                raise ValueError(f"label {label.code}: unknown squad {label.squad}")
+        for squad in squad_codes:
+            if not any(label.squad == squad for label in self.labels):
+                raise ValueError(f"squad {squad} has no label")
+        return self
+
+    # lookups -----------------------------------------------------------------
+    @functools.cached_property
+    def _labels(self) -> dict[str, Label]:
+        return {label.code: label for label in self.labels}
+
+    @functools.cached_property
+    def _squads(self) -> dict[str, Squad]:
+        return {squad.code: squad for squad in self.squads}
+
+    def label(self, code: str) -> Label | None:
+        return self._labels.get(code)
+
+    def squad(self, code: str) -> Squad:
+        return self._squads[code]
+
+    def squad_for(self, label_code: str) -> Squad:
+        return self._squads[self._labels[label_code].squad]
+
+    def is_covert(self, label_code: str) -> bool:
+        return self.squad_for(label_code).covert
+
+    def public_handler(self, label_code: str) -> dict[str, str]:
+        """The squad a citizen is shown for a label; covert labels show the command centre."""
+        squad = self.squad_for(label_code)
+        if squad.covert:
+            return dict(COMMAND_CENTRE)
+        return {
+            "code": squad.code,
+            "colour": squad.colour,
+            "name_id": squad.name_id,
+            "name_en": squad.name_en,
+        }
+
+    def public_labels(self) -> list[dict]:
+        return [
+            {
+                "code": label.code,
+                "name_id": label.name_id,
+                "name_en": label.name_en,
+                "sla_hours": label.sla_hours,
+                "handled_by": self.public_handler(label.code),
+            }
+            for label in self.labels
+        ]
+
+
+def topic_name(squad_code: str) -> str:
+    return f"{config.topic_prefix()}{squad_code}"
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Load and validate the catalogue; cached until the file changes."""
+    return datafile.load(path or config.catalogue_path(), Catalogue.model_validate)

@@ -1,0 +1,256 @@
+"""DynamoDB persistence: one on-demand table, item <-> model mapping, no Scan.
+
+Keys (see README, "Table design"):
+
+    item            PK              SK                GSIs
+    report          REPORT#<id>     META              GSI1 queue, GSI2 nearby (while open)
+    timeline entry  REPORT#<id>     EVENT#<at>#<n>    GSI3 activity by UTC hour
+    short code      CODE#<code>     META              -
+    contact         CONTACT#<id>    META              -  (apart: never read with the report)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib import aws, config
+from chalicelib.errors import CodeTaken, ReportExists, Unavailable
+from chalicelib.models import OPEN_STATUSES, Report, TimelineEntry
+
+GSI = {
+    # a squad's queue by status, oldest first
+    "GSI1": ("GSI1PK", "GSI1SK"),
+    # open reports of a label near a point: 5-char geohash partition, 9-char sort key
+    "GSI2": ("GSI2PK", "GSI2SK"),
+    # what changed since T: timeline entries bucketed by UTC hour
+    "GSI3": ("GSI3PK", "GSI3SK"),
+}
+NEARBY_PARTITION_PRECISION = 5
+
+TABLE_SPEC: dict[str, Any] = {
+    "AttributeDefinitions": [
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ["PK", "SK", *[k for keys in GSI.values() for k in keys]]
+    ],
+    "KeySchema": [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ],
+    "GlobalSecondaryIndexes": [
+        {
+            "IndexName": index,
+            "KeySchema": [
+                {"AttributeName": pk, "KeyType": "HASH"},
+                {"AttributeName": sk, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for index, (pk, sk) in GSI.items()
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+}
+
+_RETRYABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+}
+
+
+def _ts(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@contextlib.contextmanager
+def dynamodb_errors() -> Iterator[None]:
+    """Turn throttling and outages into a 503 with retry advice; let the rest surface."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
+            raise Unavailable("storage is busy, please retry shortly") from exc
+        raise
+    except BotoCoreError as exc:  # connection errors, timeouts
+        raise Unavailable("storage is unreachable, please retry shortly") from exc
+
+
+def _to_attr(value: Any) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer().serialize(value)
+
+
+def _marshal(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _to_attr(_plain(v)) for k, v in item.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, datetime):
+        return _ts(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _unmarshal(item: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    d = TypeDeserializer()
+    return {k: _native(d.deserialize(v)) for k, v in item.items()}
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    return value
+
+
+def report_key(report_id: str) -> dict[str, Any]:
+    return {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}}
+
+
+def report_item(report: Report) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "PK": f"REPORT#{report.id}",
+        "SK": "META",
+        "type": "report",
+        **report.model_dump(),
+        "GSI1PK": f"SQUAD#{report.squad}#{report.status}",
+        "GSI1SK": f"{_ts(report.created_at)}#{report.id}",
+    }
+    if report.status in OPEN_STATUSES:
+        item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
+        item["GSI2SK"] = f"{report.geohash}#{report.id}"
+    return item
+
+
+def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]:
+    at = _ts(entry.at)
+    return {
+        "PK": f"REPORT#{report.id}",
+        "SK": f"EVENT#{at}#{seq:04d}",
+        "type": "event",
+        "report_id": report.id,
+        "squad": report.squad,
+        "label": report.label,
+        "district": report.district,
+        **entry.model_dump(),
+        "GSI3PK": f"ACTIVITY#{at[:13]}",
+        "GSI3SK": f"{at}#{report.id}#{seq:04d}",
+    }
+
+
+class ReportStore:
+    """Reports, their timelines, short codes and (apart) reporter contacts."""
+
+    def __init__(self, table_name: str | None = None):
+        self.table_name = table_name or config.table_name()
+
+    @property
+    def _db(self) -> Any:
+        return aws.client("dynamodb")
+
+    def create_report(
+        self, report: Report, first: TimelineEntry, contact: dict[str, Any] | None
+    ) -> None:
+        """Store a new report atomically: the report, its code, its first timeline
+        entry and its contact, or nothing at all."""
+        from botocore.exceptions import ClientError
+
+        def put(item: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _marshal(item),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+
+        items = [
+            put(report_item(report)),
+            put({"PK": f"CODE#{report.code}", "SK": "META", "report_id": report.id}),
+            put(event_item(report, first, 0)),
+        ]
+        if contact:
+            items.append(
+                put({"PK": f"CONTACT#{report.id}", "SK": "META", "type": "contact", **contact})
+            )
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise ReportExists(report.id) from exc
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise CodeTaken(report.code) from exc
+            raise Unavailable("storage is busy, please retry shortly") from exc
+
+    def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
+        """The report and its timeline in one Query on its partition."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"REPORT#{report_id}"}},
+            "ConsistentRead": True,
+        }
+        with dynamodb_errors():
+            while True:
+                page = self._db.query(**kwargs)
+                items.extend(_unmarshal(i) for i in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        meta = next((i for i in items if i["SK"] == "META"), None)
+        if meta is None:
+            return None
+        fields = set(Report.model_fields)
+        report = Report.model_validate({k: v for k, v in meta.items() if k in fields})
+        entry_fields = set(TimelineEntry.model_fields)
+        timeline = [
+            TimelineEntry.model_validate({k: v for k, v in i.items() if k in entry_fields})
+            for i in items
+            if i["SK"].startswith("EVENT#")
+        ]
+        return report, timeline
+
+    def report_id_for_code(self, code: str) -> str | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"CODE#{code}"}, "SK": {"S": "META"}},
+            ).get("Item")
+        return found["report_id"]["S"] if found else None
+
+    def get_contact(self, report_id: str) -> dict[str, Any] | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"CONTACT#{report_id}"}, "SK": {"S": "META"}},
+                ConsistentRead=True,
+            ).get("Item")
+        if not found:
+            return None
+        item = _unmarshal(found)
+        return {k: v for k, v in item.items() if k not in {"PK", "SK", "type"}}

@@ -1,0 +1,123 @@
+"""`make run`: moto on loopback, every resource bootstrapped, demo data seeded,
+the Chalice API served on http://127.0.0.1:8000. Ctrl-C stops it all.
+
+Environment: KAWAL_HOST (127.0.0.1), KAWAL_PORT (8000), KAWAL_AWS_PORT (4566),
+KAWAL_SEED (1; 0 skips the demo data).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def configure_local_aws(host: str, aws_port: int) -> None:
+    """Point every boto3 client at the embedded AWS; dummy credentials never leave the machine."""
+    os.environ["AWS_ENDPOINT_URL"] = f"http://{host}:{aws_port}"
+    os.environ["AWS_ACCESS_KEY_ID"] = "local"
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-3")
+    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"]
+    os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+
+
+def banner(host: str, port: int, aws_port: int, seeded: list) -> str:
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        f"Kawal is running: API {base}  ·  embedded AWS (moto) http://{host}:{aws_port}",
+        "",
+        "Try it:",
+        f"  curl -s {base}/labels | head -c 400; echo",
+        f"  curl -s -X POST {base}/reports -H 'Content-Type: application/json' \\",
+        '    -d \'{"client_report_id": "6f1c2a1e-6a41-4d4e-9a7c-2f5b1f0c9d11",',
+        '         "label": "jalan_rusak", "lat": -8.05, "lon": 111.71, "district": "trenggalek",',
+        '         "description": "Jalan berlubang di depan pasar"}\'',
+        f"  curl -s {base}/reports/<id or code from the answer>",
+    ]
+    if seeded:
+        lines += ["", "Demo reports:"]
+        lines += [f"  {code}  {base}/reports/{rid}  ({label})" for rid, code, label in seeded]
+    lines += ["", "Ctrl-C stops everything.", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    host = os.environ.get("KAWAL_HOST", "127.0.0.1")
+    port = int(os.environ.get("KAWAL_PORT", "8000"))
+    aws_port = int(os.environ.get("KAWAL_AWS_PORT", "4566"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "moto"):  # the embedded AWS's own request log
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for p in (port, aws_port):
+        if not _port_free(host, p):
+            print(f"port {host}:{p} is in use; set KAWAL_PORT / KAWAL_AWS_PORT", file=sys.stderr)
+            return 2
+
+    configure_local_aws(host, aws_port)
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
+    moto.start()
+    try:
+        sys.path.insert(0, str(PROJECT_DIR))
+        from chalice.cli.factory import CLIFactory
+
+        factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
+        # Loads app.py and exports the stage's environment variables, as `chalice local` does.
+        chalice_config = factory.create_config_obj(chalice_stage_name="dev")
+        app = chalice_config.chalice_app
+
+        from chalicelib import resources
+
+        resources.bootstrap()
+        seeded = []
+        if os.environ.get("KAWAL_SEED", "1") != "0":
+            from kawal_local.seed import seed_demo_reports
+
+            seeded = seed_demo_reports()
+
+        server = factory.create_local_server(app, chalice_config, host, port)
+        stop = threading.Event()
+        threads = [threading.Thread(target=server.serve_forever, name="api", daemon=True)]
+        for t in threads:
+            t.start()
+        print(banner(host, port, aws_port, seeded), flush=True)
+
+        def _stop(signum, frame):  # noqa: ARG001
+            stop.set()
+
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+        stop.wait()
+        print("stopping…", flush=True)
+        server.shutdown()
+        for t in threads:
+            t.join(timeout=5)
+    finally:
+        moto.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

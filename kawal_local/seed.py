@@ -1,0 +1,56 @@
+"""Demo reports so a person trying `make run` has something to look at."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+from chalicelib import geo, reports
+from chalicelib.models import ReportIn
+from chalicelib.routing import load_catalogue
+from chalicelib.storage import ReportStore
+
+DEMO = [
+    (
+        "jalan_rusak",
+        "trenggalek",
+        "Jalan berlubang besar di depan pasar, membahayakan pengendara motor.",
+    ),
+    ("banjir", "durenan", "Air setinggi lutut menggenangi permukiman sejak pagi."),
+    ("sampah_menumpuk", "pogalan", "Sampah menumpuk di pinggir jalan, belum diangkut seminggu."),
+    ("demam_berdarah", "karangan", "Tiga warga satu RT dirawat karena DBD, mohon fogging."),
+    ("anak_terlantar", "tugu", "Anak kecil sendirian di terminal sejak sore."),
+    ("parkir_liar", "trenggalek", "Parkir liar memakan separuh jalan di depan alun-alun."),
+    ("ktp_kk_akta", "panggul", "KTP-el belum jadi setelah tiga bulan."),
+    ("lampu_jalan_mati", "watulimo", "Lampu jalan mati sepanjang 200 meter menuju pantai."),
+    ("pungutan_liar", "munjungan", "Ada pungutan tanpa karcis di pelabuhan ikan."),
+]
+
+
+def _client_id(n: int) -> uuid.UUID:
+    # Stable per demo report, so seeding twice is an idempotent replay.
+    return uuid.UUID(bytes=random.Random(f"kawal-demo-{n}").randbytes(16), version=4)
+
+
+def seed_demo_reports() -> list[tuple[str, str, str]]:
+    """Submit the demo reports through the same service the API uses."""
+    catalogue, regency = load_catalogue(), geo.load_regency()
+    store = ReportStore()
+    made = []
+    for n, (label, district_code, description) in enumerate(DEMO):
+        district = regency.district(district_code)
+        assert district is not None
+        jitter = random.Random(n)
+        data = ReportIn(
+            client_report_id=_client_id(n),
+            label=label,
+            lat=round(district.lat + jitter.uniform(-0.01, 0.01), 6),
+            lon=round(district.lon + jitter.uniform(-0.01, 0.01), 6),
+            description=description,
+            district=district_code,
+        )
+        report, _, _, _ = reports.submit(
+            data, store=store, catalogue=catalogue, regency=regency, source="seed"
+        )
+        made.append((report.id, report.code, label))
+    return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import geo, reports
-from chalicelib.http import json_response, parse_body
+from chalicelib.http import json_response, parse_body, route
 from chalicelib.models import DistrictOut, LabelOut, ReportIn
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
@@ -13,25 +13,25 @@ from chalicelib.storage import ReportStore
 bp = Blueprint(__name__)
 
 
-@bp.route("/health", methods=["GET"])
+@route(bp, "/health", methods=["GET"])
 def health():
     return json_response({"status": "ok"})
 
 
-@bp.route("/labels", methods=["GET"])
+@route(bp, "/labels", methods=["GET"])
 def list_labels():
     labels = [LabelOut(**label) for label in load_catalogue().public_labels()]
     return json_response(labels, headers={"Cache-Control": "public, max-age=300"})
 
 
-@bp.route("/districts", methods=["GET"])
+@route(bp, "/districts", methods=["GET"])
 def list_districts():
     regency = geo.load_regency()
     districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
     return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
 
 
-@bp.route("/reports", methods=["POST"])
+@route(bp, "/reports", methods=["POST"])
 def submit_report():
     data = parse_body(bp.current_request, ReportIn)
     catalogue = load_catalogue()
@@ -47,7 +47,7 @@ def submit_report():
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
 
 
-@bp.route("/reports/{ref}", methods=["GET"])
+@route(bp, "/reports/{ref}", methods=["GET"])
 def get_report(ref: str):
     body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue())
     return json_response(body)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from chalice import Response
@@ -63,6 +65,24 @@ def parse_body(request: Any, model: type[M]) -> M:
         ) from None
 
 
+def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
+    """``bp.route`` whose view renders our errors: Chalice would turn any exception
+    raised in a view into its own 500 before middleware could see it."""
+
+    def register(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def rendered(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except KawalError as exc:
+                return error_response(exc)
+
+        bp.route(path, **options)(rendered)
+        return view
+
+    return register
+
+
 def error_middleware(event: Any, get_response: Any) -> Response:
     """Every response leaves in one shape: domain errors rendered, Chalice's own
     errors (415, 405, …) rewritten, and anything unexpected logged and hidden."""
@@ -87,9 +107,8 @@ def error_middleware(event: Any, get_response: Any) -> Response:
         code = str(body["Code"])
         snake = "".join("_" + c.lower() if c.isupper() else c for c in code).lstrip("_")
         message = str(body.get("Message", code))
-        if response.status_code >= 500:
-            log.error("chalice error %s: %s", code, message)
-            message = "something went wrong on our side; please retry"
+        if response.status_code >= 500:  # already logged with its traceback by Chalice
+            snake, message = "internal_error", "something went wrong on our side; please retry"
         response.body = json.dumps({"error": {"code": snake, "message": message, "details": []}})
         response.headers["Content-Type"] = JSON
     return response

@@ -91,9 +91,9 @@ class Report(BaseModel):
     lat: float
     lon: float
     geohash: str
-    district: str | None
-    description: str | None
-    address: str | None
+    district: str | None = None
+    description: str | None = None
+    address: str | None = None
     created_at: datetime
     updated_at: datetime
     sla_due_at: datetime

@@ -98,17 +98,15 @@ def main() -> int:
 
         server = factory.create_local_server(app, chalice_config, host, port)
         stop = threading.Event()
+        # Handlers first: a Ctrl-C the moment /health answers must still stop cleanly.
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         threads = [threading.Thread(target=server.serve_forever, name="api", daemon=True)]
         for t in threads:
             t.start()
         print(banner(host, port, aws_port, seeded), flush=True)
-
-        def _stop(signum, frame):  # noqa: ARG001
-            stop.set()
-
-        signal.signal(signal.SIGINT, _stop)
-        signal.signal(signal.SIGTERM, _stop)
-        stop.wait()
+        while not stop.wait(0.5):  # a timed wait lets the signal handler run promptly
+            pass
         print("stopping…", flush=True)
         server.shutdown()
         for t in threads:

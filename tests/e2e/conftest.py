@@ -1,0 +1,82 @@
+"""Starts the local runner (`make run`'s program) on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Runner:
+    def __init__(self, seed: bool = True):
+        self.port, self.aws_port = free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            KAWAL_PORT=str(self.port),
+            KAWAL_AWS_PORT=str(self.aws_port),
+            KAWAL_SEED="1" if seed else "0",
+            PYTHONUNBUFFERED="1",
+        )
+        self.log = open(ROOT / ".pytest_cache" / f"runner-{self.port}.log", "w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kawal_local.run"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"runner exited early:\n{self.output()}")
+            try:
+                if requests.get(f"{self.base}/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError(f"runner not ready in {timeout}s:\n{self.output()}")
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session")
+def runner():
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    r = Runner()
+    try:
+        r.wait_ready()
+        yield r
+    finally:
+        r.stop()

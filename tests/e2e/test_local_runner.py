@@ -1,0 +1,97 @@
+"""End to end over real HTTP: the local runner, moto behind it, the same code as Lambda."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import Runner
+
+pytestmark = pytest.mark.e2e
+
+
+def new_report(**changes):
+    body = {
+        "client_report_id": str(uuid.uuid4()),
+        "label": "pohon_tumbang",
+        "lat": -8.2,
+        "lon": 111.66,
+        "district": "kampak",
+        "description": "Pohon tumbang menutup jalan desa",
+    }
+    return {**body, **changes}
+
+
+def test_submit_and_read_back_over_http(runner):
+    sent = new_report()
+    r = requests.post(f"{runner.base}/reports", json=sent, timeout=10)
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["handled_by"]["code"] == "orange"  # pohon_tumbang -> orange squad
+    got = requests.get(f"{runner.base}/reports/{created['id']}", timeout=10)
+    assert got.status_code == 200
+    assert got.json()["code"] == created["code"]
+    assert got.json()["description"] == sent["description"]
+    assert "reporter_token" not in got.json()
+    by_code = requests.get(f"{runner.base}/reports/{created['code']}", timeout=10)
+    assert by_code.json()["id"] == created["id"]
+
+
+def test_concurrent_retries_of_one_report_store_it_once(runner):
+    sent = new_report()
+
+    def post(_):
+        return requests.post(f"{runner.base}/reports", json=sent, timeout=20)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(post, range(8)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] * 7 + [201], [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert len({a.json()["code"] for a in answers}) == 1
+
+
+def test_bad_input_over_http_is_a_json_4xx(runner):
+    r = requests.post(
+        f"{runner.base}/reports",
+        data="{oops",
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"
+    r = requests.post(f"{runner.base}/reports", json=new_report(lat=-6.2, lon=106.8), timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "outside_regency"
+
+
+def test_demo_data_is_seeded_and_covert_demo_stays_hidden(runner):
+    out = runner.output()
+    assert "Kawal is running" in out and "Demo reports:" in out
+    demo = [line.split()[1] for line in out.splitlines() if "/reports/" in line and "(" in line]
+    assert len(demo) >= 8
+    visible = [requests.get(url, timeout=10) for url in demo]
+    assert sum(r.status_code == 200 for r in visible) == len(demo) - 1
+    assert [r.status_code for r in visible].count(404) == 1  # the pungutan_liar demo
+
+
+def test_labels_over_http(runner):
+    labels = requests.get(f"{runner.base}/labels", timeout=10).json()
+    assert any(label["code"] == "banjir" for label in labels)
+
+
+def _bound(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_ctrl_c_stops_everything_cleanly():
+    r = Runner(seed=False)
+    r.wait_ready()
+    assert _bound(r.port) and _bound(r.aws_port)
+    assert r.stop() == 0
+    assert not _bound(r.port) and not _bound(r.aws_port)
+    assert "stopped." in Path(r.log.name).read_text()

@@ -2,9 +2,10 @@
 
 from chalice import Chalice
 
-from chalicelib import api
+from chalicelib import api, events
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(api.bp)
+app.register_blueprint(events.bp)

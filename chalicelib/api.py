@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
-from chalicelib import geo, reports
+from chalicelib import geo, identifiers, reports
+from chalicelib.errors import NotFound
 from chalicelib.http import json_response, parse_body, route
 from chalicelib.models import DistrictOut, LabelOut, ReportIn
 from chalicelib.routing import load_catalogue
@@ -51,3 +52,12 @@ def submit_report():
 def get_report(ref: str):
     body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue())
     return json_response(body)
+
+
+@route(bp, "/r/{code}", methods=["GET"])
+def short_link(code: str):
+    """The link in every SMS: short to type, forwards to the report. Relative, so it
+    works under API Gateway's stage prefix and under a custom domain alike."""
+    if not identifiers.is_short_code(code):
+        raise NotFound(f"no report {code!r}", code="report_not_found")
+    return Response(body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"})

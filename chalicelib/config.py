@@ -57,3 +57,25 @@ def district_boundaries_path() -> Path | None:
 
 def max_body_bytes() -> int:
     return int(os.environ.get("MAX_BODY_BYTES", str(6 * 1024 * 1024)))
+
+
+def public_base_url() -> str:
+    """Where links in SMS and email point (the short link ``/r/<code>``)."""
+    return _get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+
+def dispatch_dlq_name() -> str:
+    return _get("DISPATCH_DLQ_NAME", f"kawal-{stage()}-dispatch-dlq")
+
+
+def reporter_email_from() -> str | None:
+    """Verified SES sender for reporter updates by email; unset: SMS only."""
+    return os.environ.get("REPORTER_EMAIL_FROM") or None
+
+
+def table_stream_arn() -> str:
+    """Read at import by the stream decorator (Chalice needs it at deploy time)."""
+    return os.environ.get(
+        "TABLE_STREAM_ARN",
+        f"arn:aws:dynamodb:{region()}:123456789012:table/kawal-{stage()}/stream/local",
+    )

@@ -71,3 +71,7 @@ class ReportExists(Exception):
 
 class CodeTaken(Exception):
     """Storage signal: the randomly drawn short code belongs to another report."""
+
+
+class StaleReport(Exception):
+    """Storage signal: the report changed since it was read (someone else won)."""

@@ -70,6 +70,7 @@ class ReportIn(_Input):
 
 class TimelineEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    key: str | None = Field(default=None, description="storage sort key, once stored")
     at: datetime
     from_status: Status | None = None
     to_status: Status

@@ -67,10 +67,25 @@ def ensure_bucket(name: str) -> None:
     )
 
 
+NOTIFIED_TOPICS = (*SQUAD_CODES, "command")  # the command centre hears of escalations
+
+
 def ensure_topics() -> dict[str, str]:
-    """One SNS topic per squad; returns squad -> topic ARN."""
+    """One SNS topic per squad, plus the command centre's; returns name -> ARN."""
     sns = aws.client("sns")
-    return {squad: sns.create_topic(Name=topic_name(squad))["TopicArn"] for squad in SQUAD_CODES}
+    return {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in NOTIFIED_TOPICS}
+
+
+def ensure_queue(name: str) -> str:
+    """An SQS queue (the dispatch dead-letter queue): notifications that kept failing."""
+    sqs = aws.client("sqs")
+    return sqs.create_queue(
+        QueueName=name, Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
+    )["QueueUrl"]
+
+
+def table_stream_arn(name: str) -> str:
+    return aws.client("dynamodb").describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
 
 def bootstrap() -> dict[str, Any]:
@@ -78,4 +93,14 @@ def bootstrap() -> dict[str, Any]:
     ensure_table(table)
     ensure_bucket(bucket)
     topics = ensure_topics()
-    return {"table": table, "bucket": bucket, "topics": topics}
+    dlq = ensure_queue(config.dispatch_dlq_name())
+    sender = config.reporter_email_from()
+    if sender:  # on AWS the address owner must click SES's verification mail once
+        aws.client("ses").verify_email_identity(EmailAddress=sender)
+    return {
+        "table": table,
+        "table_stream_arn": table_stream_arn(table),
+        "bucket": bucket,
+        "topics": topics,
+        "dispatch_dlq": dlq,
+    }

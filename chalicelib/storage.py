@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib import aws, config
-from chalicelib.errors import CodeTaken, ReportExists, Unavailable
+from chalicelib.errors import CodeTaken, ReportExists, StaleReport, Unavailable
 from chalicelib.models import OPEN_STATUSES, Report, TimelineEntry
 
 GSI = {
@@ -123,6 +123,12 @@ def _native(value: Any) -> Any:
     return value
 
 
+def _cancellation_reasons(exc: Exception) -> list[str | None]:
+    """Per-item reasons of a cancelled transaction, in the order of its items."""
+    response = getattr(exc, "response", {})
+    return [r.get("Code") for r in response.get("CancellationReasons", [])]
+
+
 def report_key(report_id: str) -> dict[str, Any]:
     return {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}}
 
@@ -152,7 +158,7 @@ def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]
         "squad": report.squad,
         "label": report.label,
         "district": report.district,
-        **entry.model_dump(),
+        **entry.model_dump(exclude={"key"}),
         "GSI3PK": f"ACTIVITY#{at[:13]}",
         "GSI3SK": f"{at}#{report.id}#{seq:04d}",
     }
@@ -199,12 +205,54 @@ class ReportStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            reasons = _cancellation_reasons(exc)
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise ReportExists(report.id) from exc
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
                 raise CodeTaken(report.code) from exc
             raise Unavailable("storage is busy, please retry shortly") from exc
+
+    def record_transition(
+        self, report: Report, entry: TimelineEntry, expected_version: int
+    ) -> None:
+        """Save a status change and its timeline entry together, only if nobody changed
+        the report since it was read (optimistic lock on ``version``)."""
+        from botocore.exceptions import ClientError
+
+        item = report_item(report)
+        sets = {k: item[k] for k in ("status", "updated_at", "version", "GSI1PK", "GSI1SK")}
+        expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
+        if "GSI2PK" not in item:  # closed or rejected: out of the "nearby open" index
+            expression += " REMOVE GSI2PK, GSI2SK"
+        update = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": report_key(report.id),
+                "UpdateExpression": expression,
+                "ConditionExpression": "#version = :expected",
+                "ExpressionAttributeNames": {f"#{k}": k for k in sets},
+                "ExpressionAttributeValues": {
+                    **{f":{k}": _to_attr(_plain(v)) for k, v in sets.items()},
+                    ":expected": {"N": str(expected_version)},
+                },
+            }
+        }
+        put = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _marshal(event_item(report, entry, report.version)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=[update, put])
+        except ClientError as exc:
+            if "ConditionalCheckFailed" in _cancellation_reasons(exc):
+                raise StaleReport(report.id) from exc
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Unavailable("storage is busy, please retry shortly") from exc
+            raise
 
     def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
         """The report and its timeline in one Query on its partition."""
@@ -229,7 +277,9 @@ class ReportStore:
         report = Report.model_validate({k: v for k, v in meta.items() if k in fields})
         entry_fields = set(TimelineEntry.model_fields)
         timeline = [
-            TimelineEntry.model_validate({k: v for k, v in i.items() if k in entry_fields})
+            TimelineEntry.model_validate(
+                {**{k: v for k, v in i.items() if k in entry_fields}, "key": i["SK"]}
+            )
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
@@ -254,3 +304,125 @@ class ReportStore:
             return None
         item = _unmarshal(found)
         return {k: v for k, v in item.items() if k not in {"PK", "SK", "type"}}
+
+
+class OutboxStore:
+    """Notifications as items (``NOTIFY#<id>``): the record that each one was sent,
+    or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for
+    good (GSI1 ``OUTBOX#failed``, where an operator looks)."""
+
+    def __init__(self, table_name: str | None = None):
+        self.table_name = table_name or config.table_name()
+
+    @property
+    def _db(self) -> Any:
+        return aws.client("dynamodb")
+
+    @staticmethod
+    def _key(notification_id: str) -> dict[str, Any]:
+        return {"PK": {"S": f"NOTIFY#{notification_id}"}, "SK": {"S": "META"}}
+
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Record a notification as pending unless it is already known; return its item."""
+        from botocore.exceptions import ClientError
+
+        nid = notification["id"]
+        item = {
+            "PK": f"NOTIFY#{nid}",
+            "SK": "META",
+            "type": "notification",
+            "state": "pending",
+            "attempts": 0,
+            "notification": notification,
+            "created_at": now,
+            "GSI1PK": "OUTBOX#pending",
+            "GSI1SK": f"{_ts(now)}#{nid}",
+        }
+        try:
+            with dynamodb_errors():
+                self._db.put_item(
+                    TableName=self.table_name,
+                    Item=_marshal(item),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+            return {**item, "created_at": _ts(now)}
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        existing = self.get(nid)
+        assert existing is not None
+        return existing
+
+    def get(self, notification_id: str) -> dict[str, Any] | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name, Key=self._key(notification_id), ConsistentRead=True
+            ).get("Item")
+        return _unmarshal(found) if found else None
+
+    def _update(self, nid: str, expression: str, values: dict[str, Any], names=None) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(nid),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": {k: _to_attr(_plain(v)) for k, v in values.items()},
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        with dynamodb_errors():
+            self._db.update_item(**kwargs)
+
+    def mark_sent(self, nid: str, now: datetime, message_id: str) -> None:
+        self._update(
+            nid,
+            "SET #s = :sent, sent_at = :now, message_id = :mid REMOVE GSI1PK, GSI1SK",
+            {":sent": "sent", ":now": now, ":mid": message_id},
+            {"#s": "state"},
+        )
+
+    def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None:
+        self._update(
+            nid,
+            "SET attempts = :a, last_error = :e, next_try_at = :due, GSI1SK = :sk",
+            {":a": attempts, ":e": error[:500], ":due": due, ":sk": f"{_ts(due)}#{nid}"},
+        )
+
+    def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None:
+        self._update(
+            nid,
+            "SET #s = :failed, attempts = :a, last_error = :e, failed_at = :now,"
+            " GSI1PK = :pk, GSI1SK = :sk",
+            {
+                ":failed": "failed",
+                ":a": attempts,
+                ":e": error[:500],
+                ":now": now,
+                ":pk": "OUTBOX#failed",
+                ":sk": f"{_ts(now)}#{nid}",
+            },
+            {"#s": "state"},
+        )
+
+    def _by_state(self, state: str, until: datetime | None, limit: int) -> list[dict[str, Any]]:
+        expression = "GSI1PK = :pk"
+        values: dict[str, Any] = {":pk": {"S": f"OUTBOX#{state}"}}
+        if until is not None:
+            expression += " AND GSI1SK <= :until"
+            values[":until"] = {"S": _ts(until) + "#~"}
+        with dynamodb_errors():
+            page = self._db.query(
+                TableName=self.table_name,
+                IndexName="GSI1",
+                KeyConditionExpression=expression,
+                ExpressionAttributeValues=values,
+                Limit=limit,
+            )
+        return [_unmarshal(i) for i in page.get("Items", [])]
+
+    def due(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+        """Pending notifications whose next attempt is due (oldest first)."""
+        return self._by_state("pending", now, limit)
+
+    def failed(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._by_state("failed", None, limit)

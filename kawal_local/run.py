@@ -2,7 +2,8 @@
 the Chalice API served on http://127.0.0.1:8000. Ctrl-C stops it all.
 
 Environment: KAWAL_HOST (127.0.0.1), KAWAL_PORT (8000), KAWAL_AWS_PORT (4566),
-KAWAL_SEED (1; 0 skips the demo data).
+KAWAL_SEED (1; 0 skips the demo data), KAWAL_REDRIVE_SECONDS (10: how often
+failed notifications are retried, as the one-minute schedule does on AWS).
 """
 
 from __future__ import annotations
@@ -74,9 +75,9 @@ def main() -> int:
             return 2
 
     configure_local_aws(host, aws_port)
-    from moto.server import ThreadedMotoServer
+    from kawal_local.embedded_aws import EmbeddedAws
 
-    moto = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
+    moto = EmbeddedAws(ip_address=host, port=aws_port, verbose=False)
     moto.start()
     try:
         sys.path.insert(0, str(PROJECT_DIR))
@@ -96,12 +97,33 @@ def main() -> int:
 
             seeded = seed_demo_reports()
 
-        server = factory.create_local_server(app, chalice_config, host, port)
+        from chalicelib import config, events
+        from kawal_local import pump
+
         stop = threading.Event()
         # Handlers first: a Ctrl-C the moment /health answers must still stop cleanly.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        threads = [threading.Thread(target=server.serve_forever, name="api", daemon=True)]
+        inbox = pump.ensure_inbox()
+        reader = pump.StreamReader(config.table_name())
+        pump.drain(reader, events.dispatch_stream)  # the demo reports reach their squads
+        pump.inbox_printer(inbox, lambda text: print(text, flush=True))()
+        # Bound only now: once /health answers, the whole system is ready.
+        server = factory.create_local_server(app, chalice_config, host, port)
+        redrive_every = float(os.environ.get("KAWAL_REDRIVE_SECONDS", "10"))
+        threads = [
+            threading.Thread(target=server.serve_forever, name="api", daemon=True),
+            pump.Loop("stream", 0.25, lambda: reader.poll(events.dispatch_stream), stop),
+            pump.Loop(
+                "redrive",
+                redrive_every,
+                lambda: events.redrive_notifications(pump.scheduled_event(), None),
+                stop,
+            ),
+            pump.Loop(
+                "inbox", 0.1, pump.inbox_printer(inbox, lambda t: print(t, flush=True)), stop
+            ),
+        ]
         for t in threads:
             t.start()
         print(banner(host, port, aws_port, seeded), flush=True)

@@ -33,7 +33,10 @@ class Runner:
             KAWAL_SEED="1" if seed else "0",
             PYTHONUNBUFFERED="1",
         )
-        self.log = open(ROOT / ".pytest_cache" / f"runner-{self.port}.log", "w+")  # noqa: SIM115
+        self.log_path = ROOT / ".pytest_cache" / f"runner-{self.port}.log"
+        self.log_path.unlink(missing_ok=True)
+        # O_APPEND: the child's writes never land where a reader has seeked to.
+        self.log = open(self.log_path, "a")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kawal_local.run"],
             cwd=ROOT,
@@ -43,9 +46,7 @@ class Runner:
         )
 
     def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -55,7 +56,7 @@ class Runner:
             try:
                 if requests.get(f"{self.base}/health", timeout=1).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         raise RuntimeError(f"runner not ready in {timeout}s:\n{self.output()}")
 

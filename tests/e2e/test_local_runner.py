@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -94,4 +93,24 @@ def test_ctrl_c_stops_everything_cleanly():
     assert _bound(r.port) and _bound(r.aws_port)
     assert r.stop() == 0
     assert not _bound(r.port) and not _bound(r.aws_port)
-    assert "stopped." in Path(r.log.name).read_text()
+    assert "stopped." in r.output()
+
+
+def test_a_submitted_report_is_printed_as_its_squad_receives_it(runner):
+    import time
+
+    created = requests.post(
+        f"{runner.base}/reports", json=new_report(label="demam_berdarah"), timeout=10
+    ).json()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        out = runner.output()
+        if f"new_report · {created['code']}" in out:
+            break
+        time.sleep(0.2)
+    block = out[out.index(f"new_report · {created['code']}") - 40 :]
+    assert "to the white topic" in block  # demam_berdarah -> white squad
+    assert "SMS   (" in block and "EMAIL subject: [Kawal] BARU" in block
+    # concurrent retries made one report, so one notification each: no duplicates
+    codes = [line.split(" · ")[2] for line in out.splitlines() if line.startswith("📨")]
+    assert len(codes) == len(set(codes)), codes

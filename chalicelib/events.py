@@ -1,0 +1,71 @@
+"""Event handlers (entry module): the table stream feeds dispatch, a schedule
+retries what SNS refused. Lambda calls these; locally the event pump does."""
+
+from __future__ import annotations
+
+import logging
+
+from chalice import Blueprint, Rate
+
+from chalicelib import config, geo
+from chalicelib.dispatch import Dispatcher
+from chalicelib.reports import utc_now
+from chalicelib.routing import load_catalogue
+
+bp = Blueprint(__name__)
+log = logging.getLogger("kawal.events")
+
+
+def dispatcher() -> Dispatcher:
+    from chalicelib.notify import DeliveryFailed, SnsPublisher, send_to_dead_letter_queue
+    from chalicelib.storage import OutboxStore, ReportStore
+
+    store = ReportStore()
+    return Dispatcher(
+        store=store,
+        outbox=OutboxStore(),
+        publisher=SnsPublisher(store),
+        catalogue=load_catalogue(),
+        regency=geo.load_regency(),
+        base_url=config.public_base_url(),
+        now=utc_now,
+        dead_letter=send_to_dead_letter_queue,
+        failure_types=(DeliveryFailed,),
+    )
+
+
+def timeline_inserts(records) -> list[tuple[str, str, str]]:
+    """(report_id, event SK, new status) for each timeline entry the stream shows created."""
+    out = []
+    for record in records:
+        if record.event_name != "INSERT":
+            continue
+        sk = record.keys.get("SK", {}).get("S", "")
+        if not sk.startswith("EVENT#"):
+            continue
+        image = record.new_image or {}
+        out.append((image["report_id"]["S"], sk, image["to_status"]["S"]))
+    return out
+
+
+# The stream ARN is fixed at deploy time, so it is read here, at import: set
+# TABLE_STREAM_ARN in the stage's config after `make bootstrap` prints it.
+@bp.on_dynamodb_record(
+    stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
+)
+def dispatch_stream(event):
+    entries = timeline_inserts(event)
+    if not entries:
+        return
+    d = dispatcher()
+    for report_id, sk, status in entries:
+        # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
+        # raises, and Lambda retries the batch: every step is idempotent.
+        d.on_timeline_entry(report_id, sk, status)
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
+def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says nothing
+    counts = dispatcher().redrive()
+    if counts:
+        log.info("redrive: %s", counts)

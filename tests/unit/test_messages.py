@@ -1,0 +1,129 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.geo import load_regency
+from chalicelib.messages import (
+    GSM7,
+    SMS_LIMIT,
+    ascii_subject,
+    gsm7,
+    is_single_gsm7_segment,
+    plan,
+    squad_notification,
+)
+from chalicelib.models import Report
+from chalicelib.routing import load_catalogue
+
+NOW = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23:30 WIB
+
+
+def report(**changes):
+    base = dict(
+        id="aaaaaaaaaaaaaaaaaaaa",
+        code="TRG-7K3F9Q",
+        label="banjir",
+        squad="orange",
+        covert=False,
+        status="submitted",
+        lat=-8.24,
+        lon=111.44,
+        geohash="qqx0000000",
+        district="panggul",
+        description="Air setinggi lutut",
+        address="Jl. Raya Panggul",
+        created_at=NOW,
+        updated_at=NOW,
+        sla_due_at=NOW + timedelta(hours=6),
+        token_hash="x",
+        request_hash="y",
+    )
+    return Report(**{**base, **changes})
+
+
+def test_gsm7_transliterates_and_drops_what_it_cannot_send():
+    assert gsm7("Banjir — air 1 m 🌊 “parah”") == 'Banjir - air 1 m "parah"'
+    assert gsm7("Café Ñandú [x]") == "Café Ñandu (x)"  # ú is not GSM-7, ù is
+    assert gsm7("line\nbreak") == "line break"
+    assert all(c in GSM7 for c in gsm7("ꦗꦮ 中文 ⚠️ ąčę"))
+
+
+def test_subject_is_plain_ascii():
+    assert ascii_subject("[Kawal] Banjir — Pangul 🌊") == "[Kawal] Banjir - Pangul"
+
+
+@pytest.mark.parametrize("kind", ["new_report", "reopened", "overdue"])
+def test_sms_is_one_segment_for_the_longest_label_and_place(kind):
+    catalogue, regency = load_catalogue(), load_regency()
+    longest_label = max(catalogue.labels, key=lambda label: len(label.name_id))
+    longest_district = max(regency.districts, key=lambda d: len(d.name))
+    r = report(
+        label=longest_label.code,
+        squad=longest_label.squad,
+        district=longest_district.code,
+        address="Dusun Krajan RT 003 RW 007, Desa Sumberbening — depan masjid 🕌 " * 4,
+    )
+    n = squad_notification(
+        r,
+        kind,
+        "EVENT#x#0001",
+        catalogue=catalogue,
+        district_name=longest_district.name,
+        base_url="https://kawal.trenggalekkab.go.id",
+    )
+    assert is_single_gsm7_segment(n.sms), (len(n.sms), n.sms)
+    assert n.sms.startswith("KAWAL ") and "TRG-7K3F9Q" in n.sms
+    assert longest_label.name_id.split()[0] in n.sms
+    assert n.sms.endswith("https://kawal.trenggalekkab.go.id/r/TRG-7K3F9Q")
+    assert len(n.sms) <= SMS_LIMIT
+
+
+def test_email_has_label_description_map_link_and_sla_in_wib():
+    n = squad_notification(
+        report(),
+        "new_report",
+        "EVENT#x#0000",
+        catalogue=load_catalogue(),
+        district_name="Panggul",
+        base_url="http://x",
+    )
+    assert "Banjir / Flood" in n.email and "Air setinggi lutut" in n.email
+    assert "openstreetmap.org/?mlat=-8.24&mlon=111.44" in n.email
+    assert "23/11 23:30 WIB" in n.email  # reported at 16:30 UTC
+    assert "24/11 05:30 WIB" in n.email  # six-hour SLA
+    assert n.attributes == {
+        "label": "banjir",
+        "squad": "orange",
+        "district": "panggul",
+        "priority": "high",
+        "kind": "new_report",
+        "notification_id": n.id,
+    }
+
+
+def test_notification_ids_are_stable_per_entry_and_audience():
+    args = dict(catalogue=load_catalogue(), district_name=None, base_url="http://x")
+    a = squad_notification(report(), "new_report", "EVENT#1", **args)
+    b = squad_notification(report(), "new_report", "EVENT#1", **args)
+    c = squad_notification(report(), "new_report", "EVENT#2", **args)
+    assert a.id == b.id != c.id
+
+
+def _plan(status, opted_in):
+    return plan(
+        report(),
+        status,
+        "EVENT#1",
+        catalogue=load_catalogue(),
+        district_name="Panggul",
+        base_url="http://x",
+        reporter_opted_in=opted_in,
+    )
+
+
+def test_what_each_status_change_causes():
+    assert [(n.audience, n.topic) for n in _plan("submitted", True)] == [("squad", "orange")]
+    assert [(n.audience, n.kind) for n in _plan("reopened", False)] == [("squad", "reopened")]
+    assert _plan("accepted", False) == [] and _plan("in_progress", True) == []
+    (update,) = _plan("resolved", True)
+    assert update.audience == "reporter" and is_single_gsm7_segment(update.sms)

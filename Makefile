@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bootstrap
+.PHONY: run test lint format bench clean bootstrap token
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Kawal needs Python 3.11 (Lambda runtime)"'
@@ -14,6 +14,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/python -m kawal_local.run
+
+token: $(STAMP)  ## an access token from the running `make run`: make -s token USER=komando
+	@$(BIN)/python -m kawal_local.token $(USER)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

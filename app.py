@@ -2,10 +2,12 @@
 
 from chalice import Chalice
 
-from chalicelib import api, events
+from chalicelib import api, authn, events, squads_api
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
 app.register_middleware(error_middleware, "http")
+app.register_blueprint(authn.bp)
 app.register_blueprint(api.bp)
+app.register_blueprint(squads_api.bp)
 app.register_blueprint(events.bp)

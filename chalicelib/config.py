@@ -79,3 +79,15 @@ def table_stream_arn() -> str:
         "TABLE_STREAM_ARN",
         f"arn:aws:dynamodb:{region()}:123456789012:table/kawal-{stage()}/stream/local",
     )
+
+
+def user_pool_id() -> str:
+    return _get("COGNITO_USER_POOL_ID")
+
+
+def user_pool_client_id() -> str:
+    return _get("COGNITO_CLIENT_ID")
+
+
+def user_pool_name() -> str:
+    return _get("COGNITO_USER_POOL_NAME", f"kawal-{stage()}-staff")

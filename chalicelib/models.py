@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator
+from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
@@ -18,6 +18,24 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 _PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalize_phone(value: str) -> str:
+    """E.164, from the ways Indonesians write mobile numbers (0812…, 62812…, +62812…)."""
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("08"):
+        digits = "+62" + digits[1:]
+    elif digits.startswith("62"):
+        digits = "+" + digits
+    if not _PHONE_RE.match(digits):
+        raise ValueError("phone must be a mobile number like 0812… or +62812…")
+    return digits
+
+
+def check_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError("email is not a valid address")
+    return value
 
 
 class _Input(BaseModel):
@@ -35,23 +53,12 @@ class ContactIn(_Input):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        digits = re.sub(r"[\s\-().]", "", value)
-        if digits.startswith("08"):  # the way Indonesians write mobile numbers
-            digits = "+62" + digits[1:]
-        elif digits.startswith("62"):
-            digits = "+" + digits
-        if not _PHONE_RE.match(digits):
-            raise ValueError("phone must be a mobile number like 0812… or +62812…")
-        return digits
+        return None if value is None else normalize_phone(value)
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL_RE.match(value):
-            raise ValueError("email is not a valid address")
-        return value
+        return None if value is None else check_email(value)
 
 
 class ReportIn(_Input):
@@ -165,3 +172,29 @@ class DistrictOut(BaseModel):
     name: str
     lat: float
     lon: float
+
+
+class SubscriptionIn(_Input):
+    """A squad member's phone (SMS) or office email on the squad's topic."""
+
+    protocol: Literal["sms", "email"]
+    endpoint: str = Field(min_length=3, max_length=254)
+    districts: list[str] | None = Field(
+        default=None, max_length=14, description="only reports from these kecamatan"
+    )
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> SubscriptionIn:
+        if self.protocol == "sms":
+            self.endpoint = normalize_phone(self.endpoint)
+        else:
+            check_email(self.endpoint)
+        return self
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    protocol: str
+    endpoint: str
+    districts: list[str] | None
+    pending_confirmation: bool

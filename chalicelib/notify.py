@@ -95,3 +95,57 @@ def send_to_dead_letter_queue(item: dict[str, Any]) -> None:
     sqs = aws.client("sqs")
     url = sqs.get_queue_url(QueueName=config.dispatch_dlq_name())["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(item, default=str))
+
+
+def _subscription_arn(topic: str, subscription_id: str) -> str:
+    return f"{topic_arn(topic)}:{subscription_id}"
+
+
+def subscribe(topic: str, protocol: str, endpoint: str, districts: list[str] | None) -> str:
+    """Subscribe and return the subscription id (the ARN's last part)."""
+    attributes = {"FilterPolicy": json.dumps({"district": districts})} if districts else {}
+    arn = aws.client("sns").subscribe(
+        TopicArn=topic_arn(topic),
+        Protocol=protocol,
+        Endpoint=endpoint,
+        Attributes=attributes,
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    return arn.rsplit(":", 1)[1]
+
+
+def list_subscriptions(topic: str) -> list[dict[str, Any]]:
+    sns = aws.client("sns")
+    out = []
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn(topic))
+    for sub in (s for page in pages for s in page["Subscriptions"]):
+        if sub["Protocol"] not in ("sms", "email"):
+            continue  # queues and functions are plumbing, not squad members
+        pending = not sub["SubscriptionArn"].startswith("arn:")
+        districts = None
+        if not pending:
+            attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
+            policy = json.loads(attrs["Attributes"].get("FilterPolicy") or "{}")
+            districts = policy.get("district")
+        out.append(
+            {
+                "id": sub["SubscriptionArn"].rsplit(":", 1)[1] if not pending else "pending",
+                "protocol": sub["Protocol"],
+                "endpoint": sub["Endpoint"],
+                "districts": districts,
+                "pending_confirmation": pending,
+            }
+        )
+    return out
+
+
+def unsubscribe(topic: str, subscription_id: str) -> bool:
+    """Remove a subscription of this topic; False when it is not one of its."""
+    sns = aws.client("sns")
+    arn = _subscription_arn(topic, subscription_id)
+    try:
+        sns.get_subscription_attributes(SubscriptionArn=arn)
+    except sns.exceptions.NotFoundException:
+        return False
+    sns.unsubscribe(SubscriptionArn=arn)
+    return True

@@ -7,10 +7,12 @@ The same code serves the local runner (against moto) and the operator
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from chalicelib import aws, config
+from chalicelib.principals import STAFF_GROUPS
 from chalicelib.routing import SQUAD_CODES, topic_name
 from chalicelib.storage import TABLE_SPEC
 
@@ -84,6 +86,78 @@ def ensure_queue(name: str) -> str:
     )["QueueUrl"]
 
 
+APP_CLIENT = "kawal-app"
+
+
+def ensure_user_pool(name: str) -> tuple[str, str]:
+    """The staff directory: a Cognito user pool with one group per role and squad,
+    and the app client the squad and command-centre apps sign in with."""
+    idp = aws.client("cognito-idp")
+    pools = [
+        p
+        for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60)
+        for p in page["UserPools"]
+    ]
+    pool_id = next((p["Id"] for p in pools if p["Name"] == name), None)
+    if pool_id is None:
+        pool_id = idp.create_user_pool(
+            PoolName=name,
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},  # staff only, no sign-up
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireUppercase": True,
+                    "RequireLowercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": False,
+                }
+            },
+        )["UserPool"]["Id"]
+        log.info("user pool %s created", name)
+    clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == APP_CLIENT), None)
+    if client_id is None:
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=APP_CLIENT,
+            GenerateSecret=False,
+            ExplicitAuthFlows=[
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
+            AccessTokenValidity=1,
+            TokenValidityUnits={"AccessToken": "hours"},
+            PreventUserExistenceErrors="ENABLED",
+        )["UserPoolClient"]["ClientId"]
+    existing = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    for group in STAFF_GROUPS:
+        if group not in existing:
+            idp.create_group(UserPoolId=pool_id, GroupName=group)
+    return pool_id, client_id
+
+
+def create_staff_user(pool_id: str, username: str, password: str, group: str) -> None:
+    """Create (or reset) a staff account in one role/squad group."""
+    idp = aws.client("cognito-idp")
+    with contextlib.suppress(idp.exceptions.UsernameExistsException):
+        idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
+def sign_in(client_id: str, username: str, password: str) -> str:
+    """An access token, as the squad app gets one (USER_PASSWORD_AUTH)."""
+    answer = aws.client("cognito-idp").initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return answer["AuthenticationResult"]["AccessToken"]
+
+
 def table_stream_arn(name: str) -> str:
     return aws.client("dynamodb").describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
@@ -97,7 +171,10 @@ def bootstrap() -> dict[str, Any]:
     sender = config.reporter_email_from()
     if sender:  # on AWS the address owner must click SES's verification mail once
         aws.client("ses").verify_email_identity(EmailAddress=sender)
+    pool_id, client_id = ensure_user_pool(config.user_pool_name())
     return {
+        "cognito_user_pool_id": pool_id,
+        "cognito_client_id": client_id,
         "table": table,
         "table_stream_arn": table_stream_arn(table),
         "bucket": bucket,

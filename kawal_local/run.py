@@ -8,6 +8,7 @@ failed notifications are retried, as the one-minute schedule does on AWS).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -41,7 +42,7 @@ def configure_local_aws(host: str, aws_port: int) -> None:
     os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 
 
-def banner(host: str, port: int, aws_port: int, seeded: list) -> str:
+def banner(host: str, port: int, aws_port: int, seeded: list, staff: list) -> str:
     base = f"http://{host}:{port}"
     lines = [
         "",
@@ -58,6 +59,12 @@ def banner(host: str, port: int, aws_port: int, seeded: list) -> str:
     if seeded:
         lines += ["", "Demo reports:"]
         lines += [f"  {code}  {base}/reports/{rid}  ({label})" for rid, code, label in seeded]
+    lines += ["", "Staff accounts (password Kawal-demo-2026):"]
+    lines += [f"  {user:<12} {about}" for user, _, about in staff]
+    lines += [
+        "  a token for one:  TOKEN=$(make -s token USER=komando)",
+        f'  curl -s {base}/squads/orange/subscriptions -H "Authorization: Bearer $TOKEN"',
+    ]
     lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
@@ -89,12 +96,20 @@ def main() -> int:
         app = chalice_config.chalice_app
 
         from chalicelib import resources
+        from kawal_local.seed import seed_demo_reports, seed_demo_staff
+        from kawal_local.token import STATE
 
-        resources.bootstrap()
+        made = resources.bootstrap()
+        # What `chalice deploy` would read from the stage config, known only now.
+        os.environ["COGNITO_USER_POOL_ID"] = made["cognito_user_pool_id"]
+        os.environ["COGNITO_CLIENT_ID"] = made["cognito_client_id"]
+        os.environ["TABLE_STREAM_ARN"] = made["table_stream_arn"]
+        staff = seed_demo_staff(made["cognito_user_pool_id"])
+        shared = ("AWS_", "COGNITO_", "TABLE_", "BUCKET_", "SQUAD_", "KAWAL_STAGE")
+        env = {k: v for k, v in os.environ.items() if k.startswith(shared)}
+        STATE.write_text(json.dumps({"env": env}, indent=1))
         seeded = []
         if os.environ.get("KAWAL_SEED", "1") != "0":
-            from kawal_local.seed import seed_demo_reports
-
             seeded = seed_demo_reports()
 
         from chalicelib import config, events
@@ -126,7 +141,7 @@ def main() -> int:
         ]
         for t in threads:
             t.start()
-        print(banner(host, port, aws_port, seeded), flush=True)
+        print(banner(host, port, aws_port, seeded, staff), flush=True)
         while not stop.wait(0.5):  # a timed wait lets the signal handler run promptly
             pass
         print("stopping…", flush=True)
@@ -135,6 +150,9 @@ def main() -> int:
             t.join(timeout=5)
     finally:
         moto.stop()
+        from kawal_local.token import STATE
+
+        STATE.unlink(missing_ok=True)
     print("stopped.", flush=True)
     return 0
 

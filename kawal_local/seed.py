@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 import uuid
 
-from chalicelib import geo, reports
+from chalicelib import geo, reports, resources
 from chalicelib.models import ReportIn
+from chalicelib.principals import OPEN_SQUADS
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
 
@@ -54,3 +55,18 @@ def seed_demo_reports() -> list[tuple[str, str, str]]:
         )
         made.append((report.id, report.code, label))
     return made
+
+
+DEMO_PASSWORD = "Kawal-demo-2026"
+DEMO_STAFF = [
+    ("komando", "command", "the regent's command centre"),
+    ("operator", "operator", "catalogue and subscriptions"),
+    *[(f"tim-{s}", f"squad-{s}", f"{s} squad member") for s in OPEN_SQUADS],
+    ("bayangan", "shadow", "covert shadow squad member"),
+]
+
+
+def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
+    for username, group, _ in DEMO_STAFF:
+        resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)
+    return DEMO_STAFF

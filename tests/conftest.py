@@ -27,8 +27,39 @@ def _isolated_env(monkeypatch):
         monkeypatch.setenv(name, value)
 
 
+@pytest.fixture(scope="session")
+def moto_jwks():
+    """moto signs Cognito tokens with the key it publishes at the pool's JWKS URL.
+    In-process (no moto server) the same published keys are served on loopback,
+    so the authorizer fetches them over HTTP exactly as it does from Cognito."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import moto.cognitoidp
+
+    source = Path(moto.cognitoidp.__file__).parent / "resources" / "jwks-public.json.gz"
+    body = gzip.decompress(source.read_bytes())
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+    server.shutdown()
+
+
 @pytest.fixture
-def aws():
+def aws(monkeypatch, moto_jwks):
     """A fresh moto AWS with every resource bootstrapped, as the runner does."""
     from moto import mock_aws
 
@@ -37,9 +68,37 @@ def aws():
 
     with mock_aws():
         aws_clients.reset()
-        resources.bootstrap()
+        made = resources.bootstrap()
+        monkeypatch.setenv("COGNITO_USER_POOL_ID", made["cognito_user_pool_id"])
+        monkeypatch.setenv("COGNITO_CLIENT_ID", made["cognito_client_id"])
+        monkeypatch.setenv("COGNITO_JWKS_URL", moto_jwks)
         yield aws_clients
         aws_clients.reset()
+
+
+STAFF = {
+    "command": "command",
+    "operator": "operator",
+    "orange": "squad-orange",
+    "blue": "squad-blue",
+    "shadow": "shadow",
+}
+
+
+@pytest.fixture
+def tokens(aws):
+    """An access token per staff role, from the (moto) Cognito user pool."""
+    from chalicelib import config, resources
+
+    out = {}
+    for name, group in STAFF.items():
+        resources.create_staff_user(config.user_pool_id(), name, "Test-password-1", group)
+        out[name] = resources.sign_in(config.user_pool_client_id(), name, "Test-password-1")
+    return out
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 @pytest.fixture

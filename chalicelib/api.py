@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib import geo, identifiers, reports
+from chalicelib import geo, identifiers, media, photos, reports
 from chalicelib.errors import NotFound
 from chalicelib.http import json_response, parse_body, route
-from chalicelib.models import DistrictOut, LabelOut, ReportIn
+from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
 
@@ -37,21 +37,51 @@ def submit_report():
     data = parse_body(bp.current_request, ReportIn)
     catalogue = load_catalogue()
     regency = geo.load_regency()
-    report, timeline, created, token = reports.submit(
+    store = ReportStore()
+    report, _, created, token = reports.submit(
         data,
-        store=ReportStore(),
+        store=store,
         catalogue=catalogue,
         regency=regency,
         boundaries=geo.load_boundaries(regency),
+        media=media,
     )
-    body = reports.to_created(report, timeline, token, catalogue=catalogue)
+    loaded = store.load(report.id)  # consistent read: what is now stored, photos included
+    body = reports.to_created(
+        loaded.report,
+        loaded.timeline,
+        token,
+        catalogue=catalogue,
+        photos=loaded.photos,
+        media=media,
+    )
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
 
 
 @route(bp, "/reports/{ref}", methods=["GET"])
 def get_report(ref: str):
-    body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue())
+    body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue(), media=media)
     return json_response(body)
+
+
+@route(bp, "/reports/{ref}/photos", methods=["POST"])
+def request_photo_slot(ref: str):
+    """A presigned S3 POST for one more photo; only the reporter (X-Reporter-Token)."""
+    request = bp.current_request
+    data = parse_body(request, PhotoSlotIn) if (request.raw_body or b"").strip() else PhotoSlotIn()
+    store = ReportStore()
+    report_id = reports.resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    slot, created = photos.request_slot(
+        report_id,
+        request.headers.get("x-reporter-token"),
+        data.client_photo_id,
+        store=store,
+        media=media,
+        now=reports.utc_now(),
+    )
+    return json_response(slot, 201 if created else 200)
 
 
 @route(bp, "/r/{code}", methods=["GET"])

@@ -91,3 +91,8 @@ def user_pool_client_id() -> str:
 
 def user_pool_name() -> str:
     return _get("COGNITO_USER_POOL_NAME", f"kawal-{stage()}-staff")
+
+
+def uploads_queue_name() -> str:
+    """S3 upload notifications queue (read at import by the SQS trigger)."""
+    return os.environ.get("UPLOADS_QUEUE_NAME") or f"kawal-{stage()}-uploads"

@@ -75,3 +75,7 @@ class CodeTaken(Exception):
 
 class StaleReport(Exception):
     """Storage signal: the report changed since it was read (someone else won)."""
+
+
+class PhotoQuotaReached(Exception):
+    """Storage signal: the report already has its three citizen photos."""

@@ -69,3 +69,33 @@ def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says 
     counts = dispatcher().redrive()
     if counts:
         log.info("redrive: %s", counts)
+
+
+def uploads_in(event) -> list[str]:
+    """Object keys of the S3 ObjectCreated notifications in an SQS batch."""
+    import json
+    from urllib.parse import unquote_plus
+
+    keys = []
+    for record in event:
+        body = json.loads(record.body)
+        if body.get("Event") == "s3:TestEvent":  # S3 checks the queue when wired up
+            continue
+        for r in body.get("Records", []):
+            if r.get("eventName", "").startswith("ObjectCreated"):
+                keys.append(unquote_plus(r["s3"]["object"]["key"]))  # S3 URL-encodes keys
+    return keys
+
+
+# S3 -> SQS -> Lambda works with both `chalice deploy` and `chalice package`
+# (S3 events directly do not package). One upload per invocation: a failure
+# retries only that photo, and after five receives it goes to the queue's DLQ.
+@bp.on_sqs_message(queue=config.uploads_queue_name(), batch_size=1)
+def process_uploads(event):
+    from chalicelib import media, photos
+    from chalicelib.storage import ReportStore
+
+    store = ReportStore()
+    for key in uploads_in(event):
+        outcome = photos.process_upload(key, store=store, media=media, now=utc_now())
+        log.info("upload %s: %s", key, outcome)

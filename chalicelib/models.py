@@ -73,6 +73,46 @@ class ReportIn(_Input):
     address: str | None = Field(default=None, max_length=300)
     district: str | None = Field(default=None, max_length=40)
     contact: ContactIn | None = None
+    photo: InlinePhotoIn | None = None
+
+
+PhotoRole = Literal["before", "after", "check"]
+PhotoState = Literal["awaiting_upload", "processing", "ready", "rejected"]
+MAX_CITIZEN_PHOTOS = 3
+
+
+class Photo(BaseModel):
+    """A photo of a report: the citizen's "before", a squad's "after", a shadow check."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    report_id: str
+    role: PhotoRole
+    state: PhotoState = "awaiting_upload"
+    reason: str | None = None
+    upload_key: str
+    display_key: str | None = None
+    thumb_key: str | None = None
+    width: int | None = None
+    height: int | None = None
+    created_at: datetime
+    processing_since: datetime | None = None
+    processed_at: datetime | None = None
+    lat: float | None = None  # where the phone says it was taken (after-photos)
+    lon: float | None = None
+
+
+class InlinePhotoIn(_Input):
+    """A photo sent with the report itself: base64 in the JSON body (≤ 4 MB decoded)."""
+
+    content_type: str = Field(pattern=r"^image/[a-z0-9.+-]{1,40}$")
+    data_base64: str = Field(min_length=4, max_length=5_600_000)
+
+
+class PhotoSlotIn(_Input):
+    client_photo_id: UUID4 | None = Field(
+        default=None, description="random UUID; a retry with it returns the same slot"
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -108,6 +148,7 @@ class Report(BaseModel):
     token_hash: str
     request_hash: str
     has_contact: bool = False
+    citizen_photos: int = 0
     source: Literal["app", "open311", "seed"] = "app"
     version: int = 1
 
@@ -134,6 +175,24 @@ class PublicTimelineEntry(BaseModel):
     note: str | None = None
 
 
+class PhotoPublic(BaseModel):
+    id: str
+    role: PhotoRole
+    state: PhotoState
+    reason: str | None = None
+    width: int | None = None
+    height: int | None = None
+    thumb_url: str | None = Field(default=None, description="presigned, valid 15 minutes")
+    display_url: str | None = Field(default=None, description="presigned, valid 15 minutes")
+
+
+class PhotoSlot(BaseModel):
+    photo_id: str
+    upload: dict = Field(description="POST the file to `url` as multipart form with `fields`")
+    expires_in: int
+    max_bytes: int
+
+
 class ReportPublic(BaseModel):
     """What anyone may see: no reporter identity, no secrets."""
 
@@ -151,6 +210,7 @@ class ReportPublic(BaseModel):
     updated_at: datetime
     sla_due_at: datetime
     timeline: list[PublicTimelineEntry]
+    photos: list[PhotoPublic] = []
 
 
 class ReportCreated(ReportPublic):

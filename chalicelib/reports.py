@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib import identifiers
 from chalicelib.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
@@ -15,6 +15,7 @@ from chalicelib.geo import Boundaries, Regency, geohash
 from chalicelib.models import (
     Handler,
     LabelRef,
+    Photo,
     PublicTimelineEntry,
     Report,
     ReportCreated,
@@ -33,8 +34,15 @@ def utc_now() -> datetime:
 
 
 class Store(Protocol):
-    def create_report(self, report: Report, first: TimelineEntry, contact: dict | None) -> None: ...
+    def create_report(
+        self,
+        report: Report,
+        first: TimelineEntry,
+        contact: dict | None,
+        photo: Photo | None = None,
+    ) -> None: ...
     def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None: ...
+    def get_photo(self, report_id: str, photo_id: str) -> Photo | None: ...
     def report_id_for_code(self, code: str) -> str | None: ...
 
 
@@ -90,11 +98,15 @@ def submit(
     boundaries: Boundaries | None = None,
     now: Clock = utc_now,
     source: str = "app",
+    media: Any = None,
 ) -> tuple[Report, list[TimelineEntry], bool, str]:
-    """Store a new report, or return the one this client id already made.
+    """Store a new report, or return the one this client id already made; an
+    inline photo is stored with it and processed like any upload.
 
     Returns (report, timeline, created, reporter_token).
     """
+    from chalicelib import photos
+
     validate(data, catalogue, regency)
     district = resolve_district(data, regency, boundaries)
     client_id = data.client_report_id or identifiers.new_client_report_id()
@@ -108,6 +120,14 @@ def submit(
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
     if contact and set(contact) == {"notify"}:
         contact = None  # nothing to reach them by
+    inline = photos.decode_inline(data.photo) if data.photo else None
+    if inline is not None and media is None:
+        raise InvalidInput("photos are not accepted here", code="photos_unsupported")
+    photo = (
+        photos.new_photo(report_id, photos.photo_id_for(report_id, "inline"), "before", at, media)
+        if inline is not None
+        else None
+    )
 
     for _ in range(MAX_CODE_ATTEMPTS):
         report = Report(
@@ -129,11 +149,14 @@ def submit(
             token_hash=identifiers.hash_secret(token),
             request_hash=request_hash,
             has_contact=contact is not None,
+            citizen_photos=1 if photo else 0,
             source=source,  # type: ignore[arg-type]
         )
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")
         try:
-            store.create_report(report, first, contact)
+            store.create_report(report, first, contact, photo)
+            if photo is not None and inline is not None and data.photo is not None:
+                photos.store_inline(photo, inline, data.photo.content_type, media)
             return report, [first], True, token
         except CodeTaken:
             continue
@@ -142,6 +165,11 @@ def submit(
             if found is None:  # pragma: no cover - the write we collided with vanished
                 raise
             existing, timeline = found
+            if existing.request_hash == request_hash and photo and inline and data.photo:
+                stored = store.get_photo(report_id, photo.id)
+                if stored is not None and stored.state == "awaiting_upload":
+                    # the first attempt may have died before S3 had the bytes
+                    photos.store_inline(stored, inline, data.photo.content_type, media)
             if existing.request_hash != request_hash:
                 raise Conflict(
                     "this client_report_id was already used for a different report; "
@@ -153,27 +181,34 @@ def submit(
     raise RuntimeError("could not draw a free short code")  # pragma: no cover
 
 
-def find(ref: str, store: Store) -> tuple[Report, list[TimelineEntry]] | None:
-    """A report by its id or by its short code (``TRG-7K3F9Q``, any case)."""
+def resolve_ref(ref: str, store: Any) -> str | None:
+    """A report id from an id or a short code (``TRG-7K3F9Q``, any case)."""
     if identifiers.is_short_code(ref):
-        report_id = store.report_id_for_code(ref.upper())
-        return store.get_report(report_id) if report_id else None
-    if identifiers.is_report_id(ref):
-        return store.get_report(ref)
-    return None
+        return store.report_id_for_code(ref.upper())
+    return ref if identifiers.is_report_id(ref) else None
 
 
-def get_public(ref: str, *, store: Store, catalogue: Catalogue) -> ReportPublic:
-    found = find(ref, store)
+def get_public(ref: str, *, store: Any, catalogue: Catalogue, media: Any = None) -> ReportPublic:
+    report_id = resolve_ref(ref, store)
+    loaded = store.load(report_id) if report_id else None
     # Covert reports are not forbidden but absent: the same 404 as a wrong id.
-    if found is None or found[0].covert:
+    if loaded is None or loaded.report.covert:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    return to_public(*found, catalogue=catalogue)
+    return to_public(
+        loaded.report, loaded.timeline, catalogue=catalogue, photos=loaded.photos, media=media
+    )
 
 
 def to_public(
-    report: Report, timeline: list[TimelineEntry], *, catalogue: Catalogue
+    report: Report,
+    timeline: list[TimelineEntry],
+    *,
+    catalogue: Catalogue,
+    photos: list[Photo] | None = None,
+    media: Any = None,
 ) -> ReportPublic:
+    from chalicelib import photos as photo_views
+
     label = catalogue.label(report.label)
     return ReportPublic(
         id=report.id,
@@ -201,11 +236,18 @@ def to_public(
             PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note)
             for e in sorted(timeline, key=lambda e: e.at)
         ],
+        photos=[photo_views.to_public(p, media) for p in photos or []],
     )
 
 
 def to_created(
-    report: Report, timeline: list[TimelineEntry], token: str, *, catalogue: Catalogue
+    report: Report,
+    timeline: list[TimelineEntry],
+    token: str,
+    *,
+    catalogue: Catalogue,
+    photos: list[Photo] | None = None,
+    media: Any = None,
 ) -> ReportCreated:
-    public = to_public(report, timeline, catalogue=catalogue)
+    public = to_public(report, timeline, catalogue=catalogue, photos=photos, media=media)
     return ReportCreated(**public.model_dump(), reporter_token=token)

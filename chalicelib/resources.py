@@ -8,6 +8,7 @@ The same code serves the local runner (against moto) and the operator
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -78,12 +79,60 @@ def ensure_topics() -> dict[str, str]:
     return {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in NOTIFIED_TOPICS}
 
 
-def ensure_queue(name: str) -> str:
-    """An SQS queue (the dispatch dead-letter queue): notifications that kept failing."""
+def ensure_queue(name: str, attributes: dict[str, str] | None = None) -> str:
+    """An SQS queue, kept 14 days (dead-letter queues, the uploads queue)."""
     sqs = aws.client("sqs")
     return sqs.create_queue(
-        QueueName=name, Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
+        QueueName=name,
+        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600), **(attributes or {})},
     )["QueueUrl"]
+
+
+def queue_arn(url: str) -> str:
+    attrs = aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return attrs["Attributes"]["QueueArn"]
+
+
+def ensure_upload_events(bucket: str, queue: str) -> str:
+    """Uploads (``uploads/``) notify an SQS queue that feeds the photo function; a
+    photo that keeps failing moves to the queue's dead-letter queue after 5 tries."""
+    dlq_arn = queue_arn(ensure_queue(f"{queue}-dlq"))
+    url = ensure_queue(
+        queue,
+        {
+            # longer than the photo function's timeout, so a running job is not redelivered
+            "VisibilityTimeout": "180",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+        },
+    )
+    arn = queue_arn(url)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+            }
+        ],
+    }
+    aws.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    aws.client("s3").put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "kawal-uploads",
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                }
+            ]
+        },
+    )
+    return url
 
 
 APP_CLIENT = "kawal-app"
@@ -168,6 +217,7 @@ def bootstrap() -> dict[str, Any]:
     ensure_bucket(bucket)
     topics = ensure_topics()
     dlq = ensure_queue(config.dispatch_dlq_name())
+    uploads = ensure_upload_events(bucket, config.uploads_queue_name())
     sender = config.reporter_email_from()
     if sender:  # on AWS the address owner must click SES's verification mail once
         aws.client("ses").verify_email_identity(EmailAddress=sender)
@@ -180,4 +230,5 @@ def bootstrap() -> dict[str, Any]:
         "bucket": bucket,
         "topics": topics,
         "dispatch_dlq": dlq,
+        "uploads_queue": uploads,
     }

@@ -5,6 +5,7 @@ Keys (see README, "Table design"):
     item            PK              SK                GSIs
     report          REPORT#<id>     META              GSI1 queue, GSI2 nearby (while open)
     timeline entry  REPORT#<id>     EVENT#<at>#<n>    GSI3 activity by UTC hour
+    photo           REPORT#<id>     PHOTO#<photo id>  -
     short code      CODE#<code>     META              -
     contact         CONTACT#<id>    META              -  (apart: never read with the report)
 """
@@ -15,11 +16,15 @@ import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import BaseModel
 
 from chalicelib import aws, config
-from chalicelib.errors import CodeTaken, ReportExists, StaleReport, Unavailable
-from chalicelib.models import OPEN_STATUSES, Report, TimelineEntry
+from chalicelib.errors import CodeTaken, PhotoQuotaReached, ReportExists, StaleReport, Unavailable
+from chalicelib.models import MAX_CITIZEN_PHOTOS, OPEN_STATUSES, Photo, Report, TimelineEntry
+
+M = TypeVar("M", bound=BaseModel)
 
 GSI = {
     # a squad's queue by status, oldest first
@@ -133,6 +138,26 @@ def report_key(report_id: str) -> dict[str, Any]:
     return {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}}
 
 
+class Loaded(NamedTuple):
+    report: Report
+    timeline: list[TimelineEntry]
+    photos: list[Photo]
+
+
+def _model(model: type[M], item: dict[str, Any]) -> M:
+    """A model from an item, ignoring keys and index attributes."""
+    return model.model_validate({k: v for k, v in item.items() if k in model.model_fields})
+
+
+def photo_item(photo: Photo) -> dict[str, Any]:
+    return {
+        "PK": f"REPORT#{photo.report_id}",
+        "SK": f"PHOTO#{photo.id}",
+        "type": "photo",
+        **photo.model_dump(),
+    }
+
+
 def report_item(report: Report) -> dict[str, Any]:
     item: dict[str, Any] = {
         "PK": f"REPORT#{report.id}",
@@ -175,7 +200,11 @@ class ReportStore:
         return aws.client("dynamodb")
 
     def create_report(
-        self, report: Report, first: TimelineEntry, contact: dict[str, Any] | None
+        self,
+        report: Report,
+        first: TimelineEntry,
+        contact: dict[str, Any] | None,
+        photo: Photo | None = None,
     ) -> None:
         """Store a new report atomically: the report, its code, its first timeline
         entry and its contact, or nothing at all."""
@@ -199,6 +228,8 @@ class ReportStore:
             items.append(
                 put({"PK": f"CONTACT#{report.id}", "SK": "META", "type": "contact", **contact})
             )
+        if photo:
+            items.append(put(photo_item(photo)))
         try:
             with dynamodb_errors():
                 self._db.transact_write_items(TransactItems=items)
@@ -254,8 +285,8 @@ class ReportStore:
                 raise Unavailable("storage is busy, please retry shortly") from exc
             raise
 
-    def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
-        """The report and its timeline in one Query on its partition."""
+    def load(self, report_id: str) -> Loaded | None:
+        """The report, its timeline and its photos: one Query on its partition."""
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
@@ -273,17 +304,119 @@ class ReportStore:
         meta = next((i for i in items if i["SK"] == "META"), None)
         if meta is None:
             return None
-        fields = set(Report.model_fields)
-        report = Report.model_validate({k: v for k, v in meta.items() if k in fields})
-        entry_fields = set(TimelineEntry.model_fields)
         timeline = [
-            TimelineEntry.model_validate(
-                {**{k: v for k, v in i.items() if k in entry_fields}, "key": i["SK"]}
-            )
+            _model(TimelineEntry, {**i, "key": i["SK"]})
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
-        return report, timeline
+        photos = [_model(Photo, i) for i in items if i["SK"].startswith("PHOTO#")]
+        return Loaded(_model(Report, meta), timeline, sorted(photos, key=lambda p: p.created_at))
+
+    def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
+        loaded = self.load(report_id)
+        return (loaded.report, loaded.timeline) if loaded else None
+
+    def add_photo(self, photo: Photo, counted: bool) -> Photo:
+        """Add a photo slot; a citizen's counts against the report's limit of three.
+        A retry with the same photo id returns the slot made the first time."""
+        from botocore.exceptions import ClientError
+
+        items: list[dict[str, Any]] = []
+        if counted:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": report_key(photo.report_id),
+                        "UpdateExpression": "SET citizen_photos = "
+                        "if_not_exists(citizen_photos, :zero) + :one",
+                        "ConditionExpression": "attribute_exists(PK) AND "
+                        "(attribute_not_exists(citizen_photos) OR citizen_photos < :max)",
+                        "ExpressionAttributeValues": {
+                            ":zero": {"N": "0"},
+                            ":one": {"N": "1"},
+                            ":max": {"N": str(MAX_CITIZEN_PHOTOS)},
+                        },
+                    }
+                }
+            )
+        items.append(
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _marshal(photo_item(photo)),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        )
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=items)
+            return photo
+        except ClientError as exc:
+            reasons = _cancellation_reasons(exc)
+            if reasons and reasons[-1] == "ConditionalCheckFailed":
+                existing = self.get_photo(photo.report_id, photo.id)
+                if existing is not None:
+                    return existing
+            if counted and reasons and reasons[0] == "ConditionalCheckFailed":
+                raise PhotoQuotaReached(photo.report_id) from exc
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Unavailable("storage is busy, please retry shortly") from exc
+            raise
+
+    def get_photo(self, report_id: str, photo_id: str) -> Photo | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": f"PHOTO#{photo_id}"}},
+                ConsistentRead=True,
+            ).get("Item")
+        return _model(Photo, _unmarshal(found)) if found else None
+
+    def claim_photo(self, report_id: str, photo_id: str, now: datetime, stale: datetime) -> bool:
+        """Take a photo for processing: only one worker, once (or again after a
+        worker died mid-way: a claim older than ``stale``)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": f"PHOTO#{photo_id}"}},
+                    UpdateExpression="SET #s = :processing, processing_since = :now",
+                    ConditionExpression="#s = :awaiting"
+                    " OR (#s = :processing AND processing_since < :stale)",
+                    ExpressionAttributeNames={"#s": "state"},
+                    ExpressionAttributeValues={
+                        ":processing": {"S": "processing"},
+                        ":awaiting": {"S": "awaiting_upload"},
+                        ":now": {"S": _ts(now)},
+                        ":stale": {"S": _ts(stale)},
+                    },
+                )
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def finish_photo(self, photo: Photo) -> None:
+        """Record the outcome (ready with derivatives, or rejected with a reason)."""
+        fields = ("state", "reason", "display_key", "thumb_key", "width", "height", "processed_at")
+        values = {k: getattr(photo, k) for k in fields if getattr(photo, k) is not None}
+        with dynamodb_errors():
+            self._db.update_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"REPORT#{photo.report_id}"}, "SK": {"S": f"PHOTO#{photo.id}"}},
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ConditionExpression="#state = :processing",
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues={
+                    **{f":{k}": _to_attr(_plain(v)) for k, v in values.items()},
+                    ":processing": {"S": "processing"},
+                },
+            )
 
     def report_id_for_code(self, code: str) -> str | None:
         with dynamodb_errors():

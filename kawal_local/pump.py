@@ -108,6 +108,37 @@ def drain(reader: StreamReader, handler: Callable[[dict, Any], Any]) -> int:
     return total
 
 
+def queue_feeder(url: str, handler: Callable[[dict, Any], Any]) -> Callable[[], int]:
+    """Deliver queued messages one at a time, as the SQS trigger (batch size 1)
+    does; a message whose handler fails stays queued and comes back."""
+    sqs = aws.client("sqs")
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+
+    def step() -> int:
+        got = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0, VisibilityTimeout=5
+        )
+        for m in got.get("Messages", []):
+            record = {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": config.region(),
+            }
+            handler({"Records": [record]}, None)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(got.get("Messages", []))
+
+    return step
+
+
 def ensure_inbox() -> str:
     """A queue subscribed to every squad topic: the local stand-in for phones and inboxes."""
     sqs, sns = aws.client("sqs"), aws.client("sns")

@@ -123,12 +123,16 @@ def main() -> int:
         reader = pump.StreamReader(config.table_name())
         pump.drain(reader, events.dispatch_stream)  # the demo reports reach their squads
         pump.inbox_printer(inbox, lambda text: print(text, flush=True))()
+        uploads = pump.queue_feeder(made["uploads_queue"], events.process_uploads)
+        while uploads():  # demo photos, if any, are processed before we say "ready"
+            pass
         # Bound only now: once /health answers, the whole system is ready.
         server = factory.create_local_server(app, chalice_config, host, port)
         redrive_every = float(os.environ.get("KAWAL_REDRIVE_SECONDS", "10"))
         threads = [
             threading.Thread(target=server.serve_forever, name="api", daemon=True),
             pump.Loop("stream", 0.25, lambda: reader.poll(events.dispatch_stream), stop),
+            pump.Loop("uploads", 0.2, uploads, stop),
             pump.Loop(
                 "redrive",
                 redrive_every,

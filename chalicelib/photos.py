@@ -1,0 +1,196 @@
+"""Use cases on photos: a slot to upload into, an inline photo, processing an upload.
+
+Storage, S3 and the clock are passed in; Pillow lives in ``imaging`` and is loaded
+only when an upload is processed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib import identifiers
+from chalicelib.errors import Conflict, InvalidInput, NotFound, PhotoQuotaReached
+from chalicelib.models import (
+    MAX_CITIZEN_PHOTOS,
+    OPEN_STATUSES,
+    InlinePhotoIn,
+    Photo,
+    PhotoPublic,
+    PhotoRole,
+    PhotoSlot,
+    Report,
+)
+from chalicelib.principals import Forbidden
+
+log = logging.getLogger("kawal.photos")
+INLINE_MAX_BYTES = 4 * 1024 * 1024
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def photo_id_for(report_id: str, client_photo_id: uuid.UUID | str | None) -> str:
+    """Stable for a retried request (same client id), random otherwise."""
+    seed = str(client_photo_id) if client_photo_id else secrets.token_hex(16)
+    return hashlib.sha256(f"{report_id}|{seed}".encode()).hexdigest()[:24]
+
+
+def new_photo(
+    report_id: str, photo_id: str, role: PhotoRole, now: datetime, media: Any, **extra: Any
+) -> Photo:
+    return Photo(
+        id=photo_id,
+        report_id=report_id,
+        role=role,
+        upload_key=media.upload_key(report_id, photo_id),
+        created_at=now,
+        **extra,
+    )
+
+
+def decode_inline(photo: InlinePhotoIn) -> bytes:
+    try:
+        data = base64.b64decode(photo.data_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "photo.data_base64 is not valid base64", [{"field": "photo.data_base64"}]
+        ) from None
+    if len(data) > INLINE_MAX_BYTES:
+        raise InvalidInput(
+            f"an inline photo may be at most {INLINE_MAX_BYTES // (1024 * 1024)} MB; "
+            "ask for an upload slot (POST /reports/{id}/photos) for larger ones",
+            [{"field": "photo.data_base64", "bytes": len(data)}],
+            code="photo_too_large",
+        )
+    return data
+
+
+def check_reporter(report: Report, token: str | None) -> None:
+    """The reporter token proves "this is my report"; a covert report stays absent."""
+    if token and identifiers.token_matches(token, report.token_hash):
+        return
+    if report.covert:
+        raise NotFound(f"no report {report.id!r}", code="report_not_found")
+    raise Forbidden("a valid X-Reporter-Token for this report is required", code="not_your_report")
+
+
+def request_slot(
+    report_id: str,
+    token: str | None,
+    client_photo_id: uuid.UUID | None,
+    *,
+    store: Any,
+    media: Any,
+    now: datetime,
+) -> tuple[PhotoSlot, bool]:
+    """A presigned POST for one more citizen photo (at most three per report)."""
+    loaded = store.load(report_id)
+    if loaded is None:
+        raise NotFound(f"no report {report_id!r}", code="report_not_found")
+    report = loaded.report
+    check_reporter(report, token)
+    if report.status not in OPEN_STATUSES:
+        raise Conflict(f"the report is {report.status}; no more photos", code="report_closed")
+    photo_id = photo_id_for(report.id, client_photo_id)
+    wanted = new_photo(report.id, photo_id, "before", now, media)
+    try:
+        photo = store.add_photo(wanted, counted=True)
+    except PhotoQuotaReached:
+        raise Conflict(
+            f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
+            code="photo_limit_reached",
+        ) from None
+    if photo.state != "awaiting_upload":
+        raise Conflict("this photo was already uploaded", code="photo_already_uploaded")
+    slot = PhotoSlot(
+        photo_id=photo.id,
+        upload=media.presigned_post(photo.upload_key),
+        expires_in=media.SLOT_SECONDS,
+        max_bytes=media.MAX_BYTES,
+    )
+    return slot, photo.created_at == wanted.created_at
+
+
+def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> None:
+    """Put an inline photo where a presigned upload would land; processing takes
+    over from the upload event. A failure here loses the photo, never the report."""
+    try:
+        media.put_upload(photo.upload_key, data, content_type)
+    except Exception:
+        log.exception("inline photo %s of report %s not stored", photo.id, photo.report_id)
+
+
+def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
+    """Turn an uploaded original into derivatives, once. Returns what happened."""
+    from chalicelib.imaging import PhotoRejected, make_derivatives
+
+    parsed = media.parse_upload_key(key)
+    if parsed is None:
+        return "ignored"
+    report_id, photo_id = parsed
+    photo = store.get_photo(report_id, photo_id)
+    if photo is None:
+        log.warning("upload %s has no photo slot", key)
+        return "ignored"
+    if not store.claim_photo(report_id, photo_id, now, now - STALE_CLAIM):
+        return "duplicate"
+    try:
+        outcome = _derive(photo, key, media, make_derivatives, PhotoRejected)
+    except Exception:
+        # Give the claim back so the redelivered event can try again.
+        store.finish_photo(photo.model_copy(update={"state": "awaiting_upload"}))
+        raise
+    store.finish_photo(outcome.model_copy(update={"processed_at": now}))
+    return outcome.state
+
+
+def _derive(photo: Photo, key: str, media: Any, make: Any, rejected: type[Exception]) -> Photo:
+    def reject(reason: str) -> Photo:
+        log.info("photo %s rejected: %s", photo.id, reason)
+        return photo.model_copy(update={"state": "rejected", "reason": reason})
+
+    head = media.head(key)
+    if head is None:
+        return reject("the upload is missing")
+    size, content_type = head["ContentLength"], head.get("ContentType", "")
+    if size < media.MIN_BYTES:
+        return reject("the file is too small to be a photo")
+    if size > media.MAX_BYTES:
+        return reject(f"the file is larger than {media.MAX_BYTES // (1024 * 1024)} MB")
+    if not content_type.startswith("image/"):
+        return reject(f"{content_type or 'this file'} is not an image")
+    try:
+        derived = make(media.read(key))
+    except rejected as exc:
+        return reject(str(exc))
+    display_key, thumb_key = media.derivative_keys(photo.report_id, photo.id)
+    media.put_derivative(display_key, derived.display)
+    media.put_derivative(thumb_key, derived.thumb)
+    return photo.model_copy(
+        update={
+            "state": "ready",
+            "display_key": display_key,
+            "thumb_key": thumb_key,
+            "width": derived.width,
+            "height": derived.height,
+        }
+    )
+
+
+def to_public(photo: Photo, media: Any) -> PhotoPublic:
+    ready = photo.state == "ready" and media is not None
+    return PhotoPublic(
+        id=photo.id,
+        role=photo.role,
+        state=photo.state,
+        reason=photo.reason,
+        width=photo.width,
+        height=photo.height,
+        thumb_url=media.view_url(photo.thumb_key) if ready and photo.thumb_key else None,
+        display_url=media.view_url(photo.display_key) if ready and photo.display_key else None,
+    )

@@ -23,6 +23,9 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
+bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
+	$(BIN)/python bench/photos.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

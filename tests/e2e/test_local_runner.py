@@ -114,3 +114,55 @@ def test_a_submitted_report_is_printed_as_its_squad_receives_it(runner):
     # concurrent retries made one report, so one notification each: no duplicates
     codes = [line.split(" · ")[2] for line in out.splitlines() if line.startswith("📨")]
     assert len(codes) == len(set(codes)), codes
+
+
+def _wait_for_ready_photos(runner, report_id: str, count: int) -> list[dict]:
+    import time
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        photos = requests.get(f"{runner.base}/reports/{report_id}", timeout=10).json()["photos"]
+        if len(photos) == count and all(p["state"] == "ready" for p in photos):
+            return photos
+        time.sleep(0.3)
+    raise AssertionError(f"photos not ready: {photos}")
+
+
+def test_inline_and_presigned_photos_become_clean_thumbnails(runner):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from tests.support.images import camera_jpeg
+
+    photo = camera_jpeg(1600, 1200)
+    inline = requests.post(
+        f"{runner.base}/reports",
+        json=new_report(
+            photo={"content_type": "image/jpeg", "data_base64": base64.b64encode(photo).decode()}
+        ),
+        timeout=20,
+    ).json()
+    other = requests.post(f"{runner.base}/reports", json=new_report(), timeout=10).json()
+    slot = requests.post(
+        f"{runner.base}/reports/{other['id']}/photos",
+        headers={"X-Reporter-Token": other["reporter_token"]},
+        json={},
+        timeout=10,
+    )
+    assert slot.status_code == 201
+    form = slot.json()["upload"]
+    # straight to (embedded) S3, never through the API
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("p.jpg", photo, "image/jpeg")}, timeout=20
+    )
+    assert sent.status_code in (200, 201, 204)
+    for report in (inline, other):
+        (ready,) = _wait_for_ready_photos(runner, report["id"], 1)
+        thumb = requests.get(ready["thumb_url"], timeout=10)
+        assert thumb.status_code == 200
+        image = Image.open(io.BytesIO(thumb.content))
+        assert image.format == "JPEG" and max(image.size) == 320
+        assert image.size[0] < image.size[1]  # orientation 6 applied: upright portrait
+        assert dict(image.getexif()) == {} and b"SecretPhone" not in thumb.content

@@ -1,0 +1,62 @@
+"""Real images made on the spot, with the metadata a phone would leave in them."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+    b'syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
+    b'tiff:Make="SecretPhone"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def noise(width: int, height: int, mode: str = "RGB"):
+    from PIL import Image
+
+    bands = len(mode)
+    return Image.frombytes(mode, (width, height), os.urandom(width * height * bands))
+
+
+def camera_jpeg(width: int = 1600, height: int = 1200, orientation: int = 6) -> bytes:
+    """A JPEG as a phone writes it: EXIF orientation, GPS, device serial, XMP, comment."""
+    image = noise(width, height)
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SecretPhone"  # Make
+    exif[0xA431] = "SN-123456789"  # BodySerialNumber
+    exif[0x8825] = {1: "S", 2: (8.0, 3.0, 15.0), 3: "E", 4: (111.0, 42.0, 30.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif, comment=b"reporter: Siti", xmp=XMP)
+    return out.getvalue()
+
+
+def encoded(fmt: str, width: int = 800, height: int = 600, mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    noise(width, height, mode).save(out, fmt)
+    return out.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares a huge size in its header, with almost no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+        + b"\x00" * 2048  # above the 1 KB floor
+    )
+
+
+def heic_like() -> bytes:
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 4096

@@ -1,0 +1,81 @@
+import io
+
+import pytest
+from PIL import Image
+
+from chalicelib import imaging
+from chalicelib.imaging import PhotoRejected, make_derivatives
+from tests.support.images import camera_jpeg, encoded, heic_like, png_header_only
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_camera_jpeg_comes_out_upright_and_without_any_metadata():
+    original = camera_jpeg(1600, 1200, orientation=6)  # stored landscape, shown portrait
+    out = make_derivatives(original)
+    display, thumb = opened(out.display), opened(out.thumb)
+    assert display.size == (960, 1280) and max(thumb.size) == 320
+    assert thumb.size[0] < thumb.size[1]  # upright portrait too
+    for derivative in (out.display, out.thumb):
+        image = opened(derivative)
+        assert dict(image.getexif()) == {}
+        assert not {"exif", "comment", "xmp", "icc_profile"} & set(image.info)
+        for secret in (b"Exif", b"SecretPhone", b"SN-123456789", b"Siti", b"xmpmeta"):
+            assert secret not in derivative
+    # and the test image did carry them
+    assert all(s in original for s in (b"Exif", b"SecretPhone", b"Siti", b"xmpmeta"))
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("PNG", "RGB"), ("PNG", "RGBA"), ("WEBP", "RGB")])
+def test_png_and_webp_are_accepted(fmt, mode):
+    out = make_derivatives(encoded(fmt, 800, 600, mode))
+    assert out.source_format == fmt and opened(out.display).size == (800, 600)
+    assert opened(out.display).mode == "RGB"
+
+
+def test_small_images_are_not_enlarged():
+    out = make_derivatives(encoded("JPEG", 300, 200))
+    assert opened(out.display).size == (300, 200) and opened(out.thumb).size == (300, 200)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"this is a text file, named photo.jpg\n" * 100, "not a JPEG, PNG or WebP"),
+        (camera_jpeg()[:20_000], "damaged or incomplete"),
+        (encoded("GIF"), "GIF is not accepted"),
+        (encoded("BMP"), "BMP is not accepted"),
+        (heic_like(), "please send a JPEG"),
+    ],
+    ids=["text", "truncated", "gif", "bmp", "heic"],
+)
+def test_what_is_not_a_photo_we_accept_is_rejected_with_a_reason(data, reason):
+    with pytest.raises(PhotoRejected, match=reason):
+        make_derivatives(data)
+
+
+def test_a_decompression_bomb_is_refused_from_its_header_without_decoding(monkeypatch):
+    from PIL import ImageFile
+
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(1) or real_load(self)
+    )
+    with pytest.raises(PhotoRejected, match="too many pixels"):
+        make_derivatives(png_header_only(20000, 20000))
+    assert decoded == []
+
+
+def test_the_pixel_limit_sits_above_any_phone_camera():
+    assert imaging.MAX_PIXELS >= 4000 * 3000 * 2 and imaging.MAX_PIXELS <= 50_000_000
+
+
+def test_a_bomb_just_under_pillows_own_limit_is_refused_too():
+    # 7000 x 7000 = 49 MP: above our 40 MP, and the header check refuses it
+    with pytest.raises(PhotoRejected, match="too many pixels"):
+        make_derivatives(png_header_only(7000, 7000))

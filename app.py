@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib import api, authn, events, squads_api
+from chalicelib import api, authn, command_api, events, squads_api, staff_api
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
@@ -10,4 +10,6 @@ app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(squads_api.bp)
+app.register_blueprint(staff_api.bp)
+app.register_blueprint(command_api.bp)
 app.register_blueprint(events.bp)

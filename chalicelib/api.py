@@ -91,3 +91,39 @@ def short_link(code: str):
     if not identifiers.is_short_code(code):
         raise NotFound(f"no report {code!r}", code="report_not_found")
     return Response(body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"})
+
+
+def _citizen_action(ref: str, action: str):
+    from chalicelib.models import NoteIn
+    from chalicelib.workflow import Workflow
+
+    request = bp.current_request
+    data = parse_body(request, NoteIn) if (request.raw_body or b"").strip() else NoteIn()
+    store = ReportStore()
+    report_id = reports.resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
+    flow.citizen_action(report_id, action, request.headers.get("x-reporter-token"), note=data.note)
+    loaded = store.load(report_id)
+    return json_response(
+        reports.to_public(
+            loaded.report,
+            loaded.timeline,
+            catalogue=load_catalogue(),
+            photos=loaded.photos,
+            media=media,
+        )
+    )
+
+
+@route(bp, "/reports/{ref}/confirm", methods=["POST"])
+def confirm(ref: str):
+    """The reporter agrees the problem is fixed: the report closes."""
+    return _citizen_action(ref, "confirm")
+
+
+@route(bp, "/reports/{ref}/dispute", methods=["POST"])
+def dispute(ref: str):
+    """The reporter says it is not fixed (within 7 days): back to the squad."""
+    return _citizen_action(ref, "dispute")

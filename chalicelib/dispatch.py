@@ -59,7 +59,9 @@ class Dispatcher:
         self.catalogue, self.regency, self.base_url = catalogue, regency, base_url
         self.now, self.dead_letter, self.failure_types = now, dead_letter, failure_types
 
-    def on_timeline_entry(self, report_id: str, event_sk: str, to_status: str) -> list[str]:
+    def on_timeline_entry(
+        self, report_id: str, event_sk: str, to_status: str, action: str | None = None
+    ) -> list[str]:
         """Plan and deliver what one new timeline entry causes; returns delivery states."""
         found = self.store.get_report(report_id)
         if found is None:
@@ -86,6 +88,7 @@ class Dispatcher:
             district_name=district.name if district else None,
             base_url=self.base_url,
             reporter_opted_in=opted_in,
+            action=action,
         )
         return [self.deliver(n) for n in planned]
 

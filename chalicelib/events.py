@@ -34,8 +34,8 @@ def dispatcher() -> Dispatcher:
     )
 
 
-def timeline_inserts(records) -> list[tuple[str, str, str]]:
-    """(report_id, event SK, new status) for each timeline entry the stream shows created."""
+def timeline_inserts(records) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry created."""
     out = []
     for record in records:
         if record.event_name != "INSERT":
@@ -44,7 +44,8 @@ def timeline_inserts(records) -> list[tuple[str, str, str]]:
         if not sk.startswith("EVENT#"):
             continue
         image = record.new_image or {}
-        out.append((image["report_id"]["S"], sk, image["to_status"]["S"]))
+        action = image.get("action", {}).get("S")
+        out.append((image["report_id"]["S"], sk, image["to_status"]["S"], action))
     return out
 
 
@@ -58,10 +59,10 @@ def dispatch_stream(event):
     if not entries:
         return
     d = dispatcher()
-    for report_id, sk, status in entries:
+    for report_id, sk, status, action in entries:
         # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
         # raises, and Lambda retries the batch: every step is idempotent.
-        d.on_timeline_entry(report_id, sk, status)
+        d.on_timeline_entry(report_id, sk, status, action)
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
@@ -99,3 +100,13 @@ def process_uploads(event):
     for key in uploads_in(event):
         outcome = photos.process_upload(key, store=store, media=media, now=utc_now())
         log.info("upload %s: %s", key, outcome)
+
+
+@bp.schedule(Rate(15, unit=Rate.MINUTES), name="housekeeping")
+def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
+    """Auto-close undisputed resolutions after 7 days; escalate overdue reports once."""
+    from chalicelib.staff_api import workflow
+
+    counts = workflow().housekeeping()
+    if any(counts.values()):
+        log.info("housekeeping: %s", counts)

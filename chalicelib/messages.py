@@ -210,9 +210,21 @@ def plan(
     district_name: str | None,
     base_url: str,
     reporter_opted_in: bool,
+    action: str | None = None,
 ) -> list[Notification]:
     """The notifications one timeline entry causes."""
     out: list[Notification] = []
+    if action == "overdue":  # an escalation: the command centre, once
+        return [
+            squad_notification(
+                report,
+                "overdue",
+                event_sk,
+                catalogue=catalogue,
+                district_name=district_name,
+                base_url=base_url,
+            )
+        ]
     if to_status in ("submitted", "reopened"):
         kind: Kind = "new_report" if to_status == "submitted" else "reopened"
         out.append(

@@ -121,9 +121,12 @@ class TimelineEntry(BaseModel):
     at: datetime
     from_status: Status | None = None
     to_status: Status
+    action: str = "submit"
     actor_role: str
     actor_id: str | None = None
     note: str | None = None
+    reason: str | None = None
+    photo_id: str | None = None
 
 
 class Report(BaseModel):
@@ -149,6 +152,13 @@ class Report(BaseModel):
     request_hash: str
     has_contact: bool = False
     citizen_photos: int = 0
+    assignee: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    rejection_reason: str | None = None
+    escalated_at: datetime | None = None
+    after_photo_distance_m: float | None = None
     source: Literal["app", "open311", "seed"] = "app"
     version: int = 1
 
@@ -173,6 +183,7 @@ class PublicTimelineEntry(BaseModel):
     at: datetime
     status: Status
     note: str | None = None
+    reason: str | None = None
 
 
 class PhotoPublic(BaseModel):
@@ -258,3 +269,87 @@ class SubscriptionOut(BaseModel):
     endpoint: str
     districts: list[str] | None
     pending_confirmation: bool
+
+
+# -- the squad workflow ----------------------------------------------------------
+
+
+class NoteIn(_Input):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ResolveIn(_Input):
+    note: str = Field(min_length=5, max_length=2000, description="what was done")
+    photo_id: str = Field(min_length=1, max_length=40, description="the ready after-photo")
+
+
+class RejectIn(_Input):
+    reason: Literal["duplicate", "not_a_problem", "outside_regency", "other_authority"]
+    note: str | None = Field(default=None, max_length=2000, description="shown to the reporter")
+
+
+class AfterPhotoIn(_Input):
+    lat: Latitude = Field(description="where the phone took the photo")
+    lon: Longitude
+    client_photo_id: UUID4 | None = None
+
+
+class ContactReadIn(_Input):
+    reason: str = Field(min_length=10, max_length=500, description="why (recorded in the audit)")
+
+
+class StaffTimelineEntry(BaseModel):
+    at: datetime
+    from_status: Status | None = None
+    to_status: Status
+    action: str
+    actor_role: str
+    actor_id: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    photo_id: str | None = None
+
+
+class ReportStaff(ReportPublic):
+    """What the report's squad and the command centre see: the whole timeline with
+    staff identities; never the reporter's."""
+
+    squad: str
+    assignee: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    rejection_reason: str | None = None
+    overdue: bool = False
+    staff_timeline: list[StaffTimelineEntry] = []
+
+
+class ReportCommand(ReportStaff):
+    """The command centre's view: also covert reports and the closure checks."""
+
+    covert: bool = False
+    escalated_at: datetime | None = None
+    after_photo_distance_m: float | None = None
+    after_photo_far: bool = False
+    has_contact: bool = False
+
+
+class QueueItem(BaseModel):
+    id: str
+    code: str
+    label: str
+    status: Status
+    district: str | None
+    address: str | None
+    lat: float
+    lon: float
+    created_at: datetime
+    sla_due_at: datetime
+    overdue: bool
+    assignee: str | None = None
+    reopen_count: int = 0
+
+
+class Page(BaseModel):
+    items: list
+    next_cursor: str | None = None

@@ -105,15 +105,18 @@ def request_slot(
             f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
             code="photo_limit_reached",
         ) from None
+    return slot_for(photo, media), photo.created_at == wanted.created_at
+
+
+def slot_for(photo: Photo, media: Any) -> PhotoSlot:
     if photo.state != "awaiting_upload":
         raise Conflict("this photo was already uploaded", code="photo_already_uploaded")
-    slot = PhotoSlot(
+    return PhotoSlot(
         photo_id=photo.id,
         upload=media.presigned_post(photo.upload_key),
         expires_in=media.SLOT_SECONDS,
         max_bytes=media.MAX_BYTES,
     )
-    return slot, photo.created_at == wanted.created_at
 
 
 def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> None:

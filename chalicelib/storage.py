@@ -33,7 +33,27 @@ GSI = {
     "GSI2": ("GSI2PK", "GSI2SK"),
     # what changed since T: timeline entries bucketed by UTC hour
     "GSI3": ("GSI3PK", "GSI3SK"),
+    # a squad's open reports, any status, oldest first (only while open)
+    "GSI4": ("GSI4PK", "GSI4SK"),
+    # every report by month of submission, newest first (command centre, public list)
+    "GSI5": ("GSI5PK", "GSI5SK"),
 }
+# Index attributes a report item has only while open; removed when it closes.
+OPEN_ONLY = ("GSI2PK", "GSI2SK", "GSI4PK", "GSI4SK")
+# Report attributes a transition may change.
+MUTABLE = (
+    "status",
+    "updated_at",
+    "version",
+    "assignee",
+    "first_response_at",
+    "resolved_at",
+    "reopen_count",
+    "rejection_reason",
+    "escalated_at",
+    "sla_due_at",
+    "after_photo_distance_m",
+)
 NEARBY_PARTITION_PRECISION = 5
 
 TABLE_SPEC: dict[str, Any] = {
@@ -167,9 +187,14 @@ def report_item(report: Report) -> dict[str, Any]:
         "GSI1PK": f"SQUAD#{report.squad}#{report.status}",
         "GSI1SK": f"{_ts(report.created_at)}#{report.id}",
     }
+    created = _ts(report.created_at)
+    item["GSI5PK"] = f"ALL#{created[:7]}"
+    item["GSI5SK"] = f"{created}#{report.id}"
     if report.status in OPEN_STATUSES:
         item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
         item["GSI2SK"] = f"{report.geohash}#{report.id}"
+        item["GSI4PK"] = f"QUEUE#{report.squad}"
+        item["GSI4SK"] = f"{created}#{report.id}"
     return item
 
 
@@ -248,13 +273,13 @@ class ReportStore:
     ) -> None:
         """Save a status change and its timeline entry together, only if nobody changed
         the report since it was read (optimistic lock on ``version``)."""
-        from botocore.exceptions import ClientError
-
         item = report_item(report)
-        sets = {k: item[k] for k in ("status", "updated_at", "version", "GSI1PK", "GSI1SK")}
+        keys = (*MUTABLE, "GSI1PK", "GSI1SK", *OPEN_ONLY)
+        sets = {k: item[k] for k in keys if item.get(k) is not None}
+        removes = [k for k in OPEN_ONLY if k not in sets]  # closed: out of the open indexes
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
-        if "GSI2PK" not in item:  # closed or rejected: out of the "nearby open" index
-            expression += " REMOVE GSI2PK, GSI2SK"
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
         update = {
             "Update": {
                 "TableName": self.table_name,
@@ -268,10 +293,38 @@ class ReportStore:
                 },
             }
         }
+        self._transact_with_event(update, report, entry, report.version)
+
+    def mark_escalated(self, report: Report, entry: TimelineEntry) -> bool:
+        """Flag an overdue report once; the timeline entry tells the command centre."""
+        update = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": report_key(report.id),
+                "UpdateExpression": "SET escalated_at = :at",
+                "ConditionExpression": "attribute_not_exists(escalated_at) AND #s = :status",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":at": {"S": _ts(entry.at)},
+                    ":status": {"S": report.status},
+                },
+            }
+        }
+        try:
+            self._transact_with_event(update, report, entry, report.version)
+            return True
+        except StaleReport:
+            return False
+
+    def _transact_with_event(
+        self, update: dict[str, Any], report: Report, entry: TimelineEntry, seq: int
+    ) -> None:
+        from botocore.exceptions import ClientError
+
         put = {
             "Put": {
                 "TableName": self.table_name,
-                "Item": _marshal(event_item(report, entry, report.version)),
+                "Item": _marshal(event_item(report, entry, seq)),
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
@@ -284,6 +337,57 @@ class ReportStore:
             if exc.response["Error"]["Code"] == "TransactionCanceledException":
                 raise Unavailable("storage is busy, please retry shortly") from exc
             raise
+
+    def query_index(
+        self,
+        index: str,
+        partition: str,
+        *,
+        newest_first: bool = False,
+        limit: int = 50,
+        start: dict[str, Any] | None = None,
+        filters: dict[str, Any] | None = None,
+        until: str | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of an index partition: items and where the next page starts.
+        ``filters``: attribute -> value (equality) or list of values (IN);
+        ``until`` bounds the sort key from above."""
+        pk, sk = GSI[index]
+        names = {"#pk": pk}
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        condition = "#pk = :pk"
+        if until is not None:
+            names["#sk"] = sk
+            values[":until"] = {"S": until}
+            condition += " AND #sk <= :until"
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": not newest_first,
+            "Limit": limit,
+        }
+        parts = []
+        for n, (field, value) in enumerate(sorted((filters or {}).items())):
+            names[f"#f{n}"] = field
+            options = value if isinstance(value, list | tuple) else [value]
+            holders = []
+            for m, option in enumerate(options):
+                values[f":f{n}_{m}"] = _to_attr(_plain(option))
+                holders.append(f":f{n}_{m}")
+            parts.append(f"#f{n} IN ({', '.join(holders)})")
+        if parts:
+            kwargs["FilterExpression"] = " AND ".join(parts)
+        kwargs["ExpressionAttributeNames"] = names
+        kwargs["ExpressionAttributeValues"] = values
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        with dynamodb_errors():
+            page = self._db.query(**kwargs)
+        return [_unmarshal(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def reports_from(self, items: list[dict[str, Any]]) -> list[Report]:
+        return [_model(Report, i) for i in items]
 
     def load(self, report_id: str) -> Loaded | None:
         """The report, its timeline and its photos: one Query on its partition."""
@@ -425,6 +529,35 @@ class ReportStore:
                 Key={"PK": {"S": f"CODE#{code}"}, "SK": {"S": "META"}},
             ).get("Item")
         return found["report_id"]["S"] if found else None
+
+    def read_contact_audited(
+        self, report_id: str, reader: str, reason: str, now: datetime
+    ) -> dict[str, Any] | None:
+        """Record who reads the reporter's contact and why, then read it: no audit
+        entry, no contact."""
+        entry = {
+            "PK": f"AUDIT#{report_id}",
+            "SK": f"{_ts(now)}#{reader}",
+            "type": "contact_read",
+            "reader": reader,
+            "reason": reason,
+            "at": now,
+        }
+        with dynamodb_errors():
+            self._db.put_item(TableName=self.table_name, Item=_marshal(entry))
+        return self.get_contact(report_id)
+
+    def contact_reads(self, report_id: str) -> list[dict[str, Any]]:
+        with dynamodb_errors():
+            page = self._db.query(
+                TableName=self.table_name,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"AUDIT#{report_id}"}},
+            )
+        return [
+            {k: v for k, v in _unmarshal(i).items() if k in ("reader", "reason", "at")}
+            for i in page.get("Items", [])
+        ]
 
     def get_contact(self, report_id: str) -> dict[str, Any] | None:
         with dynamodb_errors():

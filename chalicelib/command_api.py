@@ -1,0 +1,96 @@
+"""The command centre's HTTP API: every report (covert ones too), and the
+reporter's contact through an explicit, audited read."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import geo, views
+from chalicelib.authn import principal, staff
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.http import json_response, parse_body, route
+from chalicelib.models import ContactReadIn, Page
+from chalicelib.principals import Forbidden
+from chalicelib.reports import resolve_ref, utc_now
+from chalicelib.routing import SQUAD_CODES
+from chalicelib.staff_api import STATUSES
+from chalicelib.storage import ReportStore
+from chalicelib.workflow import is_overdue
+
+bp = Blueprint(__name__)
+
+
+def _command():
+    who = principal(bp.current_request)
+    if who.role != "command":
+        raise Forbidden("for the command centre only")
+    return who
+
+
+@route(bp, "/command/reports", methods=["GET"], authorizer=staff)
+def all_reports():
+    """Every report of a month (default: this one), newest first, filterable by
+    squad, status, district and overdue."""
+    _command()
+    params = bp.current_request.query_params or {}
+    now = utc_now()
+    month = params.get("month") or now.strftime("%Y-%m")
+    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    filters: dict = {}
+    if params.get("squad"):
+        if params["squad"] not in SQUAD_CODES:
+            raise InvalidInput(f"unknown squad {params['squad']!r}", code="squad_not_found")
+        filters["squad"] = params["squad"]
+    if params.get("status"):
+        if params["status"] not in STATUSES:
+            raise InvalidInput("unknown status", code="invalid_status")
+        filters["status"] = params["status"]
+    if params.get("district"):
+        if geo.load_regency().district(params["district"]) is None:
+            raise InvalidInput("unknown district", code="unknown_district")
+        filters["district"] = params["district"]
+    overdue_only = params.get("overdue") in ("1", "true")
+    partition = f"ALL#{month}"
+    start = views.decode_cursor(params.get("cursor"), "GSI5PK", partition)
+    store, found = ReportStore(), []
+    for _ in range(5):
+        items, start = store.query_index(
+            "GSI5", partition, newest_first=True, limit=50, start=start, filters=filters or None
+        )
+        found += [r for r in store.reports_from(items) if not overdue_only or is_overdue(r, now)]
+        if not start or len(found) >= 50:
+            break
+    page = Page(
+        items=[
+            views.queue_item(r, now).model_dump() | {"squad": r.squad, "covert": r.covert}
+            for r in found
+        ],
+        next_cursor=views.encode_cursor(start),
+    )
+    return json_response(page)
+
+
+@route(bp, "/command/reports/{ref}/contact-reads", methods=["POST"], authorizer=staff)
+def read_contact(ref: str):
+    """The reporter's contact, for the command centre only; every read is recorded
+    (who, when, why) before the contact is returned."""
+    who = _command()
+    body = parse_body(bp.current_request, ContactReadIn)
+    store = ReportStore()
+    report_id = resolve_ref(ref, store)
+    if report_id is None or store.get_report(report_id) is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    contact = store.read_contact_audited(report_id, who.id, body.reason, utc_now())
+    return json_response({"report_id": report_id, "contact": contact})
+
+
+@route(bp, "/command/reports/{ref}/contact-reads", methods=["GET"], authorizer=staff)
+def contact_audit(ref: str):
+    """Who read this report's contact, when and why."""
+    _command()
+    store = ReportStore()
+    report_id = resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return json_response({"report_id": report_id, "reads": store.contact_reads(report_id)})

@@ -1,0 +1,149 @@
+"""Staff HTTP API for the workflow: a squad's queue, the full report, and the
+actions that move a report (claim, progress, after-photo, resolve, reject)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import geo, media, views
+from chalicelib.authn import principal, staff
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.http import json_response, parse_body, route
+from chalicelib.models import AfterPhotoIn, NoteIn, Page, RejectIn, ResolveIn
+from chalicelib.principals import Forbidden, Principal
+from chalicelib.reports import resolve_ref, utc_now
+from chalicelib.routing import SQUAD_CODES, load_catalogue
+from chalicelib.storage import ReportStore
+from chalicelib.workflow import Workflow, staff_actor
+
+bp = Blueprint(__name__)
+STATUSES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected")
+
+
+def workflow(store: ReportStore | None = None) -> Workflow:
+    return Workflow(
+        store=store or ReportStore(), catalogue=load_catalogue(), media=media, now=utc_now
+    )
+
+
+def _who() -> Principal:
+    who = principal(bp.current_request)
+    if not who.is_staff:
+        raise Forbidden("this account has no staff role")
+    return who
+
+
+def _report_id(ref: str, store: ReportStore) -> str:
+    report_id = resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return report_id
+
+
+def _optional_body(model):
+    raw = bp.current_request.raw_body or b""
+    return parse_body(bp.current_request, model) if raw.strip() else model()
+
+
+def _staff_view(store: ReportStore, report_id: str, who: Principal):
+    loaded = store.load(report_id)
+    if loaded is None:
+        raise NotFound(f"no report {report_id!r}", code="report_not_found")
+    staff_actor(loaded.report, who)
+    return views.to_staff(
+        loaded,
+        catalogue=load_catalogue(),
+        media=media,
+        now=utc_now(),
+        command=who.role == "command",
+    )
+
+
+@route(bp, "/squads/{squad}/reports", methods=["GET"], authorizer=staff)
+def squad_queue(squad: str):
+    """A squad's reports, oldest first: open ones by default, or one status."""
+    who = _who()
+    if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
+        raise NotFound(f"no squad {squad!r}", code="squad_not_found")
+    if not (who.role == "command" or (who.role == "squad" and who.squad == squad)):
+        raise Forbidden("a squad's queue is for its members and the command centre")
+    params = bp.current_request.query_params or {}
+    status, district = params.get("status"), params.get("district")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", code="invalid_status")
+    if district is not None and geo.load_regency().district(district) is None:
+        raise InvalidInput(f"unknown district {district!r}", code="unknown_district")
+    try:
+        limit = min(max(int(params.get("limit", "25")), 1), 100)
+    except ValueError:
+        raise InvalidInput("limit must be a number from 1 to 100", code="invalid_limit") from None
+    index, partition, attr = (
+        ("GSI1", f"SQUAD#{squad}#{status}", "GSI1PK")
+        if status
+        else ("GSI4", f"QUEUE#{squad}", "GSI4PK")
+    )
+    start = views.decode_cursor(params.get("cursor"), attr, partition)
+    store, found, now = ReportStore(), [], utc_now()
+    filters = {"district": district} if district else None
+    for _ in range(5):  # a district filter can thin a page out: read on a little
+        items, start = store.query_index(
+            index, partition, limit=limit - len(found), start=start, filters=filters
+        )
+        found += store.reports_from(items)
+        if not start or len(found) >= limit:
+            break
+    body = Page(
+        items=[views.queue_item(r, now) for r in found], next_cursor=views.encode_cursor(start)
+    )
+    return json_response(body)
+
+
+@route(bp, "/staff/reports/{ref}", methods=["GET"], authorizer=staff)
+def staff_report(ref: str):
+    who, store = _who(), ReportStore()
+    return json_response(_staff_view(store, _report_id(ref, store), who))
+
+
+def _act(ref: str, action: str, **fields):
+    who, store = _who(), ReportStore()
+    report_id = _report_id(ref, store)
+    workflow(store).staff_action(report_id, action, who, **fields)
+    return json_response(_staff_view(store, report_id, who))
+
+
+@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff)
+def claim(ref: str):
+    """Take the report: the squad's first response (exactly one member wins)."""
+    return _act(ref, "claim", note=_optional_body(NoteIn).note)
+
+
+@route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff)
+def progress(ref: str):
+    return _act(ref, "progress", note=_optional_body(NoteIn).note)
+
+
+@route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff)
+def resolve(ref: str):
+    body = parse_body(bp.current_request, ResolveIn)
+    return _act(ref, "resolve", note=body.note, photo_id=body.photo_id)
+
+
+@route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff)
+def reject(ref: str):
+    body = parse_body(bp.current_request, RejectIn)
+    return _act(ref, "reject", note=body.note, reason=body.reason)
+
+
+@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff)
+def after_photo(ref: str):
+    """A presigned POST for the photo of the fix, with where the phone took it."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, AfterPhotoIn)
+    slot, created = workflow(store).after_photo_slot(
+        _report_id(ref, store),
+        who,
+        lat=body.lat,
+        lon=body.lon,
+        client_photo_id=body.client_photo_id,
+    )
+    return json_response(slot, 201 if created else 200)

@@ -1,0 +1,74 @@
+"""Per-audience renderings of a stored report, and opaque page cursors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from chalicelib.errors import InvalidInput
+from chalicelib.models import QueueItem, Report, ReportCommand, ReportStaff, StaffTimelineEntry
+from chalicelib.reports import to_public
+from chalicelib.routing import Catalogue
+from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, is_overdue
+
+
+def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, command: bool):
+    report = loaded.report
+    public = to_public(
+        report, loaded.timeline, catalogue=catalogue, photos=loaded.photos, media=media
+    )
+    fields = dict(
+        public.model_dump(),
+        squad=report.squad,
+        assignee=report.assignee,
+        first_response_at=report.first_response_at,
+        resolved_at=report.resolved_at,
+        reopen_count=report.reopen_count,
+        rejection_reason=report.rejection_reason,
+        overdue=is_overdue(report, now),
+        staff_timeline=[
+            StaffTimelineEntry(**e.model_dump(exclude={"key"}))
+            for e in sorted(loaded.timeline, key=lambda e: e.at)
+        ],
+    )
+    if not command:
+        return ReportStaff(**fields)
+    distance = report.after_photo_distance_m
+    return ReportCommand(
+        **fields,
+        covert=report.covert,
+        escalated_at=report.escalated_at,
+        after_photo_distance_m=distance,
+        after_photo_far=distance is not None and distance > AFTER_PHOTO_MAX_DISTANCE_M,
+        has_contact=report.has_contact,
+    )
+
+
+def queue_item(report: Report, now: datetime) -> QueueItem:
+    return QueueItem(
+        **report.model_dump(include=set(QueueItem.model_fields) - {"overdue"}),
+        overdue=is_overdue(report, now),
+    )
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, partition_attr: str, partition: str) -> dict | None:
+    """The start key of the next page; refused unless it belongs to this very query."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        assert isinstance(key, dict) and key[partition_attr] == {"S": partition}
+        assert all(isinstance(v, dict) and set(v) == {"S"} for v in key.values())
+    except Exception:
+        raise InvalidInput(
+            "this cursor does not belong to this list", code="invalid_cursor"
+        ) from None
+    return key

@@ -1,0 +1,204 @@
+"""Use cases of the squad workflow: claim, progress, resolve with an after-photo,
+reject; the reporter's confirm and dispute; auto-close and escalation. Who may act
+on which report is decided here, per report."""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib import lifecycle, photos
+from chalicelib.errors import Conflict, InvalidInput, NotFound, StaleReport
+from chalicelib.models import Report, TimelineEntry
+from chalicelib.principals import Forbidden, Principal
+from chalicelib.routing import SQUAD_CODES, Catalogue
+
+log = logging.getLogger("kawal.workflow")
+AFTER_PHOTO_MAX_DISTANCE_M = 100
+AUTO_CLOSE_AFTER = timedelta(days=7)
+AUTO_CLOSE_NOTE = "ditutup otomatis: tanpa keberatan 7 hari / closed: no objection in 7 days"
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); metres are plenty at this scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def is_overdue(report: Report, now: datetime) -> bool:
+    """Past its response target with nobody responding (new, or reopened)."""
+    return report.status in ("submitted", "reopened") and now > report.sla_due_at
+
+
+def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
+    """The role in which ``who`` may work this report, or 403/404 (covert: absent)."""
+    if who.role == "command":
+        return "command"
+    if who.role == "squad" and who.squad == report.squad and not report.covert:
+        return "squad"
+    if report.covert:
+        raise NotFound(f"no report {report.id!r}", code="report_not_found")
+    raise Forbidden("only the report's squad and the command centre may work it")
+
+
+class Workflow:
+    def __init__(
+        self, *, store: Any, catalogue: Catalogue, media: Any, now: Callable[[], datetime]
+    ):
+        self.store, self.catalogue, self.media, self.now = store, catalogue, media, now
+
+    def _load(self, report_id: str) -> Any:
+        loaded = self.store.load(report_id)
+        if loaded is None:
+            raise NotFound(f"no report {report_id!r}", code="report_not_found")
+        return loaded
+
+    def _save(self, report: Report, change: lifecycle.Change) -> Report:
+        try:
+            self.store.record_transition(change.report, change.entry, report.version)
+        except StaleReport:
+            raise Conflict(
+                "the report changed meanwhile (someone else acted first); reload it",
+                [{"status": report.status}],
+                code="changed_meanwhile",
+            ) from None
+        return change.report
+
+    # -- squads and the command centre ---------------------------------------
+    def staff_action(
+        self,
+        report_id: str,
+        action: str,
+        who: Principal,
+        *,
+        note: str | None = None,
+        reason: str | None = None,
+        photo_id: str | None = None,
+    ) -> Report:
+        loaded = self._load(report_id)
+        report = loaded.report
+        actor = staff_actor(report, who)
+        updates: dict[str, Any] = {}
+        if action == "resolve":
+            photo = next((p for p in loaded.photos if p.id == photo_id), None)
+            if photo is None or photo.role != "after":
+                raise InvalidInput(
+                    "resolving needs the after-photo of the fix (POST …/after-photos first)",
+                    [{"field": "photo_id"}],
+                    code="after_photo_required",
+                )
+            if photo.state != "ready":
+                raise Conflict(f"the after-photo is {photo.state}", code="after_photo_not_ready")
+            if photo.lat is not None and photo.lon is not None:
+                updates["after_photo_distance_m"] = round(
+                    distance_m(report.lat, report.lon, photo.lat, photo.lon), 1
+                )
+        change = lifecycle.apply(
+            report,
+            action,
+            actor=actor,
+            actor_id=who.id,
+            at=self.now(),
+            note=note,
+            reason=reason,
+            photo_id=photo_id,
+        )
+        if updates:
+            change = lifecycle.Change(change.report.model_copy(update=updates), change.entry)
+        return self._save(report, change)
+
+    def after_photo_slot(
+        self,
+        report_id: str,
+        who: Principal,
+        *,
+        lat: float,
+        lon: float,
+        client_photo_id: uuid.UUID | None,
+    ) -> tuple[Any, bool]:
+        """A presigned POST for the squad's after-photo, with where the phone took it."""
+        report = self._load(report_id).report
+        staff_actor(report, who)
+        if report.status not in ("accepted", "in_progress"):
+            raise Conflict(
+                f"after-photos are for reports being worked; this one is {report.status}",
+                code="report_not_in_progress",
+            )
+        now = self.now()
+        photo_id = photos.photo_id_for(report.id, client_photo_id)
+        wanted = photos.new_photo(report.id, photo_id, "after", now, self.media, lat=lat, lon=lon)
+        photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
+        return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
+
+    # -- the reporter ----------------------------------------------------------
+    def citizen_action(
+        self, report_id: str, action: str, token: str | None, *, note: str | None = None
+    ) -> Report:
+        loaded = self._load(report_id)
+        report = loaded.report
+        photos.check_reporter(report, token)
+        change = lifecycle.apply(
+            report,
+            action,
+            actor="citizen",
+            actor_id=None,  # the reporter's identity never enters the timeline
+            at=self.now(),
+            note=note,
+            resolved_at=report.resolved_at,
+        )
+        if action == "dispute":
+            # back in the squad's queue with a fresh response target
+            label = self.catalogue.label(report.label)
+            hours = label.sla_hours if label else 72
+            change = lifecycle.Change(
+                change.report.model_copy(
+                    update={"sla_due_at": change.entry.at + timedelta(hours=hours)}
+                ),
+                change.entry,
+            )
+        return self._save(report, change)
+
+    # -- on a schedule ---------------------------------------------------------
+    def housekeeping(self, limit: int = 200) -> dict[str, int]:
+        """Close resolutions nobody disputed in 7 days; flag overdue reports once
+        (the timeline entry makes dispatch tell the command centre)."""
+        now = self.now()
+        counts = {"closed": 0, "escalated": 0}
+        for squad in SQUAD_CODES:
+            items, _ = self.store.query_index("GSI1", f"SQUAD#{squad}#resolved", limit=limit)
+            for report in self.store.reports_from(items):
+                if report.resolved_at and now - report.resolved_at >= AUTO_CLOSE_AFTER:
+                    change = lifecycle.apply(
+                        report,
+                        "auto_close",
+                        actor="system",
+                        actor_id=None,
+                        at=now,
+                        note=AUTO_CLOSE_NOTE,
+                    )
+                    try:
+                        self.store.record_transition(change.report, change.entry, report.version)
+                        counts["closed"] += 1
+                    except StaleReport:
+                        pass  # the reporter acted meanwhile
+            for status in ("submitted", "reopened"):
+                items, _ = self.store.query_index("GSI1", f"SQUAD#{squad}#{status}", limit=limit)
+                for report in self.store.reports_from(items):
+                    if report.escalated_at is None and is_overdue(report, now):
+                        entry = TimelineEntry(
+                            at=now,
+                            from_status=report.status,
+                            to_status=report.status,
+                            action="overdue",
+                            actor_role="system",
+                            note="melewati batas waktu tanpa tanggapan / past SLA without response",
+                        )
+                        if self.store.mark_escalated(report, entry):
+                            counts["escalated"] += 1
+        return counts

@@ -233,8 +233,9 @@ def to_public(
         updated_at=report.updated_at,
         sla_due_at=report.sla_due_at,
         timeline=[
-            PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note)
+            PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note, reason=e.reason)
             for e in sorted(timeline, key=lambda e: e.at)
+            if e.action != "overdue"  # an internal escalation, not a status change
         ],
         photos=[photo_views.to_public(p, media) for p in photos or []],
     )

@@ -80,6 +80,7 @@ STAFF = {
     "command": "command",
     "operator": "operator",
     "orange": "squad-orange",
+    "orange2": "squad-orange",
     "blue": "squad-blue",
     "shadow": "shadow",
 }

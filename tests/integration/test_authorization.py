@@ -1,0 +1,82 @@
+"""Who may do what, per object: every endpoint x every role x own/other report.
+
+Roles: anon (no credentials), reporter (the report's own token), citizen (another
+report's token), orange (member of the report's squad), blue (another squad),
+operator, shadow (covert squad member), command (the regent's command centre).
+R is an orange report, C a covert one. 401: no token; 403: not allowed;
+404: absent (covert things do not exist for those who may not see them);
+409: allowed, but not in this state; 2xx: done.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import bearer
+
+from .helpers import JSON_HEADERS, post_json, report_body
+
+ROLES = ["anon", "reporter", "citizen", "orange", "blue", "operator", "shadow", "command"]
+
+# endpoint                                 anon  own  other orange blue oper  shadow command
+TABLE = {
+    ("GET", "/reports/R"):                            (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/reports/C"):                            (404, 404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/photos"):                    (403, 201, 403, 403, 403, 403, 403, 403),
+    ("POST", "/reports/C/photos"):                    (404, 201, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/confirm"):                   (403, 409, 403, 403, 403, 403, 403, 403),
+    ("POST", "/reports/R/dispute"):                   (403, 409, 403, 403, 403, 403, 403, 403),
+    ("GET", "/staff/reports/R"):                      (401, 401, 401, 200, 403, 403, 403, 200),
+    ("GET", "/staff/reports/C"):                      (401, 401, 401, 404, 404, 404, 404, 200),
+    ("POST", "/reports/R/claim"):                     (401, 401, 401, 200, 403, 403, 403, 200),
+    ("POST", "/reports/C/claim"):                     (401, 401, 401, 404, 404, 404, 404, 200),
+    ("POST", "/reports/R/progress"):                  (401, 401, 401, 409, 403, 403, 403, 409),
+    ("POST", "/reports/R/after-photos"):              (401, 401, 401, 409, 403, 403, 403, 409),
+    ("POST", "/reports/R/reject"):                    (401, 401, 401, 200, 403, 403, 403, 200),
+    ("GET", "/squads/orange/reports"):                (401, 401, 401, 200, 403, 403, 403, 200),
+    ("GET", "/squads/shadow/reports"):                (401, 401, 401, 404, 404, 404, 404, 200),
+    ("GET", "/squads/orange/subscriptions"):          (401, 401, 401, 403, 403, 200, 403, 200),
+    ("GET", "/squads/shadow/subscriptions"):          (401, 401, 401, 404, 404, 404, 404, 200),
+    ("GET", "/command/reports"):                      (401, 401, 401, 403, 403, 403, 403, 200),
+    ("POST", "/command/reports/R/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
+    ("POST", "/command/reports/C/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
+    ("GET", "/command/reports/R/contact-reads"):      (401, 401, 401, 403, 403, 403, 403, 200),
+}  # fmt: skip
+
+BODIES = {
+    "reject": {"reason": "duplicate"},
+    "after-photos": {"lat": -8.05, "lon": 111.71},
+    "contact-reads": {"reason": "Checking a complaint about this report"},
+}
+
+
+def call(client, method: str, path: str, role: str, tokens: dict, reporter: str, other: str):
+    headers = dict(JSON_HEADERS)
+    if role in tokens:
+        headers.update(bearer(tokens[role]))
+    if role == "reporter":
+        headers["X-Reporter-Token"] = reporter
+    if role == "citizen":
+        headers["X-Reporter-Token"] = other
+    body = BODIES.get(path.rsplit("/", 1)[-1], {})
+    if method == "GET":
+        return client.http.get(path, headers=headers)
+    return client.http.post(path, headers=headers, body=json.dumps(body))
+
+
+@pytest.mark.parametrize(("method", "endpoint"), list(TABLE))
+def test_authorization_table(client, tokens, method, endpoint):
+    other = post_json(client, "/reports", report_body()).json_body
+    got = {}
+    for role in ROLES:
+        # a fresh pair of reports per role: an allowed action must not change the next case
+        r = post_json(client, "/reports", report_body(contact={"phone": "081234567890"})).json_body
+        c = post_json(client, "/reports", report_body(label="pungutan_liar")).json_body
+        secret = c["reporter_token"] if "/C" in endpoint else r["reporter_token"]
+        path = endpoint.replace("/R", f"/{r['id']}").replace("/C", f"/{c['id']}")
+        got[role] = call(
+            client, method, path, role, tokens, secret, other["reporter_token"]
+        ).status_code
+    assert got == dict(zip(ROLES, TABLE[(method, endpoint)], strict=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import geo, identifiers, media, photos, reports
-from chalicelib.errors import NotFound
+from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
 from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
 from chalicelib.routing import load_catalogue
@@ -55,6 +55,7 @@ def submit_report():
         photos=loaded.photos,
         media=media,
     )
+    body.nearby = reports.nearby_open(loaded.report, store)
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
 
 
@@ -127,3 +128,61 @@ def confirm(ref: str):
 def dispute(ref: str):
     """The reporter says it is not fixed (within 7 days): back to the squad."""
     return _citizen_action(ref, "dispute")
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``min_lon,min_lat,max_lon,max_lat``, as GeoJSON orders a bounding box."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat", code="invalid_bbox") from None
+    if not (west <= east and south <= north):
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat", code="invalid_bbox")
+    return west, south, east, north
+
+
+@route(bp, "/reports", methods=["GET"])
+def list_reports():
+    """Public transparency: reports of a month (default this one), newest first,
+    anonymised, filterable by label, status and bounding box; ``format=geojson``."""
+    from chalicelib import views
+    from chalicelib.models import Page
+    from chalicelib.staff_api import STATUSES
+
+    params = bp.current_request.query_params or {}
+    catalogue = load_catalogue()
+    month = params.get("month") or reports.utc_now().strftime("%Y-%m")
+    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    filters: dict = {"covert": False}  # covert reports never appear, not even counted
+    if params.get("label"):
+        label = catalogue.label(params["label"])
+        if label is None or catalogue.is_covert(label.code):
+            raise InvalidInput(f"unknown label {params['label']!r}", code="unknown_label")
+        filters["label"] = label.code
+    if params.get("status"):
+        if params["status"] not in STATUSES:
+            raise InvalidInput("unknown status", code="invalid_status")
+        filters["status"] = params["status"]
+    box = _bbox(params.get("bbox"))
+    partition = f"ALL#{month}"
+    start = views.decode_cursor(params.get("cursor"), "GSI5PK", partition)
+    store, found = ReportStore(), []
+    for _ in range(5):
+        items, start = store.query_index(
+            "GSI5", partition, newest_first=True, limit=50, start=start, filters=filters
+        )
+        for report in store.reports_from(items):
+            if box and not (box[0] <= report.lon <= box[2] and box[1] <= report.lat <= box[3]):
+                continue
+            found.append(reports.to_summary(report, catalogue))
+        if not start or len(found) >= 50:
+            break
+    cursor = views.encode_cursor(start)
+    if params.get("format") == "geojson":
+        response = json_response(reports.geojson(found, cursor))
+        response.headers["Content-Type"] = "application/geo+json"
+        return response
+    return json_response(Page(items=found, next_cursor=cursor))

@@ -109,3 +109,13 @@ def load_boundaries(regency: Regency) -> Boundaries | None:
 
 def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:
     return pygeohash.encode(lat, lon, precision=precision)
+
+
+def neighbourhood(code: str) -> list[str]:
+    """A geohash cell and its eight neighbours: every point within a cell's width."""
+    north, south = pygeohash.get_adjacent(code, "top"), pygeohash.get_adjacent(code, "bottom")
+    rows = [north, code, south]
+    cells = []
+    for row in rows:
+        cells += [pygeohash.get_adjacent(row, "left"), row, pygeohash.get_adjacent(row, "right")]
+    return sorted(set(cells))

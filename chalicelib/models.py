@@ -220,13 +220,26 @@ class ReportPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     sla_due_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
     timeline: list[PublicTimelineEntry]
     photos: list[PhotoPublic] = []
+
+
+class NearbyReport(BaseModel):
+    id: str
+    code: str
+    status: Status
+    distance_m: float
+    created_at: datetime
 
 
 class ReportCreated(ReportPublic):
     reporter_token: str = Field(
         description="keep it secret: it proves you filed the report (photos, confirm, dispute)"
+    )
+    nearby: list[NearbyReport] = Field(
+        default=[], description="open reports of the same label within ~50 m: maybe the same"
     )
 
 
@@ -353,3 +366,21 @@ class QueueItem(BaseModel):
 class Page(BaseModel):
     items: list
     next_cursor: str | None = None
+
+
+class ReportSummary(BaseModel):
+    """One line of the public list: anonymised, with how fast it was answered."""
+
+    id: str
+    code: str
+    label: LabelRef
+    handled_by: Handler
+    status: Status
+    lat: float
+    lon: float
+    district: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    response_minutes: int | None = Field(default=None, description="submitted to first response")
+    resolution_minutes: int | None = Field(default=None, description="submitted to resolved")

@@ -15,12 +15,14 @@ from chalicelib.geo import Boundaries, Regency, geohash
 from chalicelib.models import (
     Handler,
     LabelRef,
+    NearbyReport,
     Photo,
     PublicTimelineEntry,
     Report,
     ReportCreated,
     ReportIn,
     ReportPublic,
+    ReportSummary,
     TimelineEntry,
 )
 from chalicelib.routing import Catalogue
@@ -232,6 +234,8 @@ def to_public(
         created_at=report.created_at,
         updated_at=report.updated_at,
         sla_due_at=report.sla_due_at,
+        first_response_at=report.first_response_at,
+        resolved_at=report.resolved_at,
         timeline=[
             PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note, reason=e.reason)
             for e in sorted(timeline, key=lambda e: e.at)
@@ -252,3 +256,60 @@ def to_created(
 ) -> ReportCreated:
     public = to_public(report, timeline, catalogue=catalogue, photos=photos, media=media)
     return ReportCreated(**public.model_dump(), reporter_token=token)
+
+
+NEARBY_METRES = 50
+
+
+def nearby_open(report: Report, store: Any) -> list[NearbyReport]:
+    """Open reports of the same label within ~50 m: "did someone already report this?"
+    Never for covert labels (that would reveal other covert reports)."""
+    from chalicelib.workflow import distance_m
+
+    if report.covert:
+        return []
+    out = []
+    for other in store.open_reports_near(report.label, report.geohash):
+        if other.id == report.id or other.covert:
+            continue
+        metres = distance_m(report.lat, report.lon, other.lat, other.lon)
+        if metres <= NEARBY_METRES:
+            out.append(
+                NearbyReport(
+                    id=other.id,
+                    code=other.code,
+                    status=other.status,
+                    distance_m=round(metres, 1),
+                    created_at=other.created_at,
+                )
+            )
+    return sorted(out, key=lambda n: n.distance_m)
+
+
+def _minutes(start: datetime, end: datetime | None) -> int | None:
+    return None if end is None else int((end - start).total_seconds() // 60)
+
+
+def to_summary(report: Report, catalogue: Catalogue) -> ReportSummary:
+    public = to_public(report, [], catalogue=catalogue)
+    return ReportSummary(
+        **public.model_dump(include=set(ReportSummary.model_fields)),
+        response_minutes=_minutes(report.created_at, report.first_response_at),
+        resolution_minutes=_minutes(report.created_at, report.resolved_at),
+    )
+
+
+def geojson(summaries: list[ReportSummary], next_cursor: str | None) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": s.id,
+                "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                "properties": s.model_dump(mode="json", exclude={"lat", "lon"}),
+            }
+            for s in summaries
+        ],
+        "next_cursor": next_cursor,
+    }

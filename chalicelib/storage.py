@@ -348,6 +348,7 @@ class ReportStore:
         start: dict[str, Any] | None = None,
         filters: dict[str, Any] | None = None,
         until: str | None = None,
+        prefix: str | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of an index partition: items and where the next page starts.
         ``filters``: attribute -> value (equality) or list of values (IN);
@@ -360,6 +361,10 @@ class ReportStore:
             names["#sk"] = sk
             values[":until"] = {"S": until}
             condition += " AND #sk <= :until"
+        elif prefix is not None:
+            names["#sk"] = sk
+            values[":prefix"] = {"S": prefix}
+            condition += " AND begins_with(#sk, :prefix)"
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": index,
@@ -385,6 +390,27 @@ class ReportStore:
         with dynamodb_errors():
             page = self._db.query(**kwargs)
         return [_unmarshal(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def open_reports_near(self, label: str, geohash: str, precision: int = 7) -> list[Report]:
+        """Open reports of a label in the point's geohash cell and its neighbours
+        (GSI2, only open reports are in it): a handful of Queries, never a Scan."""
+        from chalicelib.geo import neighbourhood
+
+        found: list[Report] = []
+        for cell in neighbourhood(geohash[:precision]):
+            start = None
+            while True:
+                items, start = self.query_index(
+                    "GSI2",
+                    f"GEO#{label}#{cell[:NEARBY_PARTITION_PRECISION]}",
+                    prefix=cell,
+                    start=start,
+                    limit=100,
+                )
+                found += self.reports_from(items)
+                if not start:
+                    break
+        return found
 
     def reports_from(self, items: list[dict[str, Any]]) -> list[Report]:
         return [_model(Report, i) for i in items]

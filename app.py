@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib import api, authn, command_api, events, squads_api, staff_api
+from chalicelib import api, authn, command_api, events, squads_api, staff_api, stats_api
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
@@ -12,4 +12,5 @@ app.register_blueprint(api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
+app.register_blueprint(stats_api.bp)
 app.register_blueprint(events.bp)

@@ -96,3 +96,8 @@ def user_pool_name() -> str:
 def uploads_queue_name() -> str:
     """S3 upload notifications queue (read at import by the SQS trigger)."""
     return os.environ.get("UPLOADS_QUEUE_NAME") or f"kawal-{stage()}-uploads"
+
+
+def stats_every_minutes() -> int:
+    """How often the statistics job runs (read at import by its schedule)."""
+    return int(os.environ.get("STATS_EVERY_MINUTES", "15"))

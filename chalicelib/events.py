@@ -110,3 +110,14 @@ def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
     counts = workflow().housekeeping()
     if any(counts.values()):
         log.info("housekeeping: %s", counts)
+
+
+@bp.schedule(Rate(config.stats_every_minutes(), unit=Rate.MINUTES), name="compute_stats")
+def compute_stats(event):  # noqa: ARG001 - the schedule's payload says nothing
+    """Response-time statistics: the activity since the last run, merged into windows."""
+    from chalicelib import stats_job
+    from chalicelib.storage import ReportStore, StatsStore
+
+    stats_job.run(
+        reports=ReportStore(), stats_store=StatsStore(), catalogue=load_catalogue(), now=utc_now
+    )

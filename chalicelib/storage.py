@@ -13,8 +13,10 @@ Keys (see README, "Table design"):
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
@@ -718,3 +720,158 @@ class OutboxStore:
 
     def failed(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._by_state("failed", None, limit)
+
+
+class StatsStore:
+    """What the statistics job keeps: contributions by WIB day, day summaries by
+    dimension, the computed views, the dimensions seen, and its watermark.
+
+        CONTRIB#<day>        <report id>#<entry key>   one per timeline entry
+        STATSDAY#<dimension> <day>                     a mergeable day summary
+        STATSVIEW#<window>   META                      what GET /stats serves
+        STATS#META           DIMENSIONS | WATERMARK
+    """
+
+    def __init__(self, table_name: str | None = None):
+        self.table_name = table_name or config.table_name()
+
+    @property
+    def _db(self) -> Any:
+        return aws.client("dynamodb")
+
+    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        with dynamodb_errors():
+            while True:
+                page = self._db.query(TableName=self.table_name, **kwargs)
+                items += [_unmarshal(i) for i in page.get("Items", [])]
+                if "LastEvaluatedKey" not in page:
+                    return items
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _put_all(self, items: list[dict[str, Any]]) -> None:
+        """Batch puts (idempotent overwrites), retrying what DynamoDB leaves unprocessed."""
+        for start in range(0, len(items), 25):
+            requests = [{"PutRequest": {"Item": _marshal(i)}} for i in items[start : start + 25]]
+            with dynamodb_errors():
+                while requests:
+                    answer = self._db.batch_write_item(RequestItems={self.table_name: requests})
+                    requests = answer.get("UnprocessedItems", {}).get(self.table_name, [])
+
+    def activity_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Timeline entries written in [start, end], from the hour buckets of GSI3."""
+        out = []
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        while hour <= end:
+            out += self._query_all(
+                IndexName="GSI3",
+                KeyConditionExpression="GSI3PK = :pk AND GSI3SK BETWEEN :a AND :b",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"ACTIVITY#{_ts(hour)[:13]}"},
+                    ":a": {"S": _ts(start)},
+                    ":b": {"S": _ts(end) + "~"},
+                },
+                ProjectionExpression="report_id, GSI3SK",
+            )
+            hour += timedelta(hours=1)
+        return out
+
+    def put_contributions(self, contributions: list[Any]) -> None:
+        self._put_all(
+            [
+                {
+                    "PK": f"CONTRIB#{c.day}",
+                    "SK": f"{c.report_id}#{c.key}",
+                    **{k: v for k, v in asdict(c).items() if v is not None},
+                }
+                for c in contributions
+            ]
+        )
+
+    def contributions_of(self, day: str) -> list[dict[str, Any]]:
+        return self._query_all(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CONTRIB#{day}"}},
+        )
+
+    def put_day_summaries(self, day: str, summaries: dict[str, Any]) -> None:
+        self._put_all(
+            [
+                {"PK": f"STATSDAY#{dim}", "SK": day, "summary": json.dumps(s.to_item())}
+                for dim, s in summaries.items()
+            ]
+        )
+        with dynamodb_errors():
+            self._db.update_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": "STATS#META"}, "SK": {"S": "DIMENSIONS"}},
+                UpdateExpression="ADD dims :d",
+                ExpressionAttributeValues={":d": {"SS": sorted(summaries)}},
+            )
+
+    def dimensions(self) -> list[str]:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": "STATS#META"}, "SK": {"S": "DIMENSIONS"}},
+                ConsistentRead=True,
+            ).get("Item")
+        return sorted(found["dims"]["SS"]) if found else []
+
+    def day_summaries(self, dim: str, first: str, last: str) -> dict[str, str]:
+        items = self._query_all(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"STATSDAY#{dim}"},
+                ":a": {"S": first},
+                ":b": {"S": last},
+            },
+        )
+        return {i["SK"]: i["summary"] for i in items}
+
+    def put_view(self, window: str, view: dict[str, Any]) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal(
+                    {"PK": f"STATSVIEW#{window}", "SK": "META", "view": json.dumps(view)}
+                ),
+            )
+
+    def view(self, window: str) -> dict[str, Any] | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"STATSVIEW#{window}"}, "SK": {"S": "META"}},
+            ).get("Item")
+        return json.loads(found["view"]["S"]) if found else None
+
+    def watermark(self) -> datetime | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": "STATS#META"}, "SK": {"S": "WATERMARK"}},
+                ConsistentRead=True,
+            ).get("Item")
+        return datetime.fromisoformat(found["until"]["S"].replace("Z", "+00:00")) if found else None
+
+    def advance_watermark(self, until: datetime) -> None:
+        """Only ever forward: a slower concurrent run cannot move it back."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.put_item(
+                    TableName=self.table_name,
+                    Item={
+                        "PK": {"S": "STATS#META"},
+                        "SK": {"S": "WATERMARK"},
+                        "until": {"S": _ts(until)},
+                    },
+                    ConditionExpression="attribute_not_exists(#u) OR #u < :u",
+                    ExpressionAttributeNames={"#u": "until"},
+                    ExpressionAttributeValues={":u": {"S": _ts(until)}},
+                )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

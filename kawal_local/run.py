@@ -3,7 +3,8 @@ the Chalice API served on http://127.0.0.1:8000. Ctrl-C stops it all.
 
 Environment: KAWAL_HOST (127.0.0.1), KAWAL_PORT (8000), KAWAL_AWS_PORT (4566),
 KAWAL_SEED (1; 0 skips the demo data), KAWAL_REDRIVE_SECONDS (10: how often
-failed notifications are retried, as the one-minute schedule does on AWS).
+failed notifications are retried, as the one-minute schedule does on AWS),
+KAWAL_STATS_SECONDS (20: how often the statistics job runs; 15 minutes on AWS).
 """
 
 from __future__ import annotations
@@ -129,10 +130,20 @@ def main() -> int:
         # Bound only now: once /health answers, the whole system is ready.
         server = factory.create_local_server(app, chalice_config, host, port)
         redrive_every = float(os.environ.get("KAWAL_REDRIVE_SECONDS", "10"))
+        stats_every = float(os.environ.get("KAWAL_STATS_SECONDS", "20"))
         threads = [
             threading.Thread(target=server.serve_forever, name="api", daemon=True),
             pump.Loop("stream", 0.25, lambda: reader.poll(events.dispatch_stream), stop),
             pump.Loop("uploads", 0.2, uploads, stop),
+            pump.Loop(
+                "stats",
+                stats_every,
+                lambda: events.compute_stats(pump.scheduled_event(), None),
+                stop,
+            ),
+            pump.Loop(
+                "housekeeping", 60, lambda: events.housekeeping(pump.scheduled_event(), None), stop
+            ),
             pump.Loop(
                 "redrive",
                 redrive_every,

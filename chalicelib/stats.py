@@ -160,9 +160,9 @@ class Contribution:
     kind: str
     squad: str
     label: str
-    district: str | None
-    member: str | None
     covert: bool
+    district: str | None = None
+    member: str | None = None
     seconds: float | None = None  # for a first response or a first resolution
     within_sla: bool | None = None
 

@@ -1,0 +1,135 @@
+"""The statistics job under moto and the views on it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib import reports, stats_job
+from chalicelib.routing import load_catalogue
+from chalicelib.storage import ReportStore, StatsStore
+from tests.conftest import bearer
+
+from .helpers import post_json, report_body
+from .workflow_helpers import staff_post
+
+
+def run_job(offset=timedelta(0)):
+    return stats_job.run(
+        reports=ReportStore(),
+        stats_store=StatsStore(),
+        catalogue=load_catalogue(),
+        now=lambda: reports.utc_now() + offset,
+    )
+
+
+def command_view(client, tokens, window="today", **params):
+    query = "&".join(f"{k}={v}" for k, v in {"window": window, **params}.items())
+    r = client.http.get(f"/stats?{query}", headers=bearer(tokens["command"]))
+    assert r.status_code == 200, r.body
+    return r.json_body
+
+
+@pytest.fixture
+def activity(client, tokens):
+    """Three orange reports (two claimed), one blue, one covert."""
+    made = [post_json(client, "/reports", report_body()).json_body for _ in range(3)]
+    made.append(post_json(client, "/reports", report_body(label="balap_liar")).json_body)
+    made.append(post_json(client, "/reports", report_body(label="pungutan_liar")).json_body)
+    for r in made[:2]:
+        staff_post(client, tokens["orange"], f"/reports/{r['id']}/claim")
+    return made
+
+
+def test_the_job_computes_what_happened_today(client, tokens, activity):
+    run_job()
+    view = command_view(client, tokens)
+    orange = view["figures"]["squad#orange"]
+    assert (orange["received"], orange["accepted"]) == (3, 2)
+    assert orange["time_to_first_response"]["count"] == 2
+    assert orange["time_to_first_response"]["within_sla_share"] == 1.0
+    assert view["figures"]["all"]["received"] == 5
+    assert view["figures"]["squad#shadow"]["received"] == 1  # the command centre sees it
+    assert view["figures"]["member#orange#orange"]["accepted"] == 2
+    assert view["backlog"]["squad#orange"]["open"] == 3
+    assert view["computed_at"] and view["counts_until"]
+    assert view["rankings"]["squads"][0]["name"] == "orange"
+
+
+def test_running_twice_gives_the_same_figures(client, tokens, activity):
+    run_job()
+    first = command_view(client, tokens)
+    run_job()
+    second = command_view(client, tokens)
+    assert first["figures"] == second["figures"] and first["backlog"] == second["backlog"]
+
+
+def test_activity_after_the_watermark_is_counted_once(client, tokens, activity):
+    run_job()
+    late = post_json(client, "/reports", report_body()).json_body
+    staff_post(client, tokens["orange"], f"/reports/{late['id']}/claim")
+    run_job()
+    run_job()
+    orange = command_view(client, tokens)["figures"]["squad#orange"]
+    assert (orange["received"], orange["accepted"]) == (4, 3)
+
+
+def test_a_run_reads_only_the_activity_since_its_watermark(client, tokens, activity):
+    first = run_job()
+    assert first["reports"] == 5
+    post_json(client, "/reports", report_body())
+    second = run_job()
+    # the lookback re-reads recent entries, but never the whole history
+    assert second["events"] <= first["events"] + 1
+
+
+def test_the_public_never_sees_the_shadow_squad_or_member_names(client, tokens, activity):
+    run_job()
+    r = client.http.get("/stats/public?window=today")
+    assert r.status_code == 200
+    body = r.json_body
+    text = r.body.decode()
+    assert "shadow" not in text and "pungutan" not in text and "member#" not in text
+    assert body["figures"]["all"]["received"] == 4  # the covert report is not counted
+    assert body["figures"]["squad#orange"]["received"] == 3
+
+
+def test_a_squad_reads_its_own_figures_only(client, tokens, activity):
+    run_job()
+    own = client.http.get("/stats/squads/orange?window=today", headers=bearer(tokens["orange"]))
+    assert own.status_code == 200
+    assert set(own.json_body["figures"]) >= {"squad#orange", "member#orange#orange"}
+    assert not any(d.startswith("squad#") and d != "squad#orange" for d in own.json_body["figures"])
+    assert (
+        client.http.get("/stats/squads/blue", headers=bearer(tokens["orange"])).status_code == 403
+    )
+    assert (
+        client.http.get("/stats/squads/shadow", headers=bearer(tokens["orange"])).status_code == 404
+    )
+    assert client.http.get("/stats", headers=bearer(tokens["orange"])).status_code == 403
+    assert client.http.get("/stats").status_code == 401
+
+
+def test_csv_export_for_the_regents_spreadsheets(client, tokens, activity):
+    run_job()
+    r = client.http.get("/stats?window=today&format=csv", headers=bearer(tokens["command"]))
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    lines = r.body.decode().splitlines()
+    assert lines[0].startswith("# window=today computed_at=")
+    header = lines[1].split(",")
+    assert header[:3] == ["dimension", "name", "received"]
+    rows = {tuple(line.split(",")[:2]): line.split(",") for line in lines[2:]}
+    assert rows[("squad", "orange")][header.index("received")] == "3"
+    public = client.http.get("/stats/public?format=csv").body.decode()
+    assert "shadow" not in public
+
+
+def test_an_unknown_window_is_a_4xx(client, tokens):
+    r = client.http.get("/stats?window=forever", headers=bearer(tokens["command"]))
+    assert r.status_code == 400 and r.json_body["error"]["code"] == "invalid_window"
+
+
+def test_before_the_first_run_the_views_say_so(client):
+    body = client.http.get("/stats/public").json_body
+    assert body["computed_at"] is None and body["figures"] == {}

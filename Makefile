@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
 	$(BIN)/python bench/photos.py
+	$(BIN)/python bench/stats.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

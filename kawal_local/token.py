@@ -11,7 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-STATE = Path(__file__).resolve().parent.parent / ".kawal-local.json"
+STATE = Path(
+    os.environ.get("KAWAL_STATE_FILE")
+    or Path(__file__).resolve().parent.parent / ".kawal-local.json"
+)
 
 
 def main(argv: list[str]) -> int:

@@ -31,8 +31,11 @@ class Runner:
             KAWAL_PORT=str(self.port),
             KAWAL_AWS_PORT=str(self.aws_port),
             KAWAL_SEED="1" if seed else "0",
+            KAWAL_STATS_SECONDS="1",
+            KAWAL_STATE_FILE=str(ROOT / ".pytest_cache" / f"state-{self.port}.json"),
             PYTHONUNBUFFERED="1",
         )
+        self.state_file = Path(env["KAWAL_STATE_FILE"])
         self.log_path = ROOT / ".pytest_cache" / f"runner-{self.port}.log"
         self.log_path.unlink(missing_ok=True)
         # O_APPEND: the child's writes never land where a reader has seeked to.
@@ -81,3 +84,25 @@ def runner():
         yield r
     finally:
         r.stop()
+
+
+def sign_in(runner: Runner, username: str) -> str:
+    """A staff token from the runner's own (moto) Cognito, as the squad app gets one."""
+    import json
+
+    import boto3
+
+    state = json.loads(runner.state_file.read_text())["env"]
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=state["AWS_ENDPOINT_URL"],
+        region_name=state["AWS_DEFAULT_REGION"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    answer = idp.initiate_auth(
+        ClientId=state["COGNITO_CLIENT_ID"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": "Kawal-demo-2026"},
+    )
+    return answer["AuthenticationResult"]["AccessToken"]

@@ -345,6 +345,8 @@ class ReportCommand(ReportStaff):
     after_photo_distance_m: float | None = None
     after_photo_far: bool = False
     has_contact: bool = False
+    shadow_checks: list[ShadowCheck] = []
+    check_photos: list[PhotoPublic] = []
 
 
 class QueueItem(BaseModel):
@@ -384,3 +386,28 @@ class ReportSummary(BaseModel):
     sla_due_at: datetime
     response_minutes: int | None = Field(default=None, description="submitted to first response")
     resolution_minutes: int | None = Field(default=None, description="submitted to resolved")
+
+
+class ShadowCheckIn(_Input):
+    verdict: Literal["fixed", "not_fixed"]
+    note: str | None = Field(default=None, max_length=2000)
+    photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
+
+
+class CheckPhotoIn(_Input):
+    lat: Latitude
+    lon: Longitude
+    client_photo_id: UUID4 | None = None
+
+
+class ShadowCheck(BaseModel):
+    """A covert check of a closure: seen by the command centre only, never a timeline entry."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str | None = None
+    report_id: str
+    at: datetime
+    verdict: Literal["fixed", "not_fixed"]
+    checker: str
+    note: str | None = None
+    photo_id: str | None = None

@@ -241,7 +241,8 @@ def to_public(
             for e in sorted(timeline, key=lambda e: e.at)
             if e.action != "overdue"  # an internal escalation, not a status change
         ],
-        photos=[photo_views.to_public(p, media) for p in photos or []],
+        # a shadow check's photo is covert: the command centre's view adds it
+        photos=[photo_views.to_public(p, media) for p in photos or [] if p.role != "check"],
     )
 
 

@@ -9,7 +9,15 @@ from chalicelib import geo, media, views
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
-from chalicelib.models import AfterPhotoIn, NoteIn, Page, RejectIn, ResolveIn
+from chalicelib.models import (
+    AfterPhotoIn,
+    CheckPhotoIn,
+    NoteIn,
+    Page,
+    RejectIn,
+    ResolveIn,
+    ShadowCheckIn,
+)
 from chalicelib.principals import Forbidden, Principal
 from chalicelib.reports import resolve_ref, utc_now
 from chalicelib.routing import SQUAD_CODES, load_catalogue
@@ -147,3 +155,29 @@ def after_photo(ref: str):
         client_photo_id=body.client_photo_id,
     )
     return json_response(slot, 201 if created else 200)
+
+
+@route(bp, "/reports/{ref}/check-photos", methods=["POST"], authorizer=staff)
+def check_photo(ref: str):
+    """A presigned POST for a shadow check's photo (shadow squad, command centre)."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, CheckPhotoIn)
+    slot, created = workflow(store).check_photo_slot(
+        _report_id(ref, store),
+        who,
+        lat=body.lat,
+        lon=body.lon,
+        client_photo_id=body.client_photo_id,
+    )
+    return json_response(slot, 201 if created else 200)
+
+
+@route(bp, "/reports/{ref}/shadow-checks", methods=["POST"], authorizer=staff)
+def shadow_check(ref: str):
+    """A covert check of a resolved or closed report; only the command centre sees it."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, ShadowCheckIn)
+    check = workflow(store).shadow_check(
+        _report_id(ref, store), who, verdict=body.verdict, note=body.note, photo_id=body.photo_id
+    )
+    return json_response(check, 201)

@@ -21,6 +21,7 @@ from chalicelib.routing import Catalogue
 
 GROWTH = 1.04
 KINDS = ("received", "accepted", "resolved", "closed", "reopened", "rejected")
+CHECK_KINDS = ("check_fixed", "check_not_fixed")  # shadow checks: command centre only
 BACKLOG_BUCKETS = ("lt_1d", "1_3d", "3_7d", "gt_7d")
 
 
@@ -122,13 +123,17 @@ class Summary:
 
     def figures(self) -> dict[str, Any]:
         resolved = self.counts.get("resolved", 0)
+        checked = sum(self.counts.get(k, 0) for k in CHECK_KINDS)
+        not_fixed = self.counts.get("check_not_fixed", 0)
         return {
-            **self.counts,
+            **{k: self.counts.get(k, 0) for k in KINDS},
             "time_to_first_response": self.response.figures(),
             "time_to_resolution": self.resolution.figures(),
             "reopen_rate": round(self.counts.get("reopened", 0) / resolved, 4)
             if resolved
             else None,
+            "shadow_checks": checked,
+            "shadow_not_fixed_share": round(not_fixed / checked, 4) if checked else None,
         }
 
     def to_item(self) -> dict[str, Any]:
@@ -189,10 +194,10 @@ KIND_OF_ACTION = {
 
 
 def contributions(
-    report: Report, timeline: list[TimelineEntry], catalogue: Catalogue
+    report: Report, timeline: list[TimelineEntry], catalogue: Catalogue, checks: Iterable[Any] = ()
 ) -> list[Contribution]:
-    """Every contribution of a report, from its whole timeline: a pure function of
-    what is stored, so computing it again gives the same items."""
+    """Every contribution of a report, from its whole timeline and its shadow checks:
+    a pure function of what is stored, so computing it again gives the same items."""
     label = catalogue.label(report.label)
     due = report.created_at + timedelta(hours=label.sla_hours if label else 72)
     out, responded, resolved = [], False, False
@@ -221,6 +226,19 @@ def contributions(
                 covert=report.covert,
                 seconds=seconds,
                 within_sla=within,
+            )
+        )
+    for check in checks:
+        out.append(
+            Contribution(
+                key=check.key,
+                report_id=report.id,
+                day=wib_day(check.at),
+                kind=f"check_{check.verdict}",
+                squad=report.squad,
+                label=report.label,
+                covert=report.covert,
+                district=report.district,
             )
         )
     return out

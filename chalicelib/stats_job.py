@@ -43,7 +43,7 @@ def run(
         loaded = reports.load(report_id)
         if loaded is None:
             continue
-        made = stats.contributions(loaded.report, loaded.timeline, catalogue)
+        made = stats.contributions(loaded.report, loaded.timeline, catalogue, loaded.checks)
         stats_store.put_contributions(made)
         days |= {c.day for c in made if _activity_key(c) in new_keys}
     for day in sorted(days):
@@ -62,9 +62,17 @@ def run(
 
 
 def _activity_key(c: stats.Contribution) -> str:
-    # GSI3SK is "<at>#<report id>#<seq>"; the entry key is "EVENT#<at>#<seq>"
-    _, at, seq = c.key.split("#")
-    return f"{at}#{c.report_id}#{seq}"
+    """The GSI3 sort key of what a contribution comes from: ``<at>#<report>#<seq>`` for
+    a timeline entry (``EVENT#<at>#<seq>``), ``<at>#<report>#check`` for a shadow check."""
+    kind, at, rest = c.key.split("#", 2)
+    return f"{at}#{c.report_id}#{'check' if kind == 'CHECK' else rest}"
+
+
+def _without_quality(figures: dict[str, Any]) -> dict[str, Any]:
+    """Shadow-check figures are for the command centre only."""
+    return {
+        d: {k: v for k, v in f.items() if not k.startswith("shadow_")} for d, f in figures.items()
+    }
 
 
 def _open_reports(reports: Any) -> list[Any]:
@@ -172,7 +180,7 @@ def for_squad(view: dict[str, Any], squad: str, catalogue: Catalogue) -> dict[st
 
     return {
         **{k: view[k] for k in ("window", "days", "computed_at", "counts_until")},
-        "figures": {d: f for d, f in view["figures"].items() if mine(d)},
+        "figures": _without_quality({d: f for d, f in view["figures"].items() if mine(d)}),
         "backlog": {d: b for d, b in view["backlog"].items() if mine(d)},
         "rankings": {
             "members": _ranking(
@@ -202,7 +210,9 @@ def for_public(view: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
 
     return {
         **{k: view[k] for k in ("window", "days", "computed_at", "counts_until")},
-        "figures": {rename(d): f for d, f in view["figures"].items() if visible(d)},
+        "figures": _without_quality(
+            {rename(d): f for d, f in view["figures"].items() if visible(d)}
+        ),
         "backlog": {rename(d): b for d, b in view["backlog"].items() if visible(d)},
         "rankings": {
             "squads": [r for r in _ranking(view["figures"], "squad#") if r["name"] != "shadow"]

@@ -24,7 +24,14 @@ from pydantic import BaseModel
 
 from chalicelib import aws, config
 from chalicelib.errors import CodeTaken, PhotoQuotaReached, ReportExists, StaleReport, Unavailable
-from chalicelib.models import MAX_CITIZEN_PHOTOS, OPEN_STATUSES, Photo, Report, TimelineEntry
+from chalicelib.models import (
+    MAX_CITIZEN_PHOTOS,
+    OPEN_STATUSES,
+    Photo,
+    Report,
+    ShadowCheck,
+    TimelineEntry,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -164,6 +171,7 @@ class Loaded(NamedTuple):
     report: Report
     timeline: list[TimelineEntry]
     photos: list[Photo]
+    checks: tuple[ShadowCheck, ...] = ()
 
 
 def _model(model: type[M], item: dict[str, Any]) -> M:
@@ -442,7 +450,37 @@ class ReportStore:
             if i["SK"].startswith("EVENT#")
         ]
         photos = [_model(Photo, i) for i in items if i["SK"].startswith("PHOTO#")]
-        return Loaded(_model(Report, meta), timeline, sorted(photos, key=lambda p: p.created_at))
+        checks = [
+            _model(ShadowCheck, {**i, "key": i["SK"]})
+            for i in items
+            if i["SK"].startswith("CHECK#")
+        ]
+        return Loaded(
+            _model(Report, meta),
+            timeline,
+            sorted(photos, key=lambda p: p.created_at),
+            tuple(checks),
+        )
+
+    def add_check(self, check: ShadowCheck) -> None:
+        """A shadow check, in the report's partition and in the activity index (so the
+        statistics job counts it), but not a timeline entry: no stream-driven message,
+        no squad view ever shows it."""
+        at = _ts(check.at)
+        item = {
+            "PK": f"REPORT#{check.report_id}",
+            "SK": f"CHECK#{at}#{check.checker}",
+            "type": "check",
+            **check.model_dump(exclude={"key"}),
+            "GSI3PK": f"ACTIVITY#{at[:13]}",
+            "GSI3SK": f"{at}#{check.report_id}#check",
+        }
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal(item),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
 
     def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
         loaded = self.load(report_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.errors import InvalidInput
 from chalicelib.models import QueueItem, Report, ReportCommand, ReportStaff, StaffTimelineEntry
+from chalicelib.photos import to_public as photo_to_public
 from chalicelib.reports import to_public
 from chalicelib.routing import Catalogue
 from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, is_overdue
@@ -43,6 +44,8 @@ def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, co
         after_photo_distance_m=distance,
         after_photo_far=distance is not None and distance > AFTER_PHOTO_MAX_DISTANCE_M,
         has_contact=report.has_contact,
+        shadow_checks=sorted(loaded.checks, key=lambda c: c.at),
+        check_photos=[photo_to_public(p, media) for p in loaded.photos if p.role == "check"],
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import lifecycle, photos
 from chalicelib.errors import Conflict, InvalidInput, NotFound, StaleReport
-from chalicelib.models import Report, TimelineEntry
+from chalicelib.models import Report, ShadowCheck, TimelineEntry
 from chalicelib.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES, Catalogue
 
@@ -135,6 +135,57 @@ class Workflow:
         wanted = photos.new_photo(report.id, photo_id, "after", now, self.media, lat=lat, lon=lon)
         photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
         return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
+
+    # -- the shadow squad --------------------------------------------------------
+    def _checkable(self, report_id: str, who: Principal) -> Any:
+        loaded = self._load(report_id)
+        if who.role not in ("shadow", "command"):
+            if loaded.report.covert:
+                raise NotFound(f"no report {report_id!r}", code="report_not_found")
+            raise Forbidden("closure checks are for the shadow squad and the command centre")
+        if loaded.report.status not in ("resolved", "closed"):
+            raise Conflict(
+                f"only resolved or closed reports are checked; this one is {loaded.report.status}",
+                code="report_not_resolved",
+            )
+        return loaded
+
+    def check_photo_slot(
+        self, report_id: str, who: Principal, *, lat: float, lon: float, client_photo_id: Any
+    ) -> tuple[Any, bool]:
+        report = self._checkable(report_id, who).report
+        photo_id = photos.photo_id_for(report.id, client_photo_id)
+        wanted = photos.new_photo(
+            report.id, photo_id, "check", self.now(), self.media, lat=lat, lon=lon
+        )
+        photo = self.store.add_photo(wanted, counted=False)
+        return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
+
+    def shadow_check(
+        self,
+        report_id: str,
+        who: Principal,
+        *,
+        verdict: str,
+        note: str | None,
+        photo_id: str | None,
+    ) -> ShadowCheck:
+        """Covertly check a closure: fixed or not fixed, with a photo if taken."""
+        loaded = self._checkable(report_id, who)
+        if photo_id is not None:
+            photo = next((p for p in loaded.photos if p.id == photo_id and p.role == "check"), None)
+            if photo is None:
+                raise InvalidInput("no such check photo on this report", code="check_photo_unknown")
+        check = ShadowCheck(
+            report_id=loaded.report.id,
+            at=self.now(),
+            verdict=verdict,  # type: ignore[arg-type]
+            checker=who.id,
+            note=note,
+            photo_id=photo_id,
+        )
+        self.store.add_check(check)
+        return check
 
     # -- the reporter ----------------------------------------------------------
     def citizen_action(

@@ -186,3 +186,24 @@ def list_reports():
         response.headers["Content-Type"] = "application/geo+json"
         return response
     return json_response(Page(items=found, next_cursor=cursor))
+
+
+@route(bp, "/reports/{ref}/support", methods=["POST"])
+def support(ref: str):
+    """+1: "this affects me too", instead of a duplicate report."""
+    from chalicelib.models import SupportIn
+    from chalicelib.workflow import Workflow
+
+    request = bp.current_request
+    data = parse_body(request, SupportIn) if (request.raw_body or b"").strip() else SupportIn()
+    store = ReportStore()
+    report_id = reports.resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
+    contact = data.contact.model_dump(exclude_none=True) if data.contact else None
+    created = flow.support(report_id, data.client_support_id, contact)
+    supporters = store.get_report(report_id)[0].supporters
+    return json_response(
+        {"report_id": report_id, "supporters": supporters}, 201 if created else 200
+    )

@@ -74,10 +74,10 @@ class Dispatcher:
             log.warning("no timeline entry %s on report %s; skipped", event_sk, report_id)
             return []
         opted_in = False
-        if to_status in REPORTER_TEXT:
-            contact = self.store.get_contact(report_id) or {}
-            opted_in = bool(
-                contact.get("notify") and (contact.get("phone") or contact.get("email"))
+        if to_status in REPORTER_TEXT:  # the reporter and every supporter who asked
+            opted_in = any(
+                c.get("notify") and (c.get("phone") or c.get("email"))
+                for c in self.store.contacts(report_id)
             )
         district = self.regency.district(report.district) if report.district else None
         planned = plan(

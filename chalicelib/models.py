@@ -159,6 +159,8 @@ class Report(BaseModel):
     rejection_reason: str | None = None
     escalated_at: datetime | None = None
     after_photo_distance_m: float | None = None
+    supporters: int = 0
+    merged_into: str | None = None
     source: Literal["app", "open311", "seed"] = "app"
     version: int = 1
 
@@ -222,6 +224,8 @@ class ReportPublic(BaseModel):
     sla_due_at: datetime
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    supporters: int = 0
+    merged_into: str | None = None
     timeline: list[PublicTimelineEntry]
     photos: list[PhotoPublic] = []
 
@@ -411,3 +415,14 @@ class ShadowCheck(BaseModel):
     checker: str
     note: str | None = None
     photo_id: str | None = None
+
+
+class SupportIn(_Input):
+    """+1 on an existing report instead of filing it again."""
+
+    client_support_id: UUID4 | None = Field(default=None, description="a retry counts once")
+    contact: ContactIn | None = None
+
+
+class MergeIn(_Input):
+    into: str = Field(min_length=1, max_length=40, description="the original report (id or code)")

@@ -65,7 +65,13 @@ class SnsPublisher:
         return answer["MessageId"]
 
     def _to_reporter(self, n: Notification) -> str:
-        contact = self.contacts.get_contact(n.report_id) or {}
+        sent = []
+        for contact in self.contacts.contacts(n.report_id):
+            if contact.get("notify"):
+                sent += self._to_person(n, contact)
+        return ",".join(sent) or "no-contact"
+
+    def _to_person(self, n: Notification, contact: dict[str, Any]) -> list[str]:
         sent = []
         if contact.get("phone"):
             answer = aws.client("sns").publish(
@@ -87,7 +93,7 @@ class SnsPublisher:
                 },
             )
             sent.append(answer["MessageId"])
-        return ",".join(sent) or "no-contact"
+        return sent
 
 
 def send_to_dead_letter_queue(item: dict[str, Any]) -> None:

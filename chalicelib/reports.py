@@ -236,6 +236,8 @@ def to_public(
         sla_due_at=report.sla_due_at,
         first_response_at=report.first_response_at,
         resolved_at=report.resolved_at,
+        supporters=report.supporters,
+        merged_into=report.merged_into,
         timeline=[
             PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note, reason=e.reason)
             for e in sorted(timeline, key=lambda e: e.at)

@@ -12,6 +12,7 @@ from chalicelib.http import json_response, parse_body, route
 from chalicelib.models import (
     AfterPhotoIn,
     CheckPhotoIn,
+    MergeIn,
     NoteIn,
     Page,
     RejectIn,
@@ -181,3 +182,13 @@ def shadow_check(ref: str):
         _report_id(ref, store), who, verdict=body.verdict, note=body.note, photo_id=body.photo_id
     )
     return json_response(check, 201)
+
+
+@route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff)
+def merge(ref: str):
+    """Merge this report (a duplicate) into ``into``; its people become supporters."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, MergeIn)
+    duplicate = _report_id(ref, store)
+    workflow(store).merge(duplicate, _report_id(body.into, store), who)
+    return json_response(_staff_view(store, duplicate, who))

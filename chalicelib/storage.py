@@ -62,7 +62,7 @@ MUTABLE = (
     "escalated_at",
     "sla_due_at",
     "after_photo_distance_m",
-)
+)  # not "supporters": counted by atomic adds, which a transition must not overwrite
 NEARBY_PARTITION_PRECISION = 5
 
 TABLE_SPEC: dict[str, Any] = {
@@ -622,6 +622,155 @@ class ReportStore:
             )
         return [
             {k: v for k, v in _unmarshal(i).items() if k in ("reader", "reason", "at")}
+            for i in page.get("Items", [])
+        ]
+
+    def add_supporter(
+        self, report_id: str, supporter_id: str, contact: dict[str, Any] | None, now: datetime
+    ) -> bool:
+        """Count a supporter once (a retry with the same id adds nothing); their contact,
+        if any, goes apart like a reporter's. Returns whether it was new."""
+        from botocore.exceptions import ClientError
+
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _marshal(
+                        {"PK": f"REPORT#{report_id}", "SK": f"SUPPORT#{supporter_id}", "at": now}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": report_key(report_id),
+                    "UpdateExpression": "SET supporters = if_not_exists(supporters, :zero) + :one",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}},
+                }
+            },
+        ]
+        if contact:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _marshal(
+                            {
+                                "PK": f"CONTACT#{report_id}",
+                                "SK": f"SUPPORTER#{supporter_id}",
+                                **contact,
+                            }
+                        ),
+                    }
+                }
+            )
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=items)
+            return True
+        except ClientError as exc:
+            if _cancellation_reasons(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+
+    def merge(
+        self, duplicate: Report, entry: TimelineEntry, original_id: str, carried: int
+    ) -> None:
+        """Reject the duplicate as merged and add its people to the original's supporters,
+        in one transaction (a marker item makes a repeated merge fail, not double count)."""
+        dup = report_item(duplicate)
+        sets = {
+            k: dup[k]
+            for k in (*MUTABLE, "merged_into", "GSI1PK", "GSI1SK")
+            if dup.get(k) is not None
+        }
+        self._db_transact(
+            [
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _marshal(
+                            {"PK": f"REPORT#{original_id}", "SK": f"MERGED#{duplicate.id}"}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": report_key(original_id),
+                        "UpdateExpression": "SET supporters = "
+                        "if_not_exists(supporters, :zero) + :n",
+                        "ConditionExpression": "attribute_exists(PK)",
+                        "ExpressionAttributeValues": {
+                            ":zero": {"N": "0"},
+                            ":n": {"N": str(carried)},
+                        },
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": report_key(duplicate.id),
+                        "UpdateExpression": "SET "
+                        + ", ".join(f"#{k} = :{k}" for k in sets)
+                        + " REMOVE "
+                        + ", ".join(OPEN_ONLY),
+                        "ConditionExpression": "#version = :expected",
+                        "ExpressionAttributeNames": {f"#{k}": k for k in sets},
+                        "ExpressionAttributeValues": {
+                            **{f":{k}": _to_attr(_plain(v)) for k, v in sets.items()},
+                            ":expected": {"N": str(duplicate.version - 1)},
+                        },
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _marshal(event_item(duplicate, entry, duplicate.version)),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+            ],
+            duplicate.id,
+        )
+
+    def _db_transact(self, items: list[dict[str, Any]], report_id: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if "ConditionalCheckFailed" in _cancellation_reasons(exc):
+                raise StaleReport(report_id) from exc
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Unavailable("storage is busy, please retry shortly") from exc
+            raise
+
+    def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal(
+                    {"PK": f"CONTACT#{report_id}", "SK": f"SUPPORTER#{supporter_id}", **contact}
+                ),
+            )
+
+    def contacts(self, report_id: str) -> list[dict[str, Any]]:
+        """The reporter's contact and every supporter's (for their own updates only)."""
+        with dynamodb_errors():
+            page = self._db.query(
+                TableName=self.table_name,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"CONTACT#{report_id}"}},
+                ConsistentRead=True,
+            )
+        return [
+            {k: v for k, v in _unmarshal(i).items() if k not in {"PK", "SK", "type"}}
             for i in page.get("Items", [])
         ]
 

@@ -187,6 +187,48 @@ class Workflow:
         self.store.add_check(check)
         return check
 
+    # -- duplicates and support -------------------------------------------------
+    def support(self, report_id: str, client_support_id: Any, contact: dict | None) -> bool:
+        """A citizen's +1 on an open report; with a contact they get its updates too."""
+        report = self._load(report_id).report
+        if report.covert:
+            raise NotFound(f"no report {report_id!r}", code="report_not_found")
+        if report.status not in ("submitted", "accepted", "in_progress", "reopened"):
+            raise Conflict(f"the report is {report.status}", code="report_closed")
+        supporter = photos.photo_id_for(report.id, client_support_id)  # stable per retry
+        return self.store.add_supporter(report.id, supporter, contact, self.now())
+
+    def merge(self, duplicate_id: str, original_id: str, who: Principal) -> Report:
+        """Fold a duplicate into its original: the duplicate is rejected as a duplicate
+        with a link, its reporter and supporters become the original's supporters."""
+        duplicate = self._load(duplicate_id).report
+        original = self._load(original_id).report
+        actor = staff_actor(duplicate, who)
+        staff_actor(original, who)
+        if duplicate.id == original.id:
+            raise InvalidInput("a report cannot be merged into itself", code="merge_into_self")
+        if original.status not in ("submitted", "accepted", "in_progress", "reopened"):
+            raise Conflict(f"the original is {original.status}", code="original_closed")
+        for n, contact in enumerate(self.store.contacts(duplicate.id)):
+            self.store.put_supporter_contact(original.id, f"merged-{duplicate.id}-{n}", contact)
+        change = lifecycle.apply(
+            duplicate,
+            "reject",
+            actor=actor,
+            actor_id=who.id,
+            at=self.now(),
+            note=f"digabung ke / merged into {original.code}",
+            reason="duplicate",
+        )
+        merged = change.report.model_copy(update={"merged_into": original.id})
+        try:
+            self.store.merge(merged, change.entry, original.id, 1 + duplicate.supporters)
+        except StaleReport:
+            raise Conflict(
+                "the report changed meanwhile, or was merged already", code="changed_meanwhile"
+            ) from None
+        return merged
+
     # -- the reporter ----------------------------------------------------------
     def citizen_action(
         self, report_id: str, action: str, token: str | None, *, note: str | None = None

@@ -43,12 +43,21 @@ TABLE = {
     ("POST", "/command/reports/R/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
     ("POST", "/command/reports/C/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
     ("GET", "/command/reports/R/contact-reads"):      (401, 401, 401, 403, 403, 403, 403, 200),
+    ("POST", "/reports/R/support"):                   (201, 201, 201, 201, 201, 201, 201, 201),
+    ("POST", "/reports/C/support"):                   (404, 404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/shadow-checks"):             (401, 401, 401, 403, 403, 403, 409, 409),
+    ("POST", "/reports/C/shadow-checks"):             (401, 401, 401, 404, 404, 404, 409, 409),
+    ("GET", "/stats"):                                (401, 401, 401, 403, 403, 403, 403, 200),
+    ("GET", "/stats/squads/orange"):                  (401, 401, 401, 200, 403, 403, 403, 200),
+    ("GET", "/stats/squads/shadow"):                  (401, 401, 401, 404, 404, 404, 404, 200),
+    ("GET", "/stats/public"):                         (200, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
 BODIES = {
     "reject": {"reason": "duplicate"},
     "after-photos": {"lat": -8.05, "lon": 111.71},
     "contact-reads": {"reason": "Checking a complaint about this report"},
+    "shadow-checks": {"verdict": "fixed"},
 }
 
 

@@ -1,0 +1,93 @@
+"""+1 instead of a duplicate, and merging a duplicate into its original."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from tests.conftest import bearer
+
+from .helpers import JSON_HEADERS, post_json, report_body
+from .test_dispatch import sms_sent
+from .workflow_helpers import staff_post
+
+
+def support(client, report, **body):
+    return client.http.post(
+        f"/reports/{report['id']}/support",
+        headers=JSON_HEADERS,
+        body=json.dumps(body) if body else "",
+    )
+
+
+def test_a_supporter_counts_once_and_gets_the_updates(client, aws, tokens):
+    from chalicelib import config, events
+    from kawal_local.pump import StreamReader, drain
+
+    report = post_json(client, "/reports", report_body()).json_body
+    sid = str(uuid.uuid4())
+    contact = {"phone": "081377778888", "notify": True}
+    first = support(client, report, client_support_id=sid, contact=contact)
+    again = support(client, report, client_support_id=sid, contact=contact)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json_body["supporters"] == again.json_body["supporters"] == 1
+    assert support(client, report).json_body["supporters"] == 2
+    assert client.http.get(f"/reports/{report['id']}").json_body["supporters"] == 2
+    staff_post(client, tokens["orange"], f"/reports/{report['id']}/claim")
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    texts = [text for phone, text in sms_sent(aws) if phone == "+6281377778888"]
+    assert len(texts) == 1 and "diterima" in texts[0]
+    public = client.http.get(f"/reports/{report['id']}").body.decode()
+    assert "77778888" not in public
+
+
+def test_covert_and_closed_reports_take_no_support(client, tokens):
+    covert = post_json(client, "/reports", report_body(label="pungutan_liar")).json_body
+    assert support(client, covert).status_code == 404
+    rejected = post_json(client, "/reports", report_body()).json_body
+    staff_post(
+        client, tokens["orange"], f"/reports/{rejected['id']}/reject", {"reason": "not_a_problem"}
+    )
+    assert support(client, rejected).status_code == 409
+
+
+def test_merging_a_duplicate_carries_its_people_over(client, tokens):
+    original = post_json(client, "/reports", report_body()).json_body
+    duplicate = post_json(
+        client, "/reports", report_body(contact={"phone": "081299990000", "notify": True})
+    ).json_body
+    support(client, duplicate, contact={"email": "tetangga@desa.id", "notify": True})
+    r = staff_post(
+        client, tokens["orange"], f"/reports/{duplicate['id']}/merge", {"into": original["code"]}
+    )
+    assert r.status_code == 200, r.body
+    merged = client.http.get(f"/reports/{duplicate['id']}").json_body
+    assert merged["status"] == "rejected" and merged["merged_into"] == original["id"]
+    assert merged["timeline"][-1]["reason"] == "duplicate"
+    assert client.http.get(f"/reports/{original['id']}").json_body["supporters"] == 2
+    again = staff_post(
+        client, tokens["orange"], f"/reports/{duplicate['id']}/merge", {"into": original["id"]}
+    )
+    assert again.status_code == 409
+    assert client.http.get(f"/reports/{original['id']}").json_body["supporters"] == 2
+    from chalicelib.storage import ReportStore
+
+    people = ReportStore().contacts(original["id"])
+    assert {c.get("phone") or c.get("email") for c in people} == {
+        "+6281299990000",
+        "tetangga@desa.id",
+    }
+
+
+def test_who_may_merge(client, tokens):
+    original = post_json(client, "/reports", report_body()).json_body
+    duplicate = post_json(client, "/reports", report_body()).json_body
+    path = f"/reports/{duplicate['id']}/merge"
+    assert staff_post(client, tokens["blue"], path, {"into": original["id"]}).status_code == 403
+    assert client.http.post(path, headers=JSON_HEADERS, body="{}").status_code == 401
+    assert staff_post(client, tokens["orange"], path, {"into": duplicate["id"]}).status_code == 400
+    assert staff_post(client, tokens["command"], path, {"into": original["id"]}).status_code == 200
+    view = client.http.get(
+        f"/staff/reports/{duplicate['id']}", headers=bearer(tokens["command"])
+    ).json_body
+    assert view["status"] == "rejected"

@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import geo, identifiers, media, photos, reports
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.http import json_response, parse_body, route
+from chalicelib.http import json_response, optional_body, parse_body, route
 from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
@@ -69,11 +69,9 @@ def get_report(ref: str):
 def request_photo_slot(ref: str):
     """A presigned S3 POST for one more photo; only the reporter (X-Reporter-Token)."""
     request = bp.current_request
-    data = parse_body(request, PhotoSlotIn) if (request.raw_body or b"").strip() else PhotoSlotIn()
+    data = optional_body(request, PhotoSlotIn)
     store = ReportStore()
-    report_id = reports.resolve_ref(ref, store)
-    if report_id is None:
-        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    report_id = reports.report_id_or_404(ref, store)
     slot, created = photos.request_slot(
         report_id,
         request.headers.get("x-reporter-token"),
@@ -99,11 +97,9 @@ def _citizen_action(ref: str, action: str):
     from chalicelib.workflow import Workflow
 
     request = bp.current_request
-    data = parse_body(request, NoteIn) if (request.raw_body or b"").strip() else NoteIn()
+    data = optional_body(request, NoteIn)
     store = ReportStore()
-    report_id = reports.resolve_ref(ref, store)
-    if report_id is None:
-        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    report_id = reports.report_id_or_404(ref, store)
     flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
     flow.citizen_action(report_id, action, request.headers.get("x-reporter-token"), note=data.note)
     loaded = store.load(report_id)
@@ -194,12 +190,9 @@ def support(ref: str):
     from chalicelib.models import SupportIn
     from chalicelib.workflow import Workflow
 
-    request = bp.current_request
-    data = parse_body(request, SupportIn) if (request.raw_body or b"").strip() else SupportIn()
+    data = optional_body(bp.current_request, SupportIn)
     store = ReportStore()
-    report_id = reports.resolve_ref(ref, store)
-    if report_id is None:
-        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    report_id = reports.report_id_or_404(ref, store)
     flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
     created = flow.support(report_id, data.client_support_id, contact)

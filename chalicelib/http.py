@@ -83,6 +83,11 @@ def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
     return register
 
 
+def optional_body(request: Any, model: type[M]) -> M:
+    """A JSON body that may be left out entirely (all its fields are optional)."""
+    return parse_body(request, model) if (request.raw_body or b"").strip() else model()
+
+
 def error_middleware(event: Any, get_response: Any) -> Response:
     """Every response leaves in one shape: domain errors rendered, Chalice's own
     errors (415, 405, …) rewritten, and anything unexpected logged and hidden."""

@@ -305,7 +305,9 @@ class RejectIn(_Input):
     note: str | None = Field(default=None, max_length=2000, description="shown to the reporter")
 
 
-class AfterPhotoIn(_Input):
+class PositionedPhotoIn(_Input):
+    """An after-photo or a check photo slot, with where the phone took the photo."""
+
     lat: Latitude = Field(description="where the phone took the photo")
     lon: Longitude
     client_photo_id: UUID4 | None = None
@@ -396,12 +398,6 @@ class ShadowCheckIn(_Input):
     verdict: Literal["fixed", "not_fixed"]
     note: str | None = Field(default=None, max_length=2000)
     photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
-
-
-class CheckPhotoIn(_Input):
-    lat: Latitude
-    lon: Longitude
-    client_photo_id: UUID4 | None = None
 
 
 class ShadowCheck(BaseModel):

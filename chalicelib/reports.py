@@ -190,6 +190,13 @@ def resolve_ref(ref: str, store: Any) -> str | None:
     return ref if identifiers.is_report_id(ref) else None
 
 
+def report_id_or_404(ref: str, store: Any) -> str:
+    report_id = resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return report_id
+
+
 def get_public(ref: str, *, store: Any, catalogue: Catalogue, media: Any = None) -> ReportPublic:
     report_id = resolve_ref(ref, store)
     loaded = store.load(report_id) if report_id else None

@@ -8,19 +8,18 @@ from chalice import Blueprint
 from chalicelib import geo, media, views
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.http import json_response, parse_body, route
+from chalicelib.http import json_response, optional_body, parse_body, route
 from chalicelib.models import (
-    AfterPhotoIn,
-    CheckPhotoIn,
     MergeIn,
     NoteIn,
     Page,
+    PositionedPhotoIn,
     RejectIn,
     ResolveIn,
     ShadowCheckIn,
 )
 from chalicelib.principals import Forbidden, Principal
-from chalicelib.reports import resolve_ref, utc_now
+from chalicelib.reports import report_id_or_404, utc_now
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.storage import ReportStore
 from chalicelib.workflow import Workflow, staff_actor
@@ -40,18 +39,6 @@ def _who() -> Principal:
     if not who.is_staff:
         raise Forbidden("this account has no staff role")
     return who
-
-
-def _report_id(ref: str, store: ReportStore) -> str:
-    report_id = resolve_ref(ref, store)
-    if report_id is None:
-        raise NotFound(f"no report {ref!r}", code="report_not_found")
-    return report_id
-
-
-def _optional_body(model):
-    raw = bp.current_request.raw_body or b""
-    return parse_body(bp.current_request, model) if raw.strip() else model()
 
 
 def _staff_view(store: ReportStore, report_id: str, who: Principal):
@@ -110,12 +97,12 @@ def squad_queue(squad: str):
 @route(bp, "/staff/reports/{ref}", methods=["GET"], authorizer=staff)
 def staff_report(ref: str):
     who, store = _who(), ReportStore()
-    return json_response(_staff_view(store, _report_id(ref, store), who))
+    return json_response(_staff_view(store, report_id_or_404(ref, store), who))
 
 
 def _act(ref: str, action: str, **fields):
     who, store = _who(), ReportStore()
-    report_id = _report_id(ref, store)
+    report_id = report_id_or_404(ref, store)
     workflow(store).staff_action(report_id, action, who, **fields)
     return json_response(_staff_view(store, report_id, who))
 
@@ -123,12 +110,12 @@ def _act(ref: str, action: str, **fields):
 @route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff)
 def claim(ref: str):
     """Take the report: the squad's first response (exactly one member wins)."""
-    return _act(ref, "claim", note=_optional_body(NoteIn).note)
+    return _act(ref, "claim", note=optional_body(bp.current_request, NoteIn).note)
 
 
 @route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff)
 def progress(ref: str):
-    return _act(ref, "progress", note=_optional_body(NoteIn).note)
+    return _act(ref, "progress", note=optional_body(bp.current_request, NoteIn).note)
 
 
 @route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff)
@@ -143,34 +130,30 @@ def reject(ref: str):
     return _act(ref, "reject", note=body.note, reason=body.reason)
 
 
-@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff)
-def after_photo(ref: str):
-    """A presigned POST for the photo of the fix, with where the phone took it."""
+def _photo_slot(ref: str, role: str):
     who, store = _who(), ReportStore()
-    body = parse_body(bp.current_request, AfterPhotoIn)
-    slot, created = workflow(store).after_photo_slot(
-        _report_id(ref, store),
+    body = parse_body(bp.current_request, PositionedPhotoIn)
+    slot, created = workflow(store).photo_slot(
+        report_id_or_404(ref, store),
         who,
+        role,
         lat=body.lat,
         lon=body.lon,
         client_photo_id=body.client_photo_id,
     )
     return json_response(slot, 201 if created else 200)
+
+
+@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff)
+def after_photo(ref: str):
+    """A presigned POST for the photo of the fix, with where the phone took it."""
+    return _photo_slot(ref, "after")
 
 
 @route(bp, "/reports/{ref}/check-photos", methods=["POST"], authorizer=staff)
 def check_photo(ref: str):
     """A presigned POST for a shadow check's photo (shadow squad, command centre)."""
-    who, store = _who(), ReportStore()
-    body = parse_body(bp.current_request, CheckPhotoIn)
-    slot, created = workflow(store).check_photo_slot(
-        _report_id(ref, store),
-        who,
-        lat=body.lat,
-        lon=body.lon,
-        client_photo_id=body.client_photo_id,
-    )
-    return json_response(slot, 201 if created else 200)
+    return _photo_slot(ref, "check")
 
 
 @route(bp, "/reports/{ref}/shadow-checks", methods=["POST"], authorizer=staff)
@@ -179,7 +162,11 @@ def shadow_check(ref: str):
     who, store = _who(), ReportStore()
     body = parse_body(bp.current_request, ShadowCheckIn)
     check = workflow(store).shadow_check(
-        _report_id(ref, store), who, verdict=body.verdict, note=body.note, photo_id=body.photo_id
+        report_id_or_404(ref, store),
+        who,
+        verdict=body.verdict,
+        note=body.note,
+        photo_id=body.photo_id,
     )
     return json_response(check, 201)
 
@@ -189,6 +176,6 @@ def merge(ref: str):
     """Merge this report (a duplicate) into ``into``; its people become supporters."""
     who, store = _who(), ReportStore()
     body = parse_body(bp.current_request, MergeIn)
-    duplicate = _report_id(ref, store)
-    workflow(store).merge(duplicate, _report_id(body.into, store), who)
+    duplicate = report_id_or_404(ref, store)
+    workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
     return json_response(_staff_view(store, duplicate, who))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import math
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,26 +112,32 @@ class Workflow:
             change = lifecycle.Change(change.report.model_copy(update=updates), change.entry)
         return self._save(report, change)
 
-    def after_photo_slot(
+    def photo_slot(
         self,
         report_id: str,
         who: Principal,
+        role: str,
         *,
         lat: float,
         lon: float,
-        client_photo_id: uuid.UUID | None,
+        client_photo_id: Any,
     ) -> tuple[Any, bool]:
-        """A presigned POST for the squad's after-photo, with where the phone took it."""
-        report = self._load(report_id).report
-        staff_actor(report, who)
-        if report.status not in ("accepted", "in_progress"):
-            raise Conflict(
-                f"after-photos are for reports being worked; this one is {report.status}",
-                code="report_not_in_progress",
-            )
-        now = self.now()
+        """A presigned POST for a squad's after-photo (report being worked) or a shadow
+        check's photo (report resolved), with where the phone took it."""
+        if role == "after":
+            report = self._load(report_id).report
+            staff_actor(report, who)
+            if report.status not in ("accepted", "in_progress"):
+                raise Conflict(
+                    f"after-photos are for reports being worked; this one is {report.status}",
+                    code="report_not_in_progress",
+                )
+        else:
+            report = self._checkable(report_id, who).report
         photo_id = photos.photo_id_for(report.id, client_photo_id)
-        wanted = photos.new_photo(report.id, photo_id, "after", now, self.media, lat=lat, lon=lon)
+        wanted = photos.new_photo(
+            report.id, photo_id, role, self.now(), self.media, lat=lat, lon=lon
+        )
         photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
         return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
 
@@ -149,17 +154,6 @@ class Workflow:
                 code="report_not_resolved",
             )
         return loaded
-
-    def check_photo_slot(
-        self, report_id: str, who: Principal, *, lat: float, lon: float, client_photo_id: Any
-    ) -> tuple[Any, bool]:
-        report = self._checkable(report_id, who).report
-        photo_id = photos.photo_id_for(report.id, client_photo_id)
-        wanted = photos.new_photo(
-            report.id, photo_id, "check", self.now(), self.media, lat=lat, lon=lon
-        )
-        photo = self.store.add_photo(wanted, counted=False)
-        return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
 
     def shadow_check(
         self,

@@ -45,6 +45,7 @@ def submit_report():
         regency=regency,
         boundaries=geo.load_boundaries(regency),
         media=media,
+        device_hash=_device(store, required=False),
     )
     loaded = store.load(report.id)  # consistent read: what is now stored, photos included
     body = reports.to_created(
@@ -200,3 +201,46 @@ def support(ref: str):
     return json_response(
         {"report_id": report_id, "supporters": supporters}, 201 if created else 200
     )
+
+
+def _device(store: ReportStore, *, required: bool) -> str | None:
+    """The registered phone behind ``X-Device-Token``, as the hash it is stored by."""
+    token = bp.current_request.headers.get("x-device-token")
+    if not token:
+        if required:
+            raise InvalidInput("send the X-Device-Token from POST /devices", code="device_required")
+        return None
+    device_hash = identifiers.hash_secret(token)
+    if not store.device_exists(device_hash):
+        raise InvalidInput(
+            "unknown device token; register with POST /devices", code="unknown_device"
+        )
+    return device_hash
+
+
+@route(bp, "/devices", methods=["POST"])
+def register_device():
+    """Register a phone once: its token then gathers every report it files ("my
+    reports"), whatever each report's own reporter token. Stored only as a hash."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    ReportStore().register_device(identifiers.hash_secret(token), reports.utc_now())
+    return json_response({"device_token": token}, 201)
+
+
+@route(bp, "/devices/reports", methods=["GET"])
+def my_reports():
+    """The reports this phone filed, newest first (covert ones too: they are its own)."""
+    from chalicelib import views
+    from chalicelib.models import Page
+
+    store = ReportStore()
+    device_hash = _device(store, required=True)
+    partition = f"DEVICE#{device_hash}"
+    cursor = (bp.current_request.query_params or {}).get("cursor")
+    start = views.decode_cursor(cursor, "GSI6PK", partition)
+    items, start = store.query_index("GSI6", partition, newest_first=True, limit=50, start=start)
+    catalogue = load_catalogue()
+    found = [reports.to_summary(r, catalogue) for r in store.reports_from(items)]
+    return json_response(Page(items=found, next_cursor=views.encode_cursor(start)))

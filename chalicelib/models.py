@@ -161,6 +161,7 @@ class Report(BaseModel):
     after_photo_distance_m: float | None = None
     supporters: int = 0
     merged_into: str | None = None
+    device_hash: str | None = None  # a registered phone's, for "my reports"
     source: Literal["app", "open311", "seed"] = "app"
     version: int = 1
 

@@ -101,6 +101,7 @@ def submit(
     now: Clock = utc_now,
     source: str = "app",
     media: Any = None,
+    device_hash: str | None = None,
 ) -> tuple[Report, list[TimelineEntry], bool, str]:
     """Store a new report, or return the one this client id already made; an
     inline photo is stored with it and processed like any upload.
@@ -152,6 +153,7 @@ def submit(
             request_hash=request_hash,
             has_contact=contact is not None,
             citizen_photos=1 if photo else 0,
+            device_hash=device_hash,
             source=source,  # type: ignore[arg-type]
         )
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")

@@ -46,6 +46,8 @@ GSI = {
     "GSI4": ("GSI4PK", "GSI4SK"),
     # every report by month of submission, newest first (command centre, public list)
     "GSI5": ("GSI5PK", "GSI5SK"),
+    # a registered phone's own reports, newest first ("my reports")
+    "GSI6": ("GSI6PK", "GSI6SK"),
 }
 # Index attributes a report item has only while open; removed when it closes.
 OPEN_ONLY = ("GSI2PK", "GSI2SK", "GSI4PK", "GSI4SK")
@@ -198,6 +200,9 @@ def report_item(report: Report) -> dict[str, Any]:
         "GSI1SK": f"{_ts(report.created_at)}#{report.id}",
     }
     created = _ts(report.created_at)
+    if report.device_hash:
+        item["GSI6PK"] = f"DEVICE#{report.device_hash}"
+        item["GSI6SK"] = f"{created}#{report.id}"
     item["GSI5PK"] = f"ALL#{created[:7]}"
     item["GSI5SK"] = f"{created}#{report.id}"
     if report.status in OPEN_STATUSES:
@@ -750,6 +755,22 @@ class ReportStore:
             if exc.response["Error"]["Code"] == "TransactionCanceledException":
                 raise Unavailable("storage is busy, please retry shortly") from exc
             raise
+
+    def register_device(self, device_hash: str, now: datetime) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal({"PK": f"DEVICE#{device_hash}", "SK": "META", "created_at": now}),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+
+    def device_exists(self, device_hash: str) -> bool:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"DEVICE#{device_hash}"}, "SK": {"S": "META"}},
+            ).get("Item")
+        return found is not None
 
     def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
         with dynamodb_errors():

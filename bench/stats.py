@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from chalicelib import identifiers, stats, stats_job, storage  # noqa: E402
 from chalicelib.geo import geohash  # noqa: E402
-from chalicelib.models import Report, TimelineEntry  # noqa: E402
+from chalicelib.models import Loaded, Report, TimelineEntry  # noqa: E402
 from chalicelib.routing import load_catalogue  # noqa: E402
 from chalicelib.workflow import is_overdue  # noqa: E402
 
@@ -83,7 +83,7 @@ class PartitionStore:
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
-        return storage.Loaded(storage._model(Report, meta), timeline, [])
+        return Loaded(storage._model(Report, meta), timeline, [])
 
     def query_index(self, index, partition, **_):
         found = self._query(index, partition)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib import geo, identifiers, media, photos, reports
+from chalicelib import compose, geo, identifiers, media, photos, reports
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route
 from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
@@ -38,7 +38,7 @@ def submit_report():
     catalogue = load_catalogue()
     regency = geo.load_regency()
     store = ReportStore()
-    report, _, created, token = reports.submit(
+    stored, created, token = reports.submit(
         data,
         store=store,
         catalogue=catalogue,
@@ -47,16 +47,11 @@ def submit_report():
         media=media,
         device_hash=_device(store, required=False),
     )
-    loaded = store.load(report.id)  # consistent read: what is now stored, photos included
+    report = stored.report
     body = reports.to_created(
-        loaded.report,
-        loaded.timeline,
-        token,
-        catalogue=catalogue,
-        photos=loaded.photos,
-        media=media,
+        report, stored.timeline, token, catalogue=catalogue, photos=stored.photos, media=media
     )
-    body.nearby = reports.nearby_open(loaded.report, store)
+    body.nearby = reports.nearby_open(report, store)
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
 
 
@@ -95,14 +90,14 @@ def short_link(code: str):
 
 def _citizen_action(ref: str, action: str):
     from chalicelib.models import NoteIn
-    from chalicelib.workflow import Workflow
 
     request = bp.current_request
     data = optional_body(request, NoteIn)
     store = ReportStore()
     report_id = reports.report_id_or_404(ref, store)
-    flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
-    flow.citizen_action(report_id, action, request.headers.get("x-reporter-token"), note=data.note)
+    compose.workflow(store).citizen_action(
+        report_id, action, request.headers.get("x-reporter-token"), note=data.note
+    )
     loaded = store.load(report_id)
     return json_response(
         reports.to_public(
@@ -145,14 +140,11 @@ def list_reports():
     """Public transparency: reports of a month (default this one), newest first,
     anonymised, filterable by label, status and bounding box; ``format=geojson``."""
     from chalicelib import views
-    from chalicelib.models import Page
-    from chalicelib.staff_api import STATUSES
+    from chalicelib.models import STATUSES, Page
 
     params = bp.current_request.query_params or {}
     catalogue = load_catalogue()
-    month = params.get("month") or reports.utc_now().strftime("%Y-%m")
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
-        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    partition = views.month_partition(params.get("month"), reports.utc_now())
     filters: dict = {"covert": False}  # covert reports never appear, not even counted
     if params.get("label"):
         label = catalogue.label(params["label"])
@@ -164,20 +156,16 @@ def list_reports():
             raise InvalidInput("unknown status", code="invalid_status")
         filters["status"] = params["status"]
     box = _bbox(params.get("bbox"))
-    partition = f"ALL#{month}"
-    start = views.decode_cursor(params.get("cursor"), "GSI5PK", partition)
-    store, found = ReportStore(), []
-    for _ in range(5):
-        items, start = store.query_index(
-            "GSI5", partition, newest_first=True, limit=50, start=start, filters=filters
-        )
-        for report in store.reports_from(items):
-            if box and not (box[0] <= report.lon <= box[2] and box[1] <= report.lat <= box[3]):
-                continue
-            found.append(reports.to_summary(report, catalogue))
-        if not start or len(found) >= 50:
-            break
-    cursor = views.encode_cursor(start)
+    chosen, cursor = views.page_of(
+        ReportStore(),
+        "GSI5",
+        partition,
+        params.get("cursor"),
+        newest_first=True,
+        filters=filters,
+        keep=lambda r: not box or (box[0] <= r.lon <= box[2] and box[1] <= r.lat <= box[3]),
+    )
+    found = [reports.to_summary(r, catalogue) for r in chosen]
     if params.get("format") == "geojson":
         response = json_response(reports.geojson(found, cursor))
         response.headers["Content-Type"] = "application/geo+json"
@@ -189,15 +177,14 @@ def list_reports():
 def support(ref: str):
     """+1: "this affects me too", instead of a duplicate report."""
     from chalicelib.models import SupportIn
-    from chalicelib.workflow import Workflow
 
     data = optional_body(bp.current_request, SupportIn)
     store = ReportStore()
     report_id = reports.report_id_or_404(ref, store)
-    flow = Workflow(store=store, catalogue=load_catalogue(), media=media, now=reports.utc_now)
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
-    created = flow.support(report_id, data.client_support_id, contact)
-    supporters = store.get_report(report_id)[0].supporters
+    created, supporters = compose.workflow(store).support(
+        report_id, data.client_support_id, contact
+    )
     return json_response(
         {"report_id": report_id, "supporters": supporters}, 201 if created else 200
     )
@@ -236,11 +223,9 @@ def my_reports():
     from chalicelib.models import Page
 
     store = ReportStore()
-    device_hash = _device(store, required=True)
-    partition = f"DEVICE#{device_hash}"
+    partition = f"DEVICE#{_device(store, required=True)}"
     cursor = (bp.current_request.query_params or {}).get("cursor")
-    start = views.decode_cursor(cursor, "GSI6PK", partition)
-    items, start = store.query_index("GSI6", partition, newest_first=True, limit=50, start=start)
+    mine, cursor = views.page_of(store, "GSI6", partition, cursor, newest_first=True)
     catalogue = load_catalogue()
-    found = [reports.to_summary(r, catalogue) for r in store.reports_from(items)]
-    return json_response(Page(items=found, next_cursor=views.encode_cursor(start)))
+    found = [reports.to_summary(r, catalogue) for r in mine]
+    return json_response(Page(items=found, next_cursor=cursor))

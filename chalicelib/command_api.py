@@ -9,11 +9,10 @@ from chalicelib import geo, views
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
-from chalicelib.models import ContactReadIn, Page
+from chalicelib.models import STATUSES, ContactReadIn, Page
 from chalicelib.principals import Forbidden
 from chalicelib.reports import resolve_ref, utc_now
 from chalicelib.routing import SQUAD_CODES
-from chalicelib.staff_api import STATUSES
 from chalicelib.storage import ReportStore
 from chalicelib.workflow import is_overdue
 
@@ -34,9 +33,7 @@ def all_reports():
     _command()
     params = bp.current_request.query_params or {}
     now = utc_now()
-    month = params.get("month") or now.strftime("%Y-%m")
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
-        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    partition = views.month_partition(params.get("month"), now)
     filters: dict = {}
     if params.get("squad"):
         if params["squad"] not in SQUAD_CODES:
@@ -51,22 +48,21 @@ def all_reports():
             raise InvalidInput("unknown district", code="unknown_district")
         filters["district"] = params["district"]
     overdue_only = params.get("overdue") in ("1", "true")
-    partition = f"ALL#{month}"
-    start = views.decode_cursor(params.get("cursor"), "GSI5PK", partition)
-    store, found = ReportStore(), []
-    for _ in range(5):
-        items, start = store.query_index(
-            "GSI5", partition, newest_first=True, limit=50, start=start, filters=filters or None
-        )
-        found += [r for r in store.reports_from(items) if not overdue_only or is_overdue(r, now)]
-        if not start or len(found) >= 50:
-            break
+    found, cursor = views.page_of(
+        ReportStore(),
+        "GSI5",
+        partition,
+        params.get("cursor"),
+        newest_first=True,
+        filters=filters or None,
+        keep=lambda r: not overdue_only or is_overdue(r, now),
+    )
     page = Page(
         items=[
             views.queue_item(r, now).model_dump() | {"squad": r.squad, "covert": r.covert}
             for r in found
         ],
-        next_cursor=views.encode_cursor(start),
+        next_cursor=cursor,
     )
     return json_response(page)
 

@@ -3,35 +3,18 @@ retries what SNS refused. Lambda calls these; locally the event pump does."""
 
 from __future__ import annotations
 
+import json
 import logging
+from urllib.parse import unquote_plus
 
 from chalice import Blueprint, Rate
 
-from chalicelib import config, geo
-from chalicelib.dispatch import Dispatcher
+from chalicelib import compose, config
 from chalicelib.reports import utc_now
 from chalicelib.routing import load_catalogue
 
 bp = Blueprint(__name__)
 log = logging.getLogger("kawal.events")
-
-
-def dispatcher() -> Dispatcher:
-    from chalicelib.notify import DeliveryFailed, SnsPublisher, send_to_dead_letter_queue
-    from chalicelib.storage import OutboxStore, ReportStore
-
-    store = ReportStore()
-    return Dispatcher(
-        store=store,
-        outbox=OutboxStore(),
-        publisher=SnsPublisher(store),
-        catalogue=load_catalogue(),
-        regency=geo.load_regency(),
-        base_url=config.public_base_url(),
-        now=utc_now,
-        dead_letter=send_to_dead_letter_queue,
-        failure_types=(DeliveryFailed,),
-    )
 
 
 def timeline_inserts(records) -> list[tuple[str, str, str, str | None]]:
@@ -58,7 +41,7 @@ def dispatch_stream(event):
     entries = timeline_inserts(event)
     if not entries:
         return
-    d = dispatcher()
+    d = compose.dispatcher()
     for report_id, sk, status, action in entries:
         # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
         # raises, and Lambda retries the batch: every step is idempotent.
@@ -67,16 +50,13 @@ def dispatch_stream(event):
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
 def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says nothing
-    counts = dispatcher().redrive()
+    counts = compose.dispatcher().redrive()
     if counts:
         log.info("redrive: %s", counts)
 
 
 def uploads_in(event) -> list[str]:
     """Object keys of the S3 ObjectCreated notifications in an SQS batch."""
-    import json
-    from urllib.parse import unquote_plus
-
     keys = []
     for record in event:
         body = json.loads(record.body)
@@ -105,9 +85,7 @@ def process_uploads(event):
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="housekeeping")
 def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
     """Auto-close undisputed resolutions after 7 days; escalate overdue reports once."""
-    from chalicelib.staff_api import workflow
-
-    counts = workflow().housekeeping()
+    counts = compose.workflow().housekeeping()
     if any(counts.values()):
         log.info("housekeeping: %s", counts)
 

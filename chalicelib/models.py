@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple, get_args
 
 from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
 ]
+STATUSES: tuple[str, ...] = get_args(Status)
 OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "accepted", "in_progress", "reopened"})
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -164,6 +165,15 @@ class Report(BaseModel):
     device_hash: str | None = None  # a registered phone's, for "my reports"
     source: Literal["app", "open311", "seed"] = "app"
     version: int = 1
+
+
+class Loaded(NamedTuple):
+    """A report as read in one Query of its partition."""
+
+    report: Report
+    timeline: list[TimelineEntry]
+    photos: list[Photo]
+    checks: tuple[ShadowCheck, ...] = ()
 
 
 # -- outputs ------------------------------------------------------------------

@@ -130,8 +130,6 @@ def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> No
 
 def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
     """Turn an uploaded original into derivatives, once. Returns what happened."""
-    from chalicelib.imaging import PhotoRejected, make_derivatives
-
     parsed = media.parse_upload_key(key)
     if parsed is None:
         return "ignored"
@@ -143,7 +141,7 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
     if not store.claim_photo(report_id, photo_id, now, now - STALE_CLAIM):
         return "duplicate"
     try:
-        outcome = _derive(photo, key, media, make_derivatives, PhotoRejected)
+        outcome = _derive(photo, key, media)
     except Exception:
         # Give the claim back so the redelivered event can try again.
         store.finish_photo(photo.model_copy(update={"state": "awaiting_upload"}))
@@ -152,7 +150,10 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
     return outcome.state
 
 
-def _derive(photo: Photo, key: str, media: Any, make: Any, rejected: type[Exception]) -> Photo:
+def _derive(photo: Photo, key: str, media: Any) -> Photo:
+    # imaging pulls in Pillow: only the photo function ever gets here
+    from chalicelib.imaging import PhotoRejected, make_derivatives
+
     def reject(reason: str) -> Photo:
         log.info("photo %s rejected: %s", photo.id, reason)
         return photo.model_copy(update={"state": "rejected", "reason": reason})
@@ -168,8 +169,8 @@ def _derive(photo: Photo, key: str, media: Any, make: Any, rejected: type[Except
     if not content_type.startswith("image/"):
         return reject(f"{content_type or 'this file'} is not an image")
     try:
-        derived = make(media.read(key))
-    except rejected as exc:
+        derived = make_derivatives(media.read(key))
+    except PhotoRejected as exc:
         return reject(str(exc))
     display_key, thumb_key = media.derivative_keys(photo.report_id, photo.id)
     media.put_derivative(display_key, derived.display)

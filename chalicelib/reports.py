@@ -15,6 +15,7 @@ from chalicelib.geo import Boundaries, Regency, geohash
 from chalicelib.models import (
     Handler,
     LabelRef,
+    Loaded,
     NearbyReport,
     Photo,
     PublicTimelineEntry,
@@ -43,8 +44,7 @@ class Store(Protocol):
         contact: dict | None,
         photo: Photo | None = None,
     ) -> None: ...
-    def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None: ...
-    def get_photo(self, report_id: str, photo_id: str) -> Photo | None: ...
+    def load(self, report_id: str) -> Loaded | None: ...
     def report_id_for_code(self, code: str) -> str | None: ...
 
 
@@ -102,11 +102,11 @@ def submit(
     source: str = "app",
     media: Any = None,
     device_hash: str | None = None,
-) -> tuple[Report, list[TimelineEntry], bool, str]:
+) -> tuple[Loaded, bool, str]:
     """Store a new report, or return the one this client id already made; an
     inline photo is stored with it and processed like any upload.
 
-    Returns (report, timeline, created, reporter_token).
+    Returns (what is stored, created, reporter_token).
     """
     from chalicelib import photos
 
@@ -161,16 +161,16 @@ def submit(
             store.create_report(report, first, contact, photo)
             if photo is not None and inline is not None and data.photo is not None:
                 photos.store_inline(photo, inline, data.photo.content_type, media)
-            return report, [first], True, token
+            return Loaded(report, [first], [photo] if photo else []), True, token
         except CodeTaken:
             continue
         except ReportExists:
-            found = store.get_report(report_id)
+            found = store.load(report_id)
             if found is None:  # pragma: no cover - the write we collided with vanished
                 raise
-            existing, timeline = found
+            existing = found.report
             if existing.request_hash == request_hash and photo and inline and data.photo:
-                stored = store.get_photo(report_id, photo.id)
+                stored = next((p for p in found.photos if p.id == photo.id), None)
                 if stored is not None and stored.state == "awaiting_upload":
                     # the first attempt may have died before S3 had the bytes
                     photos.store_inline(stored, inline, data.photo.content_type, media)
@@ -181,7 +181,7 @@ def submit(
                     [{"field": "client_report_id"}],
                     code="idempotency_key_reused",
                 ) from None
-            return existing, timeline, False, token
+            return found, False, token
     raise RuntimeError("could not draw a free short code")  # pragma: no cover
 
 

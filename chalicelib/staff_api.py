@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import geo, media, views
+from chalicelib import compose, geo, media, views
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route
 from chalicelib.models import (
+    STATUSES,
     MergeIn,
     NoteIn,
     Page,
@@ -22,16 +23,9 @@ from chalicelib.principals import Forbidden, Principal
 from chalicelib.reports import report_id_or_404, utc_now
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.storage import ReportStore
-from chalicelib.workflow import Workflow, staff_actor
+from chalicelib.workflow import staff_actor
 
 bp = Blueprint(__name__)
-STATUSES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected")
-
-
-def workflow(store: ReportStore | None = None) -> Workflow:
-    return Workflow(
-        store=store or ReportStore(), catalogue=load_catalogue(), media=media, now=utc_now
-    )
 
 
 def _who() -> Principal:
@@ -73,25 +67,17 @@ def squad_queue(squad: str):
         limit = min(max(int(params.get("limit", "25")), 1), 100)
     except ValueError:
         raise InvalidInput("limit must be a number from 1 to 100", code="invalid_limit") from None
-    index, partition, attr = (
-        ("GSI1", f"SQUAD#{squad}#{status}", "GSI1PK")
-        if status
-        else ("GSI4", f"QUEUE#{squad}", "GSI4PK")
+    index, partition = ("GSI1", f"SQUAD#{squad}#{status}") if status else ("GSI4", f"QUEUE#{squad}")
+    found, cursor = views.page_of(
+        ReportStore(),
+        index,
+        partition,
+        params.get("cursor"),
+        limit=limit,
+        filters={"district": district} if district else None,
     )
-    start = views.decode_cursor(params.get("cursor"), attr, partition)
-    store, found, now = ReportStore(), [], utc_now()
-    filters = {"district": district} if district else None
-    for _ in range(5):  # a district filter can thin a page out: read on a little
-        items, start = store.query_index(
-            index, partition, limit=limit - len(found), start=start, filters=filters
-        )
-        found += store.reports_from(items)
-        if not start or len(found) >= limit:
-            break
-    body = Page(
-        items=[views.queue_item(r, now) for r in found], next_cursor=views.encode_cursor(start)
-    )
-    return json_response(body)
+    now = utc_now()
+    return json_response(Page(items=[views.queue_item(r, now) for r in found], next_cursor=cursor))
 
 
 @route(bp, "/staff/reports/{ref}", methods=["GET"], authorizer=staff)
@@ -103,7 +89,7 @@ def staff_report(ref: str):
 def _act(ref: str, action: str, **fields):
     who, store = _who(), ReportStore()
     report_id = report_id_or_404(ref, store)
-    workflow(store).staff_action(report_id, action, who, **fields)
+    compose.workflow(store).staff_action(report_id, action, who, **fields)
     return json_response(_staff_view(store, report_id, who))
 
 
@@ -133,7 +119,7 @@ def reject(ref: str):
 def _photo_slot(ref: str, role: str):
     who, store = _who(), ReportStore()
     body = parse_body(bp.current_request, PositionedPhotoIn)
-    slot, created = workflow(store).photo_slot(
+    slot, created = compose.workflow(store).photo_slot(
         report_id_or_404(ref, store),
         who,
         role,
@@ -161,7 +147,7 @@ def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
     who, store = _who(), ReportStore()
     body = parse_body(bp.current_request, ShadowCheckIn)
-    check = workflow(store).shadow_check(
+    check = compose.workflow(store).shadow_check(
         report_id_or_404(ref, store),
         who,
         verdict=body.verdict,
@@ -177,5 +163,5 @@ def merge(ref: str):
     who, store = _who(), ReportStore()
     body = parse_body(bp.current_request, MergeIn)
     duplicate = report_id_or_404(ref, store)
-    workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
+    compose.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
     return json_response(_staff_view(store, duplicate, who))

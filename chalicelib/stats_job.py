@@ -10,6 +10,7 @@ items: nothing is ever incremented, so nothing is counted twice.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -51,10 +52,9 @@ def run(
         stats_store.put_day_summaries(day, stats.summarize(contribs))
     today = until.astimezone(WIB).date()
     months = {today.strftime("%Y-%m")} | {d[:7] for d in days}
-    windows = ["today", "7d", "30d", *sorted(months)]
-    open_reports = _open_reports(reports)
-    for window in windows:
-        stats_store.put_view(window, _view(window, today, until, stats_store, open_reports))
+    windows = {w: stats.window_days(w, today) for w in ["today", "7d", "30d", *sorted(months)]}
+    for window, view in _views(windows, until, stats_store, _open_reports(reports)).items():
+        stats_store.put_view(window, view)
     stats_store.advance_watermark(until)
     result = {"events": len(activity), "reports": len(touched), "days": sorted(days)}
     log.info("stats run: %s", result)
@@ -87,51 +87,52 @@ def _open_reports(reports: Any) -> list[Any]:
     return out
 
 
-def _view(
-    window: str,
-    today: Any,
-    until: datetime,
-    stats_store: Any,
-    open_reports: list[Any],
-) -> dict[str, Any]:
-    days = stats.window_days(window, today)
-    first, last = min(days), max(days)
-    figures: dict[str, Any] = {}
-    for dim in stats_store.dimensions():
-        merged = stats.Summary()
-        for summary in stats_store.day_summaries(dim, first, last).values():
-            merged.merge(stats.Summary.from_item(_json(summary)))
-        figures[dim] = merged.figures()
-    backlog = stats.backlog(open_reports, until, is_overdue)
-    overdue = sorted((r for r in open_reports if is_overdue(r, until)), key=lambda r: r.sla_due_at)[
-        :10
-    ]
-    return {
-        "window": window,
-        "days": [first, last],
-        "computed_at": until.isoformat(),
-        "counts_until": until.isoformat(),
-        "figures": figures,
-        "backlog": backlog,
-        "most_overdue": [
-            {
-                "id": r.id,
-                "code": r.code,
-                "squad": r.squad,
-                "label": r.label,
-                "district": r.district,
-                "covert": r.covert,
-                "overdue_hours": round((until - r.sla_due_at).total_seconds() / 3600, 1),
-            }
-            for r in overdue
-        ],
+def _views(
+    windows: dict[str, list[str]], until: datetime, stats_store: Any, open_reports: list[Any]
+) -> dict[str, dict[str, Any]]:
+    """Every window from one read of each dimension's day summaries."""
+    first = min(min(days) for days in windows.values())
+    last = max(max(days) for days in windows.values())
+    by_dim = {
+        dim: {
+            day: stats.Summary.from_item(json.loads(text))
+            for day, text in stats_store.day_summaries(dim, first, last).items()
+        }
+        for dim in stats_store.dimensions()
     }
-
-
-def _json(text: str) -> dict[str, Any]:
-    import json
-
-    return json.loads(text)
+    backlog = stats.backlog(open_reports, until, is_overdue)
+    overdue = sorted((r for r in open_reports if is_overdue(r, until)), key=lambda r: r.sla_due_at)
+    most_overdue = [
+        {
+            "id": r.id,
+            "code": r.code,
+            "squad": r.squad,
+            "label": r.label,
+            "district": r.district,
+            "covert": r.covert,
+            "overdue_hours": round((until - r.sla_due_at).total_seconds() / 3600, 1),
+        }
+        for r in overdue[:10]
+    ]
+    views = {}
+    for window, days in windows.items():
+        figures = {}
+        for dim, summaries in by_dim.items():
+            merged = stats.Summary()
+            for day in days:
+                if day in summaries:
+                    merged.merge(summaries[day])
+            figures[dim] = merged.figures()
+        views[window] = {
+            "window": window,
+            "days": [min(days), max(days)],
+            "computed_at": until.isoformat(),
+            "counts_until": until.isoformat(),
+            "figures": figures,
+            "backlog": backlog,
+            "most_overdue": most_overdue,
+        }
+    return views
 
 
 # -- audiences --------------------------------------------------------------------

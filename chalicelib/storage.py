@@ -13,12 +13,13 @@ Keys (see README, "Table design"):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -27,6 +28,7 @@ from chalicelib.errors import CodeTaken, PhotoQuotaReached, ReportExists, StaleR
 from chalicelib.models import (
     MAX_CITIZEN_PHOTOS,
     OPEN_STATUSES,
+    Loaded,
     Photo,
     Report,
     ShadowCheck,
@@ -120,10 +122,16 @@ def dynamodb_errors() -> Iterator[None]:
         raise Unavailable("storage is unreachable, please retry shortly") from exc
 
 
-def _to_attr(value: Any) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeSerializer
+@functools.cache
+def _codec() -> tuple[Any, Any]:
+    """boto3's (de)serializer, made once (and not at import: boto3 is 200 ms)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-    return TypeSerializer().serialize(value)
+    return TypeSerializer(), TypeDeserializer()
+
+
+def _to_attr(value: Any) -> dict[str, Any]:
+    return _codec()[0].serialize(value)
 
 
 def _marshal(item: dict[str, Any]) -> dict[str, Any]:
@@ -143,10 +151,8 @@ def _plain(value: Any) -> Any:
 
 
 def _unmarshal(item: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    d = TypeDeserializer()
-    return {k: _native(d.deserialize(v)) for k, v in item.items()}
+    deserializer = _codec()[1]
+    return {k: _native(deserializer.deserialize(v)) for k, v in item.items()}
 
 
 def _native(value: Any) -> Any:
@@ -169,13 +175,6 @@ def report_key(report_id: str) -> dict[str, Any]:
     return {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}}
 
 
-class Loaded(NamedTuple):
-    report: Report
-    timeline: list[TimelineEntry]
-    photos: list[Photo]
-    checks: tuple[ShadowCheck, ...] = ()
-
-
 def _model(model: type[M], item: dict[str, Any]) -> M:
     """A model from an item, ignoring keys and index attributes."""
     return model.model_validate({k: v for k, v in item.items() if k in model.model_fields})
@@ -196,10 +195,10 @@ def report_item(report: Report) -> dict[str, Any]:
         "SK": "META",
         "type": "report",
         **report.model_dump(),
-        "GSI1PK": f"SQUAD#{report.squad}#{report.status}",
-        "GSI1SK": f"{_ts(report.created_at)}#{report.id}",
     }
     created = _ts(report.created_at)
+    item["GSI1PK"] = f"SQUAD#{report.squad}#{report.status}"
+    item["GSI1SK"] = f"{created}#{report.id}"
     if report.device_hash:
         item["GSI6PK"] = f"DEVICE#{report.device_hash}"
         item["GSI6SK"] = f"{created}#{report.id}"
@@ -229,8 +228,17 @@ def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]
     }
 
 
-class ReportStore:
-    """Reports, their timelines, short codes and (apart) reporter contacts."""
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def _contact_fields(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in {"PK", "SK", "type"}}
+
+
+class _Table:
+    """What every store does with the one table: get, query every page, put a new
+    item, run a transaction."""
 
     def __init__(self, table_name: str | None = None):
         self.table_name = table_name or config.table_name()
@@ -238,6 +246,58 @@ class ReportStore:
     @property
     def _db(self) -> Any:
         return aws.client("dynamodb")
+
+    def _get(self, pk: str, sk: str, consistent: bool = False) -> dict[str, Any] | None:
+        with dynamodb_errors():
+            found = self._db.get_item(
+                TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=consistent
+            ).get("Item")
+        return _unmarshal(found) if found else None
+
+    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        with dynamodb_errors():
+            while True:
+                page = self._db.query(TableName=self.table_name, **kwargs)
+                items += [_unmarshal(i) for i in page.get("Items", [])]
+                if "LastEvaluatedKey" not in page:
+                    return items
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _partition(self, pk: str, consistent: bool = False) -> list[dict[str, Any]]:
+        return self._query_all(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ConsistentRead=consistent,
+        )
+
+    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A transaction item that creates ``item`` and fails if it exists."""
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _marshal(item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+
+    def _transact(self, items: list[dict[str, Any]], report_id: str) -> None:
+        """Run a transaction; a failed condition means someone changed the report first."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if "ConditionalCheckFailed" in _cancellation_reasons(exc):
+                raise StaleReport(report_id) from exc
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Unavailable("storage is busy, please retry shortly") from exc
+            raise
+
+
+class ReportStore(_Table):
+    """Reports, their timelines, short codes and (apart) reporter contacts."""
 
     def create_report(
         self,
@@ -250,15 +310,7 @@ class ReportStore:
         entry and its contact, or nothing at all."""
         from botocore.exceptions import ClientError
 
-        def put(item: dict[str, Any]) -> dict[str, Any]:
-            return {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": _marshal(item),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            }
-
+        put = self._put_new
         items = [
             put(report_item(report)),
             put({"PK": f"CODE#{report.code}", "SK": "META", "report_id": report.id}),
@@ -283,19 +335,19 @@ class ReportStore:
                 raise CodeTaken(report.code) from exc
             raise Unavailable("storage is busy, please retry shortly") from exc
 
-    def record_transition(
-        self, report: Report, entry: TimelineEntry, expected_version: int
-    ) -> None:
-        """Save a status change and its timeline entry together, only if nobody changed
-        the report since it was read (optimistic lock on ``version``)."""
+    def _transition_update(
+        self, report: Report, expected_version: int, extra: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """The Update that saves a changed report if nobody changed it since it was read
+        (optimistic lock on ``version``), moving it in or out of the open indexes."""
         item = report_item(report)
-        keys = (*MUTABLE, "GSI1PK", "GSI1SK", *OPEN_ONLY)
+        keys = (*MUTABLE, *extra, "GSI1PK", "GSI1SK", *OPEN_ONLY)
         sets = {k: item[k] for k in keys if item.get(k) is not None}
         removes = [k for k in OPEN_ONLY if k not in sets]  # closed: out of the open indexes
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
         if removes:
             expression += " REMOVE " + ", ".join(removes)
-        update = {
+        return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": report_key(report.id),
@@ -308,6 +360,13 @@ class ReportStore:
                 },
             }
         }
+
+    def record_transition(
+        self, report: Report, entry: TimelineEntry, expected_version: int
+    ) -> None:
+        """Save a status change and its timeline entry together, only if nobody changed
+        the report since it was read."""
+        update = self._transition_update(report, expected_version)
         self._transact_with_event(update, report, entry, report.version)
 
     def mark_escalated(self, report: Report, entry: TimelineEntry) -> bool:
@@ -334,24 +393,7 @@ class ReportStore:
     def _transact_with_event(
         self, update: dict[str, Any], report: Report, entry: TimelineEntry, seq: int
     ) -> None:
-        from botocore.exceptions import ClientError
-
-        put = {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _marshal(event_item(report, entry, seq)),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
-        try:
-            with dynamodb_errors():
-                self._db.transact_write_items(TransactItems=[update, put])
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in _cancellation_reasons(exc):
-                raise StaleReport(report.id) from exc
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Unavailable("storage is busy, please retry shortly") from exc
-            raise
+        self._transact([update, self._put_new(event_item(report, entry, seq))], report.id)
 
     def query_index(
         self,
@@ -432,20 +474,7 @@ class ReportStore:
 
     def load(self, report_id: str) -> Loaded | None:
         """The report, its timeline and its photos: one Query on its partition."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"REPORT#{report_id}"}},
-            "ConsistentRead": True,
-        }
-        with dynamodb_errors():
-            while True:
-                page = self._db.query(**kwargs)
-                items.extend(_unmarshal(i) for i in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._partition(f"REPORT#{report_id}", consistent=True)
         meta = next((i for i in items if i["SK"] == "META"), None)
         if meta is None:
             return None
@@ -541,13 +570,8 @@ class ReportStore:
             raise
 
     def get_photo(self, report_id: str, photo_id: str) -> Photo | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": f"PHOTO#{photo_id}"}},
-                ConsistentRead=True,
-            ).get("Item")
-        return _model(Photo, _unmarshal(found)) if found else None
+        found = self._get(f"REPORT#{report_id}", f"PHOTO#{photo_id}", consistent=True)
+        return _model(Photo, found) if found else None
 
     def claim_photo(self, report_id: str, photo_id: str, now: datetime, stale: datetime) -> bool:
         """Take a photo for processing: only one worker, once (or again after a
@@ -594,12 +618,8 @@ class ReportStore:
             )
 
     def report_id_for_code(self, code: str) -> str | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"CODE#{code}"}, "SK": {"S": "META"}},
-            ).get("Item")
-        return found["report_id"]["S"] if found else None
+        found = self._get(f"CODE#{code}", "META")
+        return found["report_id"] if found else None
 
     def read_contact_audited(
         self, report_id: str, reader: str, reason: str, now: datetime
@@ -619,15 +639,9 @@ class ReportStore:
         return self.get_contact(report_id)
 
     def contact_reads(self, report_id: str) -> list[dict[str, Any]]:
-        with dynamodb_errors():
-            page = self._db.query(
-                TableName=self.table_name,
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"AUDIT#{report_id}"}},
-            )
         return [
-            {k: v for k, v in _unmarshal(i).items() if k in ("reader", "reason", "at")}
-            for i in page.get("Items", [])
+            {k: v for k, v in i.items() if k in ("reader", "reason", "at")}
+            for i in self._partition(f"AUDIT#{report_id}")
         ]
 
     def add_supporter(
@@ -635,126 +649,46 @@ class ReportStore:
     ) -> bool:
         """Count a supporter once (a retry with the same id adds nothing); their contact,
         if any, goes apart like a reporter's. Returns whether it was new."""
-        from botocore.exceptions import ClientError
-
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": _marshal(
-                        {"PK": f"REPORT#{report_id}", "SK": f"SUPPORT#{supporter_id}", "at": now}
-                    ),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": report_key(report_id),
-                    "UpdateExpression": "SET supporters = if_not_exists(supporters, :zero) + :one",
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}},
-                }
-            },
+        items = [
+            self._put_new(
+                {"PK": f"REPORT#{report_id}", "SK": f"SUPPORT#{supporter_id}", "at": now}
+            ),
+            self._add_supporters(report_id, 1),
         ]
         if contact:
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": _marshal(
-                            {
-                                "PK": f"CONTACT#{report_id}",
-                                "SK": f"SUPPORTER#{supporter_id}",
-                                **contact,
-                            }
-                        ),
-                    }
-                }
-            )
+            item = {"PK": f"CONTACT#{report_id}", "SK": f"SUPPORTER#{supporter_id}", **contact}
+            items.append({"Put": {"TableName": self.table_name, "Item": _marshal(item)}})
         try:
-            with dynamodb_errors():
-                self._db.transact_write_items(TransactItems=items)
+            self._transact(items, report_id)
             return True
-        except ClientError as exc:
-            if _cancellation_reasons(exc)[:1] == ["ConditionalCheckFailed"]:
-                return False
-            raise
+        except StaleReport:  # the supporter item exists: a retry
+            return False
 
     def merge(
         self, duplicate: Report, entry: TimelineEntry, original_id: str, carried: int
     ) -> None:
         """Reject the duplicate as merged and add its people to the original's supporters,
         in one transaction (a marker item makes a repeated merge fail, not double count)."""
-        dup = report_item(duplicate)
-        sets = {
-            k: dup[k]
-            for k in (*MUTABLE, "merged_into", "GSI1PK", "GSI1SK")
-            if dup.get(k) is not None
-        }
-        self._db_transact(
+        self._transact(
             [
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": _marshal(
-                            {"PK": f"REPORT#{original_id}", "SK": f"MERGED#{duplicate.id}"}
-                        ),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": report_key(original_id),
-                        "UpdateExpression": "SET supporters = "
-                        "if_not_exists(supporters, :zero) + :n",
-                        "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {
-                            ":zero": {"N": "0"},
-                            ":n": {"N": str(carried)},
-                        },
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": report_key(duplicate.id),
-                        "UpdateExpression": "SET "
-                        + ", ".join(f"#{k} = :{k}" for k in sets)
-                        + " REMOVE "
-                        + ", ".join(OPEN_ONLY),
-                        "ConditionExpression": "#version = :expected",
-                        "ExpressionAttributeNames": {f"#{k}": k for k in sets},
-                        "ExpressionAttributeValues": {
-                            **{f":{k}": _to_attr(_plain(v)) for k, v in sets.items()},
-                            ":expected": {"N": str(duplicate.version - 1)},
-                        },
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": _marshal(event_item(duplicate, entry, duplicate.version)),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
+                self._put_new({"PK": f"REPORT#{original_id}", "SK": f"MERGED#{duplicate.id}"}),
+                self._add_supporters(original_id, carried),
+                self._transition_update(duplicate, duplicate.version - 1, extra=("merged_into",)),
+                self._put_new(event_item(duplicate, entry, duplicate.version)),
             ],
             duplicate.id,
         )
 
-    def _db_transact(self, items: list[dict[str, Any]], report_id: str) -> None:
-        from botocore.exceptions import ClientError
-
-        try:
-            with dynamodb_errors():
-                self._db.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in _cancellation_reasons(exc):
-                raise StaleReport(report_id) from exc
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Unavailable("storage is busy, please retry shortly") from exc
-            raise
+    def _add_supporters(self, report_id: str, n: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": report_key(report_id),
+                "UpdateExpression": "SET supporters = if_not_exists(supporters, :zero) + :n",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": {":zero": {"N": "0"}, ":n": {"N": str(n)}},
+            }
+        }
 
     def register_device(self, device_hash: str, now: datetime) -> None:
         with dynamodb_errors():
@@ -765,12 +699,7 @@ class ReportStore:
             )
 
     def device_exists(self, device_hash: str) -> bool:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"DEVICE#{device_hash}"}, "SK": {"S": "META"}},
-            ).get("Item")
-        return found is not None
+        return self._get(f"DEVICE#{device_hash}", "META") is not None
 
     def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
         with dynamodb_errors():
@@ -783,46 +712,19 @@ class ReportStore:
 
     def contacts(self, report_id: str) -> list[dict[str, Any]]:
         """The reporter's contact and every supporter's (for their own updates only)."""
-        with dynamodb_errors():
-            page = self._db.query(
-                TableName=self.table_name,
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"CONTACT#{report_id}"}},
-                ConsistentRead=True,
-            )
         return [
-            {k: v for k, v in _unmarshal(i).items() if k not in {"PK", "SK", "type"}}
-            for i in page.get("Items", [])
+            _contact_fields(i) for i in self._partition(f"CONTACT#{report_id}", consistent=True)
         ]
 
     def get_contact(self, report_id: str) -> dict[str, Any] | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"CONTACT#{report_id}"}, "SK": {"S": "META"}},
-                ConsistentRead=True,
-            ).get("Item")
-        if not found:
-            return None
-        item = _unmarshal(found)
-        return {k: v for k, v in item.items() if k not in {"PK", "SK", "type"}}
+        found = self._get(f"CONTACT#{report_id}", "META", consistent=True)
+        return _contact_fields(found) if found else None
 
 
-class OutboxStore:
+class OutboxStore(_Table):
     """Notifications as items (``NOTIFY#<id>``): the record that each one was sent,
     or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for
     good (GSI1 ``OUTBOX#failed``, where an operator looks)."""
-
-    def __init__(self, table_name: str | None = None):
-        self.table_name = table_name or config.table_name()
-
-    @property
-    def _db(self) -> Any:
-        return aws.client("dynamodb")
-
-    @staticmethod
-    def _key(notification_id: str) -> dict[str, Any]:
-        return {"PK": {"S": f"NOTIFY#{notification_id}"}, "SK": {"S": "META"}}
 
     def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Record a notification as pending unless it is already known; return its item."""
@@ -856,16 +758,12 @@ class OutboxStore:
         return existing
 
     def get(self, notification_id: str) -> dict[str, Any] | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name, Key=self._key(notification_id), ConsistentRead=True
-            ).get("Item")
-        return _unmarshal(found) if found else None
+        return self._get(f"NOTIFY#{notification_id}", "META", consistent=True)
 
     def _update(self, nid: str, expression: str, values: dict[str, Any], names=None) -> None:
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
-            "Key": self._key(nid),
+            "Key": _key(f"NOTIFY#{nid}", "META"),
             "UpdateExpression": expression,
             "ExpressionAttributeValues": {k: _to_attr(_plain(v)) for k, v in values.items()},
             "ConditionExpression": "attribute_exists(PK)",
@@ -930,7 +828,7 @@ class OutboxStore:
         return self._by_state("failed", None, limit)
 
 
-class StatsStore:
+class StatsStore(_Table):
     """What the statistics job keeps: contributions by WIB day, day summaries by
     dimension, the computed views, the dimensions seen, and its watermark.
 
@@ -939,23 +837,6 @@ class StatsStore:
         STATSVIEW#<window>   META                      what GET /stats serves
         STATS#META           DIMENSIONS | WATERMARK
     """
-
-    def __init__(self, table_name: str | None = None):
-        self.table_name = table_name or config.table_name()
-
-    @property
-    def _db(self) -> Any:
-        return aws.client("dynamodb")
-
-    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        with dynamodb_errors():
-            while True:
-                page = self._db.query(TableName=self.table_name, **kwargs)
-                items += [_unmarshal(i) for i in page.get("Items", [])]
-                if "LastEvaluatedKey" not in page:
-                    return items
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _put_all(self, items: list[dict[str, Any]]) -> None:
         """Batch puts (idempotent overwrites), retrying what DynamoDB leaves unprocessed."""
@@ -997,10 +878,7 @@ class StatsStore:
         )
 
     def contributions_of(self, day: str) -> list[dict[str, Any]]:
-        return self._query_all(
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"CONTRIB#{day}"}},
-        )
+        return self._partition(f"CONTRIB#{day}")
 
     def put_day_summaries(self, day: str, summaries: dict[str, Any]) -> None:
         self._put_all(
@@ -1018,13 +896,8 @@ class StatsStore:
             )
 
     def dimensions(self) -> list[str]:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": "STATS#META"}, "SK": {"S": "DIMENSIONS"}},
-                ConsistentRead=True,
-            ).get("Item")
-        return sorted(found["dims"]["SS"]) if found else []
+        found = self._get("STATS#META", "DIMENSIONS", consistent=True)
+        return sorted(found["dims"]) if found else []
 
     def day_summaries(self, dim: str, first: str, last: str) -> dict[str, str]:
         items = self._query_all(
@@ -1047,21 +920,12 @@ class StatsStore:
             )
 
     def view(self, window: str) -> dict[str, Any] | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"STATSVIEW#{window}"}, "SK": {"S": "META"}},
-            ).get("Item")
-        return json.loads(found["view"]["S"]) if found else None
+        found = self._get(f"STATSVIEW#{window}", "META")
+        return json.loads(found["view"]) if found else None
 
     def watermark(self) -> datetime | None:
-        with dynamodb_errors():
-            found = self._db.get_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": "STATS#META"}, "SK": {"S": "WATERMARK"}},
-                ConsistentRead=True,
-            ).get("Item")
-        return datetime.fromisoformat(found["until"]["S"].replace("Z", "+00:00")) if found else None
+        found = self._get("STATS#META", "WATERMARK", consistent=True)
+        return datetime.fromisoformat(found["until"].replace("Z", "+00:00")) if found else None
 
     def advance_watermark(self, until: datetime) -> None:
         """Only ever forward: a slower concurrent run cannot move it back."""

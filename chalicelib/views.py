@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from chalicelib.models import QueueItem, Report, ReportCommand, ReportStaff, Sta
 from chalicelib.photos import to_public as photo_to_public
 from chalicelib.reports import to_public
 from chalicelib.routing import Catalogue
+from chalicelib.storage import GSI
 from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, is_overdue
 
 
@@ -75,3 +77,41 @@ def decode_cursor(cursor: str | None, partition_attr: str, partition: str) -> di
             "this cursor does not belong to this list", code="invalid_cursor"
         ) from None
     return key
+
+
+def month_partition(value: str | None, now: datetime) -> str:
+    """``ALL#YYYY-MM`` (GSI5) for a ``month`` parameter, this month by default."""
+    month = value or now.strftime("%Y-%m")
+    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    return f"ALL#{month}"
+
+
+def page_of(
+    store: Any,
+    index: str,
+    partition: str,
+    cursor: str | None,
+    *,
+    limit: int = 50,
+    newest_first: bool = False,
+    filters: dict[str, Any] | None = None,
+    keep: Callable[[Report], bool] = lambda _report: True,
+) -> tuple[list[Report], str | None]:
+    """Up to ``limit`` reports of an index partition that pass ``filters`` and ``keep``,
+    and the cursor of the rest. Filters can thin a page out, so a few pages are read."""
+    start = decode_cursor(cursor, GSI[index][0], partition)
+    found: list[Report] = []
+    for _ in range(5):
+        items, start = store.query_index(
+            index,
+            partition,
+            newest_first=newest_first,
+            limit=limit - len(found),
+            start=start,
+            filters=filters,
+        )
+        found += [r for r in store.reports_from(items) if keep(r)]
+        if not start or len(found) >= limit:
+            break
+    return found, encode_cursor(start)

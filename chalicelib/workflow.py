@@ -182,15 +182,19 @@ class Workflow:
         return check
 
     # -- duplicates and support -------------------------------------------------
-    def support(self, report_id: str, client_support_id: Any, contact: dict | None) -> bool:
-        """A citizen's +1 on an open report; with a contact they get its updates too."""
+    def support(
+        self, report_id: str, client_support_id: Any, contact: dict | None
+    ) -> tuple[bool, int]:
+        """A citizen's +1 on an open report; with a contact they get its updates too.
+        Returns whether it was new and how many supporters the report has now."""
         report = self._load(report_id).report
         if report.covert:
             raise NotFound(f"no report {report_id!r}", code="report_not_found")
         if report.status not in ("submitted", "accepted", "in_progress", "reopened"):
             raise Conflict(f"the report is {report.status}", code="report_closed")
         supporter = photos.photo_id_for(report.id, client_support_id)  # stable per retry
-        return self.store.add_supporter(report.id, supporter, contact, self.now())
+        created = self.store.add_supporter(report.id, supporter, contact, self.now())
+        return created, report.supporters + int(created)
 
     def merge(self, duplicate_id: str, original_id: str, who: Principal) -> Report:
         """Fold a duplicate into its original: the duplicate is rejected as a duplicate

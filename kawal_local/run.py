@@ -18,6 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
+from kawal_local.token import STATE
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -98,7 +100,6 @@ def main() -> int:
 
         from chalicelib import resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff
-        from kawal_local.token import STATE
 
         made = resources.bootstrap()
         # What `chalice deploy` would read from the stage config, known only now.
@@ -165,8 +166,6 @@ def main() -> int:
             t.join(timeout=5)
     finally:
         moto.stop()
-        from kawal_local.token import STATE
-
         STATE.unlink(missing_ok=True)
     print("stopped.", flush=True)
     return 0

@@ -50,10 +50,10 @@ def seed_demo_reports() -> list[tuple[str, str, str]]:
             description=description,
             district=district_code,
         )
-        report, _, _, _ = reports.submit(
+        stored, _, _ = reports.submit(
             data, store=store, catalogue=catalogue, regency=regency, source="seed"
         )
-        made.append((report.id, report.code, label))
+        made.append((stored.report.id, stored.report.code, label))
     return made
 
 

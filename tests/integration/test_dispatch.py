@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib import dispatch, events, reports
+from chalicelib import compose, dispatch, events, reports
 from chalicelib.models import TimelineEntry
 from chalicelib.notify import topic_arn
 from chalicelib.resources import NOTIFIED_TOPICS
@@ -147,7 +147,7 @@ def test_an_sns_outage_loses_nothing_and_delivers_after_recovery(
 
     outage["down"] = False
     clock = Clock()
-    d = events.dispatcher()
+    d = compose.dispatcher()
     d.now = clock
     assert d.redrive() == {}  # not due yet: backoff
     clock.at += dispatch.backoff(1)
@@ -167,7 +167,7 @@ def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue(
     sns_outage(aws, monkeypatch, {"down": True})
     post_json(client, "/reports", report_body())
     stream()
-    clock, d = Clock(), events.dispatcher()
+    clock, d = Clock(), compose.dispatcher()
     d.now = clock
     for _ in range(dispatch.MAX_ATTEMPTS):
         clock.at += timedelta(hours=2)

@@ -2,7 +2,16 @@
 
 from chalice import Chalice
 
-from chalicelib import api, authn, command_api, events, squads_api, staff_api, stats_api
+from chalicelib import (
+    api,
+    authn,
+    command_api,
+    events,
+    open311_api,
+    squads_api,
+    staff_api,
+    stats_api,
+)
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
@@ -13,4 +22,5 @@ app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
 app.register_blueprint(stats_api.bp)
+app.register_blueprint(open311_api.bp)
 app.register_blueprint(events.bp)

@@ -79,6 +79,25 @@ def request_photo_slot(ref: str):
     return json_response(slot, 201 if created else 200)
 
 
+@route(bp, "/reports/{ref}/photo", methods=["GET"])
+def report_photo(ref: str):
+    """A stable link to the reporter's first photo (Open311's media_url): forwards
+    to a fresh presigned URL of the display size, so links in feeds never expire."""
+    store = ReportStore()
+    loaded = store.load(reports.report_id_or_404(ref, store))
+    if loaded is None or loaded.report.covert:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    ready = [p for p in loaded.photos if p.role == "before" and p.state == "ready"]
+    first = min(ready, key=lambda p: p.created_at) if ready else None
+    if first is None or not first.display_key:
+        raise NotFound("this report has no processed photo yet", code="photo_not_found")
+    return Response(
+        body="",
+        status_code=302,
+        headers={"Location": media.view_url(first.display_key), "Cache-Control": "no-store"},
+    )
+
+
 @route(bp, "/r/{code}", methods=["GET"])
 def short_link(code: str):
     """The link in every SMS: short to type, forwards to the report. Relative, so it

@@ -101,3 +101,14 @@ def uploads_queue_name() -> str:
 def stats_every_minutes() -> int:
     """How often the statistics job runs (read at import by its schedule)."""
     return int(os.environ.get("STATS_EVERY_MINUTES", "15"))
+
+
+def open311_jurisdiction() -> str:
+    """Open311's ``jurisdiction_id``: optional for clients; when sent, it must be ours."""
+    return _get("OPEN311_JURISDICTION", "trenggalekkab.go.id")
+
+
+def open311_contact() -> str:
+    return _get(
+        "OPEN311_CONTACT", "Pusat Komando Bupati Trenggalek, Jl. Soekarno-Hatta 1, Trenggalek"
+    )

@@ -97,6 +97,10 @@ def error_middleware(event: Any, get_response: Any) -> Response:
         return error_response(exc)
     except Exception:
         log.exception("unhandled error")
+        if str(getattr(event, "path", "")).startswith("/open311/"):
+            from chalicelib.open311_api import errors
+
+            return errors("json", 500, "something went wrong on our side; please retry")
         return json_response(
             {
                 "error": {
@@ -109,6 +113,10 @@ def error_middleware(event: Any, get_response: Any) -> Response:
         )
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        if str(getattr(event, "path", "")).startswith("/open311/"):
+            from chalicelib.open311_api import rewrite_error
+
+            return rewrite_error(event, response)
         code = str(body["Code"])
         snake = "".join("_" + c.lower() if c.isupper() else c for c in code).lstrip("_")
         message = str(body.get("Message", code))

@@ -9,6 +9,8 @@ from typing import Annotated, Literal, NamedTuple, get_args
 
 from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.routing import Attribute
+
 Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
 ]
@@ -75,6 +77,17 @@ class ReportIn(_Input):
     district: str | None = Field(default=None, max_length=40)
     contact: ContactIn | None = None
     photo: InlinePhotoIn | None = None
+    media_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        pattern=r"^https?://[^\s]+$",
+        description="a photo elsewhere (Open311's media_url): linked for staff, never fetched",
+    )
+    attributes: dict[str, str | float | list[str]] | None = Field(
+        default=None,
+        max_length=20,
+        description="answers to the label's extra questions (GET /labels lists them)",
+    )
 
 
 PhotoRole = Literal["before", "after", "check"]
@@ -108,6 +121,10 @@ class InlinePhotoIn(_Input):
 
     content_type: str = Field(pattern=r"^image/[a-z0-9.+-]{1,40}$")
     data_base64: str = Field(min_length=4, max_length=5_600_000)
+
+
+class ApiKeyIn(_Input):
+    name: str = Field(min_length=1, max_length=80, description="who the key is for")
 
 
 class PhotoSlotIn(_Input):
@@ -164,6 +181,9 @@ class Report(BaseModel):
     merged_into: str | None = None
     device_hash: str | None = None  # a registered phone's, for "my reports"
     source: Literal["app", "open311", "seed"] = "app"
+    attributes: dict[str, str | float | list[str]] | None = None
+    client_key: str | None = None  # the Open311 API key it came through (its id)
+    media_url: str | None = None  # a photo elsewhere, as sent; never fetched
     version: int = 1
 
 
@@ -264,6 +284,9 @@ class LabelOut(BaseModel):
     name_en: str
     sla_hours: int
     handled_by: Handler
+    attributes: list[Attribute] = Field(
+        default=[], description="extra questions; send answers as attributes{code: value}"
+    )
 
 
 class DistrictOut(BaseModel):
@@ -351,6 +374,9 @@ class ReportStaff(ReportPublic):
     reopen_count: int = 0
     rejection_reason: str | None = None
     overdue: bool = False
+    attributes: dict[str, str | float | list[str]] | None = None
+    media_url: str | None = None
+    source: str = "app"
     staff_timeline: list[StaffTimelineEntry] = []
 
 

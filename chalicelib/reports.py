@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib import identifiers
+from chalicelib import attributes, identifiers
 from chalicelib.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
 from chalicelib.geo import Boundaries, Regency, geohash
 from chalicelib.models import (
@@ -102,6 +102,7 @@ def submit(
     source: str = "app",
     media: Any = None,
     device_hash: str | None = None,
+    client_key: str | None = None,
 ) -> tuple[Loaded, bool, str]:
     """Store a new report, or return the one this client id already made; an
     inline photo is stored with it and processed like any upload.
@@ -111,6 +112,7 @@ def submit(
     from chalicelib import photos
 
     validate(data, catalogue, regency)
+    answers = attributes.answers_for(catalogue.label(data.label), data.attributes)  # type: ignore[arg-type]
     district = resolve_district(data, regency, boundaries)
     client_id = data.client_report_id or identifiers.new_client_report_id()
     report_id = identifiers.report_id_for(client_id)
@@ -155,6 +157,9 @@ def submit(
             citizen_photos=1 if photo else 0,
             device_hash=device_hash,
             source=source,  # type: ignore[arg-type]
+            attributes=answers,
+            client_key=client_key,
+            media_url=data.media_url,
         )
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")
         try:

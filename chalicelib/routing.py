@@ -7,7 +7,9 @@ when loaded, so an operator can add or move labels without touching code.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,6 +39,41 @@ class Squad(BaseModel):
     covert: bool = False
 
 
+class AttributeValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=_CODE)
+    name_id: str
+    name_en: str
+
+
+Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+
+
+class Attribute(BaseModel):
+    """An extra question a label asks (Open311's service-definition attribute)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=_CODE)
+    datatype: Datatype
+    required: bool = False
+    variable: bool = True  # False: a notice shown to the reporter, not a question
+    order: int = Field(ge=1)
+    description_id: str
+    description_en: str
+    values: tuple[AttributeValue, ...] = ()
+    minimum: float | None = None  # numbers only
+    maximum: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Attribute:
+        is_list = self.datatype in ("singlevaluelist", "multivaluelist")
+        if is_list != bool(self.values):
+            raise ValueError(f"attribute {self.code}: values belong to list datatypes only")
+        if not self.variable and self.required:
+            raise ValueError(f"attribute {self.code}: a notice cannot be required")
+        return self
+
+
 class Label(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str = Field(pattern=_CODE)
@@ -44,11 +81,20 @@ class Label(BaseModel):
     sla_hours: int = Field(gt=0, le=24 * 60)
     name_id: str = Field(min_length=1, max_length=80)
     name_en: str = Field(min_length=1, max_length=80)
+    attributes: tuple[Attribute, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_attributes(self) -> Label:
+        codes = [a.code for a in self.attributes]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"label {self.code}: duplicate attribute codes")
+        return self
 
 
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int
+    updated_at: datetime  # when labels last changed: Open311's discovery "changeset"
     squads: tuple[Squad, ...]
     labels: tuple[Label, ...]
 
@@ -112,6 +158,7 @@ class Catalogue(BaseModel):
                 "name_en": label.name_en,
                 "sla_hours": label.sla_hours,
                 "handled_by": self.public_handler(label.code),
+                "attributes": [a.model_dump() for a in label.attributes],
             }
             for label in self.labels
         ]

@@ -8,6 +8,7 @@ Keys (see README, "Table design"):
     photo           REPORT#<id>     PHOTO#<photo id>  -
     short code      CODE#<code>     META              -
     contact         CONTACT#<id>    META              -  (apart: never read with the report)
+    Open311 API key OPEN311KEYS     KEY#<sha256>      -
 """
 
 from __future__ import annotations
@@ -406,6 +407,7 @@ class ReportStore(_Table):
         filters: dict[str, Any] | None = None,
         until: str | None = None,
         prefix: str | None = None,
+        since: str | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of an index partition: items and where the next page starts.
         ``filters``: attribute -> value (equality) or list of values (IN);
@@ -414,7 +416,11 @@ class ReportStore(_Table):
         names = {"#pk": pk}
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
-        if until is not None:
+        if until is not None and since is not None:
+            names["#sk"] = sk
+            values[":since"], values[":until"] = {"S": since}, {"S": until}
+            condition += " AND #sk BETWEEN :since AND :until"
+        elif until is not None:
             names["#sk"] = sk
             values[":until"] = {"S": until}
             condition += " AND #sk <= :until"
@@ -447,6 +453,33 @@ class ReportStore(_Table):
         with dynamodb_errors():
             page = self._db.query(**kwargs)
         return [_unmarshal(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def created_between(
+        self, start: datetime, end: datetime, *, filters: dict[str, Any], limit: int
+    ) -> list[Report]:
+        """Up to ``limit`` reports submitted in [start, end], newest first, that pass
+        ``filters`` (GSI5: one partition per UTC month, a key range in each)."""
+        found: list[Report] = []
+        month = datetime(end.year, end.month, 1, tzinfo=end.tzinfo)
+        first = datetime(start.year, start.month, 1, tzinfo=start.tzinfo)
+        while month >= first and len(found) < limit:
+            cursor = None
+            while len(found) < limit:
+                items, cursor = self.query_index(
+                    "GSI5",
+                    f"ALL#{month:%Y-%m}",
+                    newest_first=True,
+                    limit=100,
+                    start=cursor,
+                    filters=filters,
+                    since=_ts(start),
+                    until=_ts(end) + "#~",  # every id of the last instant sorts below "~"
+                )
+                found += self.reports_from(items)
+                if not cursor:
+                    break
+            month = (month - timedelta(days=1)).replace(day=1)
+        return found[:limit]
 
     def open_reports_near(self, label: str, geohash: str, precision: int = 7) -> list[Report]:
         """Open reports of a label in the point's geohash cell and its neighbours
@@ -719,6 +752,35 @@ class ReportStore(_Table):
     def get_contact(self, report_id: str) -> dict[str, Any] | None:
         found = self._get(f"CONTACT#{report_id}", "META", consistent=True)
         return _contact_fields(found) if found else None
+
+
+class ApiKeyStore(_Table):
+    """Open311 API keys, stored by the hash of the key: the key itself is shown once."""
+
+    PK = "OPEN311KEYS"
+
+    def put(self, key: dict[str, Any]) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal({"PK": self.PK, "SK": f"KEY#{key['key_hash']}", **key}),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+
+    def by_hash(self, key_hash: str) -> dict[str, Any] | None:
+        return self._get(self.PK, f"KEY#{key_hash}")
+
+    def all(self) -> list[dict[str, Any]]:
+        return self._partition(self.PK, consistent=True)
+
+    def revoke(self, key_hash: str, now: datetime) -> None:
+        with dynamodb_errors():
+            self._db.update_item(
+                TableName=self.table_name,
+                Key=_key(self.PK, f"KEY#{key_hash}"),
+                UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :now)",
+                ExpressionAttributeValues={":now": {"S": _ts(now)}},
+            )
 
 
 class OutboxStore(_Table):

@@ -31,6 +31,9 @@ def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, co
         reopen_count=report.reopen_count,
         rejection_reason=report.rejection_reason,
         overdue=is_overdue(report, now),
+        attributes=report.attributes,
+        media_url=report.media_url,
+        source=report.source,
         staff_timeline=[
             StaffTimelineEntry(**e.model_dump(exclude={"key"}))
             for e in sorted(loaded.timeline, key=lambda e: e.at)

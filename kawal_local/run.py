@@ -45,7 +45,9 @@ def configure_local_aws(host: str, aws_port: int) -> None:
     os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 
 
-def banner(host: str, port: int, aws_port: int, seeded: list, staff: list) -> str:
+def banner(
+    host: str, port: int, aws_port: int, seeded: list, staff: list, open311_key: str = ""
+) -> str:
     base = f"http://{host}:{port}"
     lines = [
         "",
@@ -68,6 +70,14 @@ def banner(host: str, port: int, aws_port: int, seeded: list, staff: list) -> st
         "  a token for one:  TOKEN=$(make -s token USER=komando)",
         f'  curl -s {base}/squads/orange/subscriptions -H "Authorization: Bearer $TOKEN"',
     ]
+    if open311_key:
+        lines += [
+            "",
+            f"Open311 GeoReport v2: {base}/open311/v2/services.json  (and .xml)",
+            f"  demo api_key: {open311_key}",
+            f"  curl -s {base}/open311/v2/requests.json -d api_key={open311_key} \\",
+            "    -d service_code=jalan_rusak -d lat=-8.05 -d long=111.71 -d description=Berlubang",
+        ]
     lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
@@ -99,7 +109,7 @@ def main() -> int:
         app = chalice_config.chalice_app
 
         from chalicelib import resources
-        from kawal_local.seed import seed_demo_reports, seed_demo_staff
+        from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
 
         made = resources.bootstrap()
         # What `chalice deploy` would read from the stage config, known only now.
@@ -107,9 +117,10 @@ def main() -> int:
         os.environ["COGNITO_CLIENT_ID"] = made["cognito_client_id"]
         os.environ["TABLE_STREAM_ARN"] = made["table_stream_arn"]
         staff = seed_demo_staff(made["cognito_user_pool_id"])
+        open311_key = seed_open311_key()
         shared = ("AWS_", "COGNITO_", "TABLE_", "BUCKET_", "SQUAD_", "KAWAL_STAGE")
         env = {k: v for k, v in os.environ.items() if k.startswith(shared)}
-        STATE.write_text(json.dumps({"env": env}, indent=1))
+        STATE.write_text(json.dumps({"env": env, "open311_api_key": open311_key}, indent=1))
         seeded = []
         if os.environ.get("KAWAL_SEED", "1") != "0":
             seeded = seed_demo_reports()
@@ -157,7 +168,7 @@ def main() -> int:
         ]
         for t in threads:
             t.start()
-        print(banner(host, port, aws_port, seeded, staff), flush=True)
+        print(banner(host, port, aws_port, seeded, staff, open311_key), flush=True)
         while not stop.wait(0.5):  # a timed wait lets the signal handler run promptly
             pass
         print("stopping…", flush=True)

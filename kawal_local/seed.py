@@ -70,3 +70,12 @@ def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
     for username, group, _ in DEMO_STAFF:
         resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)
     return DEMO_STAFF
+
+
+def seed_open311_key() -> str:
+    """An Open311 API key for trying form POSTs (a fresh one each run, stored hashed)."""
+    from chalicelib import apikeys
+    from chalicelib.storage import ApiKeyStore
+
+    key, _ = apikeys.issue(ApiKeyStore(), "demo (make run)", "operator", reports.utc_now())
+    return key

@@ -51,6 +51,13 @@ TABLE = {
     ("GET", "/stats/squads/orange"):                  (401, 401, 401, 200, 403, 403, 403, 200),
     ("GET", "/stats/squads/shadow"):                  (401, 401, 401, 404, 404, 404, 404, 200),
     ("GET", "/stats/public"):                         (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/reports/R/photo"):                      (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/reports/C/photo"):                      (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/open311/v2/requests/R.json"):           (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/open311/v2/requests/C.json"):           (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/open311/v2/tokens/C.json"):             (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/open311-keys"):                         (401, 401, 401, 403, 403, 200, 403, 200),
+    ("POST", "/open311-keys"):                        (401, 401, 401, 403, 403, 201, 403, 201),
 }  # fmt: skip
 
 BODIES = {
@@ -58,6 +65,7 @@ BODIES = {
     "after-photos": {"lat": -8.05, "lon": 111.71},
     "contact-reads": {"reason": "Checking a complaint about this report"},
     "shadow-checks": {"verdict": "fixed"},
+    "open311-keys": {"name": "Peta Warga"},
 }
 
 

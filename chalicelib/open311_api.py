@@ -1,0 +1,253 @@
+"""Open311 GeoReport v2 over HTTP under ``/open311/v2``, and the operator's
+API-key endpoints. Errors here take the standard's shape (``[{code,
+description}]``, as JSON or XML by the document's extension), not ours.
+
+API Gateway path parameters are whole segments, so ``services.json`` arrives
+as one ``{document}`` and is split here."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import apikeys, config, geo, identifiers, open311, reports
+from chalicelib.authn import principal, staff
+from chalicelib.errors import InvalidInput, KawalError, NotFound
+from chalicelib.http import json_response, parse_body, route
+from chalicelib.models import ApiKeyIn
+from chalicelib.open311_xml import render
+from chalicelib.principals import Forbidden
+from chalicelib.routing import load_catalogue
+from chalicelib.storage import ApiKeyStore, ReportStore
+
+bp = Blueprint(__name__)
+PREFIX = "/open311/v2"
+CONTENT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "xml": "text/xml; charset=utf-8",
+}
+# Open311 clients are third-party apps and maps: let browsers call us too.
+HEADERS = {"Access-Control-Allow-Origin": "*"}
+
+
+def reply(fmt: str, root: str, value: Any, status: int = 200) -> Response:
+    body = render(root, value) if fmt == "xml" else json.dumps(value, ensure_ascii=False)
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt], **HEADERS}
+    )
+
+
+def errors(fmt: str, status: int, message: str) -> Response:
+    return reply(fmt, "errors", open311.error_list(status, message), status)
+
+
+def _format_of(request: Any) -> str:
+    """The format a failed request asked for, guessed from its path's extension."""
+    last = (request.uri_params or {}).get("document", "") if request else ""
+    return "xml" if last.endswith(".xml") else "json"
+
+
+def standard(view: Callable) -> Callable:
+    """Render our errors the Open311 way."""
+
+    @functools.wraps(view)
+    def rendered(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except KawalError as exc:
+            status = open311.error_status(exc)
+            response = errors(_format_of(bp.current_request), status, exc.message)
+            response.headers.update(exc.headers)
+            return response
+
+    return rendered
+
+
+def rewrite_error(request: Any, response: Response) -> Response:
+    """Chalice's own errors (405, 500) on an Open311 path, in the standard's shape."""
+    status = response.status_code
+    message = "something went wrong on our side; please retry"
+    if status < 500 and isinstance(response.body, dict):
+        message = str(response.body.get("Message", "bad request"))
+    if status < 500 and status not in (403, 404, 405):
+        status = 400
+    return errors(_format_of(request), status, message)
+
+
+def _params() -> dict[str, str]:
+    params = dict(bp.current_request.query_params or {})
+    jurisdiction = params.get("jurisdiction_id")
+    if jurisdiction and jurisdiction != config.open311_jurisdiction():
+        raise InvalidInput(f"unknown jurisdiction_id {jurisdiction!r}")
+    return params
+
+
+def _base_url() -> str:
+    return config.public_base_url().rstrip("/")
+
+
+def _render_requests(found: list, lang: str) -> list[dict[str, Any]]:
+    catalogue, regency = load_catalogue(), geo.load_regency()
+    store = ReportStore()
+    out = []
+    for report in found:
+        merged_code = None
+        if report.merged_into:  # name the surviving request by its code
+            target = store.get_report(report.merged_into)
+            merged_code = target[0].code if target else None
+        out.append(
+            open311.service_request(
+                report,
+                catalogue,
+                regency,
+                lang=lang,
+                base_url=_base_url(),
+                merged_code=merged_code,
+            )
+        )
+    return out
+
+
+def _visible(report_id: str | None, store: ReportStore):
+    """A report an Open311 client may see: never a covert one (absent, like a wrong id)."""
+    found = store.get_report(report_id) if report_id else None
+    if found is None or found[0].covert:
+        return None
+    return found[0]
+
+
+@bp.route(PREFIX + "/{document}", methods=["GET"])
+@standard
+def read_document(document: str):
+    stem, fmt = open311.split_document(document)
+    params = _params()
+    lang = open311.localised(params.get("locale"))
+    catalogue = load_catalogue()
+    if stem == "discovery":
+        body = open311.discovery(_base_url() + PREFIX, catalogue, config.open311_contact())
+        return reply(fmt, "discovery", body)
+    if stem == "services":
+        return reply(fmt, "services", open311.services(catalogue, lang))
+    if stem == "requests":
+        return reply(fmt, "service_requests", _list_requests(params, lang))
+    raise NotFound(f"no such document {stem!r}")
+
+
+def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
+    store = ReportStore()
+    if params.get("service_request_id"):  # overrides every other filter, as specified
+        ids = open311.requested_ids(params["service_request_id"])
+        found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
+        return _render_requests([r for r in found if r is not None], lang)
+    start, end = open311.window(params, reports.utc_now())
+    filters = open311.request_filters(params, load_catalogue())
+    page, size = open311.paging(params)
+    found = store.created_between(start, end, filters=filters, limit=page * size)
+    return _render_requests(found[(page - 1) * size : page * size], lang)
+
+
+@bp.route(PREFIX + "/{document}", methods=["POST"], content_types=["*/*"])
+@standard
+def post_document(document: str):
+    stem, fmt = open311.split_document(document)
+    if stem != "requests":
+        raise NotFound(f"{document} takes no POST; file requests at requests.{fmt}")
+    request = bp.current_request
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidInput("send the request as application/x-www-form-urlencoded")
+    form = open311.parse_form(request.raw_body or b"")
+    params = {**(request.query_params or {})}
+    key = open311.single(form, "api_key") or params.get("api_key")
+    record = apikeys.check(ApiKeyStore(), key)
+    if record is None:
+        raise open311.Forbidden("a valid api_key is required to file requests")
+    jurisdiction = open311.single(form, "jurisdiction_id")
+    if jurisdiction and jurisdiction != config.open311_jurisdiction():
+        raise InvalidInput(f"unknown jurisdiction_id {jurisdiction!r}")
+    catalogue, regency = load_catalogue(), geo.load_regency()
+    data = open311.report_in(form, record["id"], catalogue, regency)
+    stored, created, _token = reports.submit(
+        data,
+        store=ReportStore(),
+        catalogue=catalogue,
+        regency=regency,
+        boundaries=geo.load_boundaries(regency),
+        source="open311",
+        client_key=record["id"],
+    )
+    lang = open311.localised(params.get("locale"))
+    body = [open311.created(stored.report, catalogue, lang)]
+    return reply(fmt, "service_requests", body, 201 if created else 200)
+
+
+@bp.route(PREFIX + "/services/{document}", methods=["GET"])
+@standard
+def service_definition(document: str):
+    code, fmt = open311.split_document(document)
+    params = _params()
+    label = open311.label_or_404(load_catalogue(), code)
+    body = open311.service_definition(label, open311.localised(params.get("locale")))
+    return reply(fmt, "service_definition", body)
+
+
+@bp.route(PREFIX + "/requests/{document}", methods=["GET"])
+@standard
+def one_request(document: str):
+    ref, fmt = open311.split_document(document)
+    params = _params()
+    store = ReportStore()
+    report = _visible(reports.resolve_ref(ref, store), store)
+    if report is None:
+        raise NotFound(f"no service request {ref!r}")
+    body = _render_requests([report], open311.localised(params.get("locale")))
+    return reply(fmt, "service_requests", body)
+
+
+@bp.route(PREFIX + "/tokens/{document}", methods=["GET"])
+@standard
+def by_token(document: str):
+    token, fmt = open311.split_document(document)
+    _params()
+    store = ReportStore()
+    report = _visible(token if identifiers.is_report_id(token) else None, store)
+    if report is None:
+        raise NotFound(f"no service request for token {token!r}")
+    body = [{"service_request_id": report.code, "token": token}]
+    return reply(fmt, "service_requests", body)
+
+
+# -- the operator's keys ----------------------------------------------------------
+
+
+def _operator():
+    who = principal(bp.current_request)
+    if who.role not in ("operator", "command"):
+        raise Forbidden("Open311 API keys are managed by operators and the command centre")
+    return who
+
+
+@route(bp, "/open311-keys", methods=["GET"], authorizer=staff)
+def list_keys():
+    _operator()
+    keys = sorted(ApiKeyStore().all(), key=lambda k: str(k["created_at"]))
+    return json_response([apikeys.public(k) for k in keys])
+
+
+@route(bp, "/open311-keys", methods=["POST"], authorizer=staff)
+def issue_key():
+    who = _operator()
+    data = parse_body(bp.current_request, ApiKeyIn)
+    key, record = apikeys.issue(ApiKeyStore(), data.name, who.id, reports.utc_now())
+    # the key is shown this once; only its hash is stored
+    return json_response({**apikeys.public(record), "api_key": key}, 201)
+
+
+@route(bp, "/open311-keys/{key_id}", methods=["DELETE"], authorizer=staff)
+def revoke_key(key_id: str):
+    _operator()
+    return json_response(apikeys.public(apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())))

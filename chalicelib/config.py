@@ -112,3 +112,29 @@ def open311_contact() -> str:
     return _get(
         "OPEN311_CONTACT", "Pusat Komando Bupati Trenggalek, Jl. Soekarno-Hatta 1, Trenggalek"
     )
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+# Abuse limits: a flood must not bury the squads or run up the regency's SMS bill.
+def reports_per_device_hour() -> int:
+    return _int("QUOTA_REPORTS_PER_DEVICE_HOUR", 20)
+
+
+def reports_per_ip_hour() -> int:
+    """Generous: Indonesian carriers put many phones behind one address (CGNAT)."""
+    return _int("QUOTA_REPORTS_PER_IP_HOUR", 200)
+
+
+def open311_per_key_hour() -> int:
+    return _int("QUOTA_OPEN311_PER_KEY_HOUR", 1000)
+
+
+def sms_per_phone_day() -> int:
+    return _int("SMS_PER_PHONE_DAY", 10)
+
+
+def sms_daily_budget() -> int:
+    return _int("SMS_DAILY_BUDGET", 2000)

@@ -65,6 +65,12 @@ def parse_body(request: Any, model: type[M]) -> M:
         ) from None
 
 
+def source_ip(request: Any) -> str:
+    """The caller's address as API Gateway saw it (not a header a client can forge)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
     """``bp.route`` whose view renders our errors: Chalice would turn any exception
     raised in a view into its own 500 before middleware could see it."""

@@ -73,7 +73,10 @@ class SnsPublisher:
 
     def _to_person(self, n: Notification, contact: dict[str, Any]) -> list[str]:
         sent = []
-        if contact.get("phone"):
+        if contact.get("phone") and not _sms_allowed(contact["phone"]):
+            log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
+            sent.append("sms-capped")
+        elif contact.get("phone"):
             answer = aws.client("sns").publish(
                 PhoneNumber=contact["phone"],
                 Message=n.sms,
@@ -94,6 +97,22 @@ class SnsPublisher:
             )
             sent.append(answer["MessageId"])
         return sent
+
+
+def _sms_allowed(phone: str) -> bool:
+    """Count one SMS against the number's daily cap and the regency's daily budget:
+    a flood of reports with one number (or many) cannot run up the SMS bill."""
+    from chalicelib import quotas
+    from chalicelib.reports import utc_now
+    from chalicelib.storage import CounterStore
+
+    counters, now = CounterStore(), utc_now()
+    if not quotas.try_take(counters, quotas.SMS_PER_PHONE, phone, now):
+        return False
+    if not quotas.try_take(counters, quotas.SMS_BUDGET, "regency", now):
+        quotas.give_back(counters, quotas.SMS_PER_PHONE, phone, now)
+        return False
+    return True
 
 
 def send_to_dead_letter_queue(item: dict[str, Any]) -> None:

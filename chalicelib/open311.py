@@ -481,7 +481,8 @@ def error_list(status: int, message: str) -> list[dict[str, Any]]:
 
 
 def error_status(error: KawalError) -> int:
-    """The standard's codes: 403 and 404 as they are, other client errors 400."""
-    if error.status in (403, 404) or error.status >= 500:
+    """The standard's codes: 403 and 404 as they are (and 429, a limit with its
+    Retry-After), other client errors 400."""
+    if error.status in (403, 404, 429) or error.status >= 500:
         return error.status
     return 400

@@ -14,10 +14,11 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib import apikeys, config, geo, identifiers, open311, reports
+from chalicelib import apikeys, config, geo, identifiers, open311, quotas, reports
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, KawalError, NotFound
-from chalicelib.http import json_response, parse_body, route
+from chalicelib.http import json_response, parse_body, route, source_ip
+from chalicelib.limits import counted
 from chalicelib.models import ApiKeyIn
 from chalicelib.open311_xml import render
 from chalicelib.principals import Forbidden
@@ -171,15 +172,23 @@ def post_document(document: str):
         raise InvalidInput(f"unknown jurisdiction_id {jurisdiction!r}")
     catalogue, regency = load_catalogue(), geo.load_regency()
     data = open311.report_in(form, record["id"], catalogue, regency)
-    stored, created, _token = reports.submit(
-        data,
-        store=ReportStore(),
-        catalogue=catalogue,
-        regency=regency,
-        boundaries=geo.load_boundaries(regency),
-        source="open311",
-        client_key=record["id"],
-    )
+    store = ReportStore()
+    replay_id = identifiers.report_id_for(data.client_report_id)  # type: ignore[arg-type]
+    subjects = [
+        (quotas.OPEN311_PER_KEY, record["id"]),
+        (quotas.REPORTS_PER_IP, source_ip(request)),
+    ]
+    with counted(subjects, replay_of=replay_id, store=store) as counts:
+        stored, created, _token = reports.submit(
+            data,
+            store=store,
+            catalogue=catalogue,
+            regency=regency,
+            boundaries=geo.load_boundaries(regency),
+            source="open311",
+            client_key=record["id"],
+        )
+        counts.keep = created
     lang = open311.localised(params.get("locale"))
     body = [open311.created(stored.report, catalogue, lang)]
     return reply(fmt, "service_requests", body, 201 if created else 200)

@@ -783,6 +783,48 @@ class ApiKeyStore(_Table):
             )
 
 
+class CounterStore(_Table):
+    """Fixed-window counters for abuse limits; DynamoDB TTL deletes old windows."""
+
+    def take(self, key: str, window: str, allowed: int, expires_at: int) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(f"QUOTA#{key}", window),
+                    UpdateExpression="ADD n :one SET expires_at = :exp",
+                    ConditionExpression="attribute_not_exists(n) OR n < :allowed",
+                    ExpressionAttributeValues={
+                        ":one": {"N": "1"},
+                        ":allowed": {"N": str(allowed)},
+                        ":exp": {"N": str(expires_at)},
+                    },
+                )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def give_back(self, key: str, window: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(f"QUOTA#{key}", window),
+                    UpdateExpression="ADD n :minus",
+                    ConditionExpression="n > :zero",
+                    ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+                )
+        except ClientError as exc:  # nothing to give back (the window rolled over)
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+
 class OutboxStore(_Table):
     """Notifications as items (``NOTIFY#<id>``): the record that each one was sent,
     or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for

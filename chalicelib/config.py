@@ -138,3 +138,13 @@ def sms_per_phone_day() -> int:
 
 def sms_daily_budget() -> int:
     return _int("SMS_DAILY_BUDGET", 2000)
+
+
+def contact_key_id() -> str:
+    """The KMS key reporter contacts are sealed with (an alias; bootstrap makes it)."""
+    return _get("CONTACT_KEY_ID", f"alias/kawal-{stage()}-contacts")
+
+
+def contact_retention_days() -> int:
+    """Contact details are deleted this many days after a report closes (DynamoDB TTL)."""
+    return _int("CONTACT_RETENTION_DAYS", 90)

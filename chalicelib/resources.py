@@ -211,8 +211,28 @@ def table_stream_arn(name: str) -> str:
     return aws.client("dynamodb").describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
 
+def ensure_contact_key(alias: str) -> str:
+    """The customer-managed KMS key reporter contacts are sealed with (yearly rotation);
+    found by its alias, so rerunning never makes a second key."""
+    kms = aws.client("kms")
+    for page in kms.get_paginator("list_aliases").paginate():
+        for found in page["Aliases"]:
+            if found["AliasName"] == alias and found.get("TargetKeyId"):
+                log.info("KMS key %s exists", alias)
+                return found["TargetKeyId"]
+    key_id = kms.create_key(
+        Description=f"Kawal {config.stage()}: reporter contact details",
+        KeyUsage="ENCRYPT_DECRYPT",
+    )["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id)
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    log.info("KMS key %s created", alias)
+    return key_id
+
+
 def bootstrap() -> dict[str, Any]:
     table, bucket = config.table_name(), config.bucket_name()
+    contact_key = ensure_contact_key(config.contact_key_id())
     ensure_table(table)
     ensure_bucket(bucket)
     topics = ensure_topics()
@@ -231,4 +251,5 @@ def bootstrap() -> dict[str, Any]:
         "topics": topics,
         "dispatch_dlq": dlq,
         "uploads_queue": uploads,
+        "contact_key": contact_key,
     }

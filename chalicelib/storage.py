@@ -233,8 +233,24 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
+def _sealed(report_id: str, contact: dict[str, Any]) -> dict[str, Any]:
+    """A contact as stored: name, phone and email sealed with KMS; only whether
+    the person wants updates stays readable (to know whether to open it)."""
+    from chalicelib import sealing
+
+    secret = {k: v for k, v in contact.items() if k != "notify" and v is not None}
+    return {"notify": bool(contact.get("notify")), "sealed": sealing.seal(report_id, secret)}
+
+
 def _contact_fields(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in {"PK", "SK", "type"}}
+    from chalicelib import sealing
+
+    fields = {k: v for k, v in item.items() if k not in {"PK", "SK", "type", "sealed"}}
+    if "sealed" in item:
+        report_id = item["PK"].removeprefix("CONTACT#")
+        blob = item["sealed"]
+        fields.update(sealing.unseal(report_id, getattr(blob, "value", blob)))
+    return fields
 
 
 class _Table:
@@ -319,7 +335,14 @@ class ReportStore(_Table):
         ]
         if contact:
             items.append(
-                put({"PK": f"CONTACT#{report.id}", "SK": "META", "type": "contact", **contact})
+                put(
+                    {
+                        "PK": f"CONTACT#{report.id}",
+                        "SK": "META",
+                        "type": "contact",
+                        **_sealed(report.id, contact),
+                    }
+                )
             )
         if photo:
             items.append(put(photo_item(photo)))
@@ -689,7 +712,11 @@ class ReportStore(_Table):
             self._add_supporters(report_id, 1),
         ]
         if contact:
-            item = {"PK": f"CONTACT#{report_id}", "SK": f"SUPPORTER#{supporter_id}", **contact}
+            item = {
+                "PK": f"CONTACT#{report_id}",
+                "SK": f"SUPPORTER#{supporter_id}",
+                **_sealed(report_id, contact),
+            }
             items.append({"Put": {"TableName": self.table_name, "Item": _marshal(item)}})
         try:
             self._transact(items, report_id)
@@ -739,7 +766,11 @@ class ReportStore(_Table):
             self._db.put_item(
                 TableName=self.table_name,
                 Item=_marshal(
-                    {"PK": f"CONTACT#{report_id}", "SK": f"SUPPORTER#{supporter_id}", **contact}
+                    {
+                        "PK": f"CONTACT#{report_id}",
+                        "SK": f"SUPPORTER#{supporter_id}",
+                        **_sealed(report_id, contact),
+                    }
                 ),
             )
 
@@ -813,15 +844,23 @@ class CounterStore(_Table):
 
         try:
             with dynamodb_errors():
-                self._db.update_item(
+                left = self._db.update_item(
                     TableName=self.table_name,
                     Key=_key(f"QUOTA#{key}", window),
                     UpdateExpression="ADD n :minus",
                     ConditionExpression="n > :zero",
                     ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}},
-                )
-        except ClientError as exc:  # nothing to give back (the window rolled over)
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    ReturnValues="UPDATED_NEW",
+                )["Attributes"]["n"]["N"]
+                if left == "0":  # a refused request leaves no trace behind
+                    self._db.delete_item(
+                        TableName=self.table_name,
+                        Key=_key(f"QUOTA#{key}", window),
+                        ConditionExpression="n = :zero",
+                        ExpressionAttributeValues={":zero": {"N": "0"}},
+                    )
+        except ClientError as exc:  # nothing to give back (the window rolled over, or a
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":  # race)
                 raise
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from chalicelib import identifiers
+from chalicelib import identifiers, sealing
+from chalicelib.errors import Unavailable
 from chalicelib.routing import load_catalogue
 
 from .helpers import JSON_HEADERS, all_items, keys, post_json, report_body
@@ -70,7 +71,16 @@ def test_reporter_contact_is_stored_apart_and_never_shown(client):
     body = post_json(client, "/reports", report_body(contact=contact)).json_body
     items = {(i["PK"]["S"], i["SK"]["S"]): i for i in all_items()}
     stored = items[(f"CONTACT#{body['id']}", "META")]
-    assert stored["phone"]["S"] == "+6281234567890" and stored["name"]["S"] == "Siti Aminah"
+    # sealed with the stage's KMS key, bound to this report; only "notify" stays readable
+    assert set(stored) == {"PK", "SK", "type", "notify", "sealed"}
+    assert "Siti" not in str(stored) and "3456" not in str(stored)
+    assert sealing.unseal(body["id"], stored["sealed"]["B"]) == {
+        "name": "Siti Aminah",
+        "phone": "+6281234567890",
+        "email": "siti@example.id",
+    }
+    with pytest.raises(Unavailable):  # copied onto another report, it does not open
+        sealing.unseal("a" * 20, stored["sealed"]["B"])
     report_item = json.dumps(items[(f"REPORT#{body['id']}", "META")])
     public = client.http.get(f"/reports/{body['id']}").body.decode()
     for secret in ("Siti", "3456", "siti@example.id"):

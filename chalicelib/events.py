@@ -46,6 +46,22 @@ def dispatch_stream(event):
         # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
         # raises, and Lambda retries the batch: every step is idempotent.
         d.on_timeline_entry(report_id, sk, status, action)
+        if status in FINAL:
+            _schedule_contact_deletion(report_id)
+
+
+FINAL = ("closed", "rejected")  # no way back: the contact is kept only for a while
+
+
+def _schedule_contact_deletion(report_id: str) -> None:
+    """Retention: contacts go N days after the report ends (CONTACT_RETENTION_DAYS)."""
+    from datetime import timedelta
+
+    from chalicelib.reports import utc_now
+    from chalicelib.storage import ReportStore
+
+    until = utc_now() + timedelta(days=config.contact_retention_days())
+    ReportStore().expire_contacts(report_id, int(until.timestamp()))
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")

@@ -780,6 +780,25 @@ class ReportStore(_Table):
             _contact_fields(i) for i in self._partition(f"CONTACT#{report_id}", consistent=True)
         ]
 
+    def expire_contacts(self, report_id: str, expires_at: int) -> int:
+        """Let DynamoDB's TTL delete the report's contacts (reporter's and supporters')
+        at ``expires_at`` (epoch seconds); returns how many were marked."""
+        found = self._query_all(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CONTACT#{report_id}"}},
+            ProjectionExpression="PK, SK",
+        )
+        with dynamodb_errors():
+            for item in found:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(item["PK"], item["SK"]),
+                    UpdateExpression="SET expires_at = :at",
+                    ConditionExpression="attribute_exists(PK)",  # never resurrect one
+                    ExpressionAttributeValues={":at": {"N": str(expires_at)}},
+                )
+        return len(found)
+
     def get_contact(self, report_id: str) -> dict[str, Any] | None:
         found = self._get(f"CONTACT#{report_id}", "META", consistent=True)
         return _contact_fields(found) if found else None

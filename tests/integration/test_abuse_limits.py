@@ -106,3 +106,26 @@ def test_sms_per_number_cap_and_daily_budget_skip_sms_without_failing(aws, monke
     from chalicelib import config
 
     assert len(sns_backends[DEFAULT_ACCOUNT_ID][config.region()].sms_messages) == 3
+
+
+def test_a_throttled_counter_is_a_503_and_stores_nothing(client, aws, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from .helpers import keys
+
+    db = aws.client("dynamodb")
+    real = db.update_item
+
+    def throttled(**kwargs):
+        if kwargs["Key"]["PK"]["S"].startswith("QUOTA#"):
+            error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
+            raise ClientError({"Error": error}, "UpdateItem")
+        return real(**kwargs)
+
+    before = keys()
+    with monkeypatch.context() as patched:
+        patched.setattr(db, "update_item", throttled)
+        r = post_json(client, "/reports", report_body())
+    assert r.status_code == 503 and int(r.headers["Retry-After"]) >= 1
+    assert keys() == before
+    assert post_json(client, "/reports", report_body()).status_code == 201

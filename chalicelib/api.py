@@ -7,7 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib import compose, geo, identifiers, media, photos, quotas, reports
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route, source_ip
-from chalicelib.limits import counted
+from chalicelib.limits import submit_counted
 from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
@@ -43,18 +43,16 @@ def submit_report():
     subjects = [(quotas.REPORTS_PER_IP, source_ip(bp.current_request))]
     if device_hash:
         subjects.append((quotas.REPORTS_PER_DEVICE, device_hash))
-    replay_id = identifiers.report_id_for(data.client_report_id) if data.client_report_id else None
-    with counted(subjects, replay_of=replay_id, store=store) as counts:
-        stored, created, token = reports.submit(
-            data,
-            store=store,
-            catalogue=catalogue,
-            regency=regency,
-            boundaries=geo.load_boundaries(regency),
-            media=media,
-            device_hash=device_hash,
-        )
-        counts.keep = created  # a retry of a stored report is not a new one
+    stored, created, token = submit_counted(
+        data,
+        subjects,
+        store=store,
+        catalogue=catalogue,
+        regency=regency,
+        boundaries=geo.load_boundaries(regency),
+        media=media,
+        device_hash=device_hash,
+    )
     report = stored.report
     body = reports.to_created(
         report, stored.timeline, token, catalogue=catalogue, photos=stored.photos, media=media

@@ -9,14 +9,14 @@ alike whichever door it came in by.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from chalicelib.errors import InvalidInput
+from chalicelib.messages import WIB
 from chalicelib.routing import Attribute, Label
 
 Answer = str | float | list[str]
-WIB = timezone(timedelta(hours=7))
 MAX_STRING, MAX_TEXT = 200, 2000
 
 

@@ -73,12 +73,8 @@ class Dispatcher:
             # rolled-back transactions): nothing happened, so nobody is told.
             log.warning("no timeline entry %s on report %s; skipped", event_sk, report_id)
             return []
-        opted_in = False
-        if to_status in REPORTER_TEXT:  # the reporter and every supporter who asked
-            opted_in = any(
-                c.get("notify") and (c.get("phone") or c.get("email"))
-                for c in self.store.contacts(report_id)
-            )
+        # the reporter and every supporter who asked and left a phone or email
+        opted_in = to_status in REPORTER_TEXT and self.store.wants_updates(report_id)
         district = self.regency.district(report.district) if report.district else None
         planned = plan(
             report,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from urllib.parse import unquote_plus
 
 from chalice import Blueprint, Rate
 
 from chalicelib import compose, config
+from chalicelib.lifecycle import FINAL
 from chalicelib.reports import utc_now
 from chalicelib.routing import load_catalogue
 
@@ -46,18 +48,12 @@ def dispatch_stream(event):
         # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
         # raises, and Lambda retries the batch: every step is idempotent.
         d.on_timeline_entry(report_id, sk, status, action)
-        if status in FINAL:
+        if status in FINAL:  # no way back: the contact is kept only for a while
             _schedule_contact_deletion(report_id)
-
-
-FINAL = ("closed", "rejected")  # no way back: the contact is kept only for a while
 
 
 def _schedule_contact_deletion(report_id: str) -> None:
     """Retention: contacts go N days after the report ends (CONTACT_RETENTION_DAYS)."""
-    from datetime import timedelta
-
-    from chalicelib.reports import utc_now
     from chalicelib.storage import ReportStore
 
     until = utc_now() + timedelta(days=config.contact_retention_days())

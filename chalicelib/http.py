@@ -71,6 +71,30 @@ def source_ip(request: Any) -> str:
     return str(identity.get("sourceIp") or "unknown")
 
 
+INTERNAL = "something went wrong on our side; please retry"
+ErrorShape = Callable[[Any, KawalError], Response]
+_SHAPES: dict[str, ErrorShape] = {}
+
+
+class HttpError(KawalError):
+    """An error whose status is known only when it happens (Chalice's own, a crash)."""
+
+    def __init__(self, status: int, message: str, code: str):
+        super().__init__(message, code=code)
+        self.status = status
+
+
+def error_shape(prefix: str, shape: ErrorShape) -> None:
+    """Paths under ``prefix`` answer errors in another shape (Open311's, say)."""
+    _SHAPES[prefix] = shape
+
+
+def render_error(request: Any, error: KawalError) -> Response:
+    path = str(getattr(request, "path", "") or "")
+    shape = next((s for prefix, s in _SHAPES.items() if path.startswith(prefix)), None)
+    return shape(request, error) if shape else error_response(error)
+
+
 def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
     """``bp.route`` whose view renders our errors: Chalice would turn any exception
     raised in a view into its own 500 before middleware could see it."""
@@ -81,7 +105,7 @@ def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
             try:
                 return view(*args, **kwargs)
             except KawalError as exc:
-                return error_response(exc)
+                return render_error(bp.current_request, exc)
 
         bp.route(path, **options)(rendered)
         return view
@@ -100,34 +124,18 @@ def error_middleware(event: Any, get_response: Any) -> Response:
     try:
         response = get_response(event)
     except KawalError as exc:
-        return error_response(exc)
+        return render_error(event, exc)
     except Exception:
         log.exception("unhandled error")
-        if str(getattr(event, "path", "")).startswith("/open311/"):
-            from chalicelib.open311_api import errors
-
-            return errors("json", 500, "something went wrong on our side; please retry")
-        return json_response(
-            {
-                "error": {
-                    "code": "internal_error",
-                    "message": "something went wrong on our side; please retry",
-                    "details": [],
-                }
-            },
-            500,
-        )
+        return render_error(event, HttpError(500, INTERNAL, "internal_error"))
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
-        if str(getattr(event, "path", "")).startswith("/open311/"):
-            from chalicelib.open311_api import rewrite_error
-
-            return rewrite_error(event, response)
         code = str(body["Code"])
         snake = "".join("_" + c.lower() if c.isupper() else c for c in code).lstrip("_")
         message = str(body.get("Message", code))
         if response.status_code >= 500:  # already logged with its traceback by Chalice
-            snake, message = "internal_error", "something went wrong on our side; please retry"
-        response.body = json.dumps({"error": {"code": snake, "message": message, "details": []}})
-        response.headers["Content-Type"] = JSON
+            snake, message = "internal_error", INTERNAL
+        rendered = render_error(event, HttpError(response.status_code, message, snake))
+        rendered.headers = {**response.headers, **rendered.headers}
+        return rendered
     return response

@@ -36,6 +36,12 @@ RULES: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
 }
 
 
+# Statuses no action leaves: the report's story is over.
+FINAL: frozenset[str] = frozenset(to for _, to, _ in RULES.values()) - frozenset(
+    status for sources, _, _ in RULES.values() for status in sources
+)
+
+
 class IllegalTransition(Conflict):
     code = "illegal_transition"
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.attributes import WIB
 from chalicelib.errors import InvalidInput, KawalError, NotFound
 from chalicelib.geo import Regency
-from chalicelib.models import OPEN_STATUSES, ContactIn, Report, ReportIn
+from chalicelib.messages import WIB
+from chalicelib.models import OPEN_STATUSES, STATUSES, ContactIn, Report, ReportIn
+from chalicelib.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.routing import Attribute, Catalogue, Label
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -32,12 +33,7 @@ MAX_FORM_BYTES = 64 * 1024
 MAX_IDS = 100
 # Open311's "open" is everything before the squad's fix; "closed" is fixed,
 # closed, rejected or merged into another request.
-_CLOSED = {"resolved", "closed", "rejected"}
-
-
-class Forbidden(KawalError):
-    status = 403
-    code = "invalid_api_key"
+_CLOSED = frozenset(STATUSES) - OPEN_STATUSES
 
 
 def localised(locale: str | None) -> str:
@@ -481,8 +477,8 @@ def error_list(status: int, message: str) -> list[dict[str, Any]]:
 
 
 def error_status(error: KawalError) -> int:
-    """The standard's codes: 403 and 404 as they are (and 429, a limit with its
+    """The standard's codes: 403 and 404 as they are (and 405, and 429 with its
     Retry-After), other client errors 400."""
-    if error.status in (403, 404, 429) or error.status >= 500:
+    if error.status in (403, 404, 405, 429) or error.status >= 500:
         return error.status
     return 400

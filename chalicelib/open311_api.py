@@ -7,9 +7,7 @@ as one ``{document}`` and is split here."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -17,8 +15,8 @@ from chalice import Blueprint, Response
 from chalicelib import apikeys, config, geo, identifiers, open311, quotas, reports
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, KawalError, NotFound
-from chalicelib.http import json_response, parse_body, route, source_ip
-from chalicelib.limits import counted
+from chalicelib.http import error_shape, json_response, parse_body, route, source_ip
+from chalicelib.limits import submit_counted
 from chalicelib.models import ApiKeyIn
 from chalicelib.open311_xml import render
 from chalicelib.principals import Forbidden
@@ -42,8 +40,10 @@ def reply(fmt: str, root: str, value: Any, status: int = 200) -> Response:
     )
 
 
-def errors(fmt: str, status: int, message: str) -> Response:
-    return reply(fmt, "errors", open311.error_list(status, message), status)
+def errors(fmt: str, status: int, message: str, headers: dict | None = None) -> Response:
+    response = reply(fmt, "errors", open311.error_list(status, message), status)
+    response.headers.update(headers or {})
+    return response
 
 
 def _format_of(request: Any) -> str:
@@ -52,38 +52,22 @@ def _format_of(request: Any) -> str:
     return "xml" if last.endswith(".xml") else "json"
 
 
-def standard(view: Callable) -> Callable:
-    """Render our errors the Open311 way."""
-
-    @functools.wraps(view)
-    def rendered(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except KawalError as exc:
-            status = open311.error_status(exc)
-            response = errors(_format_of(bp.current_request), status, exc.message)
-            response.headers.update(exc.headers)
-            return response
-
-    return rendered
+def _standard_error(request: Any, error: KawalError) -> Response:
+    return errors(_format_of(request), open311.error_status(error), error.message, error.headers)
 
 
-def rewrite_error(request: Any, response: Response) -> Response:
-    """Chalice's own errors (405, 500) on an Open311 path, in the standard's shape."""
-    status = response.status_code
-    message = "something went wrong on our side; please retry"
-    if status < 500 and isinstance(response.body, dict):
-        message = str(response.body.get("Message", "bad request"))
-    if status < 500 and status not in (403, 404, 405):
-        status = 400
-    return errors(_format_of(request), status, message)
+# Every error under /open311/ (ours, Chalice's 405, a crash) takes the standard's shape.
+error_shape(PREFIX + "/", _standard_error)
+
+
+def _check_jurisdiction(value: str | None) -> None:
+    if value and value != config.open311_jurisdiction():
+        raise InvalidInput(f"unknown jurisdiction_id {value!r}")
 
 
 def _params() -> dict[str, str]:
     params = dict(bp.current_request.query_params or {})
-    jurisdiction = params.get("jurisdiction_id")
-    if jurisdiction and jurisdiction != config.open311_jurisdiction():
-        raise InvalidInput(f"unknown jurisdiction_id {jurisdiction!r}")
+    _check_jurisdiction(params.get("jurisdiction_id"))
     return params
 
 
@@ -91,9 +75,8 @@ def _base_url() -> str:
     return config.public_base_url().rstrip("/")
 
 
-def _render_requests(found: list, lang: str) -> list[dict[str, Any]]:
+def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[str, Any]]:
     catalogue, regency = load_catalogue(), geo.load_regency()
-    store = ReportStore()
     out = []
     for report in found:
         merged_code = None
@@ -121,8 +104,7 @@ def _visible(report_id: str | None, store: ReportStore):
     return found[0]
 
 
-@bp.route(PREFIX + "/{document}", methods=["GET"])
-@standard
+@route(bp, PREFIX + "/{document}", methods=["GET"])
 def read_document(document: str):
     stem, fmt = open311.split_document(document)
     params = _params()
@@ -143,16 +125,15 @@ def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     if params.get("service_request_id"):  # overrides every other filter, as specified
         ids = open311.requested_ids(params["service_request_id"])
         found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
-        return _render_requests([r for r in found if r is not None], lang)
+        return _render_requests([r for r in found if r is not None], lang, store)
     start, end = open311.window(params, reports.utc_now())
     filters = open311.request_filters(params, load_catalogue())
     page, size = open311.paging(params)
     found = store.created_between(start, end, filters=filters, limit=page * size)
-    return _render_requests(found[(page - 1) * size : page * size], lang)
+    return _render_requests(found[(page - 1) * size : page * size], lang, store)
 
 
-@bp.route(PREFIX + "/{document}", methods=["POST"], content_types=["*/*"])
-@standard
+@route(bp, PREFIX + "/{document}", methods=["POST"], content_types=["*/*"])
 def post_document(document: str):
     stem, fmt = open311.split_document(document)
     if stem != "requests":
@@ -166,36 +147,30 @@ def post_document(document: str):
     key = open311.single(form, "api_key") or params.get("api_key")
     record = apikeys.check(ApiKeyStore(), key)
     if record is None:
-        raise open311.Forbidden("a valid api_key is required to file requests")
-    jurisdiction = open311.single(form, "jurisdiction_id")
-    if jurisdiction and jurisdiction != config.open311_jurisdiction():
-        raise InvalidInput(f"unknown jurisdiction_id {jurisdiction!r}")
+        raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
+    _check_jurisdiction(open311.single(form, "jurisdiction_id"))
     catalogue, regency = load_catalogue(), geo.load_regency()
     data = open311.report_in(form, record["id"], catalogue, regency)
-    store = ReportStore()
-    replay_id = identifiers.report_id_for(data.client_report_id)  # type: ignore[arg-type]
     subjects = [
         (quotas.OPEN311_PER_KEY, record["id"]),
         (quotas.REPORTS_PER_IP, source_ip(request)),
     ]
-    with counted(subjects, replay_of=replay_id, store=store) as counts:
-        stored, created, _token = reports.submit(
-            data,
-            store=store,
-            catalogue=catalogue,
-            regency=regency,
-            boundaries=geo.load_boundaries(regency),
-            source="open311",
-            client_key=record["id"],
-        )
-        counts.keep = created
+    stored, created, _token = submit_counted(
+        data,
+        subjects,
+        store=ReportStore(),
+        catalogue=catalogue,
+        regency=regency,
+        boundaries=geo.load_boundaries(regency),
+        source="open311",
+        client_key=record["id"],
+    )
     lang = open311.localised(params.get("locale"))
     body = [open311.created(stored.report, catalogue, lang)]
     return reply(fmt, "service_requests", body, 201 if created else 200)
 
 
-@bp.route(PREFIX + "/services/{document}", methods=["GET"])
-@standard
+@route(bp, PREFIX + "/services/{document}", methods=["GET"])
 def service_definition(document: str):
     code, fmt = open311.split_document(document)
     params = _params()
@@ -204,8 +179,7 @@ def service_definition(document: str):
     return reply(fmt, "service_definition", body)
 
 
-@bp.route(PREFIX + "/requests/{document}", methods=["GET"])
-@standard
+@route(bp, PREFIX + "/requests/{document}", methods=["GET"])
 def one_request(document: str):
     ref, fmt = open311.split_document(document)
     params = _params()
@@ -213,12 +187,11 @@ def one_request(document: str):
     report = _visible(reports.resolve_ref(ref, store), store)
     if report is None:
         raise NotFound(f"no service request {ref!r}")
-    body = _render_requests([report], open311.localised(params.get("locale")))
+    body = _render_requests([report], open311.localised(params.get("locale")), store)
     return reply(fmt, "service_requests", body)
 
 
-@bp.route(PREFIX + "/tokens/{document}", methods=["GET"])
-@standard
+@route(bp, PREFIX + "/tokens/{document}", methods=["GET"])
 def by_token(document: str):
     token, fmt = open311.split_document(document)
     _params()

@@ -4,9 +4,12 @@ specification gives (``<services><service>â€¦``, ``<service_requests><request>â€
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 # A list's element name -> its items' element name.
 ITEMS = {
@@ -19,8 +22,13 @@ ITEMS = {
     "formats": "format",
 }
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-# Characters XML 1.0 cannot carry at all, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _not_xml() -> re.Pattern[str]:
+    """Characters XML 1.0 cannot carry at all, even escaped (compiled on first use:
+    every function imports this module, few render XML)."""
+    return re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _text(value: Any) -> str | None:
@@ -28,22 +36,26 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _NOT_XML.sub("\ufffd", str(value))
+    return _not_xml().sub("\ufffd", str(value))
 
 
-def _fill(element: ET.Element, value: Any) -> None:
+def _fill(element: Element, value: Any) -> None:
+    from xml.etree.ElementTree import SubElement
+
     if isinstance(value, dict):
         for name, child in value.items():
-            _fill(ET.SubElement(element, name), child)
+            _fill(SubElement(element, name), child)
     elif isinstance(value, list):
         item = ITEMS[element.tag]
         for child in value:
-            _fill(ET.SubElement(element, item), child)
+            _fill(SubElement(element, item), child)
     else:
         element.text = _text(value)
 
 
 def render(root: str, value: Any) -> str:
-    element = ET.Element(root)
+    from xml.etree import ElementTree
+
+    element = ElementTree.Element(root)
     _fill(element, value)
-    return DECLARATION + ET.tostring(element, encoding="unicode")
+    return DECLARATION + ElementTree.tostring(element, encoding="unicode")

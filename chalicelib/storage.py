@@ -233,13 +233,21 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
-def _sealed(report_id: str, contact: dict[str, Any]) -> dict[str, Any]:
-    """A contact as stored: name, phone and email sealed with KMS; only whether
-    the person wants updates stays readable (to know whether to open it)."""
+def _contact_item(report_id: str, sk: str, contact: dict[str, Any]) -> dict[str, Any]:
+    """A contact as stored: name, phone and email sealed with KMS; only whether the
+    person wants updates and can get them stays readable, so deciding whether to
+    notify anyone never needs a decryption."""
     from chalicelib import sealing
 
     secret = {k: v for k, v in contact.items() if k != "notify" and v is not None}
-    return {"notify": bool(contact.get("notify")), "sealed": sealing.seal(report_id, secret)}
+    reachable = bool(secret.get("phone") or secret.get("email"))
+    return {
+        "PK": f"CONTACT#{report_id}",
+        "SK": sk,
+        "type": "contact",
+        "notify": bool(contact.get("notify")) and reachable,
+        "sealed": sealing.seal(report_id, secret),
+    }
 
 
 def _contact_fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -281,11 +289,16 @@ class _Table:
                     return items
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def _partition(self, pk: str, consistent: bool = False) -> list[dict[str, Any]]:
+    def _partition(
+        self, pk: str, consistent: bool = False, only: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item of a partition (``only``: a projection, e.g. ``"PK, SK"``)."""
+        kwargs: dict[str, Any] = {"ProjectionExpression": only} if only else {}
         return self._query_all(
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": pk}},
             ConsistentRead=consistent,
+            **kwargs,
         )
 
     def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -334,16 +347,7 @@ class ReportStore(_Table):
             put(event_item(report, first, 0)),
         ]
         if contact:
-            items.append(
-                put(
-                    {
-                        "PK": f"CONTACT#{report.id}",
-                        "SK": "META",
-                        "type": "contact",
-                        **_sealed(report.id, contact),
-                    }
-                )
-            )
+            items.append(put(_contact_item(report.id, "META", contact)))
         if photo:
             items.append(put(photo_item(photo)))
         try:
@@ -712,11 +716,7 @@ class ReportStore(_Table):
             self._add_supporters(report_id, 1),
         ]
         if contact:
-            item = {
-                "PK": f"CONTACT#{report_id}",
-                "SK": f"SUPPORTER#{supporter_id}",
-                **_sealed(report_id, contact),
-            }
+            item = _contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)
             items.append({"Put": {"TableName": self.table_name, "Item": _marshal(item)}})
         try:
             self._transact(items, report_id)
@@ -765,13 +765,7 @@ class ReportStore(_Table):
         with dynamodb_errors():
             self._db.put_item(
                 TableName=self.table_name,
-                Item=_marshal(
-                    {
-                        "PK": f"CONTACT#{report_id}",
-                        "SK": f"SUPPORTER#{supporter_id}",
-                        **_sealed(report_id, contact),
-                    }
-                ),
+                Item=_marshal(_contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)),
             )
 
     def contacts(self, report_id: str) -> list[dict[str, Any]]:
@@ -780,14 +774,15 @@ class ReportStore(_Table):
             _contact_fields(i) for i in self._partition(f"CONTACT#{report_id}", consistent=True)
         ]
 
+    def wants_updates(self, report_id: str) -> bool:
+        """Has the reporter or a supporter asked for updates (without opening a contact)?"""
+        found = self._partition(f"CONTACT#{report_id}", consistent=True, only="notify")
+        return any(item.get("notify") for item in found)
+
     def expire_contacts(self, report_id: str, expires_at: int) -> int:
         """Let DynamoDB's TTL delete the report's contacts (reporter's and supporters')
         at ``expires_at`` (epoch seconds); returns how many were marked."""
-        found = self._query_all(
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"CONTACT#{report_id}"}},
-            ProjectionExpression="PK, SK",
-        )
+        found = self._partition(f"CONTACT#{report_id}", only="PK, SK")
         with dynamodb_errors():
             for item in found:
                 self._db.update_item(

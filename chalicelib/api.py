@@ -8,7 +8,17 @@ from chalicelib import compose, geo, identifiers, media, photos, quotas, reports
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route, source_ip
 from chalicelib.limits import submit_counted
-from chalicelib.models import DistrictOut, LabelOut, PhotoSlotIn, ReportIn
+from chalicelib.models import (
+    DeviceRegistered,
+    DistrictOut,
+    Health,
+    LabelOut,
+    Page,
+    PhotoSlotIn,
+    ReportIn,
+    ReportSummary,
+    Supported,
+)
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
 
@@ -17,7 +27,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/health", methods=["GET"])
 def health():
-    return json_response({"status": "ok"})
+    return json_response(Health(status="ok"))
 
 
 @route(bp, "/labels", methods=["GET"])
@@ -165,7 +175,7 @@ def list_reports():
     """Public transparency: reports of a month (default this one), newest first,
     anonymised, filterable by label, status and bounding box; ``format=geojson``."""
     from chalicelib import views
-    from chalicelib.models import STATUSES, Page
+    from chalicelib.models import STATUSES
 
     params = bp.current_request.query_params or {}
     catalogue = load_catalogue()
@@ -195,7 +205,7 @@ def list_reports():
         response = json_response(reports.geojson(found, cursor))
         response.headers["Content-Type"] = "application/geo+json"
         return response
-    return json_response(Page(items=found, next_cursor=cursor))
+    return json_response(Page[ReportSummary](items=found, next_cursor=cursor))
 
 
 @route(bp, "/reports/{ref}/support", methods=["POST"])
@@ -210,9 +220,8 @@ def support(ref: str):
     created, supporters = compose.workflow(store).support(
         report_id, data.client_support_id, contact
     )
-    return json_response(
-        {"report_id": report_id, "supporters": supporters}, 201 if created else 200
-    )
+    body = Supported(report_id=report_id, supporters=supporters)
+    return json_response(body, 201 if created else 200)
 
 
 def _device(store: ReportStore, *, required: bool) -> str | None:
@@ -238,14 +247,13 @@ def register_device():
 
     token = secrets.token_urlsafe(32)
     ReportStore().register_device(identifiers.hash_secret(token), reports.utc_now())
-    return json_response({"device_token": token}, 201)
+    return json_response(DeviceRegistered(device_token=token), 201)
 
 
 @route(bp, "/devices/reports", methods=["GET"])
 def my_reports():
     """The reports this phone filed, newest first (covert ones too: they are its own)."""
     from chalicelib import views
-    from chalicelib.models import Page
 
     store = ReportStore()
     partition = f"DEVICE#{_device(store, required=True)}"
@@ -253,4 +261,4 @@ def my_reports():
     mine, cursor = views.page_of(store, "GSI6", partition, cursor, newest_first=True)
     catalogue = load_catalogue()
     found = [reports.to_summary(r, catalogue) for r in mine]
-    return json_response(Page(items=found, next_cursor=cursor))
+    return json_response(Page[ReportSummary](items=found, next_cursor=cursor))

@@ -9,7 +9,14 @@ from chalicelib import geo, views
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
-from chalicelib.models import STATUSES, ContactReadIn, Page
+from chalicelib.models import (
+    STATUSES,
+    CommandQueueItem,
+    ContactAudit,
+    ContactRead,
+    ContactReadIn,
+    Page,
+)
 from chalicelib.principals import Forbidden
 from chalicelib.reports import resolve_ref, utc_now
 from chalicelib.routing import SQUAD_CODES
@@ -57,9 +64,11 @@ def all_reports():
         filters=filters or None,
         keep=lambda r: not overdue_only or is_overdue(r, now),
     )
-    page = Page(
+    page = Page[CommandQueueItem](
         items=[
-            views.queue_item(r, now).model_dump() | {"squad": r.squad, "covert": r.covert}
+            CommandQueueItem(
+                **views.queue_item(r, now).model_dump(), squad=r.squad, covert=r.covert
+            )
             for r in found
         ],
         next_cursor=cursor,
@@ -78,7 +87,7 @@ def read_contact(ref: str):
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
     contact = store.read_contact_audited(report_id, who.id, body.reason, utc_now())
-    return json_response({"report_id": report_id, "contact": contact})
+    return json_response(ContactRead(report_id=report_id, contact=contact))
 
 
 @route(bp, "/command/reports/{ref}/contact-reads", methods=["GET"], authorizer=staff)
@@ -89,4 +98,4 @@ def contact_audit(ref: str):
     report_id = resolve_ref(ref, store)
     if report_id is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    return json_response({"report_id": report_id, "reads": store.contact_reads(report_id)})
+    return json_response(ContactAudit(report_id=report_id, reads=store.contact_reads(report_id)))

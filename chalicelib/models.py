@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar, get_args
 
 from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,6 +15,7 @@ Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
 ]
 STATUSES: tuple[str, ...] = get_args(Status)
+Item = TypeVar("Item")
 OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "accepted", "in_progress", "reopened"})
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -408,9 +409,124 @@ class QueueItem(BaseModel):
     reopen_count: int = 0
 
 
-class Page(BaseModel):
-    items: list
-    next_cursor: str | None = None
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    next_cursor: str | None = Field(default=None, description="send as ?cursor= for the next page")
+
+
+class CommandQueueItem(QueueItem):
+    squad: str
+    covert: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class DeviceRegistered(BaseModel):
+    device_token: str = Field(description="send as X-Device-Token; shown once")
+
+
+class Supported(BaseModel):
+    report_id: str
+    supporters: int
+
+
+class SubscriptionRemoved(BaseModel):
+    removed: str
+
+
+class ContactOut(BaseModel):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    notify: bool = False
+
+
+class ContactRead(BaseModel):
+    report_id: str
+    contact: ContactOut | None
+
+
+class ContactReadEntry(BaseModel):
+    reader: str
+    reason: str
+    at: datetime
+
+
+class ContactAudit(BaseModel):
+    report_id: str
+    reads: list[ContactReadEntry]
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    issued_by: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ApiKeyIssued(ApiKeyOut):
+    api_key: str = Field(description="shown once: Kawal keeps only its hash")
+
+
+class Durations(BaseModel):
+    count: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    mean_minutes: float | None
+    within_sla_share: float | None
+
+
+class Figures(BaseModel):
+    """One dimension's figures over the window (``squad#orange``, ``label#banjir``…)."""
+
+    model_config = ConfigDict(extra="allow")  # the per-kind counts: received, resolved…
+    time_to_first_response: Durations
+    time_to_resolution: Durations
+    reopen_rate: float | None
+    shadow_checks: int | None = None
+    shadow_not_fixed_share: float | None = None
+
+
+class Ranked(BaseModel):
+    name: str
+    on_time_share: float | None
+    accepted: int
+
+
+class OverdueReport(BaseModel):
+    id: str
+    code: str
+    squad: str
+    label: str
+    district: str | None
+    covert: bool
+    overdue_hours: float
+
+
+class Stats(BaseModel):
+    """Precomputed figures (the job runs every few minutes; ``computed_at`` says when)."""
+
+    window: str
+    days: list[str] | None
+    computed_at: datetime | None
+    counts_until: datetime | None
+    figures: dict[str, Figures]
+    backlog: dict[str, dict[str, int]]
+    rankings: dict[str, list[Ranked]] = {}
+    most_overdue: list[OverdueReport] | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, for programs: validation_failed, report_not_found…")
+    message: str = Field(description="for people")
+    details: list[dict[str, Any]] = []
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
 
 
 class ReportSummary(BaseModel):

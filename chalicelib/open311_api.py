@@ -17,7 +17,7 @@ from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, KawalError, NotFound
 from chalicelib.http import error_shape, json_response, parse_body, route, source_ip
 from chalicelib.limits import submit_counted
-from chalicelib.models import ApiKeyIn
+from chalicelib.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
 from chalicelib.open311_xml import render
 from chalicelib.principals import Forbidden
 from chalicelib.routing import load_catalogue
@@ -217,7 +217,7 @@ def _operator():
 def list_keys():
     _operator()
     keys = sorted(ApiKeyStore().all(), key=lambda k: str(k["created_at"]))
-    return json_response([apikeys.public(k) for k in keys])
+    return json_response([ApiKeyOut(**apikeys.public(k)) for k in keys])
 
 
 @route(bp, "/open311-keys", methods=["POST"], authorizer=staff)
@@ -226,10 +226,11 @@ def issue_key():
     data = parse_body(bp.current_request, ApiKeyIn)
     key, record = apikeys.issue(ApiKeyStore(), data.name, who.id, reports.utc_now())
     # the key is shown this once; only its hash is stored
-    return json_response({**apikeys.public(record), "api_key": key}, 201)
+    return json_response(ApiKeyIssued(**apikeys.public(record), api_key=key), 201)
 
 
 @route(bp, "/open311-keys/{key_id}", methods=["DELETE"], authorizer=staff)
 def revoke_key(key_id: str):
     _operator()
-    return json_response(apikeys.public(apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())))
+    revoked = apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())
+    return json_response(ApiKeyOut(**apikeys.public(revoked)))

@@ -10,7 +10,7 @@ from chalicelib import geo, notify
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
-from chalicelib.models import SubscriptionIn, SubscriptionOut
+from chalicelib.models import SubscriptionIn, SubscriptionOut, SubscriptionRemoved
 from chalicelib.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES
 
@@ -64,4 +64,4 @@ def remove_subscription(squad: str, subscription_id: str):
         squad, subscription_id
     ):
         raise NotFound("no such subscription on this squad", code="subscription_not_found")
-    return json_response({"removed": subscription_id})
+    return json_response(SubscriptionRemoved(removed=subscription_id))

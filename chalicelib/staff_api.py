@@ -15,6 +15,7 @@ from chalicelib.models import (
     NoteIn,
     Page,
     PositionedPhotoIn,
+    QueueItem,
     RejectIn,
     ResolveIn,
     ShadowCheckIn,
@@ -77,7 +78,8 @@ def squad_queue(squad: str):
         filters={"district": district} if district else None,
     )
     now = utc_now()
-    return json_response(Page(items=[views.queue_item(r, now) for r in found], next_cursor=cursor))
+    items = [views.queue_item(r, now) for r in found]
+    return json_response(Page[QueueItem](items=items, next_cursor=cursor))
 
 
 @route(bp, "/staff/reports/{ref}", methods=["GET"], authorizer=staff)

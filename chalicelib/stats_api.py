@@ -13,6 +13,7 @@ from chalicelib import stats_job
 from chalicelib.authn import principal, staff
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, route
+from chalicelib.models import Stats
 from chalicelib.principals import Forbidden
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.storage import StatsStore
@@ -42,6 +43,7 @@ def _view() -> dict[str, Any]:
 
 
 def _render(body: dict[str, Any], filename: str):
+    Stats.model_validate(body)  # the published contract; a drift fails loudly in tests
     if (bp.current_request.query_params or {}).get("format") != "csv":
         return json_response(body)
     out = io.StringIO()

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bootstrap token
+.PHONY: run test fuzz lint format bench clean bootstrap token
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Kawal needs Python 3.11 (Lambda runtime)"'
@@ -22,6 +22,9 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+fuzz: $(STAMP)  ## the contract fuzzed at length (make test runs 10 examples per operation and role)
+	KAWAL_FUZZ_EXAMPLES=$${KAWAL_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest -q tests/e2e/test_fuzz_contract.py
 
 bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
 	$(BIN)/python bench/photos.py

@@ -6,6 +6,7 @@ from chalicelib import (
     api,
     authn,
     command_api,
+    contract_api,
     events,
     open311_api,
     squads_api,
@@ -23,4 +24,5 @@ app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
+app.register_blueprint(contract_api.bp)
 app.register_blueprint(events.bp)

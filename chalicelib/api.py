@@ -5,46 +5,72 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import compose, geo, identifiers, media, photos, quotas, reports
+from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route, source_ip
 from chalicelib.limits import submit_counted
 from chalicelib.models import (
+    STATUSES,
     DeviceRegistered,
     DistrictOut,
     Health,
     LabelOut,
+    NoteIn,
     Page,
+    PhotoSlot,
     PhotoSlotIn,
+    ReportCreated,
     ReportIn,
+    ReportPublic,
     ReportSummary,
     Supported,
+    SupportIn,
 )
 from chalicelib.routing import load_catalogue
 from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
+CURSOR = q("cursor", "next_cursor of the previous page")
+CITIZEN_ACTION = {
+    "body": NoteIn,
+    "body_required": False,
+    "returns": {200: ReportPublic},
+    "auth": ("reporter",),
+    "errors": (403, 409),
+}
 
 
-@route(bp, "/health", methods=["GET"])
+@route(bp, "/health", methods=["GET"], doc={"returns": {200: Health}})
 def health():
     return json_response(Health(status="ok"))
 
 
-@route(bp, "/labels", methods=["GET"])
+@route(bp, "/labels", methods=["GET"], doc={"returns": {200: [LabelOut]}})
 def list_labels():
     labels = [LabelOut(**label) for label in load_catalogue().public_labels()]
     return json_response(labels, headers={"Cache-Control": "public, max-age=300"})
 
 
-@route(bp, "/districts", methods=["GET"])
+@route(bp, "/districts", methods=["GET"], doc={"returns": {200: [DistrictOut]}})
 def list_districts():
     regency = geo.load_regency()
     districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
     return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
 
 
-@route(bp, "/reports", methods=["POST"])
+@route(
+    bp,
+    "/reports",
+    methods=["POST"],
+    doc={
+        "body": ReportIn,
+        "returns": {201: ReportCreated, 200: ReportCreated},
+        "auth": ("", "device"),
+        "errors": (429,),
+    },
+)
 def submit_report():
+    """File a report (a retry with the same client_report_id returns it: 200)."""
     data = parse_body(bp.current_request, ReportIn)
     catalogue = load_catalogue()
     regency = geo.load_regency()
@@ -71,13 +97,25 @@ def submit_report():
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
 
 
-@route(bp, "/reports/{ref}", methods=["GET"])
+@route(bp, "/reports/{ref}", methods=["GET"], doc={"returns": {200: ReportPublic}})
 def get_report(ref: str):
+    """A report by id or short code, as anyone may see it."""
     body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue(), media=media)
     return json_response(body)
 
 
-@route(bp, "/reports/{ref}/photos", methods=["POST"])
+@route(
+    bp,
+    "/reports/{ref}/photos",
+    methods=["POST"],
+    doc={
+        "body": PhotoSlotIn,
+        "body_required": False,
+        "returns": {201: PhotoSlot, 200: PhotoSlot},
+        "auth": ("reporter",),
+        "errors": (403, 409),
+    },
+)
 def request_photo_slot(ref: str):
     """A presigned S3 POST for one more photo; only the reporter (X-Reporter-Token)."""
     request = bp.current_request
@@ -95,7 +133,7 @@ def request_photo_slot(ref: str):
     return json_response(slot, 201 if created else 200)
 
 
-@route(bp, "/reports/{ref}/photo", methods=["GET"])
+@route(bp, "/reports/{ref}/photo", methods=["GET"], doc={"returns": {302: None}})
 def report_photo(ref: str):
     """A stable link to the reporter's first photo (Open311's media_url): forwards
     to a fresh presigned URL of the display size, so links in feeds never expire."""
@@ -114,7 +152,7 @@ def report_photo(ref: str):
     )
 
 
-@route(bp, "/r/{code}", methods=["GET"])
+@route(bp, "/r/{code}", methods=["GET"], doc={"returns": {302: None}})
 def short_link(code: str):
     """The link in every SMS: short to type, forwards to the report. Relative, so it
     works under API Gateway's stage prefix and under a custom domain alike."""
@@ -124,8 +162,6 @@ def short_link(code: str):
 
 
 def _citizen_action(ref: str, action: str):
-    from chalicelib.models import NoteIn
-
     request = bp.current_request
     data = optional_body(request, NoteIn)
     store = ReportStore()
@@ -145,13 +181,13 @@ def _citizen_action(ref: str, action: str):
     )
 
 
-@route(bp, "/reports/{ref}/confirm", methods=["POST"])
+@route(bp, "/reports/{ref}/confirm", methods=["POST"], doc=CITIZEN_ACTION)
 def confirm(ref: str):
     """The reporter agrees the problem is fixed: the report closes."""
     return _citizen_action(ref, "confirm")
 
 
-@route(bp, "/reports/{ref}/dispute", methods=["POST"])
+@route(bp, "/reports/{ref}/dispute", methods=["POST"], doc=CITIZEN_ACTION)
 def dispute(ref: str):
     """The reporter says it is not fixed (within 7 days): back to the squad."""
     return _citizen_action(ref, "dispute")
@@ -170,12 +206,31 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-@route(bp, "/reports", methods=["GET"])
+@route(
+    bp,
+    "/reports",
+    methods=["GET"],
+    doc={
+        "returns": {
+            200: {
+                "application/json": Page[ReportSummary],
+                "application/geo+json": {"type": "object"},
+            }
+        },
+        "query": (
+            q("month", "YYYY-MM; default this month", pattern=r"^\d{4}-\d{2}$"),
+            q("label", "a label code (GET /labels)"),
+            q("status", "one status", enum=list(STATUSES)),
+            q("bbox", "min_lon,min_lat,max_lon,max_lat"),
+            q("format", "geojson for a FeatureCollection", enum=["json", "geojson"]),
+            CURSOR,
+        ),
+    },
+)
 def list_reports():
     """Public transparency: reports of a month (default this one), newest first,
     anonymised, filterable by label, status and bounding box; ``format=geojson``."""
     from chalicelib import views
-    from chalicelib.models import STATUSES
 
     params = bp.current_request.query_params or {}
     catalogue = load_catalogue()
@@ -208,11 +263,19 @@ def list_reports():
     return json_response(Page[ReportSummary](items=found, next_cursor=cursor))
 
 
-@route(bp, "/reports/{ref}/support", methods=["POST"])
+@route(
+    bp,
+    "/reports/{ref}/support",
+    methods=["POST"],
+    doc={
+        "body": SupportIn,
+        "body_required": False,
+        "returns": {201: Supported, 200: Supported},
+        "errors": (409,),
+    },
+)
 def support(ref: str):
     """+1: "this affects me too", instead of a duplicate report."""
-    from chalicelib.models import SupportIn
-
     data = optional_body(bp.current_request, SupportIn)
     store = ReportStore()
     report_id = reports.report_id_or_404(ref, store)
@@ -239,7 +302,7 @@ def _device(store: ReportStore, *, required: bool) -> str | None:
     return device_hash
 
 
-@route(bp, "/devices", methods=["POST"])
+@route(bp, "/devices", methods=["POST"], doc={"returns": {201: DeviceRegistered}})
 def register_device():
     """Register a phone once: its token then gathers every report it files ("my
     reports"), whatever each report's own reporter token. Stored only as a hash."""
@@ -250,7 +313,12 @@ def register_device():
     return json_response(DeviceRegistered(device_token=token), 201)
 
 
-@route(bp, "/devices/reports", methods=["GET"])
+@route(
+    bp,
+    "/devices/reports",
+    methods=["GET"],
+    doc={"returns": {200: Page[ReportSummary]}, "auth": ("device",), "query": (CURSOR,)},
+)
 def my_reports():
     """The reports this phone filed, newest first (covert ones too: they are its own)."""
     from chalicelib import views

@@ -7,11 +7,22 @@ between real AWS and the embedded moto server.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from chalicelib import config
+from chalicelib.errors import Unavailable
+
+# What AWS answers when it is busy or down (after botocore's own retries).
+RETRYABLE = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling",
+    "RequestLimitExceeded", "InternalServerError", "InternalError", "ServiceUnavailable",
+    "TransactionInProgressException", "SlowDown", "RequestThrottled",
+    "KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException",
+})  # fmt: skip
 
 _clients: dict[tuple[str, str, str], Any] = {}
 _lock = threading.Lock()
@@ -44,3 +55,21 @@ def reset() -> None:
     """Forget every client (tests start a fresh moto per test)."""
     with _lock:
         _clients.clear()
+
+
+@contextlib.contextmanager
+def outage(what: str) -> Iterator[None]:
+    """Turn throttling, 5xx answers and network failures into a 503 with retry
+    advice (``what`` is unavailable); let every other error surface as it is."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if error.get("Code") in RETRYABLE or status >= 500:
+            raise Unavailable(f"{what} is busy, please retry shortly") from exc
+        raise
+    except BotoCoreError as exc:  # connection errors, timeouts
+        raise Unavailable(f"{what} is unreachable, please retry shortly") from exc

@@ -7,6 +7,7 @@ from chalice import Blueprint
 
 from chalicelib import geo, views
 from chalicelib.authn import principal, staff
+from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, parse_body, route
 from chalicelib.models import (
@@ -33,7 +34,23 @@ def _command():
     return who
 
 
-@route(bp, "/command/reports", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/command/reports",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": {200: Page[CommandQueueItem]},
+        "query": (
+            q("month", "YYYY-MM; default this month", pattern=r"^\d{4}-\d{2}$"),
+            q("squad", "a squad code"),
+            q("status", "one status", enum=list(STATUSES)),
+            q("district", "a district code"),
+            q("overdue", "1 for overdue reports only", enum=["0", "1", "true", "false"]),
+            q("cursor", "next_cursor of the previous page"),
+        ),
+    },
+)
 def all_reports():
     """Every report of a month (default: this one), newest first, filterable by
     squad, status, district and overdue."""
@@ -76,7 +93,13 @@ def all_reports():
     return json_response(page)
 
 
-@route(bp, "/command/reports/{ref}/contact-reads", methods=["POST"], authorizer=staff)
+@route(
+    bp,
+    "/command/reports/{ref}/contact-reads",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ContactReadIn, "returns": {200: ContactRead}, "errors": (503,)},
+)
 def read_contact(ref: str):
     """The reporter's contact, for the command centre only; every read is recorded
     (who, when, why) before the contact is returned."""
@@ -90,7 +113,13 @@ def read_contact(ref: str):
     return json_response(ContactRead(report_id=report_id, contact=contact))
 
 
-@route(bp, "/command/reports/{ref}/contact-reads", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/command/reports/{ref}/contact-reads",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: ContactAudit}},
+)
 def contact_audit(ref: str):
     """Who read this report's contact, when and why."""
     _command()

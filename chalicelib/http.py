@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from chalice import Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import config
+from chalicelib import config, contract
 from chalicelib.errors import InvalidInput, KawalError, MalformedJson, PayloadTooLarge
 
 log = logging.getLogger("kawal")
@@ -95,19 +95,41 @@ def render_error(request: Any, error: KawalError) -> Response:
     return shape(request, error) if shape else error_response(error)
 
 
-def route(bp: Any, path: str, **options: Any) -> Callable[[Callable], Callable]:
-    """``bp.route`` whose view renders our errors: Chalice would turn any exception
-    raised in a view into its own 500 before middleware could see it."""
+def route(
+    bp: Any, path: str, *, methods: list[str], doc: dict[str, Any] | None = None, **options: Any
+) -> Callable[[Callable], Callable]:
+    """``bp.route`` whose view renders our errors (Chalice would turn any exception
+    raised in a view into its own 500 before middleware could see it), and that
+    enters the route in the published contract: ``doc`` holds the models it reads
+    and returns (``contract.Operation``'s fields), the summary is the docstring."""
 
     def register(view: Callable) -> Callable:
+        fields = dict(doc or {})
+        fields.setdefault("auth", ("staff",) if options.get("authorizer") else ())
+        module = view.__module__.rsplit(".", 1)[-1]
+        for method in methods:
+            contract.register(
+                contract.Operation(
+                    method=method,
+                    path=path,
+                    summary=(view.__doc__ or view.__name__.replace("_", " ")).split("\n")[0],
+                    tag=contract.TAGS.get(module, module),
+                    **fields,
+                )
+            )
+
+        query = fields.get("query", ())
+        strict = "error_model" not in fields  # Open311 clients may send more; ignore it
+
         @functools.wraps(view)
         def rendered(*args: Any, **kwargs: Any) -> Any:
             try:
+                contract.check_query(query, bp.current_request.query_params or {}, strict)
                 return view(*args, **kwargs)
             except KawalError as exc:
                 return render_error(bp.current_request, exc)
 
-        bp.route(path, **options)(rendered)
+        bp.route(path, methods=methods, **options)(rendered)
         return view
 
     return register

@@ -129,18 +129,23 @@ def _subscription_arn(topic: str, subscription_id: str) -> str:
 def subscribe(topic: str, protocol: str, endpoint: str, districts: list[str] | None) -> str:
     """Subscribe and return the subscription id (the ARN's last part)."""
     attributes = {"FilterPolicy": json.dumps({"district": districts})} if districts else {}
-    arn = aws.client("sns").subscribe(
-        TopicArn=topic_arn(topic),
-        Protocol=protocol,
-        Endpoint=endpoint,
-        Attributes=attributes,
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
+    with aws.outage("the notification service"):
+        arn = aws.client("sns").subscribe(
+            TopicArn=topic_arn(topic),
+            Protocol=protocol,
+            Endpoint=endpoint,
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
     return arn.rsplit(":", 1)[1]
 
 
 def list_subscriptions(topic: str) -> list[dict[str, Any]]:
-    sns = aws.client("sns")
+    with aws.outage("the notification service"):
+        return _subscriptions(aws.client("sns"), topic)
+
+
+def _subscriptions(sns: Any, topic: str) -> list[dict[str, Any]]:
     out = []
     pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn(topic))
     for sub in (s for page in pages for s in page["Subscriptions"]):
@@ -168,9 +173,10 @@ def unsubscribe(topic: str, subscription_id: str) -> bool:
     """Remove a subscription of this topic; False when it is not one of its."""
     sns = aws.client("sns")
     arn = _subscription_arn(topic, subscription_id)
-    try:
-        sns.get_subscription_attributes(SubscriptionArn=arn)
-    except sns.exceptions.NotFoundException:
-        return False
-    sns.unsubscribe(SubscriptionArn=arn)
+    with aws.outage("the notification service"):
+        try:
+            sns.get_subscription_attributes(SubscriptionArn=arn)
+        except sns.exceptions.NotFoundException:
+            return False
+        sns.unsubscribe(SubscriptionArn=arn)
     return True

@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import apikeys, config, geo, identifiers, open311, quotas, reports
 from chalicelib.authn import principal, staff
+from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, KawalError, NotFound
 from chalicelib.http import error_shape, json_response, parse_body, route, source_ip
 from chalicelib.limits import submit_counted
@@ -24,6 +25,45 @@ from chalicelib.routing import load_catalogue
 from chalicelib.storage import ApiKeyStore, ReportStore
 
 bp = Blueprint(__name__)
+# The contract of the Open311 paths: the documents' own shapes are the standard's
+# (tests check them against its JSON Schemas); here, what format and which errors.
+DOCUMENT = {"application/json": {"type": ["array", "object"]}, "text/xml": {"type": "string"}}
+ERRORS = {
+    "application/json": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["code", "description"],
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        },
+    },
+    "text/xml": {"type": "string"},
+}
+FORM = {
+        "type": "object",
+        "required": ["api_key", "service_code"],
+        "properties": {
+            name: {"type": "string"}
+            for name in (
+                "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
+                "address_id", "email", "device_id", "account_id", "first_name", "last_name",
+                "phone", "description", "media_url",
+            )
+        },
+}  # fmt: skip
+
+
+def open311_doc(*query: Any) -> dict[str, Any]:
+    locale = q("locale", "en for English (Bahasa Indonesia by default)")
+    jurisdiction = q("jurisdiction_id", "this server's jurisdiction (optional)")
+    return {
+        "returns": {200: DOCUMENT},
+        "query": (*query, locale, jurisdiction),
+        "error_model": ERRORS,
+        "errors": (403,),
+    }
+
+
 PREFIX = "/open311/v2"
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -104,8 +144,22 @@ def _visible(report_id: str | None, store: ReportStore):
     return found[0]
 
 
-@route(bp, PREFIX + "/{document}", methods=["GET"])
+@route(
+    bp,
+    PREFIX + "/{document}",
+    methods=["GET"],
+    doc=open311_doc(
+        q("service_request_id", "comma-separated ids (overrides every other filter)"),
+        q("service_code", "comma-separated service codes"),
+        q("start_date", "ISO-8601; default 90 days before end_date"),
+        q("end_date", "ISO-8601; default now"),
+        q("status", "open, closed or both", pattern="^(open|closed)(,(open|closed))?$"),
+        q("page", "1, 2, …", pattern=r"^\d{1,4}$"),
+        q("page_size", "up to 1000 (default 100)", pattern=r"^\d{1,4}$"),
+    ),
+)
 def read_document(document: str):
+    """discovery, services or requests (list), as .json or .xml."""
     stem, fmt = open311.split_document(document)
     params = _params()
     lang = open311.localised(params.get("locale"))
@@ -133,8 +187,20 @@ def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     return _render_requests(found[(page - 1) * size : page * size], lang, store)
 
 
-@route(bp, PREFIX + "/{document}", methods=["POST"], content_types=["*/*"])
+@route(
+    bp,
+    PREFIX + "/{document}",
+    methods=["POST"],
+    content_types=["*/*"],
+    doc={
+        **open311_doc(),
+        "returns": {201: DOCUMENT, 200: DOCUMENT},
+        "body": {"application/x-www-form-urlencoded": FORM},
+        "errors": (403, 429),
+    },
+)
 def post_document(document: str):
+    """File a service request at requests.json or requests.xml (form-encoded)."""
     stem, fmt = open311.split_document(document)
     if stem != "requests":
         raise NotFound(f"{document} takes no POST; file requests at requests.{fmt}")
@@ -170,8 +236,9 @@ def post_document(document: str):
     return reply(fmt, "service_requests", body, 201 if created else 200)
 
 
-@route(bp, PREFIX + "/services/{document}", methods=["GET"])
+@route(bp, PREFIX + "/services/{document}", methods=["GET"], doc=open311_doc())
 def service_definition(document: str):
+    """A service definition (its attributes): {service_code}.json or .xml."""
     code, fmt = open311.split_document(document)
     params = _params()
     label = open311.label_or_404(load_catalogue(), code)
@@ -179,8 +246,9 @@ def service_definition(document: str):
     return reply(fmt, "service_definition", body)
 
 
-@route(bp, PREFIX + "/requests/{document}", methods=["GET"])
+@route(bp, PREFIX + "/requests/{document}", methods=["GET"], doc=open311_doc())
 def one_request(document: str):
+    """One service request: {service_request_id}.json or .xml."""
     ref, fmt = open311.split_document(document)
     params = _params()
     store = ReportStore()
@@ -191,8 +259,9 @@ def one_request(document: str):
     return reply(fmt, "service_requests", body)
 
 
-@route(bp, PREFIX + "/tokens/{document}", methods=["GET"])
+@route(bp, PREFIX + "/tokens/{document}", methods=["GET"], doc=open311_doc())
 def by_token(document: str):
+    """The request id behind the token a POST returned: {token}.json or .xml."""
     token, fmt = open311.split_document(document)
     _params()
     store = ReportStore()
@@ -213,15 +282,23 @@ def _operator():
     return who
 
 
-@route(bp, "/open311-keys", methods=["GET"], authorizer=staff)
+@route(bp, "/open311-keys", methods=["GET"], authorizer=staff, doc={"returns": {200: [ApiKeyOut]}})
 def list_keys():
+    """Open311 API keys (operators and the command centre)."""
     _operator()
     keys = sorted(ApiKeyStore().all(), key=lambda k: str(k["created_at"]))
     return json_response([ApiKeyOut(**apikeys.public(k)) for k in keys])
 
 
-@route(bp, "/open311-keys", methods=["POST"], authorizer=staff)
+@route(
+    bp,
+    "/open311-keys",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ApiKeyIn, "returns": {201: ApiKeyIssued}},
+)
 def issue_key():
+    """Issue an Open311 API key; it is shown once."""
     who = _operator()
     data = parse_body(bp.current_request, ApiKeyIn)
     key, record = apikeys.issue(ApiKeyStore(), data.name, who.id, reports.utc_now())
@@ -229,8 +306,15 @@ def issue_key():
     return json_response(ApiKeyIssued(**apikeys.public(record), api_key=key), 201)
 
 
-@route(bp, "/open311-keys/{key_id}", methods=["DELETE"], authorizer=staff)
+@route(
+    bp,
+    "/open311-keys/{key_id}",
+    methods=["DELETE"],
+    authorizer=staff,
+    doc={"returns": {200: ApiKeyOut}},
+)
 def revoke_key(key_id: str):
+    """Revoke an Open311 API key: it is refused from then on."""
     _operator()
     revoked = apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())
     return json_response(ApiKeyOut(**apikeys.public(revoked)))

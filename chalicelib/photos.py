@@ -119,6 +119,10 @@ def slot_for(photo: Photo, media: Any) -> PhotoSlot:
     )
 
 
+class PhotoBusy(Exception):
+    """The photo is claimed by a worker that has not finished: try again later."""
+
+
 def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> None:
     """Put an inline photo where a presigned upload would land; processing takes
     over from the upload event. A failure here loses the photo, never the report."""
@@ -139,6 +143,11 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
         log.warning("upload %s has no photo slot", key)
         return "ignored"
     if not store.claim_photo(report_id, photo_id, now, now - STALE_CLAIM):
+        current = store.get_photo(report_id, photo_id)
+        if current is not None and current.state == "processing":
+            # Another worker holds it, or one died before finishing: keep the event
+            # (raise, so SQS delivers it again) until the claim is done or stale.
+            raise PhotoBusy(f"photo {photo_id} is being processed since {current.processing_since}")
         return "duplicate"
     try:
         outcome = _derive(photo, key, media)

@@ -27,14 +27,26 @@ def _squad_for_subscriptions(squad: str, who: Principal) -> str:
     return squad
 
 
-@route(bp, "/squads/{squad}/subscriptions", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/squads/{squad}/subscriptions",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: [SubscriptionOut]}},
+)
 def list_subscriptions(squad: str):
     squad = _squad_for_subscriptions(squad, principal(bp.current_request))
     subs = [SubscriptionOut(**s) for s in notify.list_subscriptions(squad)]
     return json_response(subs)
 
 
-@route(bp, "/squads/{squad}/subscriptions", methods=["POST"], authorizer=staff)
+@route(
+    bp,
+    "/squads/{squad}/subscriptions",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": SubscriptionIn, "returns": {201: SubscriptionOut}},
+)
 def add_subscription(squad: str):
     squad = _squad_for_subscriptions(squad, principal(bp.current_request))
     data = parse_body(bp.current_request, SubscriptionIn)
@@ -57,7 +69,13 @@ def add_subscription(squad: str):
     return json_response(body, 201)
 
 
-@route(bp, "/squads/{squad}/subscriptions/{subscription_id}", methods=["DELETE"], authorizer=staff)
+@route(
+    bp,
+    "/squads/{squad}/subscriptions/{subscription_id}",
+    methods=["DELETE"],
+    authorizer=staff,
+    doc={"returns": {200: SubscriptionRemoved}},
+)
 def remove_subscription(squad: str, subscription_id: str):
     squad = _squad_for_subscriptions(squad, principal(bp.current_request))
     if not _SUBSCRIPTION_ID.match(subscription_id) or not notify.unsubscribe(

@@ -7,6 +7,7 @@ from chalice import Blueprint
 
 from chalicelib import compose, geo, media, views
 from chalicelib.authn import principal, staff
+from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route
 from chalicelib.models import (
@@ -14,10 +15,14 @@ from chalicelib.models import (
     MergeIn,
     NoteIn,
     Page,
+    PhotoSlot,
     PositionedPhotoIn,
     QueueItem,
     RejectIn,
+    ReportCommand,
+    ReportStaff,
     ResolveIn,
+    ShadowCheck,
     ShadowCheckIn,
 )
 from chalicelib.principals import Forbidden, Principal
@@ -27,6 +32,17 @@ from chalicelib.storage import ReportStore
 from chalicelib.workflow import staff_actor
 
 bp = Blueprint(__name__)
+STAFF_VIEW = (ReportStaff, ReportCommand)  # the command centre's view carries more
+PHOTO_SLOT = {
+    "body": PositionedPhotoIn,
+    "returns": {201: PhotoSlot, 200: PhotoSlot},
+    "errors": (409,),
+}
+
+
+def step(body: type, required: bool = True) -> dict:
+    """The contract of a workflow step: the staff view of the report after it."""
+    return {"body": body, "body_required": required, "returns": {200: STAFF_VIEW}, "errors": (409,)}
 
 
 def _who() -> Principal:
@@ -50,7 +66,21 @@ def _staff_view(store: ReportStore, report_id: str, who: Principal):
     )
 
 
-@route(bp, "/squads/{squad}/reports", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/squads/{squad}/reports",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": {200: Page[QueueItem]},
+        "query": (
+            q("status", "one status (default: the open ones)", enum=list(STATUSES)),
+            q("district", "a district code"),
+            q("limit", "1 to 100 (default 25)", pattern=r"^\d{1,3}$"),
+            q("cursor", "next_cursor of the previous page"),
+        ),
+    },
+)
 def squad_queue(squad: str):
     """A squad's reports, oldest first: open ones by default, or one status."""
     who = _who()
@@ -82,7 +112,13 @@ def squad_queue(squad: str):
     return json_response(Page[QueueItem](items=items, next_cursor=cursor))
 
 
-@route(bp, "/staff/reports/{ref}", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/staff/reports/{ref}",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: STAFF_VIEW}},
+)
 def staff_report(ref: str):
     who, store = _who(), ReportStore()
     return json_response(_staff_view(store, report_id_or_404(ref, store), who))
@@ -95,24 +131,24 @@ def _act(ref: str, action: str, **fields):
     return json_response(_staff_view(store, report_id, who))
 
 
-@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
 def claim(ref: str):
     """Take the report: the squad's first response (exactly one member wins)."""
     return _act(ref, "claim", note=optional_body(bp.current_request, NoteIn).note)
 
 
-@route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
 def progress(ref: str):
     return _act(ref, "progress", note=optional_body(bp.current_request, NoteIn).note)
 
 
-@route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff, doc=step(ResolveIn))
 def resolve(ref: str):
     body = parse_body(bp.current_request, ResolveIn)
     return _act(ref, "resolve", note=body.note, photo_id=body.photo_id)
 
 
-@route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff, doc=step(RejectIn))
 def reject(ref: str):
     body = parse_body(bp.current_request, RejectIn)
     return _act(ref, "reject", note=body.note, reason=body.reason)
@@ -132,19 +168,25 @@ def _photo_slot(ref: str, role: str):
     return json_response(slot, 201 if created else 200)
 
 
-@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff, doc=PHOTO_SLOT)
 def after_photo(ref: str):
     """A presigned POST for the photo of the fix, with where the phone took it."""
     return _photo_slot(ref, "after")
 
 
-@route(bp, "/reports/{ref}/check-photos", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/check-photos", methods=["POST"], authorizer=staff, doc=PHOTO_SLOT)
 def check_photo(ref: str):
     """A presigned POST for a shadow check's photo (shadow squad, command centre)."""
     return _photo_slot(ref, "check")
 
 
-@route(bp, "/reports/{ref}/shadow-checks", methods=["POST"], authorizer=staff)
+@route(
+    bp,
+    "/reports/{ref}/shadow-checks",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ShadowCheckIn, "returns": {201: ShadowCheck}, "errors": (409,)},
+)
 def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
     who, store = _who(), ReportStore()
@@ -159,7 +201,7 @@ def shadow_check(ref: str):
     return json_response(check, 201)
 
 
-@route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff)
+@route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff, doc=step(MergeIn))
 def merge(ref: str):
     """Merge this report (a duplicate) into ``into``; its people become supporters."""
     who, store = _who(), ReportStore()

@@ -11,6 +11,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import stats_job
 from chalicelib.authn import principal, staff
+from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, route
 from chalicelib.models import Stats
@@ -20,6 +21,11 @@ from chalicelib.storage import StatsStore
 
 bp = Blueprint(__name__)
 _WINDOW = re.compile(r"^(today|7d|30d|\d{4}-(0[1-9]|1[0-2]))$")
+STATS = {200: {"application/json": Stats, "text/csv": {"type": "string"}}}
+VIEW = (
+    q("window", "today, 7d, 30d (default) or YYYY-MM", pattern=_WINDOW.pattern),
+    q("format", "csv for a spreadsheet", enum=["json", "csv"]),
+)
 _TIMES = ("count", "median_minutes", "p90_minutes", "mean_minutes", "within_sla_share")
 COLUMNS = [
     "dimension", "name", *("received", "accepted", "resolved", "closed", "reopened", "rejected"),
@@ -76,7 +82,21 @@ def _render(body: dict[str, Any], filename: str):
     )
 
 
-@route(bp, "/stats", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/stats",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": STATS,
+        "query": (
+            *VIEW,
+            q("squad", "only this squad (and its members)"),
+            q("label", "only this label"),
+            q("district", "only this district"),
+        ),
+    },
+)
 def command_stats():
     """Everything, for the command centre: filters squad, label, district."""
     if principal(bp.current_request).role != "command":
@@ -91,7 +111,13 @@ def command_stats():
     return _render(body, "kawal-stats")
 
 
-@route(bp, "/stats/squads/{squad}", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/stats/squads/{squad}",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": STATS, "query": VIEW},
+)
 def squad_stats(squad: str):
     who = principal(bp.current_request)
     if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
@@ -101,6 +127,6 @@ def squad_stats(squad: str):
     return _render(stats_job.for_squad(_view(), squad, load_catalogue()), f"kawal-{squad}")
 
 
-@route(bp, "/stats/public", methods=["GET"])
+@route(bp, "/stats/public", methods=["GET"], doc={"returns": STATS, "query": VIEW})
 def public_stats():
     return _render(stats_job.for_public(_view(), load_catalogue()), "kawal-public")

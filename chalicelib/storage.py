@@ -13,10 +13,8 @@ Keys (see README, "Table design"):
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -94,33 +92,14 @@ TABLE_SPEC: dict[str, Any] = {
     "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
 }
 
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-}
-
 
 def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@contextlib.contextmanager
-def dynamodb_errors() -> Iterator[None]:
-    """Turn throttling and outages into a 503 with retry advice; let the rest surface."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
-            raise Unavailable("storage is busy, please retry shortly") from exc
-        raise
-    except BotoCoreError as exc:  # connection errors, timeouts
-        raise Unavailable("storage is unreachable, please retry shortly") from exc
+def dynamodb_errors() -> Any:
+    """Throttling and outages become a 503 with retry advice; the rest surfaces."""
+    return aws.outage("storage")
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import base64
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -168,6 +168,21 @@ def test_the_same_upload_event_twice_does_the_work_once(client, aws):
         "display.jpg",
         "thumb.jpg",
     ]
+
+
+def test_a_claim_left_by_a_failed_worker_keeps_the_event_until_it_is_stale(client, aws):
+    """A worker that claimed a photo and died (its last write failed) must not make
+    the redelivered event a silent "duplicate": the event is kept (the handler
+    raises) and, once the claim is stale, the photo is processed."""
+    report = report_with_photo(client)
+    store = ReportStore()
+    (photo,) = store.load(report["id"]).photos
+    now = datetime.now(UTC)
+    assert store.claim_photo(report["id"], photo.id, now, now - photos.STALE_CLAIM)
+    with pytest.raises(photos.PhotoBusy):
+        photos.process_upload(photo.upload_key, store=store, media=media, now=now)
+    later = now + photos.STALE_CLAIM + timedelta(seconds=1)
+    assert photos.process_upload(photo.upload_key, store=store, media=media, now=later) == "ready"
 
 
 def test_an_oversize_object_is_rejected_without_being_read(client, aws, process, monkeypatch):

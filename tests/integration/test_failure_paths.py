@@ -22,7 +22,7 @@ from tests.support.images import camera_jpeg
 
 from .helpers import JSON_HEADERS, all_items, post_json, report_body
 from .test_dispatch import received, subscribe_queue
-from .workflow_helpers import shifted, staff_post
+from .workflow_helpers import deliver_upload, shifted, staff_post
 
 OUTAGES = [False, True]  # an error answer; a connection that fails
 
@@ -224,37 +224,21 @@ def test_an_uploaded_photo_is_processed_once_whatever_call_fails(client, aws, fa
         )
         return report["id"], slot.json_body["photo_id"], fields["key"]
 
-    def deliver(key: str) -> None:
-        """The SQS message of an S3 upload notification, as Lambda hands it over."""
-        record = {"eventName": "ObjectCreated:Post", "s3": {"object": {"key": key}}}
-        message = {
-            "messageId": key,
-            "receiptHandle": key,
-            "body": json.dumps({"Records": [record]}),
-            "attributes": {"ApproximateReceiveCount": "1"},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:uploads",
-            "awsRegion": "ap-southeast-3",
-        }
-        events.process_uploads({"Records": [message]}, None)
-
     def photo_state(report_id: str, photo_id: str) -> str:
         photos = client.http.get(f"/reports/{report_id}").json_body["photos"]
         return next(p["state"] for p in photos if p["id"] == photo_id)
 
     *_, key = upload()
-    calls = calls_of(faults, lambda: deliver(key))
+    calls = calls_of(faults, lambda: deliver_upload(key))
     assert ("s3", "GetObject") in calls and ("s3", "PutObject") in calls, calls
     for at, call in enumerate(calls):
         report_id, photo_id, key = upload()
         with pytest.raises(Exception):  # noqa: B017 - any failure makes SQS redeliver
-            faults.run(lambda k=key: deliver(k), fail_at=at)
+            faults.run(lambda k=key: deliver_upload(k), fail_at=at)
         # Redelivered after the failed attempt's claim went stale (5 minutes).
         with monkeypatch.context() as later:
             later.setattr(events, "utc_now", shifted(events.utc_now, timedelta(minutes=6)))
-            deliver(key)
+            deliver_upload(key)
         assert photo_state(report_id, photo_id) == "ready", call
 
 

@@ -32,6 +32,24 @@ def process_uploads(aws) -> None:
         pass
 
 
+def deliver_upload(key: str) -> None:
+    """The SQS message of an S3 upload notification, handed to the photo function
+    as Lambda does (a raise leaves it on the queue for redelivery)."""
+    record = {"eventName": "ObjectCreated:Post", "s3": {"object": {"key": key}}}
+    message = {
+        "messageId": key,
+        "receiptHandle": key,
+        "body": json.dumps({"Records": [record]}),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:uploads",
+        "awsRegion": "ap-southeast-3",
+    }
+    events.process_uploads({"Records": [message]}, None)
+
+
 def after_photo(client, aws, token, report: dict, lat: float, lon: float) -> str:
     slot = staff_post(
         client, token, f"/reports/{report['id']}/after-photos", {"lat": lat, "lon": lon}

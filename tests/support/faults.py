@@ -35,8 +35,7 @@ class Faults:
         return client
 
     def _before_call(self, model: Any, **_: Any) -> None:
-        service = model.service_model.endpoint_prefix
-        service = "dynamodb" if service.startswith("dynamodb") else service
+        service = model.service_model.signing_name  # as IAM names it: streams are dynamodb
         index = len(self.calls)
         self.calls.append((service, model.name))
         if index == self.fail_at:

@@ -1,0 +1,152 @@
+"""Least-privilege IAM policies, one per Lambda function and stage, written to
+``.chalice/policy-<stage>-<function>.json`` (Chalice's ``autogen_policy`` misses
+every call made through ``chalicelib``).
+
+    .venv/bin/python -m kawal_local.iam        # rewrite the files after a change
+
+Each function gets only the actions its code path makes, on its stage's
+resources by name. Two wildcards are needed and said so: SMS to a phone number
+is ``sns:Publish`` on ``*`` (a phone number is no ARN), and the KMS key is
+matched by its alias (its key id is only known once bootstrap made it).
+`tests/integration/test_iam.py` records every AWS call each function makes and
+checks it is allowed here, and that the files are current.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("dev", "prod")
+
+
+def _logs(stage: str) -> dict[str, Any]:
+    return {
+        "Sid": "OwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"arn:aws:logs:*:*:log-group:/aws/lambda/kawal-{stage}-*",
+    }
+
+
+def resources(stage: str) -> dict[str, Any]:
+    table = f"arn:aws:dynamodb:*:*:table/kawal-{stage}"
+    return {
+        "table": [table, f"{table}/index/*"],
+        "stream": f"{table}/stream/*",
+        "uploads": f"arn:aws:s3:::kawal-{stage}-media/uploads/*",
+        "photos": f"arn:aws:s3:::kawal-{stage}-media/photos/*",
+        "topics": f"arn:aws:sns:*:*:kawal-{stage}-squad-*",  # and their subscriptions
+        "uploads_queue": f"arn:aws:sqs:*:*:kawal-{stage}-uploads",
+        "dispatch_dlq": f"arn:aws:sqs:*:*:kawal-{stage}-dispatch-dlq",
+        "key_alias": f"alias/kawal-{stage}-contacts",
+    }
+
+
+TABLE_RW = [
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
+]
+
+
+def _kms(stage: str, actions: list[str]) -> dict[str, Any]:
+    return {
+        "Sid": "ContactKey",
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": "arn:aws:kms:*:*:key/*",
+        "Condition": {
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": resources(stage)["key_alias"]}
+        },
+    }
+
+
+def _notify(stage: str) -> list[dict[str, Any]]:
+    r = resources(stage)
+    return [
+        # Squad topics by name, and SMS straight to a reporter's phone: a phone
+        # number is not an ARN, so direct SMS needs Publish on "*".
+        {"Sid": "TopicsAndSms", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"},
+        {"Sid": "EmailToReporters", "Effect": "Allow", "Action": ["ses:SendEmail"],
+         "Resource": "arn:aws:ses:*:*:identity/*"},
+        {"Sid": "DeadLetters", "Effect": "Allow",
+         "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": r["dispatch_dlq"]},
+        _kms(stage, ["kms:Decrypt"]),
+    ]  # fmt: skip
+
+
+def policies(stage: str) -> dict[str, dict[str, Any]]:
+    """Function name (as Chalice names them in config.json) -> policy document."""
+    r = resources(stage)
+    table = {"Sid": "Table", "Effect": "Allow", "Action": TABLE_RW, "Resource": r["table"]}
+    table_ro = {
+        "Sid": "Table",
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+        "Resource": r["table"],
+    }
+    docs = {
+        "api_handler": [
+            table,
+            {"Sid": "Photos", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+             "Resource": [r["uploads"], r["photos"]]},
+            {"Sid": "Subscriptions", "Effect": "Allow",
+             "Action": ["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
+                        "sns:GetSubscriptionAttributes"], "Resource": r["topics"]},
+            _kms(stage, ["kms:Encrypt", "kms:Decrypt"]),
+        ],
+        "staff": [],  # the authorizer checks tokens against Cognito's public keys
+        "dispatch_stream": [
+            table,
+            {"Sid": "Stream", "Effect": "Allow",
+             "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+             "Resource": r["stream"]},
+            *_notify(stage),
+        ],
+        "redrive_notifications": [table, *_notify(stage)],
+        "process_uploads": [
+            table,
+            {"Sid": "Photos", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+             "Resource": [r["uploads"], r["photos"]]},
+            {"Sid": "UploadEvents", "Effect": "Allow",
+             "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                        "sqs:ChangeMessageVisibility"], "Resource": r["uploads_queue"]},
+        ],
+        "housekeeping": [table],
+        "compute_stats": [table_ro | {"Action": [*table_ro["Action"], "dynamodb:PutItem",
+                                                  "dynamodb:UpdateItem",
+                                                  "dynamodb:BatchWriteItem"]}],
+    }  # fmt: skip
+    return {
+        name: {"Version": "2012-10-17", "Statement": [_logs(stage), *statements]}
+        for name, statements in docs.items()
+    }
+
+
+def path(stage: str, function: str) -> Path:
+    return ROOT / ".chalice" / f"policy-{stage}-{function}.json"
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def main() -> int:
+    for stage in STAGES:
+        for function, document in policies(stage).items():
+            path(stage, function).write_text(render(document))
+    print(f"wrote {sum(len(policies(s)) for s in STAGES)} policies to .chalice/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

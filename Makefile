@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test fuzz lint format bench clean bootstrap token
+.PHONY: run test fuzz lint format bench clean bootstrap throttle policies package token
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Kawal needs Python 3.11 (Lambda runtime)"'
@@ -29,6 +29,16 @@ fuzz: $(STAMP)  ## the contract fuzzed at length (make test runs 10 examples per
 bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
 	$(BIN)/python bench/photos.py
 	$(BIN)/python bench/stats.py
+
+STAGE ?= dev
+bootstrap: $(STAMP)  ## create/update the stage's AWS resources: make bootstrap STAGE=prod
+	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE)
+
+throttle: $(STAMP)  ## after `chalice deploy`: API Gateway stage throttling
+	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE) --throttle
+
+policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py
+	$(BIN)/python -m kawal_local.iam
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

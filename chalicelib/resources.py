@@ -18,6 +18,7 @@ from chalicelib.routing import SQUAD_CODES, topic_name
 from chalicelib.storage import TABLE_SPEC
 
 log = logging.getLogger("kawal.resources")
+UPLOAD_DAYS = 7
 
 
 def ensure_table(name: str) -> None:
@@ -66,6 +67,22 @@ def ensure_bucket(name: str) -> None:
         Bucket=name,
         ServerSideEncryptionConfiguration={
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    # Originals (they may carry the phone's GPS and serial in EXIF) live only until
+    # the photo function has made clean derivatives; abandoned ones go after 7 days.
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "abandoned-uploads",
+                    "Filter": {"Prefix": "uploads/"},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": UPLOAD_DAYS},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
         },
     )
 
@@ -253,3 +270,16 @@ def bootstrap() -> dict[str, Any]:
         "uploads_queue": uploads,
         "contact_key": contact_key,
     }
+
+
+def throttle_stage(rest_api_id: str, stage: str, rate: float, burst: int) -> None:
+    """API Gateway's stage-wide throttle (Chalice's config has no setting for it):
+    beyond ``rate`` requests per second (bursts of ``burst``) callers get a 429."""
+    aws.client("apigateway").update_stage(
+        restApiId=rest_api_id,
+        stageName=stage,
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(rate)},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)},
+        ],
+    )

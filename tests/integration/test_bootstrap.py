@@ -26,9 +26,10 @@ def test_bootstrap_makes_the_stage_and_tells_chalice(project, aws):
     made = bootstrap.bootstrap("prod", config_path)
     env = json.loads(config_path.read_text())["stages"]["prod"]["environment_variables"]
     assert env["COGNITO_USER_POOL_ID"] == made["cognito_user_pool_id"]
-    assert env["TABLE_STREAM_ARN"] == made["table_stream_arn"] and "kawal-prod" in env[
-        "TABLE_STREAM_ARN"
-    ]
+    assert (
+        env["TABLE_STREAM_ARN"] == made["table_stream_arn"]
+        and "kawal-prod" in env["TABLE_STREAM_ARN"]
+    )
 
     db, s3 = aws.client("dynamodb"), aws.client("s3")
     backups = db.describe_continuous_backups(TableName="kawal-prod")

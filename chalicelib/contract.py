@@ -124,7 +124,7 @@ def check_query(declared: tuple[Param, ...], given: dict[str, str], strict: bool
             raise InvalidInput(
                 f"{name} must be {expected}",
                 [{"field": name, "issue": "invalid value"}],
-                code="invalid_parameter",
+                code=f"invalid_{name}",  # the codes handlers used before: invalid_month…
             )
 
 

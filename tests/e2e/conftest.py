@@ -75,7 +75,9 @@ class Runner:
         return self.proc.returncode
 
 
-@pytest.fixture(scope="session")
+# Per module: a runner left up would keep its event pump and 1-second stats job
+# busy on one of CI's two cores through every later test.
+@pytest.fixture(scope="module")
 def runner():
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     r = Runner()

@@ -8,6 +8,7 @@ from chalicelib import (
     command_api,
     contract_api,
     events,
+    observe,
     open311_api,
     squads_api,
     staff_api,
@@ -16,6 +17,7 @@ from chalicelib import (
 from chalicelib.http import error_middleware
 
 app = Chalice(app_name="kawal")
+app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
 app.register_blueprint(api.bp)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib import observe
 from chalicelib.geo import Regency
 from chalicelib.messages import REPORTER_TEXT, Notification, plan
 from chalicelib.routing import Catalogue
@@ -63,6 +64,7 @@ class Dispatcher:
         self, report_id: str, event_sk: str, to_status: str, action: str | None = None
     ) -> list[str]:
         """Plan and deliver what one new timeline entry causes; returns delivery states."""
+        observe.correlate(report_id=report_id)
         found = self.store.get_report(report_id)
         if found is None:
             log.warning("timeline entry for missing report %s", report_id)
@@ -102,16 +104,19 @@ class Dispatcher:
             error = str(exc)
             if attempts >= MAX_ATTEMPTS:
                 self.outbox.mark_failed(n.id, attempts, self.now(), error)
+                observe.count("NotificationsDeadLettered", audience=n.audience)
                 log.error("notification %s failed for good: %s", n.id, error)
                 try:
                     self.dead_letter({"notification": n.model_dump(), "error": error})
                 except Exception:  # the failed item stays queryable in the outbox
                     log.exception("dead-letter queue unreachable for %s", n.id)
                 return "failed"
+            observe.count("NotificationsFailed", audience=n.audience)
             self.outbox.mark_retry(n.id, attempts, self.now() + backoff(attempts), error)
             log.warning("notification %s attempt %d failed: %s", n.id, attempts, error)
             return "retry"
         self.outbox.mark_sent(n.id, self.now(), message_id)
+        observe.count("NotificationsSent", audience=n.audience)
         log.info("notification %s sent to %s (%s)", n.id, n.topic, n.kind)
         return "sent"
 

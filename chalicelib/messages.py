@@ -58,6 +58,14 @@ def ascii_subject(text: str) -> str:
     return " ".join(plain.split())[:99]
 
 
+def sms_segments(text: str) -> int:
+    """What an SMS costs, in segments: 160 GSM-7 characters in one, 153 each when
+    split; any other character makes it UCS-2 (70 in one, 67 each when split)."""
+    gsm7 = all(c in GSM7 for c in text)
+    single, each = (160, 153) if gsm7 else (70, 67)
+    return 1 if len(text) <= single else -(-len(text) // each)
+
+
 def is_single_gsm7_segment(text: str) -> bool:
     return len(text) <= SMS_LIMIT and all(c in GSM7 for c in text)
 

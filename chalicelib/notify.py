@@ -9,8 +9,8 @@ import logging
 import os
 from typing import Any
 
-from chalicelib import aws, config
-from chalicelib.messages import Notification
+from chalicelib import aws, config, observe
+from chalicelib.messages import Notification, sms_segments
 from chalicelib.routing import topic_name
 
 log = logging.getLogger("kawal.notify")
@@ -85,6 +85,7 @@ class SnsPublisher:
                 ),
             )
             sent.append(answer["MessageId"])
+            observe.count("SmsSegments", sms_segments(n.sms), audience="reporter")
         sender = config.reporter_email_from()
         if contact.get("email") and sender:
             answer = aws.client("ses").send_email(

@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import identifiers
+from chalicelib import identifiers, observe
 from chalicelib.errors import Conflict, InvalidInput, NotFound, PhotoQuotaReached
 from chalicelib.models import (
     MAX_CITIZEN_PHOTOS,
@@ -138,6 +138,7 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
     if parsed is None:
         return "ignored"
     report_id, photo_id = parsed
+    observe.correlate(report_id=report_id)
     photo = store.get_photo(report_id, photo_id)
     if photo is None:
         log.warning("upload %s has no photo slot", key)
@@ -165,6 +166,7 @@ def _derive(photo: Photo, key: str, media: Any) -> Photo:
 
     def reject(reason: str) -> Photo:
         log.info("photo %s rejected: %s", photo.id, reason)
+        observe.count("PhotosRejected")
         return photo.model_copy(update={"state": "rejected", "reason": reason})
 
     head = media.head(key)

@@ -109,7 +109,7 @@ def submit(
 
     Returns (what is stored, created, reporter_token).
     """
-    from chalicelib import photos
+    from chalicelib import observe, photos
 
     validate(data, catalogue, regency)
     answers = attributes.answers_for(catalogue.label(data.label), data.attributes)  # type: ignore[arg-type]
@@ -164,6 +164,9 @@ def submit(
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")
         try:
             store.create_report(report, first, contact, photo)
+            observe.correlate(report_id=report.id)
+            # a covert squad is not named in metrics either: they are read outside
+            observe.count("ReportsReceived", squad="covert" if report.covert else report.squad)
             if photo is not None and inline is not None and data.photo is not None:
                 photos.store_inline(photo, inline, data.photo.content_type, media)
             return Loaded(report, [first], [photo] if photo else []), True, token

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import compose, geo, media, views
+from chalicelib import compose, geo, media, observe, views
 from chalicelib.authn import principal, staff
 from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
@@ -125,8 +125,10 @@ def staff_report(ref: str):
 
 
 def _act(ref: str, action: str, **fields):
+    """A workflow step on a report, answered with the staff view after it."""
     who, store = _who(), ReportStore()
     report_id = report_id_or_404(ref, store)
+    observe.correlate(report_id=report_id)
     compose.workflow(store).staff_action(report_id, action, who, **fields)
     return json_response(_staff_view(store, report_id, who))
 

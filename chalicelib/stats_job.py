@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import stats
+from chalicelib import observe, stats
 from chalicelib.messages import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.workflow import is_overdue
@@ -36,6 +36,8 @@ def run(
 ) -> dict[str, Any]:
     until = now()
     mark = stats_store.watermark() or until - FIRST_RUN_BACKFILL
+    # How stale the figures were: alarmed on, and "missing" (a dead job) alarms too.
+    observe.count("StatsLagSeconds", (until - mark).total_seconds(), "Seconds")
     activity = stats_store.activity_between(mark - LOOKBACK, until)
     touched = sorted({a["report_id"] for a in activity})
     new_keys = {a["GSI3SK"] for a in activity}

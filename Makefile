@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory package STAGE=prod
 
 fuzz: $(STAMP)  ## the contract fuzzed at length (make test runs 10 examples per operation and role)
 	KAWAL_FUZZ_EXAMPLES=$${KAWAL_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest -q tests/e2e/test_fuzz_contract.py
@@ -36,6 +37,9 @@ bootstrap: $(STAMP)  ## create/update the stage's AWS resources: make bootstrap 
 
 throttle: $(STAMP)  ## after `chalice deploy`: API Gateway stage throttling
 	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE) --throttle
+
+package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from the zip in a clean 3.11
+	$(BIN)/python -m kawal_local.package_check $(STAGE)
 
 policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py
 	$(BIN)/python -m kawal_local.iam

@@ -19,6 +19,9 @@ from chalicelib.storage import TABLE_SPEC
 
 log = logging.getLogger("kawal.resources")
 UPLOAD_DAYS = 7
+UPLOADS_VISIBILITY_S = 180  # longer than the photo function's timeout (120 s)
+UPLOADS_MAX_RECEIVES = 5
+RETENTION_S = 14 * 24 * 3600
 
 
 def ensure_table(name: str) -> None:
@@ -101,7 +104,7 @@ def ensure_queue(name: str, attributes: dict[str, str] | None = None) -> str:
     sqs = aws.client("sqs")
     return sqs.create_queue(
         QueueName=name,
-        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600), **(attributes or {})},
+        Attributes={"MessageRetentionPeriod": str(RETENTION_S), **(attributes or {})},
     )["QueueUrl"]
 
 
@@ -118,8 +121,10 @@ def ensure_upload_events(bucket: str, queue: str) -> str:
         queue,
         {
             # longer than the photo function's timeout, so a running job is not redelivered
-            "VisibilityTimeout": "180",
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+            "VisibilityTimeout": str(UPLOADS_VISIBILITY_S),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(UPLOADS_MAX_RECEIVES)}
+            ),
         },
     )
     arn = queue_arn(url)
@@ -153,6 +158,14 @@ def ensure_upload_events(bucket: str, queue: str) -> str:
 
 
 APP_CLIENT = "kawal-app"
+PASSWORD_POLICY = {
+    "MinimumLength": 12,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+}
+AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
 def ensure_user_pool(name: str) -> tuple[str, str]:
@@ -169,15 +182,7 @@ def ensure_user_pool(name: str) -> tuple[str, str]:
         pool_id = idp.create_user_pool(
             PoolName=name,
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},  # staff only, no sign-up
-            Policies={
-                "PasswordPolicy": {
-                    "MinimumLength": 12,
-                    "RequireUppercase": True,
-                    "RequireLowercase": True,
-                    "RequireNumbers": True,
-                    "RequireSymbols": False,
-                }
-            },
+            Policies={"PasswordPolicy": PASSWORD_POLICY},
         )["UserPool"]["Id"]
         log.info("user pool %s created", name)
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
@@ -187,11 +192,7 @@ def ensure_user_pool(name: str) -> tuple[str, str]:
             UserPoolId=pool_id,
             ClientName=APP_CLIENT,
             GenerateSecret=False,
-            ExplicitAuthFlows=[
-                "ALLOW_USER_SRP_AUTH",
-                "ALLOW_USER_PASSWORD_AUTH",
-                "ALLOW_REFRESH_TOKEN_AUTH",
-            ],
+            ExplicitAuthFlows=AUTH_FLOWS,
             AccessTokenValidity=1,
             TokenValidityUnits={"AccessToken": "hours"},
             PreventUserExistenceErrors="ENABLED",

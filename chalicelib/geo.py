@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pygeohash
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chalicelib import config, datafile
+from chalicelib.schema import Model
 
 GEOHASH_PRECISION = 9  # ~4.8 m cells; prefixes give coarser cells for "nearby" queries
 
 
-class Bounds(BaseModel):
+class Bounds(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     min_lat: float = Field(ge=-90, le=90)
     max_lat: float = Field(ge=-90, le=90)
@@ -23,7 +24,7 @@ class Bounds(BaseModel):
         return self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
 
 
-class District(BaseModel):
+class District(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     name: str
@@ -31,7 +32,7 @@ class District(BaseModel):
     lon: float
 
 
-class Regency(BaseModel):
+class Regency(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     regency: str
     code_prefix: str = Field(pattern=r"^[A-Z]{3}$")

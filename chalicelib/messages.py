@@ -13,10 +13,9 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from pydantic import BaseModel
-
 from chalicelib.models import Report
 from chalicelib.routing import Catalogue
+from chalicelib.schema import Model
 
 WIB = timezone(timedelta(hours=7), "WIB")
 SMS_LIMIT = 160
@@ -74,7 +73,7 @@ def wib(at: datetime) -> str:
     return at.astimezone(WIB).strftime("%d/%m %H:%M WIB")
 
 
-class Notification(BaseModel):
+class Notification(Model):
     """One message to one audience; ``id`` is stable so consumers can drop duplicates."""
 
     id: str

@@ -7,9 +7,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar, get_args
 
-from pydantic import UUID4, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import UUID4, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.routing import Attribute
+from chalicelib.schema import Model
 
 Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
@@ -42,7 +43,7 @@ def check_email(value: str) -> str:
     return value
 
 
-class _Input(BaseModel):
+class _Input(Model):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
@@ -96,7 +97,7 @@ PhotoState = Literal["awaiting_upload", "processing", "ready", "rejected"]
 MAX_CITIZEN_PHOTOS = 3
 
 
-class Photo(BaseModel):
+class Photo(Model):
     """A photo of a report: the citizen's "before", a squad's "after", a shadow check."""
 
     model_config = ConfigDict(extra="forbid")
@@ -134,7 +135,7 @@ class PhotoSlotIn(_Input):
     )
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Model):
     model_config = ConfigDict(extra="forbid")
     key: str | None = Field(default=None, description="storage sort key, once stored")
     at: datetime
@@ -148,7 +149,7 @@ class TimelineEntry(BaseModel):
     photo_id: str | None = None
 
 
-class Report(BaseModel):
+class Report(Model):
     """A report as stored (without the reporter's contact, which lives apart)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -200,27 +201,27 @@ class Loaded(NamedTuple):
 # -- outputs ------------------------------------------------------------------
 
 
-class Handler(BaseModel):
+class Handler(Model):
     code: str
     colour: str
     name_id: str
     name_en: str
 
 
-class LabelRef(BaseModel):
+class LabelRef(Model):
     code: str
     name_id: str
     name_en: str
 
 
-class PublicTimelineEntry(BaseModel):
+class PublicTimelineEntry(Model):
     at: datetime
     status: Status
     note: str | None = None
     reason: str | None = None
 
 
-class PhotoPublic(BaseModel):
+class PhotoPublic(Model):
     id: str
     role: PhotoRole
     state: PhotoState
@@ -231,14 +232,14 @@ class PhotoPublic(BaseModel):
     display_url: str | None = Field(default=None, description="presigned, valid 15 minutes")
 
 
-class PhotoSlot(BaseModel):
+class PhotoSlot(Model):
     photo_id: str
     upload: dict = Field(description="POST the file to `url` as multipart form with `fields`")
     expires_in: int
     max_bytes: int
 
 
-class ReportPublic(BaseModel):
+class ReportPublic(Model):
     """What anyone may see: no reporter identity, no secrets."""
 
     id: str
@@ -262,7 +263,7 @@ class ReportPublic(BaseModel):
     photos: list[PhotoPublic] = []
 
 
-class NearbyReport(BaseModel):
+class NearbyReport(Model):
     id: str
     code: str
     status: Status
@@ -279,7 +280,7 @@ class ReportCreated(ReportPublic):
     )
 
 
-class LabelOut(BaseModel):
+class LabelOut(Model):
     code: str
     name_id: str
     name_en: str
@@ -290,7 +291,7 @@ class LabelOut(BaseModel):
     )
 
 
-class DistrictOut(BaseModel):
+class DistrictOut(Model):
     code: str
     name: str
     lat: float
@@ -315,7 +316,7 @@ class SubscriptionIn(_Input):
         return self
 
 
-class SubscriptionOut(BaseModel):
+class SubscriptionOut(Model):
     id: str
     protocol: str
     endpoint: str
@@ -352,7 +353,7 @@ class ContactReadIn(_Input):
     reason: str = Field(min_length=10, max_length=500, description="why (recorded in the audit)")
 
 
-class StaffTimelineEntry(BaseModel):
+class StaffTimelineEntry(Model):
     at: datetime
     from_status: Status | None = None
     to_status: Status
@@ -393,7 +394,7 @@ class ReportCommand(ReportStaff):
     check_photos: list[PhotoPublic] = []
 
 
-class QueueItem(BaseModel):
+class QueueItem(Model):
     id: str
     code: str
     label: str
@@ -409,7 +410,7 @@ class QueueItem(BaseModel):
     reopen_count: int = 0
 
 
-class Page(BaseModel, Generic[Item]):
+class Page(Model, Generic[Item]):
     items: list[Item]
     next_cursor: str | None = Field(default=None, description="send as ?cursor= for the next page")
 
@@ -419,47 +420,47 @@ class CommandQueueItem(QueueItem):
     covert: bool
 
 
-class Health(BaseModel):
+class Health(Model):
     status: Literal["ok"]
 
 
-class DeviceRegistered(BaseModel):
+class DeviceRegistered(Model):
     device_token: str = Field(description="send as X-Device-Token; shown once")
 
 
-class Supported(BaseModel):
+class Supported(Model):
     report_id: str
     supporters: int
 
 
-class SubscriptionRemoved(BaseModel):
+class SubscriptionRemoved(Model):
     removed: str
 
 
-class ContactOut(BaseModel):
+class ContactOut(Model):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
     notify: bool = False
 
 
-class ContactRead(BaseModel):
+class ContactRead(Model):
     report_id: str
     contact: ContactOut | None
 
 
-class ContactReadEntry(BaseModel):
+class ContactReadEntry(Model):
     reader: str
     reason: str
     at: datetime
 
 
-class ContactAudit(BaseModel):
+class ContactAudit(Model):
     report_id: str
     reads: list[ContactReadEntry]
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(Model):
     id: str
     name: str
     issued_by: str | None
@@ -471,7 +472,7 @@ class ApiKeyIssued(ApiKeyOut):
     api_key: str = Field(description="shown once: Kawal keeps only its hash")
 
 
-class Durations(BaseModel):
+class Durations(Model):
     count: int
     median_minutes: float | None
     p90_minutes: float | None
@@ -479,7 +480,7 @@ class Durations(BaseModel):
     within_sla_share: float | None
 
 
-class Figures(BaseModel):
+class Figures(Model):
     """One dimension's figures over the window (``squad#orange``, ``label#banjir``…)."""
 
     model_config = ConfigDict(extra="allow")  # the per-kind counts: received, resolved…
@@ -490,13 +491,13 @@ class Figures(BaseModel):
     shadow_not_fixed_share: float | None = None
 
 
-class Ranked(BaseModel):
+class Ranked(Model):
     name: str
     on_time_share: float | None
     accepted: int
 
 
-class OverdueReport(BaseModel):
+class OverdueReport(Model):
     id: str
     code: str
     squad: str
@@ -506,7 +507,7 @@ class OverdueReport(BaseModel):
     overdue_hours: float
 
 
-class Stats(BaseModel):
+class Stats(Model):
     """Precomputed figures (the job runs every few minutes; ``computed_at`` says when)."""
 
     window: str
@@ -519,17 +520,17 @@ class Stats(BaseModel):
     most_overdue: list[OverdueReport] | None = None
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str = Field(description="stable, for programs: validation_failed, report_not_found…")
     message: str = Field(description="for people")
     details: list[dict[str, Any]] = []
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Model):
     error: ErrorDetail
 
 
-class ReportSummary(BaseModel):
+class ReportSummary(Model):
     """One line of the public list: anonymised, with how fast it was answered."""
 
     id: str
@@ -553,7 +554,7 @@ class ShadowCheckIn(_Input):
     photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
 
 
-class ShadowCheck(BaseModel):
+class ShadowCheck(Model):
     """A covert check of a closure: seen by the command centre only, never a timeline entry."""
 
     model_config = ConfigDict(extra="forbid")

@@ -11,9 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chalicelib import config, datafile
+from chalicelib.schema import Model
 
 SQUAD_CODES = ("pink", "white", "orange", "yellow", "blue", "red", "shadow")
 # What a citizen is told handles a covert label: true (the command centre sees
@@ -28,7 +29,7 @@ COMMAND_CENTRE = {
 _CODE = r"^[a-z][a-z0-9_]{1,39}$"
 
 
-class Squad(BaseModel):
+class Squad(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str = Field(pattern=_CODE)
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
@@ -39,7 +40,7 @@ class Squad(BaseModel):
     covert: bool = False
 
 
-class AttributeValue(BaseModel):
+class AttributeValue(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str = Field(pattern=_CODE)
     name_id: str
@@ -49,7 +50,7 @@ class AttributeValue(BaseModel):
 Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
 
 
-class Attribute(BaseModel):
+class Attribute(Model):
     """An extra question a label asks (Open311's service-definition attribute)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -74,7 +75,7 @@ class Attribute(BaseModel):
         return self
 
 
-class Label(BaseModel):
+class Label(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str = Field(pattern=_CODE)
     squad: str
@@ -91,7 +92,7 @@ class Label(BaseModel):
         return self
 
 
-class Catalogue(BaseModel):
+class Catalogue(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int
     updated_at: datetime  # when labels last changed: Open311's discovery "changeset"

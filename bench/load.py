@@ -130,7 +130,11 @@ class Load:
                 with self.lock:
                     known = self.acked.setdefault(client_id, r.json()["id"])
                     assert known == r.json()["id"], "a retry answered with another report"
-                    if label in ("jalan_rusak", "lampu_jalan_mati", "banjir"):
+                    if r.status_code == 201 and label in (
+                        "jalan_rusak",
+                        "lampu_jalan_mati",
+                        "banjir",
+                    ):
                         self.open_orange.append(known)
 
     def read(self, rng: random.Random) -> None:

@@ -12,13 +12,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):  ## the browser tests drive Debian's chromium (a test tool's own download fails here)
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get install -y -q chromium || ($$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium)
+
 run: $(STAMP)
 	$(BIN)/python -m kawal_local.run
 
 token: $(STAMP)  ## an access token from the running `make run`: make -s token USER=komando
 	@$(BIN)/python -m kawal_local.token $(USER)
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q

@@ -6,6 +6,7 @@ from chalicelib import (
     api,
     authn,
     command_api,
+    command_page,
     contract_api,
     events,
     observe,
@@ -24,6 +25,7 @@ app.register_blueprint(api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
+app.register_blueprint(command_page.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
 app.register_blueprint(contract_api.bp)

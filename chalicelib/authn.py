@@ -7,7 +7,9 @@ from typing import Any
 
 from chalice import AuthResponse, Blueprint
 
-from chalicelib.principals import ANONYMOUS, Principal
+from chalicelib.http import json_response, route
+from chalicelib.models import SignedIn, SignInIn
+from chalicelib.principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
 
 bp = Blueprint(__name__)
 log = logging.getLogger("kawal.auth")
@@ -40,3 +42,50 @@ def principal(request: Any) -> Principal:
     groups = [g for g in str(context.get("groups", "")).split(",") if g]
     user = context.get("username") or context["principalId"]
     return Principal.from_groups(user, groups)
+
+
+@route(
+    bp,
+    "/auth/sign-in",
+    methods=["POST"],
+    doc={"body": SignInIn, "returns": {200: SignedIn}, "errors": (401, 403, 429)},
+)
+def sign_in():
+    """Staff sign-in (the command-centre page): username and password to Cognito,
+    an access token back. Nothing is stored; attempts are counted per network."""
+    from chalicelib import config, quotas, reports
+    from chalicelib.http import parse_body, source_ip
+    from chalicelib.storage import CounterStore
+
+    request = bp.current_request
+    data = parse_body(request, SignInIn)
+    quotas.take(CounterStore(), quotas.SIGN_INS_PER_IP, source_ip(request), reports.utc_now())
+    token, expires_in = cognito_sign_in(config.user_pool_client_id(), data.username, data.password)
+    return json_response(SignedIn(access_token=token, expires_in=expires_in))
+
+
+def cognito_sign_in(client_id: str, username: str, password: str) -> tuple[str, int]:
+    from botocore.exceptions import ClientError
+
+    from chalicelib import aws
+
+    idp = aws.client("cognito-idp")
+    try:
+        with aws.outage("sign-in"):
+            answer = idp.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in ("NotAuthorizedException", "UserNotFoundException"):
+            raise Unauthenticated("wrong username or password") from None
+        raise
+    result = answer.get("AuthenticationResult")
+    if result is None:  # a temporary password: Cognito wants a new one first
+        raise Forbidden(
+            "set a new password first (Cognito challenge " + str(answer.get("ChallengeName")) + ")",
+            code="password_change_required",
+        )
+    return result["AccessToken"], int(result.get("ExpiresIn", 3600))

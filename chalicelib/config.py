@@ -132,6 +132,11 @@ def open311_per_key_hour() -> int:
     return _int("QUOTA_OPEN311_PER_KEY_HOUR", 1000)
 
 
+def sign_ins_per_ip_hour() -> int:
+    """Password guesses are counted, successful or not."""
+    return _int("QUOTA_SIGN_INS_PER_IP_HOUR", 60)
+
+
 def sms_per_phone_day() -> int:
     return _int("SMS_PER_PHONE_DAY", 10)
 

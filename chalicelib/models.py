@@ -507,6 +507,24 @@ class OverdueReport(Model):
     overdue_hours: float
 
 
+class TrendPoint(Model):
+    day: str
+    received: int
+    resolved: int
+    on_time_share: float | None
+    median_response_minutes: float | None
+
+
+class SquadOut(Model):
+    code: str
+    colour: str
+    name_id: str
+    name_en: str
+    handles_id: str
+    handles_en: str
+    covert: bool = False
+
+
 class Stats(Model):
     """Precomputed figures (the job runs every few minutes; ``computed_at`` says when)."""
 
@@ -518,6 +536,22 @@ class Stats(Model):
     backlog: dict[str, dict[str, int]]
     rankings: dict[str, list[Ranked]] = {}
     most_overdue: list[OverdueReport] | None = None
+    squads: list[SquadOut] | None = Field(
+        default=None, description="command centre: every squad, covert ones included"
+    )
+    trends: dict[str, list[TrendPoint]] | None = Field(
+        default=None, description="30d window, command centre: squad#<code> and public by day"
+    )
+
+
+class SignInIn(_Input):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SignedIn(Model):
+    access_token: str = Field(description="send as Authorization: Bearer …")
+    expires_in: int = Field(description="seconds")
 
 
 class ErrorDetail(Model):

@@ -38,6 +38,9 @@ REPORTS_PER_IP = Limit(
 OPEN311_PER_KEY = Limit(
     "open311-key", config.open311_per_key_hour, 3600, "this API key filed many requests"
 )
+SIGN_INS_PER_IP = Limit(
+    "sign-in-ip", config.sign_ins_per_ip_hour, 3600, "many sign-in attempts from this network"
+)
 SMS_PER_PHONE = Limit("sms-phone", config.sms_per_phone_day, 86400, "SMS cap for one number")
 SMS_BUDGET = Limit("sms-budget", config.sms_daily_budget, 86400, "the daily SMS budget")
 

@@ -108,6 +108,7 @@ def command_stats():
         label=params.get("label"),
         district=params.get("district"),
     )
+    body["squads"] = [s.model_dump() for s in load_catalogue().squads]
     return _render(body, "kawal-stats")
 
 

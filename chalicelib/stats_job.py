@@ -117,6 +117,7 @@ def _views(
         for r in overdue[:10]
     ]
     views = {}
+    trend_dims = [d for d in by_dim if d.startswith("squad#") or d == "public"]
     for window, days in windows.items():
         figures = {}
         for dim, summaries in by_dim.items():
@@ -133,8 +134,27 @@ def _views(
             "figures": figures,
             "backlog": backlog,
             "most_overdue": most_overdue,
+            # day by day, for the command centre's small charts (no extra reads)
+            "trends": {
+                dim: [_trend_point(day, by_dim[dim].get(day)) for day in sorted(days)]
+                for dim in trend_dims
+            }
+            if window == "30d"
+            else {},
         }
     return views
+
+
+def _trend_point(day: str, summary: Any) -> dict[str, Any]:
+    f = summary.figures() if summary is not None else None
+    response = f["time_to_first_response"] if f else {}
+    return {
+        "day": day,
+        "received": f["received"] if f else 0,
+        "resolved": f["resolved"] if f else 0,
+        "on_time_share": response.get("within_sla_share"),
+        "median_response_minutes": response.get("median_minutes"),
+    }
 
 
 # -- audiences --------------------------------------------------------------------
@@ -172,6 +192,7 @@ def for_command(view: dict[str, Any], *, squad=None, label=None, district=None) 
             "members": _ranking(view["figures"], "member#"),
         },
         "most_overdue": [r for r in view["most_overdue"] if not squad or r["squad"] == squad],
+        "trends": {d: t for d, t in view.get("trends", {}).items() if keep(d)},
     }
 
 

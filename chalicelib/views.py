@@ -14,7 +14,7 @@ from chalicelib.photos import to_public as photo_to_public
 from chalicelib.reports import to_public
 from chalicelib.routing import Catalogue
 from chalicelib.storage import GSI
-from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, is_overdue
+from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
 
 
 def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, command: bool):
@@ -42,6 +42,11 @@ def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, co
     if not command:
         return ReportStaff(**fields)
     distance = report.after_photo_distance_m
+    if distance is None:  # not resolved yet: where the latest after-photo was taken
+        placed = [p for p in loaded.photos if p.role == "after" and p.lat is not None]
+        if placed:
+            latest = max(placed, key=lambda p: p.created_at)
+            distance = round(distance_m(report.lat, report.lon, latest.lat, latest.lon), 1)
     return ReportCommand(
         **fields,
         covert=report.covert,

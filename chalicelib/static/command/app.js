@@ -1,0 +1,360 @@
+// Kawal command centre: reads the same APIs as every client; no library, no build.
+"use strict";
+
+const SETTINGS = JSON.parse(document.getElementById("settings").textContent);
+const BASE = location.pathname.replace(/command-centre\/?$/, "");
+const OPEN = ["submitted", "accepted", "in_progress", "reopened"];
+const TEXT = {
+  id: {
+    title: "Pusat Komando", signIn: "Masuk", signOut: "Keluar", username: "Nama pengguna",
+    password: "Kata sandi", denied: "Halaman ini hanya untuk Pusat Komando.",
+    squad: "Tim", label: "Jenis", district: "Kecamatan", status: "Status", all: "Semua",
+    overdue: "Terlambat", rankSquads: "Peringkat tim (tepat waktu)",
+    rankMembers: "Peringkat anggota", mostOverdue: "Sepuluh laporan paling terlambat",
+    backlog: "Terbuka", response: "Tanggapan pertama", resolution: "Penyelesaian",
+    median: "median", p90: "p90", onTime: "Tepat waktu", reopen: "Dibuka lagi",
+    shadowFail: "Gagal cek bayangan", trend: "30 hari: laporan masuk",
+    computed: "dihitung", notYet: "belum dihitung", markers: "penanda",
+    timeline: "Riwayat", before: "Sebelum", after: "Sesudah", noPhoto: "belum ada foto",
+    position: "Posisi foto sesudah", far: "jauh dari laporan", near: "di lokasi",
+    supporters: "Pendukung", mergedInto: "Digabung ke", duplicates: "Duplikat",
+    hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
+    statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
+      reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
+  },
+  en: {
+    title: "Command Centre", signIn: "Sign in", signOut: "Sign out", username: "Username",
+    password: "Password", denied: "This page is for the command centre only.",
+    squad: "Squad", label: "Label", district: "District", status: "Status", all: "All",
+    overdue: "Overdue", rankSquads: "Squads by on-time share",
+    rankMembers: "Members by on-time share", mostOverdue: "Ten most overdue reports",
+    backlog: "Open", response: "First response", resolution: "Resolution",
+    median: "median", p90: "p90", onTime: "On time", reopen: "Reopened",
+    shadowFail: "Shadow check failed", trend: "30 days: reports received",
+    computed: "computed", notYet: "not computed yet", markers: "markers",
+    timeline: "Timeline", before: "Before", after: "After", noPhoto: "no photo yet",
+    position: "After-photo position", far: "far from the report", near: "on site",
+    supporters: "Supporters", mergedInto: "Merged into", duplicates: "Duplicates",
+    hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
+    statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
+      reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
+  },
+};
+
+const state = {
+  lang: localStorage.getItem("kawal.lang") || "id",
+  token: sessionStorage.getItem("kawal.token") || "",
+  stats: null, labels: [], districts: [], squads: [], reports: [],
+  filter: { squad: "", label: "", district: "", status: "" },
+  zoom: 1, center: null, timer: null,
+};
+const t = (key) => TEXT[state.lang][key] ?? key;
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    // CSSOM, not a style attribute: the page's CSP allows no inline styles
+    else if (k === "style") for (const [name, value] of Object.entries(v)) node.style.setProperty(name, value);
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  const response = await fetch(BASE + path, { ...options, headers });
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  return { status: response.status, body };
+}
+
+// ---- sign-in ----------------------------------------------------------------
+async function signIn(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const answer = await api("auth/sign-in", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
+  });
+  if (answer.status !== 200) {
+    $("signin-error").textContent = answer.status === 401 ? t("wrong") : answer.body?.error?.message;
+    return;
+  }
+  state.token = answer.body.access_token;
+  sessionStorage.setItem("kawal.token", state.token);
+  await start();
+}
+
+function signOut() {
+  state.token = "";
+  sessionStorage.removeItem("kawal.token");
+  clearInterval(state.timer);
+  show("signin");
+}
+
+function show(which) {
+  $("signin").hidden = which !== "signin";
+  $("denied").hidden = which !== "denied";
+  $("board").hidden = which !== "board";
+  $("signout").hidden = which === "signin";
+}
+
+// ---- data ---------------------------------------------------------------------
+async function loadOpenReports(squads) {
+  const all = [];
+  for (const squad of squads) {
+    let cursor = "";
+    do {
+      const q = `squads/${squad.code}/reports?limit=100` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+      const answer = await api(q);
+      if (answer.status !== 200) return null;
+      for (const item of answer.body.items) all.push({ ...item, squad: squad.code, covert: squad.covert });
+      cursor = answer.body.next_cursor;
+    } while (cursor);
+  }
+  return all;
+}
+
+async function refresh() {
+  const stats = await api("stats?window=30d");
+  if (stats.status === 401 || stats.status === 403) {
+    show(state.token ? "denied" : "signin");
+    return false;
+  }
+  if (stats.status !== 200) return false;
+  const reports = await loadOpenReports(stats.body.squads);
+  if (reports === null) { show("denied"); return false; }
+  state.stats = stats.body;
+  state.squads = stats.body.squads;
+  state.reports = reports;
+  render();
+  return true;
+}
+
+async function start() {
+  if (!state.token) { show("signin"); return; }
+  const [labels, districts] = await Promise.all([api("labels"), api("districts")]);
+  state.labels = labels.body || [];
+  state.districts = districts.body || [];
+  if (!(await refresh())) return;
+  show("board");
+  clearInterval(state.timer);
+  state.timer = setInterval(refresh, SETTINGS.refreshSeconds * 1000);
+}
+
+// ---- rendering ----------------------------------------------------------------
+function squadName(code) {
+  const squad = state.squads.find((s) => s.code === code);
+  return squad ? (state.lang === "id" ? squad.name_id : squad.name_en) : code;
+}
+const colour = (code) => state.squads.find((s) => s.code === code)?.colour || "#636e72";
+const labelName = (code) => {
+  const label = state.labels.find((l) => l.code === code);
+  return label ? (state.lang === "id" ? label.name_id : label.name_en) : code;
+};
+const districtName = (code) => state.districts.find((d) => d.code === code)?.name || code || "—";
+const minutes = (m) => (m === null || m === undefined ? "—" : m >= 120 ? `${(m / 60).toFixed(1)} ${t("hours")}` : `${m} ${t("minutes")}`);
+const share = (s) => (s === null || s === undefined ? "—" : `${Math.round(s * 100)}%`);
+
+function visibleReports() {
+  const f = state.filter;
+  return state.reports.filter((r) =>
+    (!f.squad || r.squad === f.squad) && (!f.label || r.label === f.label) &&
+    (!f.district || r.district === f.district) && (!f.status || r.status === f.status));
+}
+
+function fillSelect(id, options, current) {
+  const select = $(id);
+  select.replaceChildren(el("option", { value: "" }, t("all")),
+    ...options.map(([value, text]) => el("option", { value, ...(value === current ? { selected: "" } : {}) }, text)));
+}
+
+function render() {
+  document.documentElement.lang = state.lang;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  $("lang").textContent = t("language");
+  const s = state.stats;
+  $("computed").textContent = s.computed_at ? `${t("computed")} ${new Date(s.computed_at).toLocaleString(state.lang)}` : t("notYet");
+  $("computed").dataset.computedAt = s.computed_at || "";
+  fillSelect("f-squad", state.squads.map((q) => [q.code, squadName(q.code)]), state.filter.squad);
+  fillSelect("f-label", state.labels.map((l) => [l.code, labelName(l.code)]), state.filter.label);
+  fillSelect("f-district", state.districts.map((d) => [d.code, d.name]), state.filter.district);
+  fillSelect("f-status", OPEN.map((x) => [x, TEXT[state.lang].statuses[x]]), state.filter.status);
+  renderCards();
+  renderMap();
+  renderRankings();
+}
+
+function metric(name, label, value, text) {
+  return el("div", { class: "metric", "data-metric": name, "data-value": value ?? "" },
+    el("span", { class: "metric-label" }, label), el("strong", {}, text));
+}
+
+function sparkline(points) {
+  const w = 120, h = 28, max = Math.max(1, ...points.map((p) => p.received));
+  const path = points.map((p, i) => `${i ? "L" : "M"}${(i / Math.max(1, points.length - 1)) * w},${h - (p.received / max) * h}`).join(" ");
+  const chart = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "spark", role: "img", "aria-label": t("trend") });
+  chart.append(svg("path", { d: path }));
+  return chart;
+}
+
+function renderCards() {
+  const s = state.stats;
+  const cards = state.squads.filter((q) => !state.filter.squad || q.code === state.filter.squad).map((q) => {
+    const f = s.figures[`squad#${q.code}`] || {};
+    const b = s.backlog[`squad#${q.code}`] || {};
+    const r = f.time_to_first_response || {}, z = f.time_to_resolution || {};
+    const trend = (s.trends || {})[`squad#${q.code}`] || [];
+    return el("article", { class: "card panel", "data-squad": q.code, style: { "--squad": q.colour } },
+      el("h3", {}, squadName(q.code)),
+      el("div", { class: "metrics" },
+        metric("backlog", t("backlog"), b.open ?? 0, b.open ?? 0),
+        metric("overdue", t("overdue"), b.overdue ?? 0, b.overdue ?? 0),
+        metric("response_median", `${t("response")} ${t("median")}`, r.median_minutes, minutes(r.median_minutes)),
+        metric("response_p90", `${t("response")} ${t("p90")}`, r.p90_minutes, minutes(r.p90_minutes)),
+        metric("resolution_median", `${t("resolution")} ${t("median")}`, z.median_minutes, minutes(z.median_minutes)),
+        metric("resolution_p90", `${t("resolution")} ${t("p90")}`, z.p90_minutes, minutes(z.p90_minutes)),
+        metric("on_time", t("onTime"), r.within_sla_share, share(r.within_sla_share)),
+        metric("reopen_rate", t("reopen"), f.reopen_rate, share(f.reopen_rate)),
+        metric("shadow_fail", t("shadowFail"), f.shadow_not_fixed_share, share(f.shadow_not_fixed_share))),
+      el("div", { class: "trend" }, el("span", { class: "metric-label" }, t("trend")), sparkline(trend)));
+  });
+  $("cards").replaceChildren(...cards);
+}
+
+function renderRankings() {
+  const s = state.stats;
+  const row = (r, name) => el("li", {}, `${name} — ${share(r.on_time_share)} (${r.accepted})`);
+  $("rank-squads").replaceChildren(...(s.rankings?.squads || []).map((r) => row(r, squadName(r.name))));
+  $("rank-members").replaceChildren(...(s.rankings?.members || []).slice(0, 10).map((r) => row(r, r.name.replace("#", " · "))));
+  $("overdue").replaceChildren(...(s.most_overdue || []).map((r) =>
+    el("li", {}, el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
+      `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${r.overdue_hours} ${t("hours")}`))));
+}
+
+// Web Mercator at a fixed zoom: the same pixels map tiles use, so tiles line up.
+const Z = 11;
+function project(lat, lon) {
+  const n = 256 * 2 ** Z, rad = (lat * Math.PI) / 180;
+  return [((lon + 180) / 360) * n, ((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n];
+}
+
+function renderMap() {
+  const map = $("map");
+  const points = state.districts.map((d) => project(d.lat, d.lon));
+  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+  const pad = 60;
+  const full = [Math.min(...xs) - pad, Math.min(...ys) - pad, Math.max(...xs) - Math.min(...xs) + 2 * pad, Math.max(...ys) - Math.min(...ys) + 2 * pad];
+  state.center ||= [full[0] + full[2] / 2, full[1] + full[3] / 2];
+  const w = full[2] / state.zoom, h = full[3] / state.zoom;
+  map.setAttribute("viewBox", `${state.center[0] - w / 2} ${state.center[1] - h / 2} ${w} ${h}`);
+  const layers = [];
+  if (SETTINGS.tileUrl) {
+    for (let tx = Math.floor(full[0] / 256); tx <= Math.floor((full[0] + full[2]) / 256); tx++) {
+      for (let ty = Math.floor(full[1] / 256); ty <= Math.floor((full[1] + full[3]) / 256); ty++) {
+        const href = SETTINGS.tileUrl.replace("{z}", Z).replace("{x}", tx).replace("{y}", ty);
+        layers.push(svg("image", { href, x: tx * 256, y: ty * 256, width: 256, height: 256 }));
+      }
+    }
+    $("attribution").textContent = SETTINGS.tileAttribution;
+  }
+  layers.push(svg("rect", { x: full[0], y: full[1], width: full[2], height: full[3], class: "frame" }));
+  state.districts.forEach((d, i) => {
+    const [x, y] = points[i];
+    layers.push(svg("circle", { cx: x, cy: y, r: 3 / state.zoom, class: "district" }));
+    const label = svg("text", { x: x + 5 / state.zoom, y: y - 5 / state.zoom, class: "district-name", "font-size": 11 / state.zoom });
+    label.textContent = d.name;
+    layers.push(label);
+  });
+  // Clusters: reports within 24 screen pixels of each other at this zoom are one bubble.
+  const cell = 24 / state.zoom, clusters = new Map();
+  const shown = visibleReports();
+  for (const r of shown) {
+    const [x, y] = project(r.lat, r.lon);
+    const key = state.zoom >= 4 ? r.id : `${Math.round(x / cell)},${Math.round(y / cell)}`;
+    if (!clusters.has(key)) clusters.set(key, { x: 0, y: 0, items: [] });
+    const c = clusters.get(key);
+    c.items.push(r); c.x += x; c.y += y;
+  }
+  for (const c of clusters.values()) {
+    const x = c.x / c.items.length, y = c.y / c.items.length, first = c.items[0];
+    const overdue = c.items.some((r) => r.overdue);
+    const group = svg("g", { class: `marker${overdue ? " overdue" : ""}`, "data-reports": c.items.map((r) => r.id).join(" "), tabindex: 0 });
+    group.append(svg("circle", { cx: x, cy: y, r: (c.items.length > 1 ? 9 : 6) / state.zoom, fill: colour(first.squad), "stroke-width": (overdue ? 3 : 1) / state.zoom }));
+    if (c.items.length > 1) {
+      const n = svg("text", { x, y: y + 3.5 / state.zoom, "font-size": 10 / state.zoom, class: "count" });
+      n.textContent = c.items.length;
+      group.append(n);
+    }
+    const title = svg("title");
+    title.textContent = c.items.map((r) => `${r.code} ${labelName(r.label)}`).join("\n");
+    group.append(title);
+    group.addEventListener("click", () => (c.items.length > 1 ? zoomTo(x, y) : openDrawer(first.id)));
+    layers.push(group);
+  }
+  map.replaceChildren(...layers);
+  $("marker-count").textContent = `${shown.length} ${t("markers")}`;
+  $("marker-count").dataset.count = shown.length;
+}
+
+function zoomTo(x, y) {
+  state.center = [x, y];
+  state.zoom = Math.min(8, state.zoom * 2);
+  renderMap();
+}
+
+// ---- the report drawer ----------------------------------------------------------
+async function openDrawer(id) {
+  const answer = await api(`staff/reports/${id}`);
+  if (answer.status !== 200) return;
+  const r = answer.body;
+  const photo = (role) => {
+    const found = r.photos.filter((p) => p.role === role && p.display_url);
+    return el("figure", { class: "photo", "data-role": role },
+      found.length ? el("img", { src: found[found.length - 1].display_url, alt: t(role) }) : el("span", { class: "muted" }, t("noPhoto")),
+      el("figcaption", {}, t(role)));
+  };
+  const distance = r.after_photo_distance_m;
+  $("drawer-body").replaceChildren(
+    el("h2", {}, `${r.code} · ${labelName(r.label.code)}`),
+    el("p", {}, `${squadName(r.squad)} · ${districtName(r.district)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
+    r.description ? el("p", { class: "muted" }, r.description) : "",
+    el("div", { class: "photos" }, photo("before"), photo("after")),
+    el("p", { "data-field": "position" }, `${t("position")}: `,
+      distance === null || distance === undefined ? "—" : `${Math.round(distance)} m (${r.after_photo_far ? t("far") : t("near")})`),
+    el("p", { "data-field": "supporters" }, `${t("supporters")}: ${r.supporters}`),
+    r.merged_into ? el("p", {}, `${t("mergedInto")}: ${r.merged_into}`) : "",
+    el("h3", {}, t("timeline")),
+    el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
+      el("li", {}, `${new Date(e.at).toLocaleString(state.lang)} — ${TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
+  );
+  $("drawer").hidden = false;
+}
+
+// ---- wiring ---------------------------------------------------------------------
+$("signin").addEventListener("submit", signIn);
+$("signout").addEventListener("click", signOut);
+$("drawer-close").addEventListener("click", () => ($("drawer").hidden = true));
+$("zoom-in").addEventListener("click", () => { state.zoom = Math.min(8, state.zoom * 2); renderMap(); });
+$("zoom-out").addEventListener("click", () => { state.zoom = Math.max(1, state.zoom / 2); if (state.zoom === 1) state.center = null; renderMap(); });
+$("lang").addEventListener("click", () => {
+  state.lang = state.lang === "id" ? "en" : "id";
+  localStorage.setItem("kawal.lang", state.lang);
+  if (state.stats) render();
+  else for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+});
+for (const key of ["squad", "label", "district", "status"]) {
+  $(`f-${key}`).addEventListener("change", (event) => { state.filter[key] = event.target.value; render(); });
+}
+start();

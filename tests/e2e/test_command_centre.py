@@ -1,0 +1,249 @@
+"""The command centre's page in a real browser (Debian's Chromium, driven by
+Playwright) against the local runner with its demo data."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.images import camera_jpeg
+
+from .conftest import ROOT, Runner, sign_in
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = ROOT / ".pytest_cache" / "artefacts"
+OPEN_SQUADS = ("pink", "white", "orange", "yellow", "blue", "red")
+# As the probe that checked this machine started it: no network beyond loopback.
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def centre():
+    os.environ["COMMAND_REFRESH_SECONDS"] = "2"  # the runner inherits it
+    runner = Runner()
+    try:
+        runner.wait_ready()
+        yield runner
+    finally:
+        runner.stop()
+        os.environ.pop("COMMAND_REFRESH_SECONDS", None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def wait_for(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture(scope="module")
+def worked_report(centre):
+    """An open report with a before-photo and an after-photo (claimed, worked on),
+    in a district with no demo report, so its marker stands alone."""
+    base = centre.base
+    squad = {"Authorization": f"Bearer {sign_in(centre, 'tim-orange')}"}
+    photo = base64.b64encode(camera_jpeg(800, 600)).decode()
+    report = requests.post(
+        f"{base}/reports",
+        json={"client_report_id": str(uuid.uuid4()), "label": "jalan_rusak", "lat": -8.08,
+              "lon": 111.55, "district": "bendungan", "description": "Aspal amblas",
+              "photo": {"content_type": "image/jpeg", "data_base64": photo}},
+        timeout=20,
+    ).json()  # fmt: skip
+    rid = report["id"]
+    for step in ("claim", "progress"):
+        assert requests.post(f"{base}/reports/{rid}/{step}", headers=squad, timeout=10).ok
+    slot = requests.post(
+        f"{base}/reports/{rid}/after-photos", headers=squad, json={"lat": -8.0801, "lon": 111.55},
+        timeout=10,
+    ).json()  # fmt: skip
+    form = slot["upload"]
+    requests.post(
+        form["url"], data=form["fields"],
+        files={"file": ("a.jpg", camera_jpeg(640, 480), "image/jpeg")}, timeout=20,
+    )  # fmt: skip
+
+    def both_ready():
+        view = requests.get(f"{base}/staff/reports/{rid}", headers=squad, timeout=10).json()
+        ready = {p["role"] for p in view["photos"] if p["state"] == "ready"}
+        return {"before", "after"} <= ready
+
+    wait_for(both_ready, 60)
+    return report
+
+
+def signed_in_page(browser, centre, username):
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.on(
+        "console",
+        lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 else None
+        ),
+    )
+    page.goto(f"{centre.base}/command-centre")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Kawal-demo-2026")
+    page.click("#signin button[type=submit]")
+    return page, errors
+
+
+def api_stats(centre, token):
+    return requests.get(
+        f"{centre.base}/stats?window=30d", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).json()
+
+
+def open_reports(centre, token) -> dict[str, str]:
+    """Every open report id -> squad, covert ones included, as the command centre reads them."""
+    found = {}
+    for squad in (*OPEN_SQUADS, "shadow"):
+        answer = requests.get(
+            f"{centre.base}/squads/{squad}/reports?limit=100",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
+        found |= {r["id"]: squad for r in answer["items"]}
+    return found
+
+
+def markers(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "g.marker", "gs => gs.flatMap(g => g.dataset.reports.split(' '))"
+    )
+
+
+def figures_on(page, squad: str) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        f'.card[data-squad="{squad}"] .metric',
+        "nodes => Object.fromEntries(nodes.map(n => [n.dataset.metric, n.dataset.value]))",
+    )
+
+
+def expected_figures(stats: dict, squad: str) -> dict[str, object]:
+    f = stats["figures"].get(f"squad#{squad}", {})
+    b = stats["backlog"].get(f"squad#{squad}", {})
+    r, z = f.get("time_to_first_response", {}), f.get("time_to_resolution", {})
+    return {
+        "backlog": b.get("open", 0), "overdue": b.get("overdue", 0),
+        "response_median": r.get("median_minutes"), "response_p90": r.get("p90_minutes"),
+        "resolution_median": z.get("median_minutes"), "resolution_p90": z.get("p90_minutes"),
+        "on_time": r.get("within_sla_share"), "reopen_rate": f.get("reopen_rate"),
+        "shadow_fail": f.get("shadow_not_fixed_share"),
+    }  # fmt: skip
+
+
+def same(shown: str, expected: object) -> bool:
+    return shown == "" if expected is None else float(shown) == float(expected)
+
+
+def test_the_command_centre_sees_every_squad_report_and_photo(browser, centre, worked_report):
+    token = sign_in(centre, "komando")
+    page, errors = signed_in_page(browser, centre, "komando")
+    page.wait_for_selector("#board:not([hidden])")
+    # (selectors and functions only: the page's CSP forbids evaluating strings)
+    page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
+
+    # the squad figures exactly as GET /stats returns them, for the same run
+    def agreeing():
+        stats = api_stats(centre, token)
+        shown_at = page.eval_on_selector("#computed", "n => n.dataset.computedAt")
+        return stats if stats["computed_at"] == shown_at else None
+
+    stats = wait_for(agreeing)
+    squads = [s["code"] for s in stats["squads"]]
+    assert set(squads) == {*OPEN_SQUADS, "shadow"}  # the command centre sees the covert one
+    for squad in squads:
+        shown = figures_on(page, squad)
+        for name, value in expected_figures(stats, squad).items():
+            assert same(shown[name], value), (squad, name, shown[name], value)
+
+    # one marker per open report, covert ones included for this role
+    expected = open_reports(centre, token)
+    assert worked_report["id"] in expected and "shadow" in expected.values()
+    page.wait_for_selector(f'#marker-count[data-count="{len(expected)}"]')
+    on_map = markers(page)
+    assert sorted(on_map) == sorted(expected)
+
+    page.screenshot(path=str(ARTEFACTS / "command-centre.png"), full_page=False)
+
+    # the drawer: timeline and both photos, side by side
+    page.click(f'g.marker[data-reports="{worked_report["id"]}"]')
+    page.wait_for_selector("#drawer:not([hidden]) .timeline li")
+    assert page.locator("#drawer .timeline li").count() == 3  # submit, claim, progress
+    for role in ("before", "after"):
+        wait_for(
+            lambda r=role: page.eval_on_selector(
+                f"#drawer [data-role={r}] img", "i => i.complete && i.naturalWidth > 0"
+            )
+        )
+    assert "m (" in page.inner_text("#drawer [data-field=position]")
+    page.screenshot(path=str(ARTEFACTS / "command-centre-drawer.png"))
+    page.click("#drawer-close")
+
+    # a squad filter changes the cards and the markers
+    page.select_option("#f-squad", "orange")
+    assert page.eval_on_selector_all(".card", "cs => cs.map(c => c.dataset.squad)") == ["orange"]
+    on_map = markers(page)
+    assert on_map and all(expected[r] == "orange" for r in on_map)
+    assert len(on_map) == sum(1 for s in expected.values() if s == "orange")
+
+    # Bahasa Indonesia first, English a click away
+    assert page.inner_text("h1") == "Pusat Komando"
+    page.click("#lang")
+    assert page.inner_text("h1") == "Command Centre"
+    assert errors == []
+
+
+def test_a_squad_member_gets_no_data(browser, centre):
+    page, errors = signed_in_page(browser, centre, "tim-orange")
+    page.wait_for_selector("#denied:not([hidden])")
+    assert page.is_hidden("#board")
+    assert page.locator(".card").count() == 0 and page.locator("g.marker").count() == 0
+    assert [e for e in errors if "403" not in e] == []  # the refused API call is logged
+
+
+def test_a_wrong_password_is_refused_on_the_page(browser, centre):
+    page = browser.new_page()
+    page.goto(f"{centre.base}/command-centre")
+    page.fill("input[name=username]", "komando")
+    page.fill("input[name=password]", "salah")
+    page.click("#signin button[type=submit]")
+    wait_for(lambda: page.inner_text("#signin-error"))
+    assert page.is_hidden("#board")
+
+
+ARTEFACTS.mkdir(parents=True, exist_ok=True)

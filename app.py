@@ -17,7 +17,9 @@ from chalicelib import (
 )
 from chalicelib.http import error_middleware
 
-app = Chalice(app_name="kawal")
+# Logs are Powertools JSON only (chalicelib/observe.py): Chalice would add a plain
+# handler to the same "kawal" logger and set it to ERROR.
+app = Chalice(app_name="kawal", configure_logs=False)
 app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)

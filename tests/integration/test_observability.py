@@ -46,7 +46,9 @@ def test_a_report_is_counted_for_its_squad_and_its_logs_carry_ids(client, aws, c
     assert metrics_of(submitted)["ReportsReceived"] == [(1.0, {"squad": "orange"})]
 
     drain(StreamReader(config.table_name()), events.dispatch_stream)
-    dispatched = lines(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert all(line.startswith("{") for line in out.splitlines() if line.strip()), out  # JSON only
+    dispatched = lines(out)
     sent = metrics_of(dispatched)["NotificationsSent"]
     assert (1.0, {"audience": "squad"}) in sent
     logged = [d for d in dispatched if "message" in d and "sent to" in str(d["message"])]

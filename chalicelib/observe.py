@@ -12,9 +12,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import Any
 
 NAMESPACE = "Kawal"
+
+
+class _CurrentStdout:
+    """Whatever ``sys.stdout`` is when a line is written (a handler keeps the stream it
+    was given; test runners and local tools swap ``sys.stdout``)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 @functools.cache
@@ -23,7 +35,7 @@ def _tools() -> tuple[Any, Any]:
 
     # Powertools' logger is std logging's "kawal": every "kawal.*" module logger
     # propagates to it, so all of them write the same JSON with the same keys.
-    logger = Logger(service="kawal", level=logging.INFO)
+    logger = Logger(service="kawal", level=logging.INFO, stream=_CurrentStdout())
     return logger, Metrics(namespace=NAMESPACE, service="kawal")
 
 

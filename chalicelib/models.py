@@ -196,6 +196,7 @@ class Loaded(NamedTuple):
     timeline: list[TimelineEntry]
     photos: list[Photo]
     checks: tuple[ShadowCheck, ...] = ()
+    duplicates: tuple[dict, ...] = ()  # reports merged into this one: {"id", "code"}
 
 
 # -- outputs ------------------------------------------------------------------
@@ -365,6 +366,11 @@ class StaffTimelineEntry(Model):
     photo_id: str | None = None
 
 
+class DuplicateRef(Model):
+    id: str
+    code: str | None = None
+
+
 class ReportStaff(ReportPublic):
     """What the report's squad and the command centre see: the whole timeline with
     staff identities; never the reporter's."""
@@ -380,6 +386,9 @@ class ReportStaff(ReportPublic):
     media_url: str | None = None
     source: str = "app"
     staff_timeline: list[StaffTimelineEntry] = []
+    duplicates: list[DuplicateRef] = Field(
+        default=[], description="reports merged into this one (their people are supporters)"
+    )
 
 
 class ReportCommand(ReportStaff):

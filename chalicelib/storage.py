@@ -528,11 +528,17 @@ class ReportStore(_Table):
             for i in items
             if i["SK"].startswith("CHECK#")
         ]
+        duplicates = [
+            {"id": i["SK"][len("MERGED#") :], "code": i.get("code")}
+            for i in items
+            if i["SK"].startswith("MERGED#")
+        ]
         return Loaded(
             _model(Report, meta),
             timeline,
             sorted(photos, key=lambda p: p.created_at),
             tuple(checks),
+            tuple(duplicates),
         )
 
     def add_check(self, check: ShadowCheck) -> None:
@@ -710,7 +716,13 @@ class ReportStore(_Table):
         in one transaction (a marker item makes a repeated merge fail, not double count)."""
         self._transact(
             [
-                self._put_new({"PK": f"REPORT#{original_id}", "SK": f"MERGED#{duplicate.id}"}),
+                self._put_new(
+                    {
+                        "PK": f"REPORT#{original_id}",
+                        "SK": f"MERGED#{duplicate.id}",
+                        "code": duplicate.code,
+                    }
+                ),
                 self._add_supporters(original_id, carried),
                 self._transition_update(duplicate, duplicate.version - 1, extra=("merged_into",)),
                 self._put_new(event_item(duplicate, entry, duplicate.version)),

@@ -34,6 +34,7 @@ def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, co
         attributes=report.attributes,
         media_url=report.media_url,
         source=report.source,
+        duplicates=[dict(d) for d in loaded.duplicates],
         staff_timeline=[
             StaffTimelineEntry(**e.model_dump(exclude={"key"}))
             for e in sorted(loaded.timeline, key=lambda e: e.at)

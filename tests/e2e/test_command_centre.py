@@ -97,7 +97,18 @@ def worked_report(centre):
         return {"before", "after"} <= ready
 
     wait_for(both_ready, 60)
-    return report
+    duplicate = requests.post(
+        f"{base}/reports",
+        json={"client_report_id": str(uuid.uuid4()), "label": "jalan_rusak", "lat": -8.0801,
+              "lon": 111.5501, "district": "bendungan"},
+        timeout=20,
+    ).json()  # fmt: skip
+    command = {"Authorization": f"Bearer {sign_in(centre, 'komando')}"}
+    merged = requests.post(
+        f"{base}/reports/{duplicate['id']}/merge", headers=command, json={"into": rid}, timeout=10
+    )
+    assert merged.status_code == 200
+    return {**report, "duplicate_code": duplicate["code"]}
 
 
 def signed_in_page(browser, centre, username):
@@ -211,6 +222,7 @@ def test_the_command_centre_sees_every_squad_report_and_photo(browser, centre, w
             )
         )
     assert "m (" in page.inner_text("#drawer [data-field=position]")
+    assert worked_report["duplicate_code"] in page.inner_text("#drawer [data-field=duplicates]")
     page.screenshot(path=str(ARTEFACTS / "command-centre-drawer.png"))
     page.click("#drawer-close")
 

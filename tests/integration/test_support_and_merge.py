@@ -87,6 +87,10 @@ def test_who_may_merge(client, tokens):
     assert client.http.post(path, headers=JSON_HEADERS, body="{}").status_code == 401
     assert staff_post(client, tokens["orange"], path, {"into": duplicate["id"]}).status_code == 400
     assert staff_post(client, tokens["command"], path, {"into": original["id"]}).status_code == 200
+    merged_into = client.http.get(
+        f"/staff/reports/{original['id']}", headers=bearer(tokens["command"])
+    ).json_body
+    assert merged_into["duplicates"] == [{"id": duplicate["id"], "code": duplicate["code"]}]
     view = client.http.get(
         f"/staff/reports/{duplicate['id']}", headers=bearer(tokens["command"])
     ).json_body

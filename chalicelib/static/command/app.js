@@ -335,6 +335,8 @@ async function openDrawer(id) {
       distance === null || distance === undefined ? "—" : `${Math.round(distance)} m (${r.after_photo_far ? t("far") : t("near")})`),
     el("p", { "data-field": "supporters" }, `${t("supporters")}: ${r.supporters}`),
     r.merged_into ? el("p", {}, `${t("mergedInto")}: ${r.merged_into}`) : "",
+    el("p", { "data-field": "duplicates" }, `${t("duplicates")}: `,
+      r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
       el("li", {}, `${new Date(e.at).toLocaleString(state.lang)} — ${TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),

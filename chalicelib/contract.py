@@ -118,6 +118,12 @@ def check_query(declared: tuple[Param, ...], given: dict[str, str], strict: bool
                     code="unknown_parameter",
                 )
             continue
+        if value == "" and strict:  # OpenAPI: no empty values unless allowEmptyValue
+            raise InvalidInput(
+                f"{name} is empty; leave it out instead",
+                [{"field": name, "issue": "empty"}],
+                code=f"invalid_{name}",
+            )
         enum, pattern = param.schema.get("enum"), param.schema.get("pattern")
         if (enum and value not in enum) or (pattern and not re.search(pattern, value)):
             expected = f"one of {', '.join(enum)}" if enum else param.description

@@ -110,3 +110,21 @@ def test_served_at_openapi_json(aws, client):
     response = client.http.get("/openapi.json")
     assert response.status_code == 200
     assert json.loads(response.body) == json.loads(json.dumps(contract.document()))
+
+
+def test_query_strings_are_held_to_the_declared_parameters(aws, client, tokens):
+    from tests.conftest import bearer
+
+    def status_code(path: str, token: str | None = None) -> tuple[int, str]:
+        answer = client.http.get(path, headers=bearer(token))
+        code = answer.json_body["error"]["code"] if answer.status_code >= 400 else ""
+        return answer.status_code, code
+
+    assert status_code("/reports?colour=red") == (400, "unknown_parameter")
+    assert status_code("/reports?format=pdf") == (400, "invalid_format")
+    assert status_code("/reports?cursor=") == (400, "invalid_cursor")
+    assert status_code("/reports?month=2026-13x") == (400, "invalid_month")
+    assert status_code("/reports?format=geojson") == (200, "")
+    assert status_code("/stats?window=forever", tokens["command"]) == (400, "invalid_window")
+    # Open311 clients may send parameters of their own: ignored, as the standard expects
+    assert client.http.get("/open311/v2/services.json?client=x").status_code == 200

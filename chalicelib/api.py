@@ -8,7 +8,7 @@ from chalicelib import compose, geo, identifiers, media, photos, quotas, reports
 from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, optional_body, parse_body, route, source_ip
-from chalicelib.limits import submit_counted
+from chalicelib.limits import counted, submit_counted
 from chalicelib.models import (
     STATUSES,
     DeviceRegistered,
@@ -129,6 +129,7 @@ def request_photo_slot(ref: str):
         store=store,
         media=media,
         now=reports.utc_now(),
+        content_type=data.content_type,
     )
     return json_response(slot, 201 if created else 200)
 
@@ -235,10 +236,12 @@ def list_reports():
     params = bp.current_request.query_params or {}
     catalogue = load_catalogue()
     partition = views.month_partition(params.get("month"), reports.utc_now())
-    filters: dict = {"covert": False}  # covert reports never appear, not even counted
+    # Covert reports are not in the public month partition at all (storage), so a
+    # covert label answers like any label with no report: an empty page.
+    filters: dict = {}
     if params.get("label"):
         label = catalogue.label(params["label"])
-        if label is None or catalogue.is_covert(label.code):
+        if label is None:
             raise InvalidInput(f"unknown label {params['label']!r}", code="unknown_label")
         filters["label"] = label.code
     if params.get("status"):
@@ -271,17 +274,30 @@ def list_reports():
         "body": SupportIn,
         "body_required": False,
         "returns": {201: Supported, 200: Supported},
-        "errors": (409,),
+        "auth": ("", "device", "reporter"),
+        "errors": (409, 429),
     },
 )
 def support(ref: str):
-    """+1: "this affects me too", instead of a duplicate report."""
-    data = optional_body(bp.current_request, SupportIn)
+    """+1: "this affects me too", instead of a duplicate report (one per person)."""
+    request = bp.current_request
+    data = optional_body(request, SupportIn)
     store = ReportStore()
     report_id = reports.report_id_or_404(ref, store)
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
-    created, supporters = compose.workflow(store).support(
-        report_id, data.client_support_id, contact
+    device_hash = _device(store, required=False)
+    subjects = [(quotas.SUPPORTS_PER_IP, source_ip(request))]
+    if device_hash:
+        subjects.append((quotas.SUPPORTS_PER_DEVICE, device_hash))
+    created, supporters = counted(
+        subjects,
+        lambda: compose.workflow(store).support(
+            report_id,
+            data.client_support_id,
+            contact,
+            device_hash=device_hash,
+            reporter_token=request.headers.get("x-reporter-token"),
+        ),
     )
     body = Supported(report_id=report_id, supporters=supporters)
     return json_response(body, 201 if created else 200)
@@ -320,7 +336,7 @@ def register_device():
     doc={"returns": {200: Page[ReportSummary]}, "auth": ("device",), "query": (CURSOR,)},
 )
 def my_reports():
-    """The reports this phone filed, newest first (covert ones too: they are its own)."""
+    """The reports this phone filed, newest first (every one of them: they are its own)."""
     from chalicelib import views
 
     store = ReportStore()

@@ -52,15 +52,33 @@ def principal(request: Any) -> Principal:
 )
 def sign_in():
     """Staff sign-in (the command-centre page): username and password to Cognito,
-    an access token back. Nothing is stored; attempts are counted per network."""
+    an access token back. Wrong passwords are counted per network and per account;
+    every attempt per network too, against a ceiling only a flood reaches."""
     from chalicelib import config, quotas, reports
     from chalicelib.http import parse_body, source_ip
     from chalicelib.storage import CounterStore
 
     request = bp.current_request
     data = parse_body(request, SignInIn)
-    quotas.take(CounterStore(), quotas.SIGN_INS_PER_IP, source_ip(request), reports.utc_now())
-    token, expires_in = cognito_sign_in(config.user_pool_client_id(), data.username, data.password)
+    counters, now, address = CounterStore(), reports.utc_now(), source_ip(request)
+    quotas.take(counters, quotas.SIGN_IN_ATTEMPTS_PER_IP, address, now)
+    # counted as failures up front (so parallel guesses cannot slip past the limit)
+    # and given back when the password was right
+    failures = [
+        (quotas.SIGN_INS_PER_IP, address),
+        (quotas.SIGN_IN_FAILURES_PER_ACCOUNT, data.username.strip().lower()),
+    ]
+    quotas.take_all(counters, failures, now)
+    try:
+        token, expires_in = cognito_sign_in(
+            config.user_pool_client_id(), data.username, data.password
+        )
+    except Unauthenticated:
+        raise
+    except BaseException:  # a right password (temporary) or an outage: not a guess
+        quotas.give_back_all(counters, failures, now)
+        raise
+    quotas.give_back_all(counters, failures, now)
     return json_response(SignedIn(access_token=token, expires_in=expires_in))
 
 

@@ -57,7 +57,8 @@ def all_reports():
     _command()
     params = bp.current_request.query_params or {}
     now = utc_now()
-    partition = views.month_partition(params.get("month"), now)
+    month = params.get("month")
+    partitions = [views.month_partition(month, now, covert=c) for c in (False, True)]
     filters: dict = {}
     if params.get("squad"):
         if params["squad"] not in SQUAD_CODES:
@@ -75,7 +76,7 @@ def all_reports():
     found, cursor = views.page_of(
         ReportStore(),
         "GSI5",
-        partition,
+        partitions,
         params.get("cursor"),
         newest_first=True,
         filters=filters or None,
@@ -125,6 +126,6 @@ def contact_audit(ref: str):
     _command()
     store = ReportStore()
     report_id = resolve_ref(ref, store)
-    if report_id is None:
+    if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
     return json_response(ContactAudit(report_id=report_id, reads=store.contact_reads(report_id)))

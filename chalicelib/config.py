@@ -133,8 +133,33 @@ def open311_per_key_hour() -> int:
 
 
 def sign_ins_per_ip_hour() -> int:
-    """Password guesses are counted, successful or not."""
+    """Wrong passwords from one network in an hour (a right one is not counted: an
+    office behind one address signs in all day)."""
     return _int("QUOTA_SIGN_INS_PER_IP_HOUR", 60)
+
+
+def sign_in_attempts_per_ip_hour() -> int:
+    """Every attempt from one network in an hour: only a flood reaches it."""
+    return _int("QUOTA_SIGN_IN_ATTEMPTS_PER_IP_HOUR", 1000)
+
+
+def sign_in_failures_per_account() -> int:
+    """Wrong passwords for one account in 15 minutes before it must wait."""
+    return _int("QUOTA_SIGN_IN_FAILURES_PER_ACCOUNT", 10)
+
+
+def supports_per_ip_hour() -> int:
+    """+1s from one network in an hour (CGNAT: generous, but no fake crowds)."""
+    return _int("QUOTA_SUPPORTS_PER_IP_HOUR", 30)
+
+
+def supports_per_device_hour() -> int:
+    return _int("QUOTA_SUPPORTS_PER_DEVICE_HOUR", 10)
+
+
+def sms_per_report_notification() -> int:
+    """People one status change of one report may text (reporter first)."""
+    return _int("SMS_PER_REPORT_NOTIFICATION", 5)
 
 
 def sms_per_phone_day() -> int:

@@ -177,13 +177,22 @@ def _models(ops: list[Operation]) -> list[tuple[Any, str]]:
     return list(found)
 
 
-def document(version: str = "1.0.0") -> dict[str, Any]:
-    """OpenAPI 3.1 for every registered route."""
+def is_public(op: Operation) -> bool:
+    """Callable without a staff account (the public contract lists only these)."""
+    return "staff" not in op.auth or "" in op.auth
+
+
+def document(version: str = "1.0.0", *, full: bool = True) -> dict[str, Any]:
+    """OpenAPI 3.1: every registered route (``full``, for the command centre), or
+    only what anyone may call, in words that name nothing staff-only or covert."""
     from pydantic.json_schema import models_json_schema
 
     from chalicelib.models import ErrorOut
 
-    ops = sorted(OPERATIONS.values(), key=lambda o: (o.path, o.method))
+    ops = sorted(
+        (op for op in OPERATIONS.values() if full or is_public(op)),
+        key=lambda o: (o.path, o.method),
+    )
     refs, defs = models_json_schema(
         [*_models(ops), (ErrorOut, "serialization")],
         ref_template="#/components/schemas/{model}",
@@ -205,7 +214,8 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
 
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
-        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, content)
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, content, full)
+    schemes = SCHEMES if full else {k: v for k, v in SCHEMES.items() if k != "staff"}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -216,11 +226,11 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
             "answer in Open311's own shape). Times are UTC ISO-8601.",
         },
         "paths": paths,
-        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": SCHEMES},
+        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": schemes},
     }
 
 
-def _operation(op: Operation, content: Any) -> dict[str, Any]:
+def _operation(op: Operation, content: Any, full: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', op.path.lower())}",
         "summary": op.summary,
@@ -260,7 +270,8 @@ def _operation(op: Operation, content: Any) -> dict[str, Any]:
         shape = op.error_model or {"$ref": "#/components/schemas/ErrorOut"}
         if status in (401, 403) and schemes:
             shape = {"anyOf": [shape, GATEWAY_REFUSAL]}
-        answer = {"description": STATUS_TEXT[status], "content": content(shape, "serialization")}
+        text = STATUS_TEXT[status] if full or status != 404 else "Not found"
+        answer = {"description": text, "content": content(shape, "serialization")}
         if status in (429, 503):
             answer["headers"] = RETRY_AFTER
         out["responses"][str(status)] = answer

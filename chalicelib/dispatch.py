@@ -65,12 +65,13 @@ class Dispatcher:
     ) -> list[str]:
         """Plan and deliver what one new timeline entry causes; returns delivery states."""
         observe.correlate(report_id=report_id)
-        found = self.store.get_report(report_id)
-        if found is None:
+        loaded = self.store.load(report_id)
+        if loaded is None:
             log.warning("timeline entry for missing report %s", report_id)
             return []
-        report, timeline = found
-        if not any(entry.key == event_sk for entry in timeline):
+        report = loaded.report
+        entry = next((e for e in loaded.timeline if e.key == event_sk), None)
+        if entry is None:
             # A stream record of a write that did not stick (moto emits these for
             # rolled-back transactions): nothing happened, so nobody is told.
             log.warning("no timeline entry %s on report %s; skipped", event_sk, report_id)
@@ -87,6 +88,8 @@ class Dispatcher:
             base_url=self.base_url,
             reporter_opted_in=opted_in,
             action=action,
+            note=entry.note,
+            photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
         return [self.deliver(n) for n in planned]
 

@@ -1,7 +1,9 @@
 """The photo pipeline in Pillow: untrusted bytes in, clean JPEG derivatives out.
 
 Pillow is imported inside the functions: only the photo function pays for it,
-never the API's cold start.
+never the API's cold start. Only the parsers of the formats we accept ever read
+an upload (``Image.open(formats=…)``): the type is sniffed from the bytes first,
+and every other format is refused by name before any decoder runs.
 """
 
 from __future__ import annotations
@@ -13,12 +15,69 @@ from dataclasses import dataclass
 MAX_PIXELS = 40_000_000  # ~40 MP: above any phone camera, below a decompression bomb
 DISPLAY_SIZE = 1280
 THUMB_SIZE = 320
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+# What we accept, by the type the bytes declare (never the name or the type the
+# phone claims), and the content type a slot may be uploaded with.
+ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+ACCEPTED_FORMATS = set(ACCEPTED)
+ACCEPTED_TYPES = tuple(ACCEPTED.values())
+# Pillow names an Ultra HDR / multi-picture JPEG (current Android phones, many
+# cameras) "MPO": it is a JPEG whose first frame is the photo.
+_OPENED_AS = {"JPEG": {"JPEG", "MPO"}, "PNG": {"PNG"}, "WEBP": {"WEBP"}}
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")
+_AVIF_BRANDS = (b"avif", b"avis")
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"DDS ", "DDS"),
+    (b"%PDF", "PDF"),
+    (b"8BPS", "PSD"),
+)
 
 
 class PhotoRejected(Exception):
-    """The bytes are not a photo we accept; ``str(exc)`` tells the reporter why."""
+    """The bytes are not a photo we accept; ``str(exc)`` tells the reporter why,
+    in Bahasa Indonesia first, then English."""
+
+
+def reason(bahasa: str, english: str) -> str:
+    return f"{bahasa} / {english}"
+
+
+SEND = reason("kirim foto JPEG, PNG atau WebP", "send a JPEG, PNG or WebP photo")
+TOO_SMALL = reason("berkas terlalu kecil untuk sebuah foto", "the file is too small to be a photo")
+NOT_A_PHOTO = reason(
+    "berkas ini bukan gambar JPEG, PNG atau WebP", "this is not a JPEG, PNG or WebP image"
+)
+DAMAGED = reason(
+    "berkas gambar rusak atau tidak lengkap", "the image file is damaged or incomplete"
+)
+UNDECODABLE = reason(
+    "gambar ini tidak dapat dibaca; kirim foto lain", "the image could not be decoded; send another"
+)
+HEIC = reason(
+    "foto HEIC/HEIF belum diterima; kirim JPEG (iPhone: Pengaturan > Kamera > Format > "
+    "Paling Kompatibel)",
+    "HEIC/HEIF photos are not supported; please send a JPEG "
+    "(iPhone: Settings > Camera > Formats > Most Compatible)",
+)
+
+
+def too_many_pixels(size: tuple[int, int] | None = None) -> str:
+    shown = f" ({size[0]}x{size[1]})" if size else ""
+    most = MAX_PIXELS // 1_000_000
+    return reason(
+        f"gambar terlalu besar{shown}; paling banyak {most} MP",
+        f"the image has too many pixels{shown}; at most {most} MP",
+    )
+
+
+def not_accepted(kind: str) -> str:
+    return reason(f"format {kind} tidak diterima", f"{kind} is not accepted") + "; " + SEND
 
 
 @dataclass(frozen=True)
@@ -31,8 +90,23 @@ class Derivatives:
     source_size: tuple[int, int]
 
 
-def _looks_like_heif(data: bytes) -> bool:
-    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+def sniff(data: bytes) -> str | None:
+    """The image type the bytes themselves declare (their magic number), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp":
+        brand = data[8:12]
+        return "AVIF" if brand in _AVIF_BRANDS else "HEIC" if brand in _HEIF_BRANDS else None
+    return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
+
+
+def refuse_unless_accepted(kind: str | None) -> str:
+    """The sniffed type if we accept it; otherwise the reason, as PhotoRejected."""
+    if kind in ACCEPTED:
+        return kind
+    if kind == "HEIC":
+        raise PhotoRejected(HEIC)
+    raise PhotoRejected(not_accepted(kind) if kind else NOT_A_PHOTO)
 
 
 def _jpeg(image, quality: int, progressive: bool) -> bytes:
@@ -44,33 +118,59 @@ def _jpeg(image, quality: int, progressive: bool) -> bytes:
     return out.getvalue()
 
 
+def _open(data: bytes, kind: str):
+    """Open with the one parser the sniffed type names; check the size from the
+    header, before any pixel is decoded."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data), formats=[kind])
+    if image.format not in _OPENED_AS[kind]:  # pragma: no cover - formats= forbids it
+        raise PhotoRejected(not_accepted(str(image.format)))
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise PhotoRejected(too_many_pixels((width, height)))
+    return image
+
+
+def check_header(data: bytes) -> None:
+    """Refuse what the header already condemns (type, pixel count): used on files
+    too small to hold a photo, so a 38-byte bomb is called a bomb, not "small"."""
+    from PIL import Image
+
+    kind = sniff(data)
+    if kind is None:
+        return  # no image type at all: the size is the reason
+    refuse_unless_accepted(kind)
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            _open(data, kind)
+        except PhotoRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PhotoRejected(too_many_pixels()) from exc
+        except Exception:  # any parser error: the size check decides
+            return
+
+
 def make_derivatives(data: bytes) -> Derivatives:
     """Validate and re-encode: upright, metadata-free display and thumbnail JPEGs."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    if _looks_like_heif(data):
-        raise PhotoRejected(
-            "HEIC/HEIF photos are not supported; please send a JPEG "
-            "(iPhone: Settings > Camera > Formats > Most Compatible)"
-        )
+    kind = refuse_unless_accepted(sniff(data))
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own header check, at our limit
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that: make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise PhotoRejected(f"{image.format} is not accepted; send a JPEG, PNG or WebP")
+            image = _open(data, kind)
             width, height = image.size
-            if width * height > MAX_PIXELS:  # decided from the header, before decoding
-                raise PhotoRejected(
-                    f"the image has too many pixels ({width}x{height}); "
-                    f"at most {MAX_PIXELS // 1_000_000} MP"
-                )
-            source = (image.format, image.size)
-            if image.format == "JPEG":
+            source = (kind, image.size)
+            if kind == "JPEG":
                 # Decode at 1/2, 1/4 or 1/8 scale straight from the DCT: far less
-                # work and memory than a full decode of a 12 MP photo.
+                # work and memory than a full decode of a 12 MP photo. (An MPO's
+                # first frame is the photo, and the one decoded here.)
                 long_side = max(width, height)
                 scale = max(1, long_side // DISPLAY_SIZE)
                 image.draft("RGB", (max(1, width // scale), max(1, height // scale)))
@@ -95,11 +195,13 @@ def make_derivatives(data: bytes) -> Derivatives:
         except PhotoRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise PhotoRejected(
-                f"the image has too many pixels; at most {MAX_PIXELS // 1_000_000} MP"
-            ) from exc
-        except UnidentifiedImageError as exc:
-            raise PhotoRejected("this is not a JPEG, PNG or WebP image") from exc
-        except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
-            raise PhotoRejected("the image file is damaged or incomplete") from exc
+            raise PhotoRejected(too_many_pixels()) from exc
+        except UnidentifiedImageError as exc:  # the magic number lied
+            raise PhotoRejected(NOT_A_PHOTO) from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt
+            raise PhotoRejected(DAMAGED) from exc
+        except Exception as exc:  # any decoder failure on untrusted bytes
+            # (NotImplementedError, struct.error, MemoryError…) ends as a rejection with
+            # a reason, once: never a retry loop and a dead letter.
+            raise PhotoRejected(UNDECODABLE) from exc
     return Derivatives(display, thumb, image.width, image.height, source[0], source[1])

@@ -4,11 +4,14 @@ when the count is full (the phone must learn it was stored)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalicelib import identifiers, quotas, reports
 from chalicelib.models import Loaded, ReportIn
 from chalicelib.storage import CounterStore
+
+T = TypeVar("T")
 
 
 def submit_counted(
@@ -16,18 +19,14 @@ def submit_counted(
 ) -> tuple[Loaded, bool, str]:
     """``reports.submit``, counted against each (limit, subject); 429 when one is full."""
     counters, now = CounterStore(), reports.utc_now()
-    taken: list[tuple[quotas.Limit, str]] = []
+    taken = list(subjects)
 
     def undo() -> None:
-        for limit, subject in taken:
-            quotas.give_back(counters, limit, subject, now)
+        quotas.give_back_all(counters, taken, now)
 
     try:
-        for limit, subject in subjects:
-            quotas.take(counters, limit, subject, now)
-            taken.append((limit, subject))
+        quotas.take_all(counters, subjects, now)
     except quotas.TooManyRequests:
-        undo()
         taken = []
         replay = data.client_report_id and identifiers.report_id_for(data.client_report_id)
         if not (replay and store.get_report(replay)):
@@ -40,3 +39,20 @@ def submit_counted(
     if not created:  # a retry of a stored report is not a new one
         undo()
     return stored, created, token
+
+
+def counted(
+    subjects: list[tuple[quotas.Limit, str]], action: Callable[[], tuple[bool, T]]
+) -> tuple[bool, T]:
+    """Run ``action`` (which returns whether it did something new) counted against
+    each (limit, subject): 429 when one is full; a retry or a failure is not counted."""
+    counters, now = CounterStore(), reports.utc_now()
+    quotas.take_all(counters, subjects, now)
+    try:
+        created, result = action()
+    except BaseException:
+        quotas.give_back_all(counters, subjects, now)
+        raise
+    if not created:
+        quotas.give_back_all(counters, subjects, now)
+    return created, result

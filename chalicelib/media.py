@@ -30,16 +30,16 @@ def derivative_keys(report_id: str, photo_id: str) -> tuple[str, str]:
     return f"{base}/display.jpg", f"{base}/thumb.jpg"
 
 
-def presigned_post(key: str) -> dict[str, Any]:
-    """A form the phone posts the file to, straight to S3: this key only, an image
-    content type, 1 KB to 10 MB, valid for 15 minutes (SigV4)."""
+def presigned_post(key: str, content_type: str = "image/jpeg") -> dict[str, Any]:
+    """A form the phone posts the file to, straight to S3: this key only, the image
+    type it asked for, 1 KB to 10 MB, valid for 15 minutes (SigV4)."""
     return aws.client("s3").generate_presigned_post(
         Bucket=config.bucket_name(),
         Key=key,
-        Fields={"Content-Type": "image/jpeg"},
+        Fields={"Content-Type": content_type},
         Conditions=[
             ["content-length-range", MIN_BYTES, MAX_BYTES],
-            ["starts-with", "$Content-Type", "image/"],
+            {"Content-Type": content_type},
             {"key": key},
         ],
         ExpiresIn=SLOT_SECONDS,

@@ -124,7 +124,8 @@ def squad_notification(
     catalogue: Catalogue,
     district_name: str | None,
     base_url: str,
-    photo_url: str | None = None,
+    photo_ready: bool = False,
+    note: str | None = None,
 ) -> Notification:
     label = catalogue.label(report.label)
     label_name = label.name_id if label else report.label
@@ -148,10 +149,12 @@ def squad_notification(
             f"Lokasi     : {report.lat}, {report.lon}  {map_link}",
             f"Dilaporkan : {wib(report.created_at)}",
             f"Batas SLA  : {wib(report.sla_due_at)}",
-            f"Foto       : {photo_url or 'belum tersedia / not yet available'}",
+            "Foto       : "
+            + (f"ada, lihat / see {link}" if photo_ready else "belum tersedia / not yet available"),
             "",
             "Uraian / description:",
             report.description or "-",
+            *(["", "Keberatan pelapor / the reporter's objection:", note] if note else []),
             "",
             f"Tindak lanjuti / follow up: {link}",
         ]
@@ -184,15 +187,25 @@ REPORTER_TEXT = {
 }
 
 
+SHORT_REPORTER_TEXT = {"accepted": "diterima petugas", "resolved": "sudah ditangani"}
+
+
 def reporter_notification(
     report: Report, status: str, event_sk: str, *, catalogue: Catalogue, base_url: str
 ) -> Notification:
     label = catalogue.label(report.label)
     label_name = label.name_id if label else report.label
     link = f"{base_url.rstrip('/')}/r/{report.code}"
-    sms = gsm7(f"KAWAL: Laporan {report.code} ({label_name}) {REPORTER_TEXT[status]}. {link}")
-    if len(sms) > SMS_LIMIT:
-        sms = gsm7(f"KAWAL: Laporan {report.code} {REPORTER_TEXT[status]}. {link}")[:SMS_LIMIT]
+    # The text gives way, never the link: the first wording that fits one segment,
+    # else the shortest (two segments beat a link that lost its code).
+    wordings = [
+        f"KAWAL: Laporan {report.code} ({label_name}) {REPORTER_TEXT[status]}. {link}",
+        f"KAWAL: Laporan {report.code} {REPORTER_TEXT[status]}. {link}",
+        f"KAWAL: Laporan {report.code} {SHORT_REPORTER_TEXT[status]}. {link}",
+        f"KAWAL {report.code}: {status}. {link}",
+    ]
+    fitting = [gsm7(w) for w in wordings if len(gsm7(w)) <= SMS_LIMIT]
+    sms = fitting[0] if fitting else gsm7(wordings[-1])
     nid = notification_id(report.id, event_sk, "reporter")
     return Notification(
         id=nid,
@@ -218,6 +231,8 @@ def plan(
     base_url: str,
     reporter_opted_in: bool,
     action: str | None = None,
+    note: str | None = None,
+    photo_ready: bool = False,
 ) -> list[Notification]:
     """The notifications one timeline entry causes."""
     out: list[Notification] = []
@@ -242,6 +257,8 @@ def plan(
                 catalogue=catalogue,
                 district_name=district_name,
                 base_url=base_url,
+                photo_ready=photo_ready,
+                note=note if kind == "reopened" else None,
             )
         )
     if to_status in REPORTER_TEXT and reporter_opted_in:

@@ -21,20 +21,34 @@ OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "accepted", "in_progress
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-_PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 def normalize_phone(value: str) -> str:
-    """E.164, from the ways Indonesians write mobile numbers (0812…, 62812…, +62812…)."""
-    digits = re.sub(r"[\s\-().]", "", value)
-    if digits.startswith("08"):
-        digits = "+62" + digits[1:]
-    elif digits.startswith("62"):
-        digits = "+" + digits
-    if not _PHONE_RE.match(digits):
-        raise ValueError("phone must be a mobile number like 0812… or +62812…")
-    return digits
+    """E.164 of an Indonesian mobile number, however it was written (0812…, 62812…,
+    +62 812-…). Only those: Kawal texts these numbers, and a number abroad or a
+    premium range would let anyone spend the regency's SMS budget (parsed with
+    Google's libphonenumber data, not a pattern of ours)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    mobile = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != "ID"
+        or phonenumbers.number_type(number) not in mobile
+    ):
+        raise ValueError(
+            "phone must be an Indonesian mobile number like 0812… or +62812… (nomor HP Indonesia)"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_email(value: str) -> str:
@@ -93,7 +107,9 @@ class ReportIn(_Input):
 
 
 PhotoRole = Literal["before", "after", "check"]
-PhotoState = Literal["awaiting_upload", "processing", "ready", "rejected"]
+# expired: a slot whose upload form ran out unused (it gives its place back)
+PhotoState = Literal["awaiting_upload", "processing", "ready", "rejected", "expired"]
+PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
 MAX_CITIZEN_PHOTOS = 3
 
 
@@ -116,13 +132,14 @@ class Photo(Model):
     processed_at: datetime | None = None
     lat: float | None = None  # where the phone says it was taken (after-photos)
     lon: float | None = None
+    content_type: str | None = None  # what the slot lets the phone upload
 
 
 class InlinePhotoIn(_Input):
     """A photo sent with the report itself: base64 in the JSON body (≤ 4 MB decoded)."""
 
     content_type: str = Field(pattern=r"^image/[a-z0-9.+-]{1,40}$")
-    data_base64: str = Field(min_length=4, max_length=5_600_000)
+    data_base64: str = Field(max_length=5_600_000, description="empty: 400 photo_empty")
 
 
 class ApiKeyIn(_Input):
@@ -131,7 +148,12 @@ class ApiKeyIn(_Input):
 
 class PhotoSlotIn(_Input):
     client_photo_id: UUID4 | None = Field(
-        default=None, description="random UUID; a retry with it returns the same slot"
+        default=None,
+        description="random UUID; a retry with it returns the same slot, or the photo's "
+        "state once uploaded",
+    )
+    content_type: PhotoType = Field(
+        default="image/jpeg", description="the type of the file the phone will upload"
     )
 
 
@@ -186,6 +208,9 @@ class Report(Model):
     attributes: dict[str, str | float | list[str]] | None = None
     client_key: str | None = None  # the Open311 API key it came through (its id)
     media_url: str | None = None  # a photo elsewhere, as sent; never fetched
+    # which submit call wrote it: a retried write that finds the report knows it
+    # was its own first attempt (201), not somebody's earlier request (200)
+    attempt: str | None = None
     version: int = 1
 
 
@@ -224,7 +249,7 @@ class PublicTimelineEntry(Model):
 
 class PhotoPublic(Model):
     id: str
-    role: PhotoRole
+    role: str = Field(description="before (the reporter's) or after (the fix)")
     state: PhotoState
     reason: str | None = None
     width: int | None = None
@@ -235,7 +260,14 @@ class PhotoPublic(Model):
 
 class PhotoSlot(Model):
     photo_id: str
-    upload: dict = Field(description="POST the file to `url` as multipart form with `fields`")
+    state: PhotoState = Field(
+        description="awaiting_upload: use `upload`; otherwise what became of the photo"
+    )
+    reason: str | None = Field(default=None, description="why it was rejected")
+    upload: dict | None = Field(
+        description="POST the file to `url` as multipart form with `fields` (null once "
+        "the file arrived)"
+    )
     expires_in: int
     max_bytes: int
 
@@ -348,6 +380,7 @@ class PositionedPhotoIn(_Input):
     lat: Latitude = Field(description="where the phone took the photo")
     lon: Longitude
     client_photo_id: UUID4 | None = None
+    content_type: PhotoType = "image/jpeg"
 
 
 class ContactReadIn(_Input):
@@ -489,13 +522,18 @@ class Durations(Model):
     within_sla_share: float | None
 
 
-class Figures(Model):
+class PublicFigures(Model):
     """One dimension's figures over the window (``squad#orange``, ``label#banjir``…)."""
 
     model_config = ConfigDict(extra="allow")  # the per-kind counts: received, resolved…
     time_to_first_response: Durations
     time_to_resolution: Durations
     reopen_rate: float | None
+
+
+class Figures(PublicFigures):
+    """Staff figures: with the quality of closures as the command centre checks it."""
+
     shadow_checks: int | None = None
     shadow_not_fixed_share: float | None = None
 
@@ -534,16 +572,35 @@ class SquadOut(Model):
     covert: bool = False
 
 
-class Stats(Model):
+class PublicStats(Model):
     """Precomputed figures (the job runs every few minutes; ``computed_at`` says when)."""
 
     window: str
     days: list[str] | None
     computed_at: datetime | None
     counts_until: datetime | None
-    figures: dict[str, Figures]
+    figures: dict[str, PublicFigures]
     backlog: dict[str, dict[str, int]]
     rankings: dict[str, list[Ranked]] = {}
+
+
+class ExtraMetric(Model):
+    """A figure the command centre's screen shows on each squad card, described by
+    the server so that no public script has to name it."""
+
+    metric: str
+    field: str
+    name_id: str
+    name_en: str
+
+
+class Stats(PublicStats):
+    """The staff view of the precomputed figures."""
+
+    figures: dict[str, Figures]  # type: ignore[assignment]
+    extra_metrics: list[ExtraMetric] | None = Field(
+        default=None, description="command centre: more figures for each squad card (shares)"
+    )
     most_overdue: list[OverdueReport] | None = None
     squads: list[SquadOut] | None = Field(
         default=None, description="command centre: every squad, covert ones included"

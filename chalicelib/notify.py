@@ -65,20 +65,34 @@ class SnsPublisher:
         return answer["MessageId"]
 
     def _to_reporter(self, n: Notification) -> str:
-        sent = []
+        """The reporter gets every update; supporters only the outcome (one message
+        for their +1, not one per step); at most a few SMS per update of one report,
+        the reporter's first, so no crowd of supporters can spend the budget."""
+        sent: list[str] = []
+        texts_left = config.sms_per_report_notification()
         for contact in self.contacts.contacts(n.report_id):
-            if contact.get("notify"):
-                sent += self._to_person(n, contact)
+            if not contact.get("notify"):
+                continue
+            if contact.get("role") == "supporter" and not supporters_told(n):
+                continue
+            phone = contact.get("phone")
+            if phone and texts_left <= 0:
+                log.warning("SMS skipped: this update's cap of texts per report is reached")
+                sent.append("sms-over-report-cap")
+                phone = None
+            elif phone:
+                texts_left -= 1
+            sent += self._to_person(n, phone, contact.get("email"))
         return ",".join(sent) or "no-contact"
 
-    def _to_person(self, n: Notification, contact: dict[str, Any]) -> list[str]:
+    def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
         sent = []
-        if contact.get("phone") and not _sms_allowed(contact["phone"]):
+        if phone and not _sms_allowed(phone):
             log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
             sent.append("sms-capped")
-        elif contact.get("phone"):
+        elif phone:
             answer = aws.client("sns").publish(
-                PhoneNumber=contact["phone"],
+                PhoneNumber=phone,
                 Message=n.sms,
                 MessageAttributes=_attributes(
                     {"AWS.SNS.SMS.SMSType": "Transactional", "AWS.SNS.SMS.SenderID": "KAWAL"}
@@ -87,10 +101,10 @@ class SnsPublisher:
             sent.append(answer["MessageId"])
             observe.count("SmsSegments", sms_segments(n.sms), audience="reporter")
         sender = config.reporter_email_from()
-        if contact.get("email") and sender:
+        if email and sender:
             answer = aws.client("ses").send_email(
                 Source=sender,
-                Destination={"ToAddresses": [contact["email"]]},
+                Destination={"ToAddresses": [email]},
                 Message={
                     "Subject": {"Data": n.subject, "Charset": "UTF-8"},
                     "Body": {"Text": {"Data": n.email, "Charset": "UTF-8"}},
@@ -98,6 +112,11 @@ class SnsPublisher:
             )
             sent.append(answer["MessageId"])
         return sent
+
+
+def supporters_told(n: Notification) -> bool:
+    """Supporters hear how it ended, not every step."""
+    return n.attributes.get("status") == "resolved"
 
 
 def _sms_allowed(phone: str) -> bool:

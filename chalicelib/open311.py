@@ -9,6 +9,7 @@ the detail in ``status_notes``. Bahasa Indonesia first; ``locale=en`` for Englis
 
 from __future__ import annotations
 
+import hmac
 import math
 import urllib.parse
 import uuid
@@ -425,11 +426,13 @@ def _location(form: dict[str, list[str]], regency: Regency) -> tuple[float, floa
     raise InvalidInput("a location is required: lat and long, or address_string")
 
 
-def _client_report_id(key_id: str, form: dict[str, list[str]]) -> uuid.UUID:
+def _client_report_id(key_id: str, form: dict[str, list[str]], secret: bytes) -> uuid.UUID:
     """Open311 has no idempotency key: a resent form (a flaky network's retry)
-    is recognised by its content, per API key, and returns the same request."""
+    is recognised by its content, per API key, and returns the same request. The
+    id is the reporter token's seed, so it is keyed with a server-side secret:
+    whoever reads the request back cannot recompute it."""
     canonical = sorted((k, v) for k, vs in form.items() if k != "api_key" for v in vs)
-    digest = sha256(repr((key_id, canonical)).encode()).digest()
+    digest = hmac.new(secret, repr((key_id, canonical)).encode(), sha256).digest()
     return uuid.UUID(bytes=digest[:16], version=4)
 
 
@@ -440,7 +443,11 @@ def _problems(exc: ValidationError) -> str:
 
 
 def report_in(
-    form: dict[str, list[str]], key_id: str, catalogue: Catalogue, regency: Regency
+    form: dict[str, list[str]],
+    key_id: str,
+    catalogue: Catalogue,
+    regency: Regency,
+    secret: bytes,
 ) -> ReportIn:
     """The form as the same ``ReportIn`` the app sends (then the same pipeline)."""
     label_or_404(catalogue, single(form, "service_code"))
@@ -457,7 +464,7 @@ def report_in(
             ContactIn(name=name, phone=phone, email=email) if (name or phone or email) else None
         )
         return ReportIn(
-            client_report_id=_client_report_id(key_id, form),
+            client_report_id=_client_report_id(key_id, form, secret),
             label=single(form, "service_code") or "",
             lat=lat,
             lon=lon,

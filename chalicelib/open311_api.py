@@ -216,7 +216,10 @@ def post_document(document: str):
         raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
     _check_jurisdiction(open311.single(form, "jurisdiction_id"))
     catalogue, regency = load_catalogue(), geo.load_regency()
-    data = open311.report_in(form, record["id"], catalogue, regency)
+    from chalicelib.server_secret import server_key
+
+    secret = server_key("open311-client-report-id")
+    data = open311.report_in(form, record["id"], catalogue, regency, secret)
     subjects = [
         (quotas.OPEN311_PER_KEY, record["id"]),
         (quotas.REPORTS_PER_IP, source_ip(request)),

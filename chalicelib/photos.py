@@ -32,6 +32,8 @@ from chalicelib.principals import Forbidden
 log = logging.getLogger("kawal.photos")
 INLINE_MAX_BYTES = 4 * 1024 * 1024
 STALE_CLAIM = timedelta(minutes=5)
+# S3 checks a form's expiry when the upload starts: a slow upload may finish later.
+SLOT_GRACE = timedelta(minutes=15)
 
 
 def photo_id_for(report_id: str, client_photo_id: uuid.UUID | str | None) -> str:
@@ -60,6 +62,12 @@ def decode_inline(photo: InlinePhotoIn) -> bytes:
         raise InvalidInput(
             "photo.data_base64 is not valid base64", [{"field": "photo.data_base64"}]
         ) from None
+    if not data:
+        raise InvalidInput(
+            "foto kosong / the photo is empty (0 bytes)",
+            [{"field": "photo.data_base64"}],
+            code="photo_empty",
+        )
     if len(data) > INLINE_MAX_BYTES:
         raise InvalidInput(
             f"an inline photo may be at most {INLINE_MAX_BYTES // (1024 * 1024)} MB; "
@@ -87,33 +95,51 @@ def request_slot(
     store: Any,
     media: Any,
     now: datetime,
+    content_type: str = "image/jpeg",
 ) -> tuple[PhotoSlot, bool]:
-    """A presigned POST for one more citizen photo (at most three per report)."""
+    """A presigned POST for one more citizen photo (at most three per report that
+    are ready or still on their way: a rejected photo, or a slot whose form expired
+    unused, gives its place back)."""
     loaded = store.load(report_id)
     if loaded is None:
         raise NotFound(f"no report {report_id!r}", code="report_not_found")
     report = loaded.report
     check_reporter(report, token)
+    photo_id = photo_id_for(report.id, client_photo_id)
+    known = next((p for p in loaded.photos if p.id == photo_id), None)
+    if known is not None:  # a retry: tell the phone what became of its photo
+        return slot_for(known, media), False
     if report.status not in OPEN_STATUSES:
         raise Conflict(f"the report is {report.status}; no more photos", code="report_closed")
-    photo_id = photo_id_for(report.id, client_photo_id)
-    wanted = new_photo(report.id, photo_id, "before", now, media)
+    wanted = new_photo(report.id, photo_id, "before", now, media, content_type=content_type)
     try:
         photo = store.add_photo(wanted, counted=True)
     except PhotoQuotaReached:
-        raise Conflict(
-            f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
-            code="photo_limit_reached",
-        ) from None
+        unused = now - timedelta(seconds=media.SLOT_SECONDS) - SLOT_GRACE
+        if not store.expire_unused_slots(report.id, unused):
+            raise Conflict(
+                f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
+                code="photo_limit_reached",
+            ) from None
+        try:
+            photo = store.add_photo(wanted, counted=True)
+        except PhotoQuotaReached:  # pragma: no cover - a concurrent slot took the place
+            raise Conflict(
+                f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
+                code="photo_limit_reached",
+            ) from None
     return slot_for(photo, media), photo.created_at == wanted.created_at
 
 
 def slot_for(photo: Photo, media: Any) -> PhotoSlot:
+    """The upload form while the slot waits for its file; afterwards, the photo's
+    state (a phone retrying after a lost answer learns that its upload worked)."""
+    base = {"photo_id": photo.id, "state": photo.state, "reason": photo.reason}
     if photo.state != "awaiting_upload":
-        raise Conflict("this photo was already uploaded", code="photo_already_uploaded")
+        return PhotoSlot(**base, upload=None, expires_in=0, max_bytes=media.MAX_BYTES)
     return PhotoSlot(
-        photo_id=photo.id,
-        upload=media.presigned_post(photo.upload_key),
+        **base,
+        upload=media.presigned_post(photo.upload_key, photo.content_type or "image/jpeg"),
         expires_in=media.SLOT_SECONDS,
         max_bytes=media.MAX_BYTES,
     )
@@ -169,18 +195,24 @@ def _derive(photo: Photo, key: str, media: Any) -> Photo:
         observe.count("PhotosRejected")
         return photo.model_copy(update={"state": "rejected", "reason": reason})
 
+    from chalicelib.imaging import TOO_SMALL, check_header, reason
+
     head = media.head(key)
     if head is None:
-        return reject("the upload is missing")
+        return reject(reason("unggahan tidak ditemukan", "the upload is missing"))
     size, content_type = head["ContentLength"], head.get("ContentType", "")
-    if size < media.MIN_BYTES:
-        return reject("the file is too small to be a photo")
     if size > media.MAX_BYTES:
-        return reject(f"the file is larger than {media.MAX_BYTES // (1024 * 1024)} MB")
+        most = media.MAX_BYTES // (1024 * 1024)
+        return reject(reason(f"berkas lebih dari {most} MB", f"the file is larger than {most} MB"))
     if not content_type.startswith("image/"):
-        return reject(f"{content_type or 'this file'} is not an image")
+        what = content_type or "this file"
+        return reject(reason(f"{what} bukan gambar", f"{what} is not an image"))
     try:
-        derived = make_derivatives(media.read(key))
+        data = media.read(key)
+        if size < media.MIN_BYTES:
+            check_header(data)  # a tiny bomb or a wrong type says so first
+            return reject(TOO_SMALL)
+        derived = make_derivatives(data)
     except PhotoRejected as exc:
         return reject(str(exc))
     display_key, thumb_key = media.derivative_keys(photo.report_id, photo.id)

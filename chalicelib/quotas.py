@@ -39,7 +39,25 @@ OPEN311_PER_KEY = Limit(
     "open311-key", config.open311_per_key_hour, 3600, "this API key filed many requests"
 )
 SIGN_INS_PER_IP = Limit(
-    "sign-in-ip", config.sign_ins_per_ip_hour, 3600, "many sign-in attempts from this network"
+    "sign-in-ip", config.sign_ins_per_ip_hour, 3600, "many wrong passwords from this network"
+)
+SIGN_IN_ATTEMPTS_PER_IP = Limit(
+    "sign-in-flood",
+    config.sign_in_attempts_per_ip_hour,
+    3600,
+    "too many sign-in attempts from this network",
+)
+SIGN_IN_FAILURES_PER_ACCOUNT = Limit(
+    "sign-in-account",
+    config.sign_in_failures_per_account,
+    900,
+    "many wrong passwords for this account; wait before trying again",
+)
+SUPPORTS_PER_IP = Limit(
+    "support-ip", config.supports_per_ip_hour, 3600, "many supports came from this network"
+)
+SUPPORTS_PER_DEVICE = Limit(
+    "support-device", config.supports_per_device_hour, 3600, "this phone supported many reports"
 )
 SMS_PER_PHONE = Limit("sms-phone", config.sms_per_phone_day, 86400, "SMS cap for one number")
 SMS_BUDGET = Limit("sms-budget", config.sms_daily_budget, 86400, "the daily SMS budget")
@@ -76,6 +94,23 @@ def take(counters: Counters, limit: Limit, subject: str, now: datetime) -> None:
             [{"limit": limit.allowed(), "window_seconds": limit.window_seconds}],
             headers={"Retry-After": str(retry_after)},
         )
+
+
+def take_all(counters: Counters, wanted: list[tuple[Limit, str]], now: datetime) -> None:
+    """Count one action against each (limit, subject), or none of them (429)."""
+    taken: list[tuple[Limit, str]] = []
+    try:
+        for limit, subject in wanted:
+            take(counters, limit, subject, now)
+            taken.append((limit, subject))
+    except TooManyRequests:
+        give_back_all(counters, taken, now)
+        raise
+
+
+def give_back_all(counters: Counters, taken: list[tuple[Limit, str]], now: datetime) -> None:
+    for limit, subject in taken:
+        give_back(counters, limit, subject, now)
 
 
 def give_back(counters: Counters, limit: Limit, subject: str, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -109,7 +110,7 @@ def submit(
 
     Returns (what is stored, created, reporter_token).
     """
-    from chalicelib import observe, photos
+    from chalicelib import photos
 
     validate(data, catalogue, regency)
     answers = attributes.answers_for(catalogue.label(data.label), data.attributes)  # type: ignore[arg-type]
@@ -134,6 +135,7 @@ def submit(
         else None
     )
 
+    attempt = secrets.token_hex(8)
     for _ in range(MAX_CODE_ATTEMPTS):
         report = Report(
             id=report_id,
@@ -160,16 +162,11 @@ def submit(
             attributes=answers,
             client_key=client_key,
             media_url=data.media_url,
+            attempt=attempt,
         )
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")
         try:
             store.create_report(report, first, contact, photo)
-            observe.correlate(report_id=report.id)
-            # a covert squad is not named in metrics either: they are read outside
-            observe.count("ReportsReceived", squad="covert" if report.covert else report.squad)
-            if photo is not None and inline is not None and data.photo is not None:
-                photos.store_inline(photo, inline, data.photo.content_type, media)
-            return Loaded(report, [first], [photo] if photo else []), True, token
         except CodeTaken:
             continue
         except ReportExists:
@@ -177,26 +174,72 @@ def submit(
             if found is None:  # pragma: no cover - the write we collided with vanished
                 raise
             existing = found.report
-            if existing.request_hash == request_hash and photo and inline and data.photo:
-                stored = next((p for p in found.photos if p.id == photo.id), None)
-                if stored is not None and stored.state == "awaiting_upload":
-                    # the first attempt may have died before S3 had the bytes
-                    photos.store_inline(stored, inline, data.photo.content_type, media)
-            if existing.request_hash != request_hash:
-                raise Conflict(
-                    "this client_report_id was already used for a different report; "
-                    "generate a new one for a new report",
-                    [{"field": "client_report_id"}],
-                    code="idempotency_key_reused",
-                ) from None
-            return found, False, token
+            if existing.attempt != attempt or existing.request_hash != request_hash:
+                return _replayed(found, data, request_hash, photo, inline, media), False, token
+            # our own write, retried after a lost answer (a read timeout): it is new
+            report, first = existing, found.timeline[0]
+        return _created(report, first, photo, inline, data, media), True, token
     raise RuntimeError("could not draw a free short code")  # pragma: no cover
 
 
+def _created(
+    report: Report,
+    first: TimelineEntry,
+    photo: Photo | None,
+    inline: bytes | None,
+    data: ReportIn,
+    media: Any,
+) -> Loaded:
+    from chalicelib import observe, photos
+
+    observe.correlate(report_id=report.id)
+    # a covert squad is not named in metrics either: they are read outside
+    observe.count("ReportsReceived", squad="covert" if report.covert else report.squad)
+    if photo is not None and inline is not None and data.photo is not None:
+        photos.store_inline(photo, inline, data.photo.content_type, media)
+    return Loaded(report, [first], [photo] if photo else [])
+
+
+def _replayed(
+    found: Loaded,
+    data: ReportIn,
+    request_hash: str,
+    photo: Photo | None,
+    inline: bytes | None,
+    media: Any,
+) -> Loaded:
+    """What an earlier request with this client id stored: the same report, unless
+    the id was reused for a different one (409)."""
+    from chalicelib import photos
+
+    existing = found.report
+    if existing.request_hash == request_hash and photo and inline and data.photo:
+        stored = next((p for p in found.photos if p.id == photo.id), None)
+        if stored is not None and stored.state == "awaiting_upload":
+            # the first attempt may have died before S3 had the bytes
+            photos.store_inline(stored, inline, data.photo.content_type, media)
+    if existing.request_hash != request_hash:
+        raise Conflict(
+            "this client_report_id was already used for a different report; "
+            "generate a new one for a new report",
+            [{"field": "client_report_id"}],
+            code="idempotency_key_reused",
+        )
+    return found
+
+
+# A report id no report has (it is not base32 of any hash we make: 20 "a"s): read
+# in place of the report an unknown short code does not name, so an unknown code
+# costs what a known covert one costs (GetItem + Query) and the clock tells nothing.
+_DECOY_ID = "a" * 20
+
+
 def resolve_ref(ref: str, store: Any) -> str | None:
-    """A report id from an id or a short code (``TRG-7K3F9Q``, any case)."""
+    """A report id from an id or a short code (``TRG-7K3F9Q``, any case). An unknown
+    code resolves to an id that loads nothing, after the same reads a known one
+    costs: callers load it and answer 404, as for a covert report."""
     if identifiers.is_short_code(ref):
-        return store.report_id_for_code(ref.upper())
+        return store.report_id_for_code(ref.upper()) or _DECOY_ID
     return ref if identifiers.is_report_id(ref) else None
 
 

@@ -91,12 +91,17 @@ def ensure_bucket(name: str) -> None:
 
 
 NOTIFIED_TOPICS = (*SQUAD_CODES, "command")  # the command centre hears of escalations
+# The operators' alarms have their own topic: the command topic carries covert
+# reports' details, which reach command-centre members only.
+ALARM_TOPIC = "ops"
 
 
 def ensure_topics() -> dict[str, str]:
-    """One SNS topic per squad, plus the command centre's; returns name -> ARN."""
+    """One SNS topic per squad, the command centre's, and the operators' alarm topic;
+    returns name -> ARN."""
     sns = aws.client("sns")
-    return {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in NOTIFIED_TOPICS}
+    names = (*NOTIFIED_TOPICS, ALARM_TOPIC)
+    return {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in names}
 
 
 def ensure_queue(name: str, attributes: dict[str, str] | None = None) -> str:

@@ -166,6 +166,7 @@ def _photo_slot(ref: str, role: str):
         lat=body.lat,
         lon=body.lon,
         client_photo_id=body.client_photo_id,
+        content_type=body.content_type,
     )
     return json_response(slot, 201 if created else 200)
 

@@ -14,7 +14,7 @@ from chalicelib.authn import principal, staff
 from chalicelib.contract import q
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.http import json_response, route
-from chalicelib.models import Stats
+from chalicelib.models import PublicStats, Stats
 from chalicelib.principals import Forbidden
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.storage import StatsStore
@@ -48,8 +48,8 @@ def _view() -> dict[str, Any]:
     return view
 
 
-def _render(body: dict[str, Any], filename: str):
-    Stats.model_validate(body)  # the published contract; a drift fails loudly in tests
+def _render(body: dict[str, Any], filename: str, model: type[PublicStats] = Stats):
+    model.model_validate(body)  # the published contract; a drift fails loudly in tests
     if (bp.current_request.query_params or {}).get("format") != "csv":
         return json_response(body)
     out = io.StringIO()
@@ -109,6 +109,7 @@ def command_stats():
         district=params.get("district"),
     )
     body["squads"] = [s.model_dump() for s in load_catalogue().squads]
+    body["extra_metrics"] = [QUALITY_METRIC]
     return _render(body, "kawal-stats")
 
 
@@ -128,6 +129,16 @@ def squad_stats(squad: str):
     return _render(stats_job.for_squad(_view(), squad, load_catalogue()), f"kawal-{squad}")
 
 
-@route(bp, "/stats/public", methods=["GET"], doc={"returns": STATS, "query": VIEW})
+QUALITY_METRIC = {
+    "metric": "shadow_fail",
+    "field": "shadow_not_fixed_share",
+    "name_id": "Gagal cek bayangan",
+    "name_en": "Shadow check failed",
+}
+PUBLIC_STATS = {200: {"application/json": PublicStats, "text/csv": {"type": "string"}}}
+
+
+@route(bp, "/stats/public", methods=["GET"], doc={"returns": PUBLIC_STATS, "query": VIEW})
 def public_stats():
-    return _render(stats_job.for_public(_view(), load_catalogue()), "kawal-public")
+    body = stats_job.for_public(_view(), load_catalogue())
+    return _render(body, "kawal-public", PublicStats)

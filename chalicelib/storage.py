@@ -14,6 +14,7 @@ Keys (see README, "Table design"):
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -67,6 +68,7 @@ MUTABLE = (
     "after_photo_distance_m",
 )  # not "supporters": counted by atomic adds, which a transition must not overwrite
 NEARBY_PARTITION_PRECISION = 5
+BATCH_ATTEMPTS = 8
 
 TABLE_SPEC: dict[str, Any] = {
     "AttributeDefinitions": [
@@ -182,7 +184,9 @@ def report_item(report: Report) -> dict[str, Any]:
     if report.device_hash:
         item["GSI6PK"] = f"DEVICE#{report.device_hash}"
         item["GSI6SK"] = f"{created}#{report.id}"
-    item["GSI5PK"] = f"ALL#{created[:7]}"
+    # Covert reports have their own month partition: absent from the one public
+    # reads query (not filtered out after the read, which moves cursors and timings).
+    item["GSI5PK"] = month_partition(created[:7], covert=report.covert)
     item["GSI5SK"] = f"{created}#{report.id}"
     if report.status in OPEN_STATUSES:
         item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
@@ -190,6 +194,11 @@ def report_item(report: Report) -> dict[str, Any]:
         item["GSI4PK"] = f"QUEUE#{report.squad}"
         item["GSI4SK"] = f"{created}#{report.id}"
     return item
+
+
+def month_partition(month: str, *, covert: bool = False) -> str:
+    """The GSI5 partition of a month's reports (``YYYY-MM``): public or covert."""
+    return f"{'COVERT' if covert else 'ALL'}#{month}"
 
 
 def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]:
@@ -329,9 +338,12 @@ class ReportStore(_Table):
             items.append(put(_contact_item(report.id, "META", contact)))
         if photo:
             items.append(put(photo_item(photo)))
+        # DynamoDB answers a retried transaction with the same token as the first
+        # (botocore retries after a read timeout); each code drawn is a new request.
+        token = hashlib.sha256(f"{report.attempt}|{report.code}".encode()).hexdigest()[:36]
         try:
             with dynamodb_errors():
-                self._db.transact_write_items(TransactItems=items)
+                self._db.transact_write_items(TransactItems=items, ClientRequestToken=token)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
@@ -463,8 +475,8 @@ class ReportStore(_Table):
     def created_between(
         self, start: datetime, end: datetime, *, filters: dict[str, Any], limit: int
     ) -> list[Report]:
-        """Up to ``limit`` reports submitted in [start, end], newest first, that pass
-        ``filters`` (GSI5: one partition per UTC month, a key range in each)."""
+        """Up to ``limit`` public reports submitted in [start, end], newest first, that
+        pass ``filters`` (GSI5: one partition per UTC month, a key range in each)."""
         found: list[Report] = []
         month = datetime(end.year, end.month, 1, tzinfo=end.tzinfo)
         first = datetime(start.year, start.month, 1, tzinfo=start.tzinfo)
@@ -473,7 +485,7 @@ class ReportStore(_Table):
             while len(found) < limit:
                 items, cursor = self.query_index(
                     "GSI5",
-                    f"ALL#{month:%Y-%m}",
+                    month_partition(f"{month:%Y-%m}"),
                     newest_first=True,
                     limit=100,
                     start=cursor,
@@ -507,6 +519,14 @@ class ReportStore(_Table):
                 if not start:
                     break
         return found
+
+    def sort_key(self, index: str, item: dict[str, Any]) -> str:
+        return item[GSI[index][1]]
+
+    def start_after(self, index: str, item: dict[str, Any]) -> dict[str, Any]:
+        """The start key that resumes a Query of ``index`` right after ``item``."""
+        names = ("PK", "SK", *GSI[index])
+        return {name: {"S": item[name]} for name in names}
 
     def reports_from(self, items: list[dict[str, Any]]) -> list[Report]:
         return [_model(Report, i) for i in items]
@@ -646,21 +666,62 @@ class ReportStore(_Table):
             raise
 
     def finish_photo(self, photo: Photo) -> None:
-        """Record the outcome (ready with derivatives, or rejected with a reason)."""
+        """Record the outcome (ready with derivatives, or rejected with a reason). A
+        rejected citizen photo gives its place among the three back, in the same
+        transaction: the reporter can send another."""
         fields = ("state", "reason", "display_key", "thumb_key", "width", "height", "processed_at")
         values = {k: getattr(photo, k) for k in fields if getattr(photo, k) is not None}
+        update = self._photo_update(photo, values, "processing")
+        if photo.state == "rejected" and photo.role == "before":
+            self._transact([update, self._release_citizen_photo(photo.report_id)], photo.report_id)
+            return
         with dynamodb_errors():
-            self._db.update_item(
-                TableName=self.table_name,
-                Key={"PK": {"S": f"REPORT#{photo.report_id}"}, "SK": {"S": f"PHOTO#{photo.id}"}},
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
-                ConditionExpression="#state = :processing",
-                ExpressionAttributeNames={f"#{k}": k for k in values},
-                ExpressionAttributeValues={
+            self._db.update_item(**update["Update"])
+
+    def _photo_update(self, photo: Photo, values: dict[str, Any], expected: str) -> dict:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(f"REPORT#{photo.report_id}", f"PHOTO#{photo.id}"),
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                "ConditionExpression": "#state = :expected",
+                "ExpressionAttributeNames": {f"#{k}": k for k in {*values, "state"}},
+                "ExpressionAttributeValues": {
                     **{f":{k}": _to_attr(_plain(v)) for k, v in values.items()},
-                    ":processing": {"S": "processing"},
+                    ":expected": {"S": expected},
                 },
-            )
+            }
+        }
+
+    def _release_citizen_photo(self, report_id: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": report_key(report_id),
+                "UpdateExpression": "SET citizen_photos = citizen_photos - :one",
+                "ConditionExpression": "citizen_photos > :zero",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+            }
+        }
+
+    def expire_unused_slots(self, report_id: str, created_before: datetime) -> int:
+        """Citizen slots still waiting for their file after their form expired (S3
+        refused the upload, or the phone gave up): expired, each giving its place
+        back. Returns how many."""
+        released, loaded = 0, self.load(report_id)
+        for photo in loaded.photos if loaded else []:
+            if (
+                photo.role == "before"
+                and photo.state == "awaiting_upload"
+                and photo.created_at < created_before
+            ):
+                update = self._photo_update(photo, {"state": "expired"}, "awaiting_upload")
+                try:
+                    self._transact([update, self._release_citizen_photo(report_id)], report_id)
+                    released += 1
+                except StaleReport:
+                    pass  # its upload arrived meanwhile
+        return released
 
     def report_id_for_code(self, code: str) -> str | None:
         found = self._get(f"CODE#{code}", "META")
@@ -760,9 +821,11 @@ class ReportStore(_Table):
             )
 
     def contacts(self, report_id: str) -> list[dict[str, Any]]:
-        """The reporter's contact and every supporter's (for their own updates only)."""
+        """The reporter's contact first, then every supporter's (for their own updates
+        only), each with its ``role``."""
         return [
-            _contact_fields(i) for i in self._partition(f"CONTACT#{report_id}", consistent=True)
+            {**_contact_fields(i), "role": "reporter" if i["SK"] == "META" else "supporter"}
+            for i in self._partition(f"CONTACT#{report_id}", consistent=True)
         ]
 
     def wants_updates(self, report_id: str) -> bool:
@@ -986,14 +1049,26 @@ class StatsStore(_Table):
         STATS#META           DIMENSIONS | WATERMARK
     """
 
-    def _put_all(self, items: list[dict[str, Any]]) -> None:
-        """Batch puts (idempotent overwrites), retrying what DynamoDB leaves unprocessed."""
+    def _put_all(self, items: list[dict[str, Any]], sleep: Any = None) -> None:
+        """Batch puts (idempotent overwrites), retrying what DynamoDB leaves unprocessed
+        with exponential backoff and jitter, as AWS advises (a tight loop would only
+        meet the same throttling again); gives up as Unavailable after 8 tries."""
+        import random
+        import time
+
+        sleep = sleep or time.sleep
         for start in range(0, len(items), 25):
             requests = [{"PutRequest": {"Item": _marshal(i)}} for i in items[start : start + 25]]
             with dynamodb_errors():
-                while requests:
+                for attempt in range(BATCH_ATTEMPTS):
+                    if attempt:
+                        sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
                     answer = self._db.batch_write_item(RequestItems={self.table_name: requests})
                     requests = answer.get("UnprocessedItems", {}).get(self.table_name, [])
+                    if not requests:
+                        break
+            if requests:
+                raise Unavailable("storage is busy (writes left unprocessed), retry shortly")
 
     def activity_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Timeline entries written in [start, end], from the hour buckets of GSI3."""
@@ -1095,3 +1170,31 @@ class StatsStore(_Table):
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+
+
+class SecretStore(_Table):
+    """Server-side secrets (cursor sealing, derived identifiers): made once per
+    stage on first use, by whichever function needs one first, then read."""
+
+    def get_or_create(self, name: str) -> bytes:
+        import base64
+        import secrets
+
+        from botocore.exceptions import ClientError
+
+        found = self._get("SECRET#server", name, consistent=True)
+        if found is None:
+            value = base64.b64encode(secrets.token_bytes(32)).decode()
+            try:
+                with dynamodb_errors():
+                    self._db.put_item(
+                        TableName=self.table_name,
+                        Item=_marshal({"PK": "SECRET#server", "SK": name, "value": value}),
+                        ConditionExpression="attribute_not_exists(PK)",
+                    )
+            except ClientError as exc:  # another function made it first: read theirs
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+            found = self._get("SECRET#server", name, consistent=True)
+            assert found is not None
+        return base64.b64decode(found["value"])

@@ -1,19 +1,17 @@
-"""Per-audience renderings of a stored report, and opaque page cursors."""
+"""Per-audience renderings of a stored report, and pages of an index with sealed cursors."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from chalicelib import cursors, storage
 from chalicelib.errors import InvalidInput
 from chalicelib.models import QueueItem, Report, ReportCommand, ReportStaff, StaffTimelineEntry
 from chalicelib.photos import to_public as photo_to_public
 from chalicelib.reports import to_public
 from chalicelib.routing import Catalogue
-from chalicelib.storage import GSI
 from chalicelib.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
 
 
@@ -67,39 +65,18 @@ def queue_item(report: Report, now: datetime) -> QueueItem:
     )
 
 
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, partition_attr: str, partition: str) -> dict | None:
-    """The start key of the next page; refused unless it belongs to this very query."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        assert isinstance(key, dict) and key[partition_attr] == {"S": partition}
-        assert all(isinstance(v, dict) and set(v) == {"S"} for v in key.values())
-    except Exception:
-        raise InvalidInput(
-            "this cursor does not belong to this list", code="invalid_cursor"
-        ) from None
-    return key
-
-
-def month_partition(value: str | None, now: datetime) -> str:
-    """``ALL#YYYY-MM`` (GSI5) for a ``month`` parameter, this month by default."""
+def month_partition(value: str | None, now: datetime, *, covert: bool = False) -> str:
+    """The GSI5 partition of a ``month`` parameter (this month by default)."""
     month = value or now.strftime("%Y-%m")
     if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
         raise InvalidInput("month is YYYY-MM", code="invalid_month")
-    return f"ALL#{month}"
+    return storage.month_partition(month, covert=covert)
 
 
 def page_of(
     store: Any,
     index: str,
-    partition: str,
+    partition: str | list[str],
     cursor: str | None,
     *,
     limit: int = 50,
@@ -107,20 +84,46 @@ def page_of(
     filters: dict[str, Any] | None = None,
     keep: Callable[[Report], bool] = lambda _report: True,
 ) -> tuple[list[Report], str | None]:
-    """Up to ``limit`` reports of an index partition that pass ``filters`` and ``keep``,
-    and the cursor of the rest. Filters can thin a page out, so a few pages are read."""
-    start = decode_cursor(cursor, GSI[index][0], partition)
-    found: list[Report] = []
-    for _ in range(5):
-        items, start = store.query_index(
-            index,
-            partition,
-            newest_first=newest_first,
-            limit=limit - len(found),
-            start=start,
-            filters=filters,
-        )
-        found += [r for r in store.reports_from(items) if keep(r)]
-        if not start or len(found) >= limit:
-            break
-    return found, encode_cursor(start)
+    """Up to ``limit`` reports of one index partition, or of several merged in sort
+    order, that pass ``filters`` and ``keep``, and the sealed cursor of the rest.
+    Filters can thin a page out, so a few pages are read per partition."""
+    partitions = [partition] if isinstance(partition, str) else partition
+    bound = f"{index}|{'|'.join(partitions)}"
+    starts: dict[str, Any] = cursors.open_sealed(cursor, bound) or {p: None for p in partitions}
+    if set(starts) != set(partitions):  # pragma: no cover - sealed for this very list
+        raise InvalidInput("this cursor is not valid for this list", code="invalid_cursor")
+    candidates: list[tuple[str, str, dict[str, Any], Report]] = []
+    scanned_to: dict[str, Any] = {}
+    for name in partitions:
+        start = starts[name]
+        if start == "done":
+            continue
+        found = 0
+        for _ in range(5):
+            items, start = store.query_index(
+                index,
+                name,
+                newest_first=newest_first,
+                limit=limit - found,
+                start=start,
+                filters=filters,
+            )
+            for item, report in zip(items, store.reports_from(items), strict=True):
+                if keep(report):
+                    candidates.append((store.sort_key(index, item), name, item, report))
+                    found += 1
+            if not start or found >= limit:
+                break
+        scanned_to[name] = start or "done"
+    candidates.sort(key=lambda c: c[0], reverse=newest_first)
+    chosen = candidates[:limit]
+    following = dict(starts)
+    for name in scanned_to:
+        mine = [c for c in chosen if c[1] == name]
+        everything = [c for c in candidates if c[1] == name]
+        if len(mine) == len(everything):  # all it offered was taken: resume where it stopped
+            following[name] = scanned_to[name]
+        else:  # resume right after the last one taken
+            following[name] = store.start_after(index, mine[-1][2]) if mine else starts[name]
+    more = any(v != "done" for v in following.values())
+    return [c[3] for c in chosen], cursors.seal(following, bound) if more else None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import lifecycle, photos
+from chalicelib import identifiers, lifecycle, photos
 from chalicelib.errors import Conflict, InvalidInput, NotFound, StaleReport
 from chalicelib.models import Report, ShadowCheck, TimelineEntry
 from chalicelib.principals import Forbidden, Principal
@@ -121,6 +121,7 @@ class Workflow:
         lat: float,
         lon: float,
         client_photo_id: Any,
+        content_type: str = "image/jpeg",
     ) -> tuple[Any, bool]:
         """A presigned POST for a squad's after-photo (report being worked) or a shadow
         check's photo (report resolved), with where the phone took it."""
@@ -136,7 +137,14 @@ class Workflow:
             report = self._checkable(report_id, who).report
         photo_id = photos.photo_id_for(report.id, client_photo_id)
         wanted = photos.new_photo(
-            report.id, photo_id, role, self.now(), self.media, lat=lat, lon=lon
+            report.id,
+            photo_id,
+            role,
+            self.now(),
+            self.media,
+            lat=lat,
+            lon=lon,
+            content_type=content_type,
         )
         photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
         return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
@@ -183,16 +191,29 @@ class Workflow:
 
     # -- duplicates and support -------------------------------------------------
     def support(
-        self, report_id: str, client_support_id: Any, contact: dict | None
+        self,
+        report_id: str,
+        client_support_id: Any,
+        contact: dict | None,
+        *,
+        device_hash: str | None = None,
+        reporter_token: str | None = None,
     ) -> tuple[bool, int]:
-        """A citizen's +1 on an open report; with a contact they get its updates too.
+        """A citizen's +1 on an open report; with a contact they get its outcome too.
+        One support per phone number, else per registered device, else per client id
+        (a second one from the same person is a retry); never on one's own report.
         Returns whether it was new and how many supporters the report has now."""
         report = self._load(report_id).report
         if report.covert:
             raise NotFound(f"no report {report_id!r}", code="report_not_found")
         if report.status not in ("submitted", "accepted", "in_progress", "reopened"):
             raise Conflict(f"the report is {report.status}", code="report_closed")
-        supporter = photos.photo_id_for(report.id, client_support_id)  # stable per retry
+        own = reporter_token and identifiers.token_matches(reporter_token, report.token_hash)
+        if own or (device_hash and device_hash == report.device_hash):
+            raise Conflict("you filed this report; it counts you already", code="own_report")
+        phone = (contact or {}).get("phone")
+        who = f"phone:{phone}" if phone else f"device:{device_hash}" if device_hash else None
+        supporter = photos.photo_id_for(report.id, who or client_support_id)  # stable per retry
         created = self.store.add_supporter(report.id, supporter, contact, self.now())
         return created, report.supporters + int(created)
 
@@ -205,6 +226,12 @@ class Workflow:
         staff_actor(original, who)
         if duplicate.id == original.id:
             raise InvalidInput("a report cannot be merged into itself", code="merge_into_self")
+        if duplicate.covert != original.covert:
+            # A merge shows each report's code in the other's views, timeline and
+            # supporter count: across the covert line it would leave a public trace.
+            raise Conflict(
+                "a covert report and a public one cannot be merged", code="merge_across_covert_line"
+            )
         if original.status not in ("submitted", "accepted", "in_progress", "reopened"):
             raise Conflict(f"the original is {original.status}", code="original_closed")
         for n, contact in enumerate(self.store.contacts(duplicate.id)):
@@ -256,14 +283,24 @@ class Workflow:
         return self._save(report, change)
 
     # -- on a schedule ---------------------------------------------------------
+    def _every(self, partition: str, page: int) -> Any:
+        """Every report of a queue partition, page by page (however long the backlog:
+        escalated reports stay in it, so a first page alone would hide the rest)."""
+        start = None
+        while True:
+            items, start = self.store.query_index("GSI1", partition, limit=page, start=start)
+            yield from self.store.reports_from(items)
+            if not start:
+                return
+
     def housekeeping(self, limit: int = 200) -> dict[str, int]:
         """Close resolutions nobody disputed in 7 days; flag overdue reports once
-        (the timeline entry makes dispatch tell the command centre)."""
+        (the timeline entry makes dispatch tell the command centre). ``limit`` is
+        the page size."""
         now = self.now()
         counts = {"closed": 0, "escalated": 0}
         for squad in SQUAD_CODES:
-            items, _ = self.store.query_index("GSI1", f"SQUAD#{squad}#resolved", limit=limit)
-            for report in self.store.reports_from(items):
+            for report in self._every(f"SQUAD#{squad}#resolved", limit):
                 if report.resolved_at and now - report.resolved_at >= AUTO_CLOSE_AFTER:
                     change = lifecycle.apply(
                         report,
@@ -279,8 +316,7 @@ class Workflow:
                     except StaleReport:
                         pass  # the reporter acted meanwhile
             for status in ("submitted", "reopened"):
-                items, _ = self.store.query_index("GSI1", f"SQUAD#{squad}#{status}", limit=limit)
-                for report in self.store.reports_from(items):
+                for report in self._every(f"SQUAD#{squad}#{status}", limit):
                     if report.escalated_at is None and is_overdue(report, now):
                         entry = TimelineEntry(
                             at=now,

@@ -18,6 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
+from kawal_local import local_http
 from kawal_local.token import STATE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ def main() -> int:
             return 2
 
     configure_local_aws(host, aws_port)
+    os.environ.setdefault("PUBLIC_BASE_URL", local_http.public_base_url(host, port))
     from kawal_local.embedded_aws import EmbeddedAws
 
     moto = EmbeddedAws(ip_address=host, port=aws_port, verbose=False)
@@ -140,7 +142,7 @@ def main() -> int:
         while uploads():  # demo photos, if any, are processed before we say "ready"
             pass
         # Bound only now: once /health answers, the whole system is ready.
-        server = factory.create_local_server(app, chalice_config, host, port)
+        server = local_http.local_server(app, chalice_config, host, port)
         redrive_every = float(os.environ.get("KAWAL_REDRIVE_SECONDS", "10"))
         stats_every = float(os.environ.get("KAWAL_STATS_SECONDS", "20"))
         threads = [

@@ -49,7 +49,7 @@ def _alarm(description: str, metric: dict[str, Any], threshold: float, **extra: 
             "EvaluationPeriods": 1,
             "Period": 300,
             "Threshold": threshold,
-            "AlarmActions": [{"Ref": "CommandTopic"}],
+            "AlarmActions": [{"Ref": "OpsTopic"}],
             **metric,
             **extra,
         },
@@ -59,7 +59,7 @@ def _alarm(description: str, metric: dict[str, Any], threshold: float, **extra: 
 def resources(stage: str) -> dict[str, Any]:
     from chalicelib import config, resources
     from chalicelib.principals import STAFF_GROUPS
-    from chalicelib.resources import NOTIFIED_TOPICS
+    from chalicelib.resources import ALARM_TOPIC, NOTIFIED_TOPICS
     from chalicelib.routing import topic_name
     from chalicelib.storage import TABLE_SPEC
 
@@ -213,7 +213,7 @@ def resources(stage: str) -> dict[str, Any]:
             "Type": "AWS::Cognito::UserPoolGroup",
             "Properties": {"UserPoolId": {"Ref": "StaffPool"}, "GroupName": group},
         }
-    for code in NOTIFIED_TOPICS:
+    for code in (*NOTIFIED_TOPICS, ALARM_TOPIC):
         out[f"{_id(code)}Topic"] = {
             "Type": "AWS::SNS::Topic",
             "Properties": {"TopicName": topic_name(code)},
@@ -263,7 +263,8 @@ def resources(stage: str) -> dict[str, Any]:
                 "ResponseTemplates": {"application/json": body},
             },
         }
-    # -- alarms, to the command centre's topic (the operators subscribe there) --
+    # -- alarms, to the operators' own topic (never the command topic: it carries
+    # covert reports' details, for command-centre members only) --
     custom = {"Namespace": "Kawal", "Statistic": "Sum"}
     out["DispatchFailuresAlarm"] = _alarm(
         "Notifications to squads failing (SNS errors); they are retried, then dead-lettered",

@@ -53,8 +53,13 @@ def seeded(fuzz_runner, tokens):
 
 
 @pytest.fixture(scope="module")
-def contract(fuzz_runner):
-    document = requests.get(f"{fuzz_runner.base}/openapi.json", timeout=10).json()
+def contract(fuzz_runner, tokens):
+    """The full contract (the public one leaves the staff operations out)."""
+    document = requests.get(
+        f"{fuzz_runner.base}/command/openapi.json",
+        headers={"Authorization": f"Bearer {tokens['command']}"},
+        timeout=10,
+    ).json()
     return schemathesis.openapi.from_dict(document)
 
 

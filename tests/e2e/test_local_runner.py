@@ -110,6 +110,8 @@ def test_a_submitted_report_is_printed_as_its_squad_receives_it(runner):
         time.sleep(0.2)
     block = out[out.index(f"new_report · {created['code']}") - 40 :]
     assert "to the white topic" in block  # demam_berdarah -> white squad
+    # the link in the SMS points at the port this runner listens on, not 8000
+    assert f"{runner.base}/r/{created['code']}" in block
     assert "SMS   (" in block and "EMAIL subject: [Kawal] BARU" in block
     # concurrent retries made one report, so one notification each: no duplicates
     codes = [line.split(" · ")[2] for line in out.splitlines() if line.startswith("📨")]
@@ -166,3 +168,13 @@ def test_inline_and_presigned_photos_become_clean_thumbnails(runner):
         assert image.format == "JPEG" and max(image.size) == 320
         assert image.size[0] < image.size[1]  # orientation 6 applied: upright portrait
         assert dict(image.getexif()) == {} and b"SecretPhone" not in thumb.content
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "BREW", "DELETE"])
+def test_any_method_gets_an_answer_in_kawal_s_error_shape(runner, method):
+    """Python's http.server would answer an unknown method with a 501 HTML page;
+    API Gateway passes every method to the API, which answers 405 in our shape."""
+    answer = requests.request(method, f"{runner.base}/reports", timeout=10)
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert answer.json()["error"]["code"] == "method_not_allowed_error"

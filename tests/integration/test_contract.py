@@ -109,7 +109,32 @@ def test_every_error_answer_has_the_error_shape(document):
 def test_served_at_openapi_json(aws, client):
     response = client.http.get("/openapi.json")
     assert response.status_code == 200
-    assert json.loads(response.body) == json.loads(json.dumps(contract.document()))
+    assert json.loads(response.body) == json.loads(json.dumps(contract.document(full=False)))
+
+
+COVERT_WORDS = ("shadow", "covert", "bayangan", "rahasia", "check-photos", "shadow_checks")
+
+
+def test_the_public_contract_names_nothing_staff_only_or_covert(aws, client):
+    public = client.http.get("/openapi.json").body.decode().lower()
+    assert not [w for w in COVERT_WORDS if w in public]
+    paths = json.loads(public)["paths"]
+    assert "/command/reports" not in paths and "/squads/{squad}/reports" not in paths
+    assert "/reports" in paths and "/open311/v2/{document}" in paths
+    assert "staff" not in json.loads(public)["components"]["securitySchemes"]
+
+
+def test_the_full_contract_is_the_command_centre_s_only(aws, client, tokens):
+    from tests.conftest import bearer
+
+    assert client.http.get("/command/openapi.json").status_code == 401
+    for role in ("orange", "shadow", "operator"):
+        answer = client.http.get("/command/openapi.json", headers=bearer(tokens[role]))
+        assert answer.status_code == 403, role
+    full = client.http.get("/command/openapi.json", headers=bearer(tokens["command"]))
+    assert full.status_code == 200
+    assert json.loads(full.body) == json.loads(json.dumps(contract.document()))
+    assert "/squads/{squad}/reports" in full.json_body["paths"]
 
 
 def test_query_strings_are_held_to_the_declared_parameters(aws, client, tokens):

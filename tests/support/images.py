@@ -60,3 +60,38 @@ def png_header_only(width: int, height: int) -> bytes:
 
 def heic_like() -> bytes:
     return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 4096
+
+
+def dds_unimplemented() -> bytes:
+    """A DDS file whose DX10 header names a DXGI format Pillow does not implement:
+    its parser raises NotImplementedError (Pillow's unimplemented_dxgi_format.dds)."""
+    header = bytearray(124)
+    struct.pack_into("<IIIIIII", header, 0, 124, 0x1007, 4, 4, 0, 0, 0)
+    struct.pack_into("<II4s", header, 72, 32, 4, b"DX10")  # pixel format: a FourCC
+    dx10 = struct.pack("<IIIII", 999, 3, 0, 1, 0)
+    return b"DDS " + bytes(header) + dx10 + b"\x00" * 2048
+
+
+def webp_bomb(side: int = 16384) -> bytes:
+    """A 30-byte lossless WebP whose header declares side x side pixels."""
+    bits = (side - 1) | ((side - 1) << 14)
+    vp8l = b"\x2f" + struct.pack("<I", bits) + b"\x00" * 5
+    chunk = b"VP8L" + struct.pack("<I", len(vp8l)) + vp8l
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def mpo_jpeg(width: int = 1600, height: int = 1200) -> bytes:
+    """A multi-picture JPEG as an Ultra HDR phone or a Fujifilm camera writes it:
+    the photo first, a second image (gain map / other eye) after it, EXIF GPS."""
+    from PIL import Image
+
+    first, second = noise(width, height), Image.new("RGB", (width // 4, height // 4), "gray")
+    exif = first.getexif()
+    exif[0x8825] = {1: "S", 2: (8.0, 3.0, 15.0), 3: "E", 4: (111.0, 42.0, 30.0)}
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second], exif=exif, quality=85)
+    return out.getvalue()
+
+
+def avif_like() -> bytes:
+    return b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 4096

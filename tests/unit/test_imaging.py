@@ -1,11 +1,21 @@
 import io
+import os
 
 import pytest
 from PIL import Image
 
 from chalicelib import imaging
 from chalicelib.imaging import PhotoRejected, make_derivatives
-from tests.support.images import camera_jpeg, encoded, heic_like, png_header_only
+from tests.support.images import (
+    avif_like,
+    camera_jpeg,
+    dds_unimplemented,
+    encoded,
+    heic_like,
+    mpo_jpeg,
+    png_header_only,
+    webp_bomb,
+)
 
 
 def opened(data: bytes) -> Image.Image:
@@ -79,3 +89,80 @@ def test_a_bomb_just_under_pillows_own_limit_is_refused_too():
     # 7000 x 7000 = 49 MP: above our 40 MP, and the header check refuses it
     with pytest.raises(PhotoRejected, match="too many pixels"):
         make_derivatives(png_header_only(7000, 7000))
+
+
+# -- photo intake findings (issue #24): real files, made here ----------------------
+
+
+def blp() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").convert("P").save(out, "BLP")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (dds_unimplemented(), "DDS is not accepted"),
+        (webp_bomb(), "too many pixels"),
+        (encoded("BMP", 64, 64), "BMP is not accepted"),
+        (blp(), "not a JPEG, PNG or WebP"),
+        (avif_like(), "AVIF is not accepted"),
+        (encoded("TIFF", 64, 64), "TIFF is not accepted"),
+    ],
+    ids=["dds-unimplemented", "webp-bomb", "bmp", "blp", "avif", "tiff"],
+)
+def test_each_refusal_says_what_was_actually_wrong_in_both_languages(data, reason):
+    with pytest.raises(PhotoRejected, match=reason) as refused:
+        make_derivatives(data)
+    bahasa, english = str(refused.value).split(" / ", 1)
+    assert bahasa and reason in english
+    assert "HEIC" not in str(refused.value)  # the iPhone advice is for iPhone photos only
+
+
+def test_no_parser_but_the_accepted_ones_ever_reads_an_upload(monkeypatch):
+    Image.init()
+    touched: list[str] = []
+    for fmt, (factory, accept) in list(Image.OPEN.items()):
+        if fmt in ("JPEG", "MPO", "PNG", "WEBP"):
+            continue
+
+        def tripwire(*args, _fmt=fmt, _factory=factory, **kwargs):
+            touched.append(_fmt)
+            return _factory(*args, **kwargs)
+
+        monkeypatch.setitem(Image.OPEN, fmt, (tripwire, accept))
+    files = [dds_unimplemented(), encoded("BMP"), encoded("GIF"), blp(), avif_like(), heic_like()]
+    files += [b"GRIB" + b"\x00" * 2000, b"\x89HDF\r\n\x1a\n" + b"\x00" * 2000, os.urandom(4096)]
+    for data in files:
+        with pytest.raises(PhotoRejected):
+            make_derivatives(data)
+    assert touched == []
+
+
+def test_any_decoder_exception_is_a_rejection_not_a_crash(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    def explode(self, *args, **kwargs):
+        raise NotImplementedError("a decoder that gives up")
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", explode)
+    with pytest.raises(PhotoRejected, match="could not be decoded"):
+        make_derivatives(camera_jpeg())
+
+
+def test_ultra_hdr_mpo_jpegs_are_accepted_first_frame_without_metadata():
+    original = mpo_jpeg(1600, 1200)
+    assert Image.open(io.BytesIO(original)).format == "MPO"
+    out = make_derivatives(original)
+    display = opened(out.display)
+    assert out.source_format == "JPEG" and display.size == (1280, 960)
+    assert display.format == "JPEG" and dict(display.getexif()) == {}
+    # the photo (noise), not the flat grey second picture
+    assert all(high - low > 100 for low, high in display.getextrema())
+
+
+def test_a_tiny_bomb_is_a_bomb_by_its_header():
+    with pytest.raises(PhotoRejected, match="too many pixels"):
+        imaging.check_header(webp_bomb())
+    imaging.check_header(encoded("PNG", 2, 2))  # a tiny real image: nothing to say here

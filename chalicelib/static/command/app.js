@@ -13,7 +13,7 @@ const TEXT = {
     rankMembers: "Peringkat anggota", mostOverdue: "Sepuluh laporan paling terlambat",
     backlog: "Terbuka", response: "Tanggapan pertama", resolution: "Penyelesaian",
     median: "median", p90: "p90", onTime: "Tepat waktu", reopen: "Dibuka lagi",
-    shadowFail: "Gagal cek bayangan", trend: "30 hari: laporan masuk",
+    trend: "30 hari: laporan masuk",
     computed: "dihitung", notYet: "belum dihitung", markers: "penanda",
     timeline: "Riwayat", before: "Sebelum", after: "Sesudah", noPhoto: "belum ada foto",
     position: "Posisi foto sesudah", far: "jauh dari laporan", near: "di lokasi",
@@ -30,7 +30,7 @@ const TEXT = {
     rankMembers: "Members by on-time share", mostOverdue: "Ten most overdue reports",
     backlog: "Open", response: "First response", resolution: "Resolution",
     median: "median", p90: "p90", onTime: "On time", reopen: "Reopened",
-    shadowFail: "Shadow check failed", trend: "30 days: reports received",
+    trend: "30 days: reports received",
     computed: "computed", notYet: "not computed yet", markers: "markers",
     timeline: "Timeline", before: "Before", after: "After", noPhoto: "no photo yet",
     position: "After-photo position", far: "far from the report", near: "on site",
@@ -119,7 +119,7 @@ async function loadOpenReports(squads) {
       const q = `squads/${squad.code}/reports?limit=100` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
       const answer = await api(q);
       if (answer.status !== 200) return null;
-      for (const item of answer.body.items) all.push({ ...item, squad: squad.code, covert: squad.covert });
+      for (const item of answer.body.items) all.push({ ...item, squad: squad.code });
       cursor = answer.body.next_cursor;
     } while (cursor);
   }
@@ -227,7 +227,9 @@ function renderCards() {
         metric("resolution_p90", `${t("resolution")} ${t("p90")}`, z.p90_minutes, minutes(z.p90_minutes)),
         metric("on_time", t("onTime"), r.within_sla_share, share(r.within_sla_share)),
         metric("reopen_rate", t("reopen"), f.reopen_rate, share(f.reopen_rate)),
-        metric("shadow_fail", t("shadowFail"), f.shadow_not_fixed_share, share(f.shadow_not_fixed_share))),
+        // more figures as the server describes them (only the command centre's view has any)
+        ...(s.extra_metrics || []).map((m) =>
+          metric(m.metric, state.lang === "id" ? m.name_id : m.name_en, f[m.field], share(f[m.field])))),
       el("div", { class: "trend" }, el("span", { class: "metric-label" }, t("trend")), sparkline(trend)));
   });
   $("cards").replaceChildren(...cards);

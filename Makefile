@@ -29,8 +29,10 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory package STAGE=prod
 
-fuzz: $(STAMP)  ## the contract fuzzed at length (make test runs 10 examples per operation and role)
-	KAWAL_FUZZ_EXAMPLES=$${KAWAL_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest -q tests/e2e/test_fuzz_contract.py
+fuzz: $(STAMP)  ## the contract fuzzed at length, every schemathesis phase (make test: 10 examples, coverage phase)
+	KAWAL_FUZZ_EXAMPLES=$${KAWAL_FUZZ_EXAMPLES:-300} \
+	KAWAL_FUZZ_PHASES=$${KAWAL_FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+	$(BIN)/python -m pytest -q tests/e2e/test_fuzz_contract.py
 
 bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
 	$(BIN)/python bench/photos.py

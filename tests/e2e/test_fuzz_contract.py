@@ -128,3 +128,35 @@ def test_contract_holds_for_every_role(operation, contract, fuzz_runner, tokens,
                 assert not leaked, f"{role} saw covert data {leaked}: {method} {case.path}"
 
     holds()
+
+
+PHASES = os.environ.get("KAWAL_FUZZ_PHASES", "coverage")
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "command"])
+def test_every_schemathesis_phase_passes(fuzz_runner, tokens, tmp_path, caller):
+    """schemathesis' own runner, phase by phase (``make test``: the coverage phase, which
+    also sends every method a path does not take; ``make fuzz``: examples, coverage,
+    fuzzing and stateful): the public contract as nobody, the full one as the command
+    centre. Zero failures."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    headers = {"Authorization": f"Bearer {tokens['command']}"}
+    path = "/command/openapi.json" if caller == "command" else "/openapi.json"
+    document = requests.get(f"{fuzz_runner.base}{path}", headers=headers, timeout=10)
+    schema = tmp_path / "openapi.json"
+    schema.write_text(document.text)
+    cli = Path(sys.executable).with_name("schemathesis")
+    command = [
+        str(cli), "run", str(schema), "--url", fuzz_runner.base,
+        "--phases", PHASES, "--max-examples", str(EXAMPLES), "--generation-deterministic",
+        "--exclude-checks", "positive_data_acceptance", "--continue-on-failure", "-w", "2",
+    ]  # fmt: skip
+    if caller == "command":
+        command += ["-H", f"Authorization: Bearer {tokens['command']}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    summary = done.stdout[done.stdout.find("SUMMARY") :]
+    assert done.returncode == 0, done.stdout[-6000:]
+    assert " passed" in summary and "failed" not in summary.split("Test cases:")[-1]

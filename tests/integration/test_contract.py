@@ -116,12 +116,19 @@ COVERT_WORDS = ("shadow", "covert", "bayangan", "rahasia", "check-photos", "shad
 
 
 def test_the_public_contract_names_nothing_staff_only_or_covert(aws, client):
-    public = client.http.get("/openapi.json").body.decode().lower()
-    assert not [w for w in COVERT_WORDS if w in public]
+    public = client.http.get("/openapi.json").body.decode()
+    assert not [w for w in COVERT_WORDS if w in public.lower()]
     paths = json.loads(public)["paths"]
     assert "/command/reports" not in paths and "/squads/{squad}/reports" not in paths
     assert "/reports" in paths and "/open311/v2/{document}" in paths
     assert "staff" not in json.loads(public)["components"]["securitySchemes"]
+
+
+@pytest.mark.parametrize("asset", ["", "/app.js", "/style.css"])
+def test_the_command_centre_s_page_names_nothing_covert_before_sign_in(aws, client, asset):
+    text = client.http.get(f"/command-centre{asset}").body.decode().lower()
+    words = ("bayangan", "covert", "rahasia", "shadow_", "shadowfail", "shadow check")
+    assert not [w for w in words if w in text]
 
 
 def test_the_full_contract_is_the_command_centre_s_only(aws, client, tokens):

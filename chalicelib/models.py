@@ -309,7 +309,8 @@ class ReportCreated(ReportPublic):
         description="keep it secret: it proves you filed the report (photos, confirm, dispute)"
     )
     nearby: list[NearbyReport] = Field(
-        default=[], description="open reports of the same label within ~50 m: maybe the same"
+        default=[],
+        description="the closest five open reports of the same label within ~50 m: maybe the same",
     )
 
 

@@ -31,6 +31,7 @@ from chalicelib.routing import Catalogue
 
 Clock = Callable[[], datetime]
 MAX_CODE_ATTEMPTS = 8
+NEARBY_MAX = 5  # the closest few are all a phone shows
 
 
 def utc_now() -> datetime:
@@ -346,7 +347,7 @@ def nearby_open(report: Report, store: Any) -> list[NearbyReport]:
                     created_at=other.created_at,
                 )
             )
-    return sorted(out, key=lambda n: n.distance_m)
+    return sorted(out, key=lambda n: n.distance_m)[:NEARBY_MAX]
 
 
 def _minutes(start: datetime, end: datetime | None) -> int | None:

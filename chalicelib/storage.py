@@ -188,9 +188,10 @@ def report_item(report: Report) -> dict[str, Any]:
     # reads query (not filtered out after the read, which moves cursors and timings).
     item["GSI5PK"] = month_partition(created[:7], covert=report.covert)
     item["GSI5SK"] = f"{created}#{report.id}"
-    if report.status in OPEN_STATUSES:
+    if report.status in OPEN_STATUSES and not report.covert:  # "nearby" is a public read
         item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
         item["GSI2SK"] = f"{report.geohash}#{report.id}"
+    if report.status in OPEN_STATUSES:
         item["GSI4PK"] = f"QUEUE#{report.squad}"
         item["GSI4SK"] = f"{created}#{report.id}"
     return item

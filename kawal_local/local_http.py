@@ -7,9 +7,30 @@ hands every method to the API, which answers 405 in Kawal's error shape; so here
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from chalice.local import ChaliceRequestHandler
+
+
+def request_state_per_thread(app: Any) -> None:
+    """Chalice keeps the request being served on the app (``app.current_request``):
+    right on Lambda, where a process serves one request at a time, and a race under
+    ``chalice local``'s threads, where one request could read another's (path,
+    headers, identity). Locally, each serving thread gets its own."""
+    state = threading.local()
+
+    def slot(name: str) -> property:
+        return property(
+            lambda _self: getattr(state, name, None),
+            lambda _self, value: setattr(state, name, value),
+        )
+
+    app.__class__ = type(
+        "PerThreadChalice",
+        (type(app),),
+        {"current_request": slot("request"), "lambda_context": slot("context")},
+    )
 
 
 class AnyMethodRequestHandler(ChaliceRequestHandler):

@@ -109,6 +109,7 @@ def main() -> int:
         # Loads app.py and exports the stage's environment variables, as `chalice local` does.
         chalice_config = factory.create_config_obj(chalice_stage_name="dev")
         app = chalice_config.chalice_app
+        local_http.request_state_per_thread(app)
 
         from chalicelib import resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key

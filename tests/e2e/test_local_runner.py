@@ -178,3 +178,27 @@ def test_any_method_gets_an_answer_in_kawal_s_error_shape(runner, method):
     assert answer.status_code == 405, answer.text
     assert answer.headers["Content-Type"].startswith("application/json")
     assert answer.json()["error"]["code"] == "method_not_allowed_error"
+
+
+def test_concurrent_requests_never_see_each_other_s_request(runner):
+    """Found by schemathesis' coverage phase with two workers: a sign-in error came back
+    in Open311's shape, because chalice local kept one ``current_request`` for all its
+    threads. Each answer must be rendered for its own request."""
+
+    def sign_in(_):
+        answer = requests.post(
+            f"{runner.base}/auth/sign-in", json={"username": "x", "password": "y"}, timeout=20
+        )
+        return answer.status_code, answer.json()
+
+    def open311(_):
+        answer = requests.get(f"{runner.base}/open311/v2/requests/TRG-ZZZZZZ.json", timeout=20)
+        return answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        signs = pool.map(sign_in, range(24))
+        others = pool.map(open311, range(24))
+        signs, others = list(signs), list(others)
+    assert {status for status, _ in signs} <= {401, 429}
+    assert all(isinstance(body, dict) and "error" in body for _, body in signs)
+    assert all(status == 404 and isinstance(body, list) for status, body in others)

@@ -357,3 +357,17 @@ def test_a_long_base_url_shortens_the_text_never_the_link():
             report, status, "EVENT#x", catalogue=load_catalogue(), base_url=base
         )
         assert n.sms.endswith(f"{base}/r/{report.code}") and len(n.sms) <= messages.SMS_LIMIT
+
+
+def test_nearby_is_capped_and_covert_reports_are_in_no_nearby_index(client):
+    for _ in range(7):
+        post_json(client, "/reports", report_body())
+    answer = post_json(client, "/reports", report_body()).json_body
+    assert len(answer["nearby"]) == 5
+    covert = post_json(client, "/reports", report_body(label=COVERT)).json_body
+    (item,) = [
+        i
+        for i in all_items()
+        if i["PK"]["S"] == f"REPORT#{covert['id']}" and i["SK"]["S"] == "META"
+    ]
+    assert "GSI2PK" not in item and "GSI4PK" in item  # its squad's queue still has it

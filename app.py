@@ -2,22 +2,22 @@
 
 from chalice import Chalice
 
-from chalicelib import (
+from chalicelib.adapters import observe
+from chalicelib.entry import (
     api,
     authn,
     command_api,
     command_page,
     contract_api,
     events,
-    observe,
     open311_api,
     squads_api,
     staff_api,
     stats_api,
 )
-from chalicelib.http import error_middleware
+from chalicelib.entry.http import error_middleware
 
-# Logs are Powertools JSON only (chalicelib/observe.py): Chalice would add a plain
+# Logs are Powertools JSON only (chalicelib/adapters/observe.py): Chalice would add a plain
 # handler to the same "kawal" logger and set it to ERROR.
 app = Chalice(app_name="kawal", configure_logs=False)
 app.register_middleware(observe.middleware, "all")

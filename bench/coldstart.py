@@ -26,10 +26,10 @@ BASELINE = "import boto3, pydantic\nfrom chalice import Chalice\napp = Chalice(a
 # Lambda handler -> what the runtime imports first (chalice package's Handler values)
 FUNCTIONS = {
     "api_handler (every HTTP route)": "app",
-    "staff (authorizer)": "chalicelib.authn",
-    "dispatch_stream": "chalicelib.events",
-    "process_uploads": "chalicelib.events",
-    "compute_stats": "chalicelib.events",
+    "staff (authorizer)": "chalicelib.entry.authn",
+    "dispatch_stream": "chalicelib.entry.events",
+    "process_uploads": "chalicelib.entry.events",
+    "compute_stats": "chalicelib.entry.events",
 }
 TIMER = (
     "import time, importlib, sys\n"

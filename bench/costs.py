@@ -92,9 +92,12 @@ def life_of_a_report() -> tuple[dict[str, list], float]:
     from chalice.test import Client
     from moto import mock_aws
 
-    from chalicelib import aws, compose, config, events, resources
-    from chalicelib.principals import Principal
+    from chalicelib import bootstrap, config
+    from chalicelib.adapters import aws
+    from chalicelib.domain.principals import Principal
+    from chalicelib.entry import events
     from chalicelib.storage import ReportStore
+    from kawal_local import resources
     from kawal_local.pump import StreamReader, drain, scheduled_event
     from tests.support.images import camera_jpeg
 
@@ -148,7 +151,7 @@ def life_of_a_report() -> tuple[dict[str, list], float]:
             client = staticmethod(aws.client)
 
         step("process the photo", lambda: process_uploads(_Aws))
-        workflow = compose.workflow(store)
+        workflow = bootstrap.workflow(store)
         for action in ("claim", "progress"):
             step(f"{action} (API)", lambda a=action: workflow.staff_action(report["id"], a, squad))
             step(f"dispatch: {action}", lambda: drain(reader, events.dispatch_stream))

@@ -234,7 +234,7 @@ def main() -> int:
         from kawal_local.seed import DEMO_PASSWORD
 
         os.environ.update(runner.env())
-        from chalicelib import resources
+        from kawal_local import resources
 
         token = resources.sign_in(runner.env()["COGNITO_CLIENT_ID"], "tim-orange", DEMO_PASSWORD)
         load = Load(runner.base, token)

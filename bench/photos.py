@@ -5,7 +5,7 @@
 A 12-megapixel camera JPEG (4000x3000, EXIF orientation 6) is generated, then each
 variant runs in a fresh process per run (so peak memory is that run's own):
 - naive: open, full decode, EXIF transpose, thumbnail to 1280 and save, to 320 and save;
-- ours:  chalicelib.imaging.make_derivatives (header checks, JPEG draft decode at
+- ours:  chalicelib.adapters.imaging.make_derivatives (header checks, JPEG draft decode at
   reduced scale, transpose, both derivatives, metadata stripped).
 Prints the median time of the pipeline itself and the peak RSS of the process.
 """
@@ -54,7 +54,7 @@ def naive(data: bytes) -> None:
 
 
 def ours(data: bytes) -> None:
-    from chalicelib.imaging import make_derivatives
+    from chalicelib.adapters.imaging import make_derivatives
 
     make_derivatives(data)
 
@@ -63,7 +63,7 @@ def child(variant: str, path: str) -> None:
     import PIL.Image  # noqa: F401 - import cost is not what we measure
 
     sys.path.insert(0, str(ROOT))
-    import chalicelib.imaging  # noqa: F401
+    import chalicelib.adapters.imaging  # noqa: F401
 
     data = Path(path).read_bytes()
     work = {"naive": naive, "ours": ours}.get(variant)

@@ -36,11 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chalicelib import identifiers, stats, stats_job, storage  # noqa: E402
-from chalicelib.geo import geohash  # noqa: E402
-from chalicelib.models import Loaded, Report, TimelineEntry  # noqa: E402
+from chalicelib import storage  # noqa: E402
+from chalicelib.domain import identifiers, stats  # noqa: E402
+from chalicelib.domain.geo import geohash  # noqa: E402
+from chalicelib.domain.models import Loaded, Report, TimelineEntry  # noqa: E402
 from chalicelib.routing import load_catalogue  # noqa: E402
-from chalicelib.workflow import is_overdue  # noqa: E402
+from chalicelib.services import stats_job  # noqa: E402
+from chalicelib.services.workflow import is_overdue  # noqa: E402
 
 NEW_ENTRIES, OPEN_BACKLOG = 1000, 300
 

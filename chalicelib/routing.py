@@ -13,8 +13,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib import config, datafile
-from chalicelib.schema import Model
+from chalicelib import config
+from chalicelib.domain import datafile
+from chalicelib.domain.schema import Model
 
 SQUAD_CODES = ("pink", "white", "orange", "yellow", "blue", "red", "shadow")
 # What a citizen is told handles a covert label: true (the command centre sees

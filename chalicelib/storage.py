@@ -23,9 +23,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from chalicelib import aws, config
-from chalicelib.errors import CodeTaken, PhotoQuotaReached, ReportExists, StaleReport, Unavailable
-from chalicelib.models import (
+from chalicelib import config
+from chalicelib.adapters import aws
+from chalicelib.domain.errors import (
+    CodeTaken,
+    PhotoQuotaReached,
+    ReportExists,
+    StaleReport,
+    Unavailable,
+)
+from chalicelib.domain.models import (
     MAX_CITIZEN_PHOTOS,
     OPEN_STATUSES,
     Loaded,
@@ -226,7 +233,7 @@ def _contact_item(report_id: str, sk: str, contact: dict[str, Any]) -> dict[str,
     """A contact as stored: name, phone and email sealed with KMS; only whether the
     person wants updates and can get them stays readable, so deciding whether to
     notify anyone never needs a decryption."""
-    from chalicelib import sealing
+    from chalicelib.adapters import sealing
 
     secret = {k: v for k, v in contact.items() if k != "notify" and v is not None}
     reachable = bool(secret.get("phone") or secret.get("email"))
@@ -240,7 +247,7 @@ def _contact_item(report_id: str, sk: str, contact: dict[str, Any]) -> dict[str,
 
 
 def _contact_fields(item: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib import sealing
+    from chalicelib.adapters import sealing
 
     fields = {k: v for k, v in item.items() if k not in {"PK", "SK", "type", "sealed"}}
     if "sealed" in item:
@@ -503,7 +510,7 @@ class ReportStore(_Table):
     def open_reports_near(self, label: str, geohash: str, precision: int = 7) -> list[Report]:
         """Open reports of a label in the point's geohash cell and its neighbours
         (GSI2, only open reports are in it): a handful of Queries, never a Scan."""
-        from chalicelib.geo import neighbourhood
+        from chalicelib.domain.geo import neighbourhood
 
         found: list[Report] = []
         for cell in neighbourhood(geohash[:precision]):

@@ -35,7 +35,7 @@ def stage_env(stage: str, config_path: Path = CONFIG) -> dict[str, str]:
 
 
 def bootstrap(stage: str, config_path: Path = CONFIG) -> dict:
-    from chalicelib import resources
+    from kawal_local import resources
 
     os.environ.update(stage_env(stage, config_path))
     made = resources.bootstrap()
@@ -50,7 +50,7 @@ def bootstrap(stage: str, config_path: Path = CONFIG) -> dict:
 
 
 def throttle(stage: str, root: Path = ROOT) -> str:
-    from chalicelib import resources
+    from kawal_local import resources
 
     os.environ.update(stage_env(stage, root / ".chalice" / "config.json"))
     deployed = root / ".chalice" / "deployed" / f"{stage}.json"

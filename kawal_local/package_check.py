@@ -92,12 +92,13 @@ def main(argv: list[str]) -> int:
         "for handler in sys.argv[1:]:\n"
         "    module, _, name = handler.rpartition('.')\n"
         "    assert callable(getattr(importlib.import_module(module), name)), handler\n"
-        "from chalicelib import imaging  # the photo path: Pillow's own wheel\n"
+        "from chalicelib.adapters import imaging  # the photo path: Pillow's own wheel\n"
+        "import phonenumbers  # Indonesian mobile numbers\n"
         "from PIL import Image, features\n"
         "assert features.check('jpg'), 'Pillow has no JPEG support'\n"
         "import jwt.algorithms\n"
         "assert jwt.algorithms.has_crypto, 'RS256 needs cryptography'\n"
-        "import pydantic_core, aws_lambda_powertools\n"
+        "import pydantic_core, aws_lambda_powertools, cryptography.hazmat.primitives.ciphers.aead\n"
         "print('imported', len(sys.argv) - 1, 'handlers from the package')\n"
     )
     clean_env = {

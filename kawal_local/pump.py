@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib import aws, config
-from chalicelib.notify import topic_arn
-from chalicelib.resources import NOTIFIED_TOPICS
+from chalicelib import config
+from chalicelib.adapters import aws
+from chalicelib.adapters.notify import topic_arn
+from kawal_local.resources import NOTIFIED_TOPICS
 
 log = logging.getLogger("kawal.pump")
 INBOX_QUEUE = "kawal-local-inbox"

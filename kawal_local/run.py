@@ -111,7 +111,7 @@ def main() -> int:
         app = chalice_config.chalice_app
         local_http.request_state_per_thread(app)
 
-        from chalicelib import resources
+        from kawal_local import resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
 
         made = resources.bootstrap()
@@ -128,7 +128,8 @@ def main() -> int:
         if os.environ.get("KAWAL_SEED", "1") != "0":
             seeded = seed_demo_reports()
 
-        from chalicelib import config, events
+        from chalicelib import config
+        from chalicelib.entry import events
         from kawal_local import pump
 
         stop = threading.Event()

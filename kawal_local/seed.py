@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 import uuid
 
-from chalicelib import geo, reports, resources
-from chalicelib.models import ReportIn
-from chalicelib.principals import OPEN_SQUADS
+from chalicelib.domain import geo
+from chalicelib.domain.models import ReportIn
+from chalicelib.domain.principals import OPEN_SQUADS
 from chalicelib.routing import load_catalogue
+from chalicelib.services import reports
 from chalicelib.storage import ReportStore
+from kawal_local import resources
 
 DEMO = [
     (
@@ -74,7 +76,7 @@ def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
 
 def seed_open311_key() -> str:
     """An Open311 API key for trying form POSTs (a fresh one each run, stored hashed)."""
-    from chalicelib import apikeys
+    from chalicelib.services import apikeys
     from chalicelib.storage import ApiKeyStore
 
     key, _ = apikeys.issue(ApiKeyStore(), "demo (make run)", "operator", reports.utc_now())

@@ -32,7 +32,7 @@ def _id(text: str) -> str:
 
 
 def _queue(name: str, **extra: Any) -> dict[str, Any]:
-    from chalicelib.resources import RETENTION_S
+    from kawal_local.resources import RETENTION_S
 
     return {
         "Type": "AWS::SQS::Queue",
@@ -57,11 +57,12 @@ def _alarm(description: str, metric: dict[str, Any], threshold: float, **extra: 
 
 
 def resources(stage: str) -> dict[str, Any]:
-    from chalicelib import config, resources
-    from chalicelib.principals import STAFF_GROUPS
-    from chalicelib.resources import ALARM_TOPIC, NOTIFIED_TOPICS
+    from chalicelib import config
+    from chalicelib.domain.principals import STAFF_GROUPS
     from chalicelib.routing import topic_name
     from chalicelib.storage import TABLE_SPEC
+    from kawal_local import resources
+    from kawal_local.resources import ALARM_TOPIC, NOTIFIED_TOPICS
 
     os.environ.update(stage_env(stage))
     table, bucket = config.table_name(), config.bucket_name()

@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
         return 1
     state = json.loads(STATE.read_text())
     os.environ.update(state["env"])
-    from chalicelib import resources
+    from kawal_local import resources
     from kawal_local.seed import DEMO_PASSWORD
 
     print(resources.sign_in(state["env"]["COGNITO_CLIENT_ID"], argv[0], DEMO_PASSWORD))

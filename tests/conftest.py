@@ -63,8 +63,8 @@ def aws(monkeypatch, moto_jwks):
     """A fresh moto AWS with every resource bootstrapped, as the runner does."""
     from moto import mock_aws
 
-    from chalicelib import aws as aws_clients
-    from chalicelib import resources
+    from chalicelib.adapters import aws as aws_clients
+    from kawal_local import resources
 
     with mock_aws():
         aws_clients.reset()
@@ -89,7 +89,8 @@ STAFF = {
 @pytest.fixture
 def tokens(aws):
     """An access token per staff role, from the (moto) Cognito user pool."""
-    from chalicelib import config, resources
+    from chalicelib import config
+    from kawal_local import resources
 
     out = {}
     for name, group in STAFF.items():

@@ -65,7 +65,7 @@ def contract(fuzz_runner, tokens):
 
 def operations() -> list[str]:
     import app  # noqa: F401  (registers every route in the contract)
-    from chalicelib import contract
+    from chalicelib.entry import contract
 
     return sorted(f"{method} {path}" for method, path in contract.OPERATIONS)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import config, events
+from chalicelib import config
+from chalicelib.entry import events
 from kawal_local.pump import queue_feeder
 
 

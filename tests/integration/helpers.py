@@ -6,7 +6,8 @@ import json
 import uuid
 from typing import Any
 
-from chalicelib import aws, config
+from chalicelib import config
+from chalicelib.adapters import aws
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import urllib.parse
 
-from chalicelib import apikeys, reports
-from chalicelib.messages import Notification
-from chalicelib.notify import SnsPublisher
+from chalicelib.adapters.notify import SnsPublisher
+from chalicelib.domain.messages import Notification
+from chalicelib.services import apikeys, reports
 from chalicelib.storage import ApiKeyStore
 
 from .helpers import JSON_HEADERS, all_items, post_json, report_body

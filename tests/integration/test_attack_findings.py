@@ -43,9 +43,10 @@ def test_stepping_through_a_month_with_an_empty_bbox_reveals_no_covert_report(cl
     covert, _ = covert_and_public(client, n_covert=4, n_public=3)
     secrets = [r["id"] for r in covert] + [r["code"] for r in covert]
     seen, cursor, pages = [], None, 0
-    from chalicelib import views
+    from chalicelib.entry import (
+        views,  # one item per Query, so every step's cursor is the last key the query looked at
+    )
 
-    # one item per Query, so every step's cursor is the last key the query looked at
     views_page_of = views.page_of
 
     def tiny_pages(*args, **kwargs):
@@ -70,7 +71,7 @@ def test_stepping_through_a_month_with_an_empty_bbox_reveals_no_covert_report(cl
 def test_cursors_are_opaque_and_forged_ones_are_refused(client):
     for _ in range(3):
         post_json(client, "/reports", report_body())
-    from chalicelib import views
+    from chalicelib.entry import views
 
     first, cursor = views.page_of(
         storage.ReportStore(), "GSI5", f"ALL#{datetime.now(UTC):%Y-%m}", None, limit=1
@@ -99,7 +100,7 @@ def test_cursors_are_opaque_and_forged_ones_are_refused(client):
 def test_the_command_centre_still_pages_through_every_report_covert_ones_included(client, tokens):
     covert, public = covert_and_public(client, n_covert=3, n_public=3)
     ids, cursor = [], None
-    from chalicelib import views
+    from chalicelib.entry import views
 
     real = views.page_of
 
@@ -195,7 +196,7 @@ def test_supports_from_one_network_are_limited(client, monkeypatch):
 def test_one_staff_step_texts_a_few_people_at_most_and_supporters_only_the_outcome(
     client, aws, tokens, monkeypatch
 ):
-    from chalicelib import events
+    from chalicelib.entry import events
     from kawal_local.pump import StreamReader, drain
 
     from .workflow_helpers import after_photo
@@ -243,7 +244,7 @@ def test_a_merge_across_the_covert_line_is_refused_and_leaves_nothing(client, to
 
 # -- 5: operators' alarms apart from covert details -------------------------------------
 def test_alarms_go_to_the_operators_topic_never_the_command_topic():
-    from chalicelib.resources import ALARM_TOPIC, NOTIFIED_TOPICS
+    from kawal_local.resources import ALARM_TOPIC, NOTIFIED_TOPICS
     from kawal_local.template import resources
 
     template = resources("prod")
@@ -257,7 +258,8 @@ def test_the_open311_reporter_token_cannot_be_rebuilt_from_public_data(client):
     import hashlib
     import urllib.parse
 
-    from chalicelib import apikeys, identifiers, reports
+    from chalicelib.domain import identifiers
+    from chalicelib.services import apikeys, reports
     from chalicelib.storage import ApiKeyStore
 
     key, record = apikeys.issue(ApiKeyStore(), "Peta Warga", "operator", reports.utc_now())
@@ -315,12 +317,12 @@ def test_guesses_at_one_account_make_that_account_wait(client, tokens, monkeypat
 
 # -- bugs found by reading -----------------------------------------------------------
 def test_every_overdue_report_escalates_whatever_the_backlog(client, aws):
-    from chalicelib import compose
+    from chalicelib import bootstrap
     from chalicelib.storage import ReportStore
 
     made = [post_json(client, "/reports", report_body()).json_body for _ in range(7)]
     store = ReportStore()
-    workflow = compose.workflow(store)
+    workflow = bootstrap.workflow(store)
     workflow.now = lambda: datetime.now(UTC) + timedelta(days=30)
     assert workflow.housekeeping(limit=2)["escalated"] == 7  # four pages of two
     assert all(store.load(r["id"]).report.escalated_at for r in made)
@@ -328,7 +330,7 @@ def test_every_overdue_report_escalates_whatever_the_backlog(client, aws):
 
 
 def test_batch_writes_back_off_and_give_up_as_unavailable(aws, monkeypatch):
-    from chalicelib.errors import Unavailable
+    from chalicelib.domain.errors import Unavailable
     from chalicelib.storage import StatsStore
 
     store, naps, calls = StatsStore(), [], []
@@ -346,7 +348,7 @@ def test_batch_writes_back_off_and_give_up_as_unavailable(aws, monkeypatch):
 
 
 def test_a_long_base_url_shortens_the_text_never_the_link():
-    from chalicelib import messages
+    from chalicelib.domain import messages
     from chalicelib.routing import load_catalogue
     from tests.unit.test_messages import report as a_report
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from chalicelib import contract
+from chalicelib.entry import contract
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_citizen_secrets_are_declared_where_they_are_checked(document):
 
 
 def test_bodies_and_answers_come_from_the_handlers_models(document):
-    from chalicelib.models import ReportIn
+    from chalicelib.domain.models import ReportIn
 
     post = document["paths"]["/reports"]["post"]
     body = post["requestBody"]["content"]["application/json"]["schema"]

@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib import compose, dispatch, events, reports
-from chalicelib.models import TimelineEntry
-from chalicelib.notify import topic_arn
-from chalicelib.resources import NOTIFIED_TOPICS
+from chalicelib import bootstrap
+from chalicelib.adapters.notify import topic_arn
+from chalicelib.domain.models import TimelineEntry
+from chalicelib.entry import events
 from chalicelib.routing import load_catalogue
+from chalicelib.services import dispatch, reports
 from chalicelib.storage import OutboxStore, ReportStore
 from kawal_local.pump import StreamReader, drain
+from kawal_local.resources import NOTIFIED_TOPICS
 
 from .helpers import post_json, report_body
 
@@ -147,7 +149,7 @@ def test_an_sns_outage_loses_nothing_and_delivers_after_recovery(
 
     outage["down"] = False
     clock = Clock()
-    d = compose.dispatcher()
+    d = bootstrap.dispatcher()
     d.now = clock
     assert d.redrive() == {}  # not due yet: backoff
     clock.at += dispatch.backoff(1)
@@ -167,7 +169,7 @@ def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue(
     sns_outage(aws, monkeypatch, {"down": True})
     post_json(client, "/reports", report_body())
     stream()
-    clock, d = Clock(), compose.dispatcher()
+    clock, d = Clock(), bootstrap.dispatcher()
     d.now = clock
     for _ in range(dispatch.MAX_ATTEMPTS):
         clock.at += timedelta(hours=2)

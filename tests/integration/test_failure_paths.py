@@ -14,7 +14,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import config, events
+from chalicelib import config
+from chalicelib.entry import events
 from chalicelib.storage import OutboxStore
 from tests.conftest import bearer
 from tests.support import faults as fault_injection
@@ -39,7 +40,7 @@ def orange_queue(aws):
 
 @pytest.fixture
 def stream(aws):
-    from chalicelib import events
+    from chalicelib.entry import events
     from kawal_local.pump import StreamReader, drain
 
     reader = StreamReader(config.table_name())
@@ -138,10 +139,11 @@ def test_dispatch_survives_any_one_failing_call(client, aws, faults, orange_queu
     """The stream handler: whatever call fails, the batch is retried (the handler
     raises) or the outbox keeps the message for the redrive; in the end the squad
     hears of the report exactly once."""
-    from chalicelib import compose, dispatch
+    from chalicelib import bootstrap
+    from chalicelib.services import dispatch
 
     def redrive_later() -> None:
-        d = compose.dispatcher()
+        d = bootstrap.dispatcher()
         d.now = shifted(d.now, dispatch.backoff(1) + timedelta(seconds=1))
         d.redrive()
 

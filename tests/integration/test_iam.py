@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from chalicelib import events
+from chalicelib.entry import events
 from kawal_local import iam
 from tests.conftest import ROOT, bearer
 from tests.support import faults as fault_injection

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from chalicelib import events
+from chalicelib.entry import events
 from kawal_local.pump import StreamReader, drain
 
 from .helpers import post_json, report_body

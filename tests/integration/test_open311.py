@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import apikeys, reports
 from chalicelib.routing import load_catalogue
+from chalicelib.services import apikeys, reports
 from chalicelib.storage import ApiKeyStore
 from tests.conftest import bearer
 from tests.support.images import camera_jpeg

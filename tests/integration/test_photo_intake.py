@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import config, media, photos
+from chalicelib import config
+from chalicelib.adapters import media
+from chalicelib.services import photos
 from chalicelib.storage import ReportStore
 from tests.support.images import camera_jpeg, dds_unimplemented, encoded, mpo_jpeg, webp_bomb
 
@@ -191,7 +193,7 @@ def test_a_retried_write_that_finds_its_own_success_is_still_201_and_counted_onc
     """botocore retries a transaction after a read timeout; moto ignores the client
     request token, so the retry meets the report its own first attempt wrote. The
     phone must hear 201 (new), the quota counts it once, the metric counts it once."""
-    from chalicelib.errors import ReportExists
+    from chalicelib.domain.errors import ReportExists
 
     from .helpers import all_items
     from .test_observability import lines, metrics_of

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import config, media, photos
+from chalicelib import config
+from chalicelib.adapters import media
+from chalicelib.services import photos
 from chalicelib.storage import ReportStore
 from tests.support.images import camera_jpeg, encoded, png_header_only
 

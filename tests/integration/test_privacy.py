@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from chalicelib import config, events
+from chalicelib import config
+from chalicelib.entry import events
 from kawal_local.pump import StreamReader, drain
 
 from .helpers import all_items, keys, post_json, report_body

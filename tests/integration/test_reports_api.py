@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from chalicelib import identifiers, sealing
-from chalicelib.errors import Unavailable
+from chalicelib.adapters import sealing
+from chalicelib.domain import identifiers
+from chalicelib.domain.errors import Unavailable
 from chalicelib.routing import load_catalogue
 
 from .helpers import JSON_HEADERS, all_items, keys, post_json, report_body

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import reports, stats_job
 from chalicelib.routing import load_catalogue
+from chalicelib.services import reports, stats_job
 from chalicelib.storage import ReportStore, StatsStore
 from tests.conftest import bearer
 

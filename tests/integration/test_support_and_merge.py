@@ -21,7 +21,8 @@ def support(client, report, **body):
 
 
 def test_a_supporter_counts_once_and_gets_the_updates(client, aws, tokens):
-    from chalicelib import config, events
+    from chalicelib import config
+    from chalicelib.entry import events
     from kawal_local.pump import StreamReader, drain
 
     report = post_json(client, "/reports", report_body()).json_body

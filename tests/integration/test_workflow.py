@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from chalicelib import media, reports
+from chalicelib.adapters import media
 from chalicelib.routing import load_catalogue
+from chalicelib.services import reports
+from chalicelib.services.workflow import Workflow
 from chalicelib.storage import ReportStore
-from chalicelib.workflow import Workflow
 from tests.conftest import bearer
 
 from .helpers import post_json, report_body
@@ -273,7 +274,8 @@ def test_the_command_centre_sees_every_report_covert_ones_too(client, tokens):
 
 
 def test_the_escalation_reaches_the_command_topic(client, aws, tokens):
-    from chalicelib import config, events
+    from chalicelib import config
+    from chalicelib.entry import events
     from kawal_local.pump import StreamReader, drain
 
     from .test_dispatch import received, subscribe_queue

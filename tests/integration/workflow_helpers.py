@@ -6,7 +6,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import config, events
+from chalicelib import config
+from chalicelib.entry import events
 from kawal_local.pump import queue_feeder
 from tests.conftest import bearer
 from tests.support.images import camera_jpeg

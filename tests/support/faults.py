@@ -53,8 +53,8 @@ class Faults:
 
 
 def install(monkeypatch: Any) -> Faults:
-    """Every client ``chalicelib.aws`` hands out from now on reports to one Faults."""
-    from chalicelib import aws
+    """Every client ``chalicelib.adapters.aws`` hands out from now on reports to one Faults."""
+    from chalicelib.adapters import aws
 
     faults = Faults()
     real = aws.client

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.attributes import answers_for
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.attributes import answers_for
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.routing import Label, load_catalogue
 
 

@@ -1,9 +1,9 @@
 import pytest
 
-from chalicelib.errors import InvalidInput
-from chalicelib.geo import Boundaries, geohash, load_regency
-from chalicelib.models import ReportIn
-from chalicelib.reports import resolve_district
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.geo import Boundaries, geohash, load_regency
+from chalicelib.domain.models import ReportIn
+from chalicelib.services.reports import resolve_district
 
 SQUARE = [[111.60, -8.10], [111.70, -8.10], [111.70, -8.00], [111.60, -8.00], [111.60, -8.10]]
 HOLE = [[111.64, -8.06], [111.66, -8.06], [111.66, -8.04], [111.64, -8.04], [111.64, -8.06]]

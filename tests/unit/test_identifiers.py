@@ -1,6 +1,6 @@
 import uuid
 
-from chalicelib import identifiers as ids
+from chalicelib.domain import identifiers as ids
 
 
 def test_id_and_token_are_stable_per_client_id_and_distinct_across():

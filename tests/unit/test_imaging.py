@@ -4,8 +4,8 @@ import os
 import pytest
 from PIL import Image
 
-from chalicelib import imaging
-from chalicelib.imaging import PhotoRejected, make_derivatives
+from chalicelib.adapters import imaging
+from chalicelib.adapters.imaging import PhotoRejected, make_derivatives
 from tests.support.images import (
     avif_like,
     camera_jpeg,

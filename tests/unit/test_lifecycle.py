@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import lifecycle
-from chalicelib.models import Report
+from chalicelib.domain import lifecycle
+from chalicelib.domain.models import Report
 
 STATUSES = ["submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"]
 ACTIONS = ["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close"]

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.geo import load_regency
-from chalicelib.messages import (
+from chalicelib.domain.geo import load_regency
+from chalicelib.domain.messages import (
     GSM7,
     SMS_LIMIT,
     ascii_subject,
@@ -12,7 +12,7 @@ from chalicelib.messages import (
     plan,
     squad_notification,
 )
-from chalicelib.models import Report
+from chalicelib.domain.models import Report
 from chalicelib.routing import load_catalogue
 
 NOW = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23:30 WIB

@@ -8,9 +8,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from chalicelib import open311
-from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.open311_xml import render
+from chalicelib.domain import open311
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.entry.open311_xml import render
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
@@ -61,7 +61,7 @@ def test_error_codes_fold_to_the_standards_three():
     assert open311.error_status(NotFound("x")) == 404
     assert open311.error_status(open311.Forbidden("x")) == 403
     assert open311.error_status(InvalidInput("x")) == 400
-    from chalicelib.errors import Conflict, PayloadTooLarge, Unavailable
+    from chalicelib.domain.errors import Conflict, PayloadTooLarge, Unavailable
 
     assert open311.error_status(Conflict("x")) == 400
     assert open311.error_status(PayloadTooLarge("x")) == 400

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import stats
-from chalicelib.models import Report, TimelineEntry
+from chalicelib.domain import stats
+from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.routing import load_catalogue
-from chalicelib.workflow import is_overdue
+from chalicelib.services.workflow import is_overdue
 
 
 def exact(values, p):

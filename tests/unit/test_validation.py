@@ -3,7 +3,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.models import ReportIn
+from chalicelib.domain.models import ReportIn
 
 VALID = {"label": "banjir", "lat": -8.05, "lon": 111.71}
 

@@ -1,0 +1,203 @@
+"""SNS (squad topics, reporter SMS), SES (reporter email) and the dispatch
+dead-letter queue. Adapters only: what to say is decided in ``messages``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from typing import Any
+
+from chalicelib import config
+from chalicelib.adapters import aws, observe
+from chalicelib.domain.messages import Notification, sms_segments
+from chalicelib.routing import topic_name
+
+log = logging.getLogger("kawal.notify")
+
+
+class DeliveryFailed(Exception):
+    """SNS/SES refused or could not be reached; the outbox retries later."""
+
+
+@functools.lru_cache(maxsize=8)
+def _account_id(region: str, endpoint: str) -> str:  # noqa: ARG001 - cache key only
+    return aws.client("sts").get_caller_identity()["Account"]
+
+
+def topic_arn(topic: str) -> str:
+    account = _account_id(config.region(), os.environ.get("AWS_ENDPOINT_URL", ""))
+    return f"arn:aws:sns:{config.region()}:{account}:{topic_name(topic)}"
+
+
+def _attributes(values: dict[str, str]) -> dict[str, Any]:
+    return {k: {"DataType": "String", "StringValue": v} for k, v in values.items() if v}
+
+
+class SnsPublisher:
+    """Delivers a notification: to a squad/command topic, or to the reporter's own
+    phone/email looked up at send time (so no contact is copied into the outbox)."""
+
+    def __init__(self, contacts: Any):
+        self.contacts = contacts  # anything with get_contact(report_id)
+
+    def publish(self, n: Notification) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            if n.audience == "reporter":
+                return self._to_reporter(n)
+            return self._to_topic(n)
+        except (ClientError, BotoCoreError) as exc:
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    def _to_topic(self, n: Notification) -> str:
+        structured = n.model_dump_json()
+        answer = aws.client("sns").publish(
+            TopicArn=topic_arn(n.topic),
+            MessageStructure="json",
+            Subject=n.subject,
+            # SMS subscribers get `sms`, email subscribers `email`, queues and
+            # HTTP endpoints the structured JSON (with the notification id).
+            Message=json.dumps({"default": structured, "sms": n.sms, "email": n.email}),
+            MessageAttributes=_attributes(n.attributes),
+        )
+        return answer["MessageId"]
+
+    def _to_reporter(self, n: Notification) -> str:
+        """The reporter gets every update; supporters only the outcome (one message
+        for their +1, not one per step); at most a few SMS per update of one report,
+        the reporter's first, so no crowd of supporters can spend the budget."""
+        sent: list[str] = []
+        texts_left = config.sms_per_report_notification()
+        for contact in self.contacts.contacts(n.report_id):
+            if not contact.get("notify"):
+                continue
+            if contact.get("role") == "supporter" and not supporters_told(n):
+                continue
+            phone = contact.get("phone")
+            if phone and texts_left <= 0:
+                log.warning("SMS skipped: this update's cap of texts per report is reached")
+                sent.append("sms-over-report-cap")
+                phone = None
+            elif phone:
+                texts_left -= 1
+            sent += self._to_person(n, phone, contact.get("email"))
+        return ",".join(sent) or "no-contact"
+
+    def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
+        sent = []
+        if phone and not _sms_allowed(phone):
+            log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
+            sent.append("sms-capped")
+        elif phone:
+            answer = aws.client("sns").publish(
+                PhoneNumber=phone,
+                Message=n.sms,
+                MessageAttributes=_attributes(
+                    {"AWS.SNS.SMS.SMSType": "Transactional", "AWS.SNS.SMS.SenderID": "KAWAL"}
+                ),
+            )
+            sent.append(answer["MessageId"])
+            observe.count("SmsSegments", sms_segments(n.sms), audience="reporter")
+        sender = config.reporter_email_from()
+        if email and sender:
+            answer = aws.client("ses").send_email(
+                Source=sender,
+                Destination={"ToAddresses": [email]},
+                Message={
+                    "Subject": {"Data": n.subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": n.email, "Charset": "UTF-8"}},
+                },
+            )
+            sent.append(answer["MessageId"])
+        return sent
+
+
+def supporters_told(n: Notification) -> bool:
+    """Supporters hear how it ended, not every step."""
+    return n.attributes.get("status") == "resolved"
+
+
+def _sms_allowed(phone: str) -> bool:
+    """Count one SMS against the number's daily cap and the regency's daily budget:
+    a flood of reports with one number (or many) cannot run up the SMS bill."""
+    from chalicelib.services import quotas
+    from chalicelib.services.reports import utc_now
+    from chalicelib.storage import CounterStore
+
+    counters, now = CounterStore(), utc_now()
+    if not quotas.try_take(counters, quotas.SMS_PER_PHONE, phone, now):
+        return False
+    if not quotas.try_take(counters, quotas.SMS_BUDGET, "regency", now):
+        quotas.give_back(counters, quotas.SMS_PER_PHONE, phone, now)
+        return False
+    return True
+
+
+def send_to_dead_letter_queue(item: dict[str, Any]) -> None:
+    """Best effort: the failed outbox item stays queryable even if this fails."""
+    sqs = aws.client("sqs")
+    url = sqs.get_queue_url(QueueName=config.dispatch_dlq_name())["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(item, default=str))
+
+
+def _subscription_arn(topic: str, subscription_id: str) -> str:
+    return f"{topic_arn(topic)}:{subscription_id}"
+
+
+def subscribe(topic: str, protocol: str, endpoint: str, districts: list[str] | None) -> str:
+    """Subscribe and return the subscription id (the ARN's last part)."""
+    attributes = {"FilterPolicy": json.dumps({"district": districts})} if districts else {}
+    with aws.outage("the notification service"):
+        arn = aws.client("sns").subscribe(
+            TopicArn=topic_arn(topic),
+            Protocol=protocol,
+            Endpoint=endpoint,
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+    return arn.rsplit(":", 1)[1]
+
+
+def list_subscriptions(topic: str) -> list[dict[str, Any]]:
+    with aws.outage("the notification service"):
+        return _subscriptions(aws.client("sns"), topic)
+
+
+def _subscriptions(sns: Any, topic: str) -> list[dict[str, Any]]:
+    out = []
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn(topic))
+    for sub in (s for page in pages for s in page["Subscriptions"]):
+        if sub["Protocol"] not in ("sms", "email"):
+            continue  # queues and functions are plumbing, not squad members
+        pending = not sub["SubscriptionArn"].startswith("arn:")
+        districts = None
+        if not pending:
+            attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
+            policy = json.loads(attrs["Attributes"].get("FilterPolicy") or "{}")
+            districts = policy.get("district")
+        out.append(
+            {
+                "id": sub["SubscriptionArn"].rsplit(":", 1)[1] if not pending else "pending",
+                "protocol": sub["Protocol"],
+                "endpoint": sub["Endpoint"],
+                "districts": districts,
+                "pending_confirmation": pending,
+            }
+        )
+    return out
+
+
+def unsubscribe(topic: str, subscription_id: str) -> bool:
+    """Remove a subscription of this topic; False when it is not one of its."""
+    sns = aws.client("sns")
+    arn = _subscription_arn(topic, subscription_id)
+    with aws.outage("the notification service"):
+        try:
+            sns.get_subscription_attributes(SubscriptionArn=arn)
+        except sns.exceptions.NotFoundException:
+            return False
+        sns.unsubscribe(SubscriptionArn=arn)
+    return True

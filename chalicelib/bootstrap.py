@@ -1,0 +1,38 @@
+"""Services wired to their adapters, in one place, for every entry module.
+
+Built per call, reading the clock (``reports.utc_now``) then: tests move time there."""
+
+from __future__ import annotations
+
+from chalicelib import config
+from chalicelib.adapters import media
+from chalicelib.domain import geo
+from chalicelib.routing import load_catalogue
+from chalicelib.services import reports
+from chalicelib.services.dispatch import Dispatcher
+from chalicelib.services.workflow import Workflow
+from chalicelib.storage import ReportStore
+
+
+def workflow(store: ReportStore | None = None) -> Workflow:
+    return Workflow(
+        store=store or ReportStore(), catalogue=load_catalogue(), media=media, now=reports.utc_now
+    )
+
+
+def dispatcher() -> Dispatcher:
+    from chalicelib.adapters.notify import DeliveryFailed, SnsPublisher, send_to_dead_letter_queue
+    from chalicelib.storage import OutboxStore
+
+    store = ReportStore()
+    return Dispatcher(
+        store=store,
+        outbox=OutboxStore(),
+        publisher=SnsPublisher(store),
+        catalogue=load_catalogue(),
+        regency=geo.load_regency(),
+        base_url=config.public_base_url(),
+        now=reports.utc_now,
+        dead_letter=send_to_dead_letter_queue,
+        failure_types=(DeliveryFailed,),
+    )

@@ -1,0 +1,1 @@
+"""Entities, the status machine, geography, messages, statistics: pure (pydantic, stdlib)."""

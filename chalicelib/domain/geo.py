@@ -1,0 +1,123 @@
+"""The regency's geography: bounds, districts (kecamatan), point-in-polygon, geohash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygeohash
+from pydantic import ConfigDict, Field, model_validator
+
+from chalicelib import config
+from chalicelib.domain import datafile
+from chalicelib.domain.schema import Model
+
+GEOHASH_PRECISION = 9  # ~4.8 m cells; prefixes give coarser cells for "nearby" queries
+
+
+class Bounds(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_lat: float = Field(ge=-90, le=90)
+    max_lat: float = Field(ge=-90, le=90)
+    min_lon: float = Field(ge=-180, le=180)
+    max_lon: float = Field(ge=-180, le=180)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
+
+
+class District(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    name: str
+    lat: float
+    lon: float
+
+
+class Regency(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    regency: str
+    code_prefix: str = Field(pattern=r"^[A-Z]{3}$")
+    bounds: Bounds
+    districts: tuple[District, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Regency:
+        codes = [d.code for d in self.districts]
+        if len(codes) != len(set(codes)):
+            raise ValueError("duplicate district codes")
+        return self
+
+    def district(self, code: str) -> District | None:
+        return next((d for d in self.districts if d.code == code), None)
+
+
+Ring = list[tuple[float, float]]  # (lon, lat) as GeoJSON orders them
+
+
+def _in_ring(lon: float, lat: float, ring: Ring) -> bool:
+    """Even-odd ray casting; adequate for district polygons a few km across."""
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def _in_polygon(lon: float, lat: float, polygon: list[Ring]) -> bool:
+    outer, *holes = polygon
+    return _in_ring(lon, lat, outer) and not any(_in_ring(lon, lat, h) for h in holes)
+
+
+class Boundaries:
+    """District polygons from an operator's GeoJSON FeatureCollection."""
+
+    def __init__(self, geojson: dict, known_codes: set[str]):
+        self._shapes: list[tuple[str, list[list[Ring]]]] = []
+        for feature in geojson.get("features", []):
+            code = (feature.get("properties") or {}).get("code")
+            if code not in known_codes:
+                raise ValueError(f"boundary feature with unknown district code {code!r}")
+            geometry = feature["geometry"]
+            if geometry["type"] == "Polygon":
+                polygons = [geometry["coordinates"]]
+            elif geometry["type"] == "MultiPolygon":
+                polygons = geometry["coordinates"]
+            else:
+                raise ValueError(f"district {code}: unsupported geometry {geometry['type']}")
+            self._shapes.append((code, polygons))
+
+    def district_at(self, lat: float, lon: float) -> str | None:
+        for code, polygons in self._shapes:
+            if any(_in_polygon(lon, lat, p) for p in polygons):
+                return code
+        return None
+
+
+def load_regency(path: Path | None = None) -> Regency:
+    return datafile.load(path or config.regency_path(), Regency.model_validate)
+
+
+def load_boundaries(regency: Regency) -> Boundaries | None:
+    path = config.district_boundaries_path()
+    if path is None:
+        return None
+    known = {d.code for d in regency.districts}
+    return datafile.load(path, lambda data: Boundaries(data, known))
+
+
+def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:
+    return pygeohash.encode(lat, lon, precision=precision)
+
+
+def neighbourhood(code: str) -> list[str]:
+    """A geohash cell and its eight neighbours: every point within a cell's width."""
+    north, south = pygeohash.get_adjacent(code, "top"), pygeohash.get_adjacent(code, "bottom")
+    rows = [north, code, south]
+    cells = []
+    for row in rows:
+        cells += [pygeohash.get_adjacent(row, "left"), row, pygeohash.get_adjacent(row, "right")]
+    return sorted(set(cells))

@@ -1,0 +1,109 @@
+"""The report's status machine: who may move it where. Pure: no storage, no clock.
+
+submitted ─claim─► accepted ─progress─► in_progress ─resolve─► resolved ─confirm/7 days─► closed
+    ▲                                                            │
+    └──────────── reopened ◄──────────── dispute (≤ 7 days) ─────┘
+any open status ─reject (with a reason the reporter sees)─► rejected
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.models import Report, TimelineEntry
+
+Action = Literal["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close"]
+Actor = Literal["squad", "command", "citizen", "system"]
+REJECT_REASONS = ("duplicate", "not_a_problem", "outside_regency", "other_authority")
+DISPUTE_WINDOW = timedelta(days=7)
+
+# action -> (from statuses, to status, who may do it)
+RULES: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
+    "claim": (frozenset({"submitted", "reopened"}), "accepted", frozenset({"squad", "command"})),
+    "progress": (frozenset({"accepted"}), "in_progress", frozenset({"squad", "command"})),
+    "resolve": (frozenset({"in_progress"}), "resolved", frozenset({"squad", "command"})),
+    "confirm": (frozenset({"resolved"}), "closed", frozenset({"citizen"})),
+    "dispute": (frozenset({"resolved"}), "reopened", frozenset({"citizen"})),
+    "auto_close": (frozenset({"resolved"}), "closed", frozenset({"system"})),
+    "reject": (
+        frozenset({"submitted", "accepted", "in_progress", "reopened"}),
+        "rejected",
+        frozenset({"squad", "command"}),
+    ),
+}
+
+
+# Statuses no action leaves: the report's story is over.
+FINAL: frozenset[str] = frozenset(to for _, to, _ in RULES.values()) - frozenset(
+    status for sources, _, _ in RULES.values() for status in sources
+)
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+def allowed_actions(status: str, actor: Actor) -> list[str]:
+    return sorted(a for a, (sources, _, who) in RULES.items() if status in sources and actor in who)
+
+
+@dataclass(frozen=True)
+class Change:
+    report: Report
+    entry: TimelineEntry
+
+
+def apply(
+    report: Report,
+    action: str,
+    *,
+    actor: Actor,
+    actor_id: str | None,
+    at: datetime,
+    note: str | None = None,
+    reason: str | None = None,
+    photo_id: str | None = None,
+    resolved_at: datetime | None = None,
+) -> Change:
+    """The report after ``action`` and its timeline entry, or IllegalTransition (409)."""
+    if action not in RULES:
+        raise IllegalTransition(f"unknown action {action!r}")
+    sources, target, who = RULES[action]
+    if report.status not in sources or actor not in who:
+        raise IllegalTransition(
+            f"cannot {action} a report that is {report.status}",
+            [{"status": report.status, "allowed": allowed_actions(report.status, actor)}],
+        )
+    if action == "dispute" and resolved_at is not None and at - resolved_at > DISPUTE_WINDOW:
+        raise IllegalTransition(
+            "a resolution can be disputed within 7 days; this one is older",
+            [{"status": report.status, "allowed": []}],
+        )
+    if action == "reject" and reason not in REJECT_REASONS:
+        raise IllegalTransition(f"reject needs a reason: one of {', '.join(REJECT_REASONS)}")
+    changes: dict = {"status": target, "updated_at": at, "version": report.version + 1}
+    if action == "claim":
+        changes["assignee"] = actor_id
+        if report.first_response_at is None:
+            changes["first_response_at"] = at
+    if action == "resolve":
+        changes["resolved_at"] = at
+    if action == "dispute":
+        changes["reopen_count"] = report.reopen_count + 1
+    if action == "reject":
+        changes["rejection_reason"] = reason
+    entry = TimelineEntry(
+        at=at,
+        from_status=report.status,
+        to_status=target,  # type: ignore[arg-type]
+        action=action,
+        actor_role=actor,
+        actor_id=actor_id,
+        note=note,
+        reason=reason,
+        photo_id=photo_id,
+    )
+    return Change(report.model_copy(update=changes), entry)

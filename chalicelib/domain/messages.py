@@ -1,0 +1,270 @@
+"""What each notification says and to whom: pure functions, no I/O.
+
+A squad hears of a new or reopened report on its topic, as one GSM-7 SMS segment
+and an email; a reporter who opted in hears when the report is accepted and resolved.
+The reporter's identity never enters a squad message: squad messages are built from
+the report alone, which does not hold the contact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+from chalicelib.domain.models import Report
+from chalicelib.domain.schema import Model
+from chalicelib.routing import Catalogue
+
+WIB = timezone(timedelta(hours=7), "WIB")
+SMS_LIMIT = 160
+Kind = Literal["new_report", "reopened", "overdue", "reporter_update"]
+
+# GSM 03.38 basic character set: one septet each, so 160 of them fit one segment.
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_REPLACE = {
+    "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
+    "[": "(", "]": ")", "{": "(", "}": ")", "~": "-", "|": "/", "^": "", "\\": "/", "€": "EUR",
+    "\t": " ",
+}  # fmt: skip
+
+
+def gsm7(text: str) -> str:
+    """Make text safe for one GSM-7 septet per character: transliterate what has a
+    plain form, drop the rest (emoji included); collapse runs of spaces."""
+    out = []
+    for ch in text:
+        if ch in GSM7:
+            out.append(ch)
+            continue
+        ch = _REPLACE.get(ch, ch)
+        if all(c in GSM7 for c in ch):
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        out.append("".join(c for c in base if c in GSM7))
+    return " ".join("".join(out).replace("\n", " ").split())
+
+
+def ascii_subject(text: str) -> str:
+    """SNS email subjects: printable ASCII, one line, under 100 characters."""
+    plain = unicodedata.normalize("NFKD", text.replace("—", "-").replace("–", "-"))
+    plain = "".join(c for c in plain.encode("ascii", "ignore").decode() if c.isprintable())
+    return " ".join(plain.split())[:99]
+
+
+def sms_segments(text: str) -> int:
+    """What an SMS costs, in segments: 160 GSM-7 characters in one, 153 each when
+    split; any other character makes it UCS-2 (70 in one, 67 each when split)."""
+    gsm7 = all(c in GSM7 for c in text)
+    single, each = (160, 153) if gsm7 else (70, 67)
+    return 1 if len(text) <= single else -(-len(text) // each)
+
+
+def is_single_gsm7_segment(text: str) -> bool:
+    return len(text) <= SMS_LIMIT and all(c in GSM7 for c in text)
+
+
+def wib(at: datetime) -> str:
+    return at.astimezone(WIB).strftime("%d/%m %H:%M WIB")
+
+
+class Notification(Model):
+    """One message to one audience; ``id`` is stable so consumers can drop duplicates."""
+
+    id: str
+    kind: Kind
+    audience: Literal["squad", "command", "reporter"]
+    topic: str  # squad code, "command", or "reporter"
+    report_id: str
+    report_code: str
+    subject: str
+    sms: str
+    email: str
+    attributes: dict[str, str]
+
+
+def notification_id(report_id: str, event_sk: str, audience: str) -> str:
+    return hashlib.sha256(f"{report_id}|{event_sk}|{audience}".encode()).hexdigest()[:32]
+
+
+def priority(report: Report, catalogue: Catalogue, kind: Kind) -> str:
+    if kind in ("reopened", "overdue"):
+        return "high"
+    label = catalogue.label(report.label)
+    hours = label.sla_hours if label else 72
+    return "high" if hours <= 12 else "normal" if hours <= 48 else "low"
+
+
+def _place(report: Report, district_name: str | None) -> str:
+    parts = [p for p in (report.address, f"Kec. {district_name}" if district_name else None) if p]
+    return ", ".join(parts) or f"{report.lat:.5f},{report.lon:.5f}"
+
+
+def _fit_sms(head: str, place: str, tail: str) -> str:
+    """``head place tail`` in one segment: the place hint gives way first."""
+    head, place, tail = gsm7(head), gsm7(place), gsm7(tail)
+    room = SMS_LIMIT - len(head) - len(tail) - 2
+    if room < 8:
+        return (head + " " + tail)[:SMS_LIMIT]
+    if len(place) > room:
+        place = place[: room - 3].rstrip() + "..."
+    return f"{head} {place} {tail}"
+
+
+def squad_notification(
+    report: Report,
+    kind: Kind,
+    event_sk: str,
+    *,
+    catalogue: Catalogue,
+    district_name: str | None,
+    base_url: str,
+    photo_ready: bool = False,
+    note: str | None = None,
+) -> Notification:
+    label = catalogue.label(report.label)
+    label_name = label.name_id if label else report.label
+    link = f"{base_url.rstrip('/')}/r/{report.code}"
+    verb = {"new_report": "BARU", "reopened": "DIBUKA LAGI", "overdue": "TERLAMBAT"}.get(kind, "")
+    topic = "command" if kind == "overdue" else report.squad
+    sms = _fit_sms(
+        f"KAWAL {verb} {report.code} {label_name}:",
+        _place(report, district_name),
+        f"Batas {wib(report.sla_due_at)} {link}",
+    )
+    map_link = f"https://www.openstreetmap.org/?mlat={report.lat}&mlon={report.lon}#map=18/{report.lat}/{report.lon}"
+    subject = ascii_subject(f"[Kawal] {verb} {report.code} - {label_name} ({district_name or '-'})")
+    email = "\n".join(
+        [
+            f"Laporan {verb.lower()} / {kind.replace('_', ' ')}: {report.code}",
+            "",
+            f"Label      : {label_name}" + (f" / {label.name_en}" if label else ""),
+            f"Kecamatan  : {district_name or '-'}",
+            f"Alamat     : {report.address or '-'}",
+            f"Lokasi     : {report.lat}, {report.lon}  {map_link}",
+            f"Dilaporkan : {wib(report.created_at)}",
+            f"Batas SLA  : {wib(report.sla_due_at)}",
+            "Foto       : "
+            + (f"ada, lihat / see {link}" if photo_ready else "belum tersedia / not yet available"),
+            "",
+            "Uraian / description:",
+            report.description or "-",
+            *(["", "Keberatan pelapor / the reporter's objection:", note] if note else []),
+            "",
+            f"Tindak lanjuti / follow up: {link}",
+        ]
+    )
+    audience = "command" if kind == "overdue" else "squad"
+    return Notification(
+        id=notification_id(report.id, event_sk, audience),
+        kind=kind,
+        audience=audience,
+        topic=topic,
+        report_id=report.id,
+        report_code=report.code,
+        subject=subject,
+        sms=sms,
+        email=email,
+        attributes={
+            "label": report.label,
+            "squad": report.squad,
+            "district": report.district or "unknown",
+            "priority": priority(report, catalogue, kind),
+            "kind": kind,
+            "notification_id": notification_id(report.id, event_sk, audience),
+        },
+    )
+
+
+REPORTER_TEXT = {
+    "accepted": "sudah diterima petugas dan sedang ditindaklanjuti",
+    "resolved": "sudah ditangani. Periksa & konfirmasi di aplikasi dalam 7 hari",
+}
+
+
+SHORT_REPORTER_TEXT = {"accepted": "diterima petugas", "resolved": "sudah ditangani"}
+
+
+def reporter_notification(
+    report: Report, status: str, event_sk: str, *, catalogue: Catalogue, base_url: str
+) -> Notification:
+    label = catalogue.label(report.label)
+    label_name = label.name_id if label else report.label
+    link = f"{base_url.rstrip('/')}/r/{report.code}"
+    # The text gives way, never the link: the first wording that fits one segment,
+    # else the shortest (two segments beat a link that lost its code).
+    wordings = [
+        f"KAWAL: Laporan {report.code} ({label_name}) {REPORTER_TEXT[status]}. {link}",
+        f"KAWAL: Laporan {report.code} {REPORTER_TEXT[status]}. {link}",
+        f"KAWAL: Laporan {report.code} {SHORT_REPORTER_TEXT[status]}. {link}",
+        f"KAWAL {report.code}: {status}. {link}",
+    ]
+    fitting = [gsm7(w) for w in wordings if len(gsm7(w)) <= SMS_LIMIT]
+    sms = fitting[0] if fitting else gsm7(wordings[-1])
+    nid = notification_id(report.id, event_sk, "reporter")
+    return Notification(
+        id=nid,
+        kind="reporter_update",
+        audience="reporter",
+        topic="reporter",
+        report_id=report.id,
+        report_code=report.code,
+        subject=ascii_subject(f"[Kawal] Laporan {report.code}: {status}"),
+        sms=sms,
+        email=f"{sms}\n\nTerima kasih telah melapor. / Thank you for reporting.",
+        attributes={"kind": "reporter_update", "notification_id": nid, "status": status},
+    )
+
+
+def plan(
+    report: Report,
+    to_status: str,
+    event_sk: str,
+    *,
+    catalogue: Catalogue,
+    district_name: str | None,
+    base_url: str,
+    reporter_opted_in: bool,
+    action: str | None = None,
+    note: str | None = None,
+    photo_ready: bool = False,
+) -> list[Notification]:
+    """The notifications one timeline entry causes."""
+    out: list[Notification] = []
+    if action == "overdue":  # an escalation: the command centre, once
+        return [
+            squad_notification(
+                report,
+                "overdue",
+                event_sk,
+                catalogue=catalogue,
+                district_name=district_name,
+                base_url=base_url,
+            )
+        ]
+    if to_status in ("submitted", "reopened"):
+        kind: Kind = "new_report" if to_status == "submitted" else "reopened"
+        out.append(
+            squad_notification(
+                report,
+                kind,
+                event_sk,
+                catalogue=catalogue,
+                district_name=district_name,
+                base_url=base_url,
+                photo_ready=photo_ready,
+                note=note if kind == "reopened" else None,
+            )
+        )
+    if to_status in REPORTER_TEXT and reporter_opted_in:
+        out.append(
+            reporter_notification(
+                report, to_status, event_sk, catalogue=catalogue, base_url=base_url
+            )
+        )
+    return out

@@ -1,0 +1,491 @@
+"""Open311 GeoReport v2, the civic standard, mapped onto Kawal. Pure: no boto3,
+no Chalice; the entry module (``open311_api``) feeds it requests and stores.
+
+Labels are services (group: the squad; covert labels under the same neutral
+"Regent's Command Centre" the app shows), reports are service requests under
+their short code (``TRG-7K3F9Q``), our seven statuses fold into open/closed with
+the detail in ``status_notes``. Bahasa Indonesia first; ``locale=en`` for English.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import urllib.parse
+import uuid
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
+from chalicelib.domain.geo import Regency
+from chalicelib.domain.messages import WIB
+from chalicelib.domain.models import OPEN_STATUSES, STATUSES, ContactIn, Report, ReportIn
+from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
+from chalicelib.routing import Attribute, Catalogue, Label
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ("json", "xml")
+WINDOW = timedelta(days=90)  # the standard's default and largest date range
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
+MAX_FORM_BYTES = 64 * 1024
+MAX_IDS = 100
+# Open311's "open" is everything before the squad's fix; "closed" is fixed,
+# closed, rejected or merged into another request.
+_CLOSED = frozenset(STATUSES) - OPEN_STATUSES
+
+
+def localised(locale: str | None) -> str:
+    return "en" if (locale or "").lower().startswith("en") else "id"
+
+
+def split_document(name: str) -> tuple[str, str]:
+    """``requests.json`` -> ("requests", "json"); unknown formats are 404s."""
+    stem, dot, fmt = name.rpartition(".")
+    if not dot or fmt not in FORMATS or not stem:
+        raise NotFound(f"no such document {name!r}; use .json or .xml")
+    return stem, fmt
+
+
+def w3c(at: datetime) -> str:
+    """Times in the regency's own zone (WIB), as W3C date-times with the offset."""
+    return at.astimezone(WIB).isoformat(timespec="seconds")
+
+
+# -- discovery and services ------------------------------------------------------
+
+
+def discovery(base_url: str, catalogue: Catalogue, contact: str) -> dict[str, Any]:
+    changeset = w3c(catalogue.updated_at)
+    return {
+        "changeset": changeset,
+        "contact": contact,
+        "key_service": "API keys for filing requests are issued by the regency's operators",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base_url,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+
+
+def _group(catalogue: Catalogue, label: Label, lang: str) -> str:
+    return catalogue.public_handler(label.code)[f"name_{lang}"]
+
+
+def service(catalogue: Catalogue, label: Label, lang: str) -> dict[str, Any]:
+    name = label.name_en if lang == "en" else label.name_id
+    group = _group(catalogue, label, lang)
+    if lang == "en":
+        description = f"{label.name_en}. Handled by {group}; response within {label.sla_hours} h."
+    else:
+        description = f"{label.name_id}. Ditangani {group}; ditanggapi dalam {label.sla_hours} jam."
+    return {
+        "service_code": label.code,
+        "service_name": name,
+        "description": description,
+        "metadata": bool(label.attributes),
+        "type": "realtime",  # a request id comes back at once
+        "keywords": ", ".join(
+            dict.fromkeys([label.name_id, label.name_en, *label.code.split("_")])
+        ),
+        "group": group,
+    }
+
+
+def services(catalogue: Catalogue, lang: str) -> list[dict[str, Any]]:
+    return [service(catalogue, label, lang) for label in catalogue.labels]
+
+
+def label_or_404(catalogue: Catalogue, code: str | None) -> Label:
+    label = catalogue.label(code or "")
+    if label is None:
+        raise NotFound(f"no service {code!r}; services.json lists them")
+    return label
+
+
+_DATATYPE_HELP = {
+    "id": {
+        "singlevaluelist": "Pilih satu",
+        "multivaluelist": "Pilih satu atau lebih",
+        "datetime": "Tanggal dan jam, mis. 2026-11-23T08:00:00+07:00",
+        "string": "Teks singkat",
+        "text": "Teks",
+    },
+    "en": {
+        "singlevaluelist": "Choose one",
+        "multivaluelist": "Choose one or more",
+        "datetime": "Date and time, e.g. 2026-11-23T08:00:00+07:00",
+        "string": "Short text",
+        "text": "Text",
+    },
+}
+
+
+def _datatype_description(attribute: Attribute, lang: str) -> str:
+    if attribute.datatype != "number":
+        return _DATATYPE_HELP[lang][attribute.datatype]
+    low, high = attribute.minimum, attribute.maximum
+    word = "A number" if lang == "en" else "Angka"
+    if low is not None and high is not None:
+        return f"{word} {low:g}–{high:g}"
+    return word
+
+
+def service_definition(label: Label, lang: str) -> dict[str, Any]:
+    return {
+        "service_code": label.code,
+        "attributes": [
+            {
+                "variable": a.variable,
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "datatype_description": _datatype_description(a, lang),
+                "order": a.order,
+                "description": a.description_en if lang == "en" else a.description_id,
+                "values": [
+                    {"key": v.key, "name": v.name_en if lang == "en" else v.name_id}
+                    for v in a.values
+                ],
+            }
+            for a in sorted(label.attributes, key=lambda a: a.order)
+        ],
+    }
+
+
+# -- service requests out ----------------------------------------------------------
+
+_NOTES = {
+    "id": {
+        "submitted": "Laporan diterima, menunggu tanggapan {squad}.",
+        "accepted": "Diterima oleh {squad}.",
+        "in_progress": "Sedang ditangani {squad}.",
+        "reopened": "Dibuka kembali: menurut pelapor belum selesai.",
+        "resolved": "Selesai dikerjakan {squad}; menunggu konfirmasi pelapor.",
+        "closed": "Selesai.",
+        "rejected": "Ditolak: {reason}",
+        "merged": "Digabung dengan laporan {other} (masalah yang sama).",
+    },
+    "en": {
+        "submitted": "Received, awaiting a response from {squad}.",
+        "accepted": "Accepted by {squad}.",
+        "in_progress": "In progress with {squad}.",
+        "reopened": "Reopened: the reporter says it is not fixed.",
+        "resolved": "Fixed by {squad}; awaiting the reporter's confirmation.",
+        "closed": "Done.",
+        "rejected": "Rejected: {reason}",
+        "merged": "Merged into request {other} (the same problem).",
+    },
+}
+
+
+def status_of(report: Report) -> str:
+    return "closed" if report.status in _CLOSED or report.merged_into else "open"
+
+
+def status_notes(report: Report, squad: str, lang: str, merged_code: str | None = None) -> str:
+    notes = _NOTES[lang]
+    if report.merged_into:
+        return notes["merged"].format(other=merged_code or report.merged_into)
+    return notes[report.status].format(squad=squad, reason=report.rejection_reason or "-")
+
+
+def service_request(
+    report: Report,
+    catalogue: Catalogue,
+    regency: Regency,
+    *,
+    lang: str,
+    base_url: str,
+    merged_code: str | None = None,
+) -> dict[str, Any]:
+    label = catalogue.label(report.label)
+    squad = _group(catalogue, label, lang) if label else report.squad
+    district = regency.district(report.district) if report.district else None
+    where = [report.address, f"Kec. {district.name}" if district else None, regency.regency]
+    return {
+        "service_request_id": report.code,
+        "status": status_of(report),
+        "status_notes": status_notes(report, squad, lang, merged_code),
+        "service_name": (label.name_en if lang == "en" else label.name_id) if label else None,
+        "service_code": report.label,
+        "description": report.description,
+        "agency_responsible": squad,
+        "service_notice": None,
+        "requested_datetime": w3c(report.created_at),
+        "updated_datetime": w3c(report.updated_at),
+        "expected_datetime": w3c(report.sla_due_at),
+        "address": ", ".join(p for p in where if p),
+        "address_id": None,
+        "zipcode": None,
+        "lat": report.lat,
+        "long": report.lon,
+        # a stable link that forwards to a fresh presigned URL of the display size
+        "media_url": f"{base_url}/reports/{report.code}/photo" if report.citizen_photos else None,
+    }
+
+
+def created(report: Report, catalogue: Catalogue, lang: str) -> dict[str, Any]:
+    """POST's answer: the id at once (and the token, for clients that poll by it)."""
+    label = catalogue.label(report.label)
+    squad = _group(catalogue, label, lang) if label else report.squad
+    if lang == "en":
+        notice = (
+            f"Report {report.code} sent to {squad}; "
+            f"expect a response within {label.sla_hours if label else '-'} h."
+        )
+    else:
+        notice = (
+            f"Laporan {report.code} diteruskan ke {squad}; "
+            f"ditanggapi dalam {label.sla_hours if label else '-'} jam."
+        )
+    return {
+        "service_request_id": report.code,
+        "token": report.id,
+        "service_notice": notice,
+        "account_id": None,
+    }
+
+
+# -- queries in ----------------------------------------------------------------------
+
+
+def _when(name: str, value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise InvalidInput(f"{name} must be a W3C date-time like 2026-11-01T00:00:00Z") from None
+    return (at if at.tzinfo else at.replace(tzinfo=WIB)).astimezone(UTC)
+
+
+def window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime]:
+    """[start, end] of ``requested_datetime``: the last 90 days unless told,
+    and never more than 90 days (the standard's limit)."""
+    start = _when("start_date", params["start_date"]) if params.get("start_date") else None
+    end = _when("end_date", params["end_date"]) if params.get("end_date") else None
+    if start is None and end is None:
+        end = now
+    if start is None:
+        start = end - WINDOW  # type: ignore[operator]
+    if end is None:
+        end = start + WINDOW
+    if start > end:
+        raise InvalidInput("start_date is after end_date")
+    if end - start > WINDOW:
+        raise InvalidInput("start_date and end_date may span at most 90 days")
+    return start, end
+
+
+def _listed(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def request_filters(params: dict[str, str], catalogue: Catalogue) -> dict[str, Any]:
+    """Storage filters for ``service_code`` and ``status`` (comma-separated lists)."""
+    filters: dict[str, Any] = {"covert": False}  # covert requests are never listed
+    codes = _listed(params.get("service_code"))
+    for code in codes:
+        label_or_404(catalogue, code)
+    if codes:
+        filters["label"] = codes
+    statuses = _listed(params.get("status"))
+    unknown = [s for s in statuses if s not in ("open", "closed")]
+    if unknown:
+        raise InvalidInput(f"status is open or closed, not {unknown[0]!r}")
+    if len(set(statuses)) == 1:
+        ours = sorted(OPEN_STATUSES) if statuses[0] == "open" else sorted(_CLOSED)
+        filters["status"] = ours
+    return filters
+
+
+def paging(params: dict[str, str]) -> tuple[int, int]:
+    """The common ``page``/``page_size`` extension: 1-based pages."""
+    try:
+        page = int(params.get("page") or 1)
+        size = int(params.get("page_size") or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        raise InvalidInput("page and page_size are whole numbers") from None
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page is 1 or more; page_size is 1 to {MAX_PAGE_SIZE}")
+    return page, size
+
+
+def requested_ids(value: str) -> list[str]:
+    ids = _listed(value)
+    if len(ids) > MAX_IDS:
+        raise InvalidInput(f"at most {MAX_IDS} service_request_id values at once")
+    return ids
+
+
+# -- filing a request (form POST) -------------------------------------------------
+
+
+def parse_form(raw: bytes) -> dict[str, list[str]]:
+    """``application/x-www-form-urlencoded`` in UTF-8, every field as a list."""
+    if len(raw) > MAX_FORM_BYTES:
+        raise InvalidInput(f"the form is larger than {MAX_FORM_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+        pairs = urllib.parse.parse_qsl(
+            text, keep_blank_values=True, strict_parsing=bool(text), errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInput(
+            "the body is not a UTF-8 application/x-www-form-urlencoded form"
+        ) from None
+    form: dict[str, list[str]] = {}
+    for name, value in pairs:
+        form.setdefault(name, []).append(value)
+    return form
+
+
+def single(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise InvalidInput(f"{name} was sent more than once")
+    return values[0].strip() or None
+
+
+_FIELDS = {
+    "api_key",
+    "jurisdiction_id",
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+}
+
+
+def _answers(form: dict[str, list[str]]) -> dict[str, Any]:
+    """``attribute[CODE]=v`` (one value) and ``attribute[CODE][]=v`` (a list)."""
+    answers: dict[str, Any] = {}
+    for name, values in form.items():
+        if name in _FIELDS:
+            continue
+        if not (name.startswith("attribute[") and "]" in name):
+            raise InvalidInput(f"unknown field {name!r}")
+        code, _, rest = name[len("attribute[") :].partition("]")
+        if rest == "[]":
+            answers[code] = [v.strip() for v in values if v.strip()]
+        elif rest == "" and len(values) == 1:
+            answers[code] = values[0]
+        else:
+            raise InvalidInput(f"{name}: send attribute[{code}] once, or attribute[{code}][]")
+    return answers
+
+
+def _coordinate(form: dict[str, list[str]], name: str) -> float | None:
+    value = single(form, name)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a decimal number") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"{name} must be a decimal number")
+    return number
+
+
+def _location(form: dict[str, list[str]], regency: Regency) -> tuple[float, float, str | None]:
+    """lat+long, or an address that names one of the regency's kecamatan (its
+    centre is used: there is no geocoder on a locked-down network)."""
+    lat, lon = _coordinate(form, "lat"), _coordinate(form, "long")
+    if (lat is None) != (lon is None):
+        raise InvalidInput("send lat and long together")
+    if lat is not None and lon is not None:
+        return lat, lon, None
+    address = (single(form, "address_string") or "").lower()
+    if address:
+        for district in regency.districts:
+            if district.name.lower() in address:
+                return district.lat, district.lon, district.code
+        raise InvalidInput(
+            "address_string names no kecamatan of "
+            f"{regency.regency} ({', '.join(d.name for d in regency.districts)}); "
+            "send lat and long instead"
+        )
+    raise InvalidInput("a location is required: lat and long, or address_string")
+
+
+def _client_report_id(key_id: str, form: dict[str, list[str]], secret: bytes) -> uuid.UUID:
+    """Open311 has no idempotency key: a resent form (a flaky network's retry)
+    is recognised by its content, per API key, and returns the same request. The
+    id is the reporter token's seed, so it is keyed with a server-side secret:
+    whoever reads the request back cannot recompute it."""
+    canonical = sorted((k, v) for k, vs in form.items() if k != "api_key" for v in vs)
+    digest = hmac.new(secret, repr((key_id, canonical)).encode(), sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
+
+
+def _problems(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False, include_input=False)[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return f"{field}: {first['msg']}"
+
+
+def report_in(
+    form: dict[str, list[str]],
+    key_id: str,
+    catalogue: Catalogue,
+    regency: Regency,
+    secret: bytes,
+) -> ReportIn:
+    """The form as the same ``ReportIn`` the app sends (then the same pipeline)."""
+    label_or_404(catalogue, single(form, "service_code"))
+    answers = _answers(form)
+    lat, lon, district = _location(form, regency)
+    description = single(form, "description")
+    if description and len(description) > 4000:
+        raise InvalidInput("description is at most 4,000 characters")
+    first, last = single(form, "first_name"), single(form, "last_name")
+    name = " ".join(p for p in (first, last) if p) or None
+    phone, email = single(form, "phone"), single(form, "email")
+    try:
+        contact = (
+            ContactIn(name=name, phone=phone, email=email) if (name or phone or email) else None
+        )
+        return ReportIn(
+            client_report_id=_client_report_id(key_id, form, secret),
+            label=single(form, "service_code") or "",
+            lat=lat,
+            lon=lon,
+            description=description,
+            address=single(form, "address_string"),
+            district=district,
+            contact=contact,
+            attributes=answers or None,
+            media_url=single(form, "media_url"),
+        )
+    except ValidationError as exc:
+        raise InvalidInput(_problems(exc)) from None
+
+
+def error_list(status: int, message: str) -> list[dict[str, Any]]:
+    return [{"code": status, "description": message}]
+
+
+def error_status(error: KawalError) -> int:
+    """The standard's codes: 403 and 404 as they are (and 405, and 429 with its
+    Retry-After), other client errors 400."""
+    if error.status in (403, 404, 405, 429) or error.status >= 500:
+        return error.status
+    return 400

@@ -1,0 +1,74 @@
+"""Who is asking: roles from identity-provider groups, and what each may do.
+Pure: no tokens, no HTTP. The authorizer turns a verified token into groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from chalicelib.domain.errors import KawalError
+from chalicelib.routing import SQUAD_CODES
+
+Role = Literal["command", "operator", "shadow", "squad", "anonymous"]
+# Cognito groups, one per role or squad.
+COMMAND_GROUP, OPERATOR_GROUP, SHADOW_GROUP = "command", "operator", "shadow"
+SQUAD_GROUP_PREFIX = "squad-"
+OPEN_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
+STAFF_GROUPS = (
+    COMMAND_GROUP,
+    OPERATOR_GROUP,
+    SHADOW_GROUP,
+    *(SQUAD_GROUP_PREFIX + s for s in OPEN_SQUADS),
+)
+
+
+class Forbidden(KawalError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthenticated(KawalError):
+    status = 401
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    id: str
+    squad: str | None = None  # the squad of a squad or shadow member
+
+    @classmethod
+    def from_groups(cls, user_id: str, groups: list[str]) -> Principal:
+        """The strongest role wins: command > operator > shadow > squad member."""
+        if COMMAND_GROUP in groups:
+            return cls("command", user_id)
+        if OPERATOR_GROUP in groups:
+            return cls("operator", user_id)
+        if SHADOW_GROUP in groups:
+            return cls("shadow", user_id, "shadow")
+        squads = sorted(
+            g[len(SQUAD_GROUP_PREFIX) :] for g in groups if g.startswith(SQUAD_GROUP_PREFIX)
+        )
+        squads = [s for s in squads if s in OPEN_SQUADS]
+        if len(squads) == 1:
+            return cls("squad", user_id, squads[0])
+        return cls("anonymous", user_id)  # no usable group, or ambiguous: no staff rights
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != "anonymous"
+
+    def can_see_squad(self, squad: str) -> bool:
+        """May this principal know the squad exists (and see its reports)?"""
+        if self.role == "command":
+            return True
+        if squad == "shadow":
+            return False  # covert: absent to all but the command centre
+        return self.role in ("operator",) or self.squad == squad
+
+    def can_manage_subscriptions(self, squad: str) -> bool:
+        return self.role == "command" or (self.role == "operator" and squad != "shadow")
+
+
+ANONYMOUS = Principal("anonymous", "anonymous")

@@ -1,0 +1,351 @@
+"""Citizen-facing HTTP API: labels, districts, reports."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import bootstrap
+from chalicelib.adapters import media
+from chalicelib.domain import geo, identifiers
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import (
+    STATUSES,
+    DeviceRegistered,
+    DistrictOut,
+    Health,
+    LabelOut,
+    NoteIn,
+    Page,
+    PhotoSlot,
+    PhotoSlotIn,
+    ReportCreated,
+    ReportIn,
+    ReportPublic,
+    ReportSummary,
+    Supported,
+    SupportIn,
+)
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, optional_body, parse_body, route, source_ip
+from chalicelib.routing import load_catalogue
+from chalicelib.services import photos, quotas, reports
+from chalicelib.services.limits import counted, submit_counted
+from chalicelib.storage import ReportStore
+
+bp = Blueprint(__name__)
+CURSOR = q("cursor", "next_cursor of the previous page")
+CITIZEN_ACTION = {
+    "body": NoteIn,
+    "body_required": False,
+    "returns": {200: ReportPublic},
+    "auth": ("reporter",),
+    "errors": (403, 409),
+}
+
+
+@route(bp, "/health", methods=["GET"], doc={"returns": {200: Health}})
+def health():
+    return json_response(Health(status="ok"))
+
+
+@route(bp, "/labels", methods=["GET"], doc={"returns": {200: [LabelOut]}})
+def list_labels():
+    labels = [LabelOut(**label) for label in load_catalogue().public_labels()]
+    return json_response(labels, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(bp, "/districts", methods=["GET"], doc={"returns": {200: [DistrictOut]}})
+def list_districts():
+    regency = geo.load_regency()
+    districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
+    return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(
+    bp,
+    "/reports",
+    methods=["POST"],
+    doc={
+        "body": ReportIn,
+        "returns": {201: ReportCreated, 200: ReportCreated},
+        "auth": ("", "device"),
+        "errors": (429,),
+    },
+)
+def submit_report():
+    """File a report (a retry with the same client_report_id returns it: 200)."""
+    data = parse_body(bp.current_request, ReportIn)
+    catalogue = load_catalogue()
+    regency = geo.load_regency()
+    store = ReportStore()
+    device_hash = _device(store, required=False)
+    subjects = [(quotas.REPORTS_PER_IP, source_ip(bp.current_request))]
+    if device_hash:
+        subjects.append((quotas.REPORTS_PER_DEVICE, device_hash))
+    stored, created, token = submit_counted(
+        data,
+        subjects,
+        store=store,
+        catalogue=catalogue,
+        regency=regency,
+        boundaries=geo.load_boundaries(regency),
+        media=media,
+        device_hash=device_hash,
+    )
+    report = stored.report
+    body = reports.to_created(
+        report, stored.timeline, token, catalogue=catalogue, photos=stored.photos, media=media
+    )
+    body.nearby = reports.nearby_open(report, store)
+    return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
+
+
+@route(bp, "/reports/{ref}", methods=["GET"], doc={"returns": {200: ReportPublic}})
+def get_report(ref: str):
+    """A report by id or short code, as anyone may see it."""
+    body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue(), media=media)
+    return json_response(body)
+
+
+@route(
+    bp,
+    "/reports/{ref}/photos",
+    methods=["POST"],
+    doc={
+        "body": PhotoSlotIn,
+        "body_required": False,
+        "returns": {201: PhotoSlot, 200: PhotoSlot},
+        "auth": ("reporter",),
+        "errors": (403, 409),
+    },
+)
+def request_photo_slot(ref: str):
+    """A presigned S3 POST for one more photo; only the reporter (X-Reporter-Token)."""
+    request = bp.current_request
+    data = optional_body(request, PhotoSlotIn)
+    store = ReportStore()
+    report_id = reports.report_id_or_404(ref, store)
+    slot, created = photos.request_slot(
+        report_id,
+        request.headers.get("x-reporter-token"),
+        data.client_photo_id,
+        store=store,
+        media=media,
+        now=reports.utc_now(),
+        content_type=data.content_type,
+    )
+    return json_response(slot, 201 if created else 200)
+
+
+@route(bp, "/reports/{ref}/photo", methods=["GET"], doc={"returns": {302: None}})
+def report_photo(ref: str):
+    """A stable link to the reporter's first photo (Open311's media_url): forwards
+    to a fresh presigned URL of the display size, so links in feeds never expire."""
+    store = ReportStore()
+    loaded = store.load(reports.report_id_or_404(ref, store))
+    if loaded is None or loaded.report.covert:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    ready = [p for p in loaded.photos if p.role == "before" and p.state == "ready"]
+    first = min(ready, key=lambda p: p.created_at) if ready else None
+    if first is None or not first.display_key:
+        raise NotFound("this report has no processed photo yet", code="photo_not_found")
+    return Response(
+        body="",
+        status_code=302,
+        headers={"Location": media.view_url(first.display_key), "Cache-Control": "no-store"},
+    )
+
+
+@route(bp, "/r/{code}", methods=["GET"], doc={"returns": {302: None}})
+def short_link(code: str):
+    """The link in every SMS: short to type, forwards to the report. Relative, so it
+    works under API Gateway's stage prefix and under a custom domain alike."""
+    if not identifiers.is_short_code(code):
+        raise NotFound(f"no report {code!r}", code="report_not_found")
+    return Response(body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"})
+
+
+def _citizen_action(ref: str, action: str):
+    request = bp.current_request
+    data = optional_body(request, NoteIn)
+    store = ReportStore()
+    report_id = reports.report_id_or_404(ref, store)
+    bootstrap.workflow(store).citizen_action(
+        report_id, action, request.headers.get("x-reporter-token"), note=data.note
+    )
+    loaded = store.load(report_id)
+    return json_response(
+        reports.to_public(
+            loaded.report,
+            loaded.timeline,
+            catalogue=load_catalogue(),
+            photos=loaded.photos,
+            media=media,
+        )
+    )
+
+
+@route(bp, "/reports/{ref}/confirm", methods=["POST"], doc=CITIZEN_ACTION)
+def confirm(ref: str):
+    """The reporter agrees the problem is fixed: the report closes."""
+    return _citizen_action(ref, "confirm")
+
+
+@route(bp, "/reports/{ref}/dispute", methods=["POST"], doc=CITIZEN_ACTION)
+def dispute(ref: str):
+    """The reporter says it is not fixed (within 7 days): back to the squad."""
+    return _citizen_action(ref, "dispute")
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``min_lon,min_lat,max_lon,max_lat``, as GeoJSON orders a bounding box."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat", code="invalid_bbox") from None
+    if not (west <= east and south <= north):
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat", code="invalid_bbox")
+    return west, south, east, north
+
+
+@route(
+    bp,
+    "/reports",
+    methods=["GET"],
+    doc={
+        "returns": {
+            200: {
+                "application/json": Page[ReportSummary],
+                "application/geo+json": {"type": "object"},
+            }
+        },
+        "query": (
+            q("month", "YYYY-MM; default this month", pattern=r"^\d{4}-\d{2}$"),
+            q("label", "a label code (GET /labels)"),
+            q("status", "one status", enum=list(STATUSES)),
+            q("bbox", "min_lon,min_lat,max_lon,max_lat"),
+            q("format", "geojson for a FeatureCollection", enum=["json", "geojson"]),
+            CURSOR,
+        ),
+    },
+)
+def list_reports():
+    """Public transparency: reports of a month (default this one), newest first,
+    anonymised, filterable by label, status and bounding box; ``format=geojson``."""
+    from chalicelib.entry import views
+
+    params = bp.current_request.query_params or {}
+    catalogue = load_catalogue()
+    partition = views.month_partition(params.get("month"), reports.utc_now())
+    # Covert reports are not in the public month partition at all (storage), so a
+    # covert label answers like any label with no report: an empty page.
+    filters: dict = {}
+    if params.get("label"):
+        label = catalogue.label(params["label"])
+        if label is None:
+            raise InvalidInput(f"unknown label {params['label']!r}", code="unknown_label")
+        filters["label"] = label.code
+    if params.get("status"):
+        if params["status"] not in STATUSES:
+            raise InvalidInput("unknown status", code="invalid_status")
+        filters["status"] = params["status"]
+    box = _bbox(params.get("bbox"))
+    chosen, cursor = views.page_of(
+        ReportStore(),
+        "GSI5",
+        partition,
+        params.get("cursor"),
+        newest_first=True,
+        filters=filters,
+        keep=lambda r: not box or (box[0] <= r.lon <= box[2] and box[1] <= r.lat <= box[3]),
+    )
+    found = [reports.to_summary(r, catalogue) for r in chosen]
+    if params.get("format") == "geojson":
+        response = json_response(reports.geojson(found, cursor))
+        response.headers["Content-Type"] = "application/geo+json"
+        return response
+    return json_response(Page[ReportSummary](items=found, next_cursor=cursor))
+
+
+@route(
+    bp,
+    "/reports/{ref}/support",
+    methods=["POST"],
+    doc={
+        "body": SupportIn,
+        "body_required": False,
+        "returns": {201: Supported, 200: Supported},
+        "auth": ("", "device", "reporter"),
+        "errors": (409, 429),
+    },
+)
+def support(ref: str):
+    """+1: "this affects me too", instead of a duplicate report (one per person)."""
+    request = bp.current_request
+    data = optional_body(request, SupportIn)
+    store = ReportStore()
+    report_id = reports.report_id_or_404(ref, store)
+    contact = data.contact.model_dump(exclude_none=True) if data.contact else None
+    device_hash = _device(store, required=False)
+    subjects = [(quotas.SUPPORTS_PER_IP, source_ip(request))]
+    if device_hash:
+        subjects.append((quotas.SUPPORTS_PER_DEVICE, device_hash))
+    created, supporters = counted(
+        subjects,
+        lambda: bootstrap.workflow(store).support(
+            report_id,
+            data.client_support_id,
+            contact,
+            device_hash=device_hash,
+            reporter_token=request.headers.get("x-reporter-token"),
+        ),
+    )
+    body = Supported(report_id=report_id, supporters=supporters)
+    return json_response(body, 201 if created else 200)
+
+
+def _device(store: ReportStore, *, required: bool) -> str | None:
+    """The registered phone behind ``X-Device-Token``, as the hash it is stored by."""
+    token = bp.current_request.headers.get("x-device-token")
+    if not token:
+        if required:
+            raise InvalidInput("send the X-Device-Token from POST /devices", code="device_required")
+        return None
+    device_hash = identifiers.hash_secret(token)
+    if not store.device_exists(device_hash):
+        raise InvalidInput(
+            "unknown device token; register with POST /devices", code="unknown_device"
+        )
+    return device_hash
+
+
+@route(bp, "/devices", methods=["POST"], doc={"returns": {201: DeviceRegistered}})
+def register_device():
+    """Register a phone once: its token then gathers every report it files ("my
+    reports"), whatever each report's own reporter token. Stored only as a hash."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    ReportStore().register_device(identifiers.hash_secret(token), reports.utc_now())
+    return json_response(DeviceRegistered(device_token=token), 201)
+
+
+@route(
+    bp,
+    "/devices/reports",
+    methods=["GET"],
+    doc={"returns": {200: Page[ReportSummary]}, "auth": ("device",), "query": (CURSOR,)},
+)
+def my_reports():
+    """The reports this phone filed, newest first (every one of them: they are its own)."""
+    from chalicelib.entry import views
+
+    store = ReportStore()
+    partition = f"DEVICE#{_device(store, required=True)}"
+    cursor = (bp.current_request.query_params or {}).get("cursor")
+    mine, cursor = views.page_of(store, "GSI6", partition, cursor, newest_first=True)
+    catalogue = load_catalogue()
+    found = [reports.to_summary(r, catalogue) for r in mine]
+    return json_response(Page[ReportSummary](items=found, next_cursor=cursor))

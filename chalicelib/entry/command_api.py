@@ -1,0 +1,132 @@
+"""The command centre's HTTP API: every report (covert ones too), and the
+reporter's contact through an explicit, audited read."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.domain import geo
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import (
+    STATUSES,
+    CommandQueueItem,
+    ContactAudit,
+    ContactRead,
+    ContactReadIn,
+    Page,
+)
+from chalicelib.domain.principals import Forbidden
+from chalicelib.entry import views
+from chalicelib.entry.authn import principal, staff
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, parse_body, route
+from chalicelib.routing import SQUAD_CODES
+from chalicelib.services.reports import resolve_ref, utc_now
+from chalicelib.services.workflow import is_overdue
+from chalicelib.storage import ReportStore
+
+bp = Blueprint(__name__)
+
+
+def _command():
+    who = principal(bp.current_request)
+    if who.role != "command":
+        raise Forbidden("for the command centre only")
+    return who
+
+
+@route(
+    bp,
+    "/command/reports",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": {200: Page[CommandQueueItem]},
+        "query": (
+            q("month", "YYYY-MM; default this month", pattern=r"^\d{4}-\d{2}$"),
+            q("squad", "a squad code"),
+            q("status", "one status", enum=list(STATUSES)),
+            q("district", "a district code"),
+            q("overdue", "1 for overdue reports only", enum=["0", "1", "true", "false"]),
+            q("cursor", "next_cursor of the previous page"),
+        ),
+    },
+)
+def all_reports():
+    """Every report of a month (default: this one), newest first, filterable by
+    squad, status, district and overdue."""
+    _command()
+    params = bp.current_request.query_params or {}
+    now = utc_now()
+    month = params.get("month")
+    partitions = [views.month_partition(month, now, covert=c) for c in (False, True)]
+    filters: dict = {}
+    if params.get("squad"):
+        if params["squad"] not in SQUAD_CODES:
+            raise InvalidInput(f"unknown squad {params['squad']!r}", code="squad_not_found")
+        filters["squad"] = params["squad"]
+    if params.get("status"):
+        if params["status"] not in STATUSES:
+            raise InvalidInput("unknown status", code="invalid_status")
+        filters["status"] = params["status"]
+    if params.get("district"):
+        if geo.load_regency().district(params["district"]) is None:
+            raise InvalidInput("unknown district", code="unknown_district")
+        filters["district"] = params["district"]
+    overdue_only = params.get("overdue") in ("1", "true")
+    found, cursor = views.page_of(
+        ReportStore(),
+        "GSI5",
+        partitions,
+        params.get("cursor"),
+        newest_first=True,
+        filters=filters or None,
+        keep=lambda r: not overdue_only or is_overdue(r, now),
+    )
+    page = Page[CommandQueueItem](
+        items=[
+            CommandQueueItem(
+                **views.queue_item(r, now).model_dump(), squad=r.squad, covert=r.covert
+            )
+            for r in found
+        ],
+        next_cursor=cursor,
+    )
+    return json_response(page)
+
+
+@route(
+    bp,
+    "/command/reports/{ref}/contact-reads",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ContactReadIn, "returns": {200: ContactRead}, "errors": (503,)},
+)
+def read_contact(ref: str):
+    """The reporter's contact, for the command centre only; every read is recorded
+    (who, when, why) before the contact is returned."""
+    who = _command()
+    body = parse_body(bp.current_request, ContactReadIn)
+    store = ReportStore()
+    report_id = resolve_ref(ref, store)
+    if report_id is None or store.get_report(report_id) is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    contact = store.read_contact_audited(report_id, who.id, body.reason, utc_now())
+    return json_response(ContactRead(report_id=report_id, contact=contact))
+
+
+@route(
+    bp,
+    "/command/reports/{ref}/contact-reads",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: ContactAudit}},
+)
+def contact_audit(ref: str):
+    """Who read this report's contact, when and why."""
+    _command()
+    store = ReportStore()
+    report_id = resolve_ref(ref, store)
+    if report_id is None or store.get_report(report_id) is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return json_response(ContactAudit(report_id=report_id, reads=store.contact_reads(report_id)))

@@ -1,0 +1,114 @@
+"""Event handlers (entry module): the table stream feeds dispatch, a schedule
+retries what SNS refused. Lambda calls these; locally the event pump does."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import unquote_plus
+
+from chalice import Blueprint, Rate
+
+from chalicelib import bootstrap, config
+from chalicelib.domain.lifecycle import FINAL
+from chalicelib.routing import load_catalogue
+from chalicelib.services.reports import utc_now
+
+bp = Blueprint(__name__)
+log = logging.getLogger("kawal.events")
+
+
+def timeline_inserts(records) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry created."""
+    out = []
+    for record in records:
+        if record.event_name != "INSERT":
+            continue
+        sk = record.keys.get("SK", {}).get("S", "")
+        if not sk.startswith("EVENT#"):
+            continue
+        image = record.new_image or {}
+        action = image.get("action", {}).get("S")
+        out.append((image["report_id"]["S"], sk, image["to_status"]["S"], action))
+    return out
+
+
+# The stream ARN is fixed at deploy time, so it is read here, at import: set
+# TABLE_STREAM_ARN in the stage's config after `make bootstrap` prints it.
+@bp.on_dynamodb_record(
+    stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
+)
+def dispatch_stream(event):
+    entries = timeline_inserts(event)
+    if not entries:
+        return
+    d = bootstrap.dispatcher()
+    for report_id, sk, status, action in entries:
+        # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
+        # raises, and Lambda retries the batch: every step is idempotent.
+        d.on_timeline_entry(report_id, sk, status, action)
+        if status in FINAL:  # no way back: the contact is kept only for a while
+            _schedule_contact_deletion(report_id)
+
+
+def _schedule_contact_deletion(report_id: str) -> None:
+    """Retention: contacts go N days after the report ends (CONTACT_RETENTION_DAYS)."""
+    from chalicelib.storage import ReportStore
+
+    until = utc_now() + timedelta(days=config.contact_retention_days())
+    ReportStore().expire_contacts(report_id, int(until.timestamp()))
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
+def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says nothing
+    counts = bootstrap.dispatcher().redrive()
+    if counts:
+        log.info("redrive: %s", counts)
+
+
+def uploads_in(event) -> list[str]:
+    """Object keys of the S3 ObjectCreated notifications in an SQS batch."""
+    keys = []
+    for record in event:
+        body = json.loads(record.body)
+        if body.get("Event") == "s3:TestEvent":  # S3 checks the queue when wired up
+            continue
+        for r in body.get("Records", []):
+            if r.get("eventName", "").startswith("ObjectCreated"):
+                keys.append(unquote_plus(r["s3"]["object"]["key"]))  # S3 URL-encodes keys
+    return keys
+
+
+# S3 -> SQS -> Lambda works with both `chalice deploy` and `chalice package`
+# (S3 events directly do not package). One upload per invocation: a failure
+# retries only that photo, and after five receives it goes to the queue's DLQ.
+@bp.on_sqs_message(queue=config.uploads_queue_name(), batch_size=1)
+def process_uploads(event):
+    from chalicelib.adapters import media
+    from chalicelib.services import photos
+    from chalicelib.storage import ReportStore
+
+    store = ReportStore()
+    for key in uploads_in(event):
+        outcome = photos.process_upload(key, store=store, media=media, now=utc_now())
+        log.info("upload %s: %s", key, outcome)
+
+
+@bp.schedule(Rate(15, unit=Rate.MINUTES), name="housekeeping")
+def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
+    """Auto-close undisputed resolutions after 7 days; escalate overdue reports once."""
+    counts = bootstrap.workflow().housekeeping()
+    if any(counts.values()):
+        log.info("housekeeping: %s", counts)
+
+
+@bp.schedule(Rate(config.stats_every_minutes(), unit=Rate.MINUTES), name="compute_stats")
+def compute_stats(event):  # noqa: ARG001 - the schedule's payload says nothing
+    """Response-time statistics: the activity since the last run, merged into windows."""
+    from chalicelib.services import stats_job
+    from chalicelib.storage import ReportStore, StatsStore
+
+    stats_job.run(
+        reports=ReportStore(), stats_store=StatsStore(), catalogue=load_catalogue(), now=utc_now
+    )

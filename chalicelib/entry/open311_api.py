@@ -1,0 +1,325 @@
+"""Open311 GeoReport v2 over HTTP under ``/open311/v2``, and the operator's
+API-key endpoints. Errors here take the standard's shape (``[{code,
+description}]``, as JSON or XML by the document's extension), not ours.
+
+API Gateway path parameters are whole segments, so ``services.json`` arrives
+as one ``{document}`` and is split here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import config
+from chalicelib.domain import geo, identifiers, open311
+from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
+from chalicelib.domain.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
+from chalicelib.domain.principals import Forbidden
+from chalicelib.entry.authn import principal, staff
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import error_shape, json_response, parse_body, route, source_ip
+from chalicelib.entry.open311_xml import render
+from chalicelib.routing import load_catalogue
+from chalicelib.services import apikeys, quotas, reports
+from chalicelib.services.limits import submit_counted
+from chalicelib.storage import ApiKeyStore, ReportStore
+
+bp = Blueprint(__name__)
+# The contract of the Open311 paths: the documents' own shapes are the standard's
+# (tests check them against its JSON Schemas); here, what format and which errors.
+DOCUMENT = {"application/json": {"type": ["array", "object"]}, "text/xml": {"type": "string"}}
+ERRORS = {
+    "application/json": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["code", "description"],
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        },
+    },
+    "text/xml": {"type": "string"},
+}
+FORM = {
+        "type": "object",
+        "required": ["api_key", "service_code"],
+        "properties": {
+            name: {"type": "string"}
+            for name in (
+                "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
+                "address_id", "email", "device_id", "account_id", "first_name", "last_name",
+                "phone", "description", "media_url",
+            )
+        },
+}  # fmt: skip
+
+
+def open311_doc(*query: Any) -> dict[str, Any]:
+    locale = q("locale", "en for English (Bahasa Indonesia by default)")
+    jurisdiction = q("jurisdiction_id", "this server's jurisdiction (optional)")
+    return {
+        "returns": {200: DOCUMENT},
+        "query": (*query, locale, jurisdiction),
+        "error_model": ERRORS,
+        "errors": (403,),
+    }
+
+
+PREFIX = "/open311/v2"
+CONTENT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "xml": "text/xml; charset=utf-8",
+}
+# Open311 clients are third-party apps and maps: let browsers call us too.
+HEADERS = {"Access-Control-Allow-Origin": "*"}
+
+
+def reply(fmt: str, root: str, value: Any, status: int = 200) -> Response:
+    body = render(root, value) if fmt == "xml" else json.dumps(value, ensure_ascii=False)
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt], **HEADERS}
+    )
+
+
+def errors(fmt: str, status: int, message: str, headers: dict | None = None) -> Response:
+    response = reply(fmt, "errors", open311.error_list(status, message), status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _format_of(request: Any) -> str:
+    """The format a failed request asked for, guessed from its path's extension."""
+    last = (request.uri_params or {}).get("document", "") if request else ""
+    return "xml" if last.endswith(".xml") else "json"
+
+
+def _standard_error(request: Any, error: KawalError) -> Response:
+    return errors(_format_of(request), open311.error_status(error), error.message, error.headers)
+
+
+# Every error under /open311/ (ours, Chalice's 405, a crash) takes the standard's shape.
+error_shape(PREFIX + "/", _standard_error)
+
+
+def _check_jurisdiction(value: str | None) -> None:
+    if value and value != config.open311_jurisdiction():
+        raise InvalidInput(f"unknown jurisdiction_id {value!r}")
+
+
+def _params() -> dict[str, str]:
+    params = dict(bp.current_request.query_params or {})
+    _check_jurisdiction(params.get("jurisdiction_id"))
+    return params
+
+
+def _base_url() -> str:
+    return config.public_base_url().rstrip("/")
+
+
+def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[str, Any]]:
+    catalogue, regency = load_catalogue(), geo.load_regency()
+    out = []
+    for report in found:
+        merged_code = None
+        if report.merged_into:  # name the surviving request by its code
+            target = store.get_report(report.merged_into)
+            merged_code = target[0].code if target else None
+        out.append(
+            open311.service_request(
+                report,
+                catalogue,
+                regency,
+                lang=lang,
+                base_url=_base_url(),
+                merged_code=merged_code,
+            )
+        )
+    return out
+
+
+def _visible(report_id: str | None, store: ReportStore):
+    """A report an Open311 client may see: never a covert one (absent, like a wrong id)."""
+    found = store.get_report(report_id) if report_id else None
+    if found is None or found[0].covert:
+        return None
+    return found[0]
+
+
+@route(
+    bp,
+    PREFIX + "/{document}",
+    methods=["GET"],
+    doc=open311_doc(
+        q("service_request_id", "comma-separated ids (overrides every other filter)"),
+        q("service_code", "comma-separated service codes"),
+        q("start_date", "ISO-8601; default 90 days before end_date"),
+        q("end_date", "ISO-8601; default now"),
+        q("status", "open, closed or both", pattern="^(open|closed)(,(open|closed))?$"),
+        q("page", "1, 2, …", pattern=r"^\d{1,4}$"),
+        q("page_size", "up to 1000 (default 100)", pattern=r"^\d{1,4}$"),
+    ),
+)
+def read_document(document: str):
+    """discovery, services or requests (list), as .json or .xml."""
+    stem, fmt = open311.split_document(document)
+    params = _params()
+    lang = open311.localised(params.get("locale"))
+    catalogue = load_catalogue()
+    if stem == "discovery":
+        body = open311.discovery(_base_url() + PREFIX, catalogue, config.open311_contact())
+        return reply(fmt, "discovery", body)
+    if stem == "services":
+        return reply(fmt, "services", open311.services(catalogue, lang))
+    if stem == "requests":
+        return reply(fmt, "service_requests", _list_requests(params, lang))
+    raise NotFound(f"no such document {stem!r}")
+
+
+def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
+    store = ReportStore()
+    if params.get("service_request_id"):  # overrides every other filter, as specified
+        ids = open311.requested_ids(params["service_request_id"])
+        found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
+        return _render_requests([r for r in found if r is not None], lang, store)
+    start, end = open311.window(params, reports.utc_now())
+    filters = open311.request_filters(params, load_catalogue())
+    page, size = open311.paging(params)
+    found = store.created_between(start, end, filters=filters, limit=page * size)
+    return _render_requests(found[(page - 1) * size : page * size], lang, store)
+
+
+@route(
+    bp,
+    PREFIX + "/{document}",
+    methods=["POST"],
+    content_types=["*/*"],
+    doc={
+        **open311_doc(),
+        "returns": {201: DOCUMENT, 200: DOCUMENT},
+        "body": {"application/x-www-form-urlencoded": FORM},
+        "errors": (403, 429),
+    },
+)
+def post_document(document: str):
+    """File a service request at requests.json or requests.xml (form-encoded)."""
+    stem, fmt = open311.split_document(document)
+    if stem != "requests":
+        raise NotFound(f"{document} takes no POST; file requests at requests.{fmt}")
+    request = bp.current_request
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidInput("send the request as application/x-www-form-urlencoded")
+    form = open311.parse_form(request.raw_body or b"")
+    params = {**(request.query_params or {})}
+    key = open311.single(form, "api_key") or params.get("api_key")
+    record = apikeys.check(ApiKeyStore(), key)
+    if record is None:
+        raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
+    _check_jurisdiction(open311.single(form, "jurisdiction_id"))
+    catalogue, regency = load_catalogue(), geo.load_regency()
+    from chalicelib.adapters.server_secret import server_key
+
+    secret = server_key("open311-client-report-id")
+    data = open311.report_in(form, record["id"], catalogue, regency, secret)
+    subjects = [
+        (quotas.OPEN311_PER_KEY, record["id"]),
+        (quotas.REPORTS_PER_IP, source_ip(request)),
+    ]
+    stored, created, _token = submit_counted(
+        data,
+        subjects,
+        store=ReportStore(),
+        catalogue=catalogue,
+        regency=regency,
+        boundaries=geo.load_boundaries(regency),
+        source="open311",
+        client_key=record["id"],
+    )
+    lang = open311.localised(params.get("locale"))
+    body = [open311.created(stored.report, catalogue, lang)]
+    return reply(fmt, "service_requests", body, 201 if created else 200)
+
+
+@route(bp, PREFIX + "/services/{document}", methods=["GET"], doc=open311_doc())
+def service_definition(document: str):
+    """A service definition (its attributes): {service_code}.json or .xml."""
+    code, fmt = open311.split_document(document)
+    params = _params()
+    label = open311.label_or_404(load_catalogue(), code)
+    body = open311.service_definition(label, open311.localised(params.get("locale")))
+    return reply(fmt, "service_definition", body)
+
+
+@route(bp, PREFIX + "/requests/{document}", methods=["GET"], doc=open311_doc())
+def one_request(document: str):
+    """One service request: {service_request_id}.json or .xml."""
+    ref, fmt = open311.split_document(document)
+    params = _params()
+    store = ReportStore()
+    report = _visible(reports.resolve_ref(ref, store), store)
+    if report is None:
+        raise NotFound(f"no service request {ref!r}")
+    body = _render_requests([report], open311.localised(params.get("locale")), store)
+    return reply(fmt, "service_requests", body)
+
+
+@route(bp, PREFIX + "/tokens/{document}", methods=["GET"], doc=open311_doc())
+def by_token(document: str):
+    """The request id behind the token a POST returned: {token}.json or .xml."""
+    token, fmt = open311.split_document(document)
+    _params()
+    store = ReportStore()
+    report = _visible(token if identifiers.is_report_id(token) else None, store)
+    if report is None:
+        raise NotFound(f"no service request for token {token!r}")
+    body = [{"service_request_id": report.code, "token": token}]
+    return reply(fmt, "service_requests", body)
+
+
+# -- the operator's keys ----------------------------------------------------------
+
+
+def _operator():
+    who = principal(bp.current_request)
+    if who.role not in ("operator", "command"):
+        raise Forbidden("Open311 API keys are managed by operators and the command centre")
+    return who
+
+
+@route(bp, "/open311-keys", methods=["GET"], authorizer=staff, doc={"returns": {200: [ApiKeyOut]}})
+def list_keys():
+    """Open311 API keys (operators and the command centre)."""
+    _operator()
+    keys = sorted(ApiKeyStore().all(), key=lambda k: str(k["created_at"]))
+    return json_response([ApiKeyOut(**apikeys.public(k)) for k in keys])
+
+
+@route(
+    bp,
+    "/open311-keys",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ApiKeyIn, "returns": {201: ApiKeyIssued}},
+)
+def issue_key():
+    """Issue an Open311 API key; it is shown once."""
+    who = _operator()
+    data = parse_body(bp.current_request, ApiKeyIn)
+    key, record = apikeys.issue(ApiKeyStore(), data.name, who.id, reports.utc_now())
+    # the key is shown this once; only its hash is stored
+    return json_response(ApiKeyIssued(**apikeys.public(record), api_key=key), 201)
+
+
+@route(
+    bp,
+    "/open311-keys/{key_id}",
+    methods=["DELETE"],
+    authorizer=staff,
+    doc={"returns": {200: ApiKeyOut}},
+)
+def revoke_key(key_id: str):
+    """Revoke an Open311 API key: it is refused from then on."""
+    _operator()
+    revoked = apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())
+    return json_response(ApiKeyOut(**apikeys.public(revoked)))

@@ -1,0 +1,217 @@
+"""Staff HTTP API for the workflow: a squad's queue, the full report, and the
+actions that move a report (claim, progress, after-photo, resolve, reject)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import bootstrap
+from chalicelib.adapters import media, observe
+from chalicelib.domain import geo
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import (
+    STATUSES,
+    MergeIn,
+    NoteIn,
+    Page,
+    PhotoSlot,
+    PositionedPhotoIn,
+    QueueItem,
+    RejectIn,
+    ReportCommand,
+    ReportStaff,
+    ResolveIn,
+    ShadowCheck,
+    ShadowCheckIn,
+)
+from chalicelib.domain.principals import Forbidden, Principal
+from chalicelib.entry import views
+from chalicelib.entry.authn import principal, staff
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, optional_body, parse_body, route
+from chalicelib.routing import SQUAD_CODES, load_catalogue
+from chalicelib.services.reports import report_id_or_404, utc_now
+from chalicelib.services.workflow import staff_actor
+from chalicelib.storage import ReportStore
+
+bp = Blueprint(__name__)
+STAFF_VIEW = (ReportStaff, ReportCommand)  # the command centre's view carries more
+PHOTO_SLOT = {
+    "body": PositionedPhotoIn,
+    "returns": {201: PhotoSlot, 200: PhotoSlot},
+    "errors": (409,),
+}
+
+
+def step(body: type, required: bool = True) -> dict:
+    """The contract of a workflow step: the staff view of the report after it."""
+    return {"body": body, "body_required": required, "returns": {200: STAFF_VIEW}, "errors": (409,)}
+
+
+def _who() -> Principal:
+    who = principal(bp.current_request)
+    if not who.is_staff:
+        raise Forbidden("this account has no staff role")
+    return who
+
+
+def _staff_view(store: ReportStore, report_id: str, who: Principal):
+    loaded = store.load(report_id)
+    if loaded is None:
+        raise NotFound(f"no report {report_id!r}", code="report_not_found")
+    staff_actor(loaded.report, who)
+    return views.to_staff(
+        loaded,
+        catalogue=load_catalogue(),
+        media=media,
+        now=utc_now(),
+        command=who.role == "command",
+    )
+
+
+@route(
+    bp,
+    "/squads/{squad}/reports",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": {200: Page[QueueItem]},
+        "query": (
+            q("status", "one status (default: the open ones)", enum=list(STATUSES)),
+            q("district", "a district code"),
+            q("limit", "1 to 100 (default 25)", pattern=r"^\d{1,3}$"),
+            q("cursor", "next_cursor of the previous page"),
+        ),
+    },
+)
+def squad_queue(squad: str):
+    """A squad's reports, oldest first: open ones by default, or one status."""
+    who = _who()
+    if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
+        raise NotFound(f"no squad {squad!r}", code="squad_not_found")
+    if not (who.role == "command" or (who.role == "squad" and who.squad == squad)):
+        raise Forbidden("a squad's queue is for its members and the command centre")
+    params = bp.current_request.query_params or {}
+    status, district = params.get("status"), params.get("district")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", code="invalid_status")
+    if district is not None and geo.load_regency().district(district) is None:
+        raise InvalidInput(f"unknown district {district!r}", code="unknown_district")
+    try:
+        limit = min(max(int(params.get("limit", "25")), 1), 100)
+    except ValueError:
+        raise InvalidInput("limit must be a number from 1 to 100", code="invalid_limit") from None
+    index, partition = ("GSI1", f"SQUAD#{squad}#{status}") if status else ("GSI4", f"QUEUE#{squad}")
+    found, cursor = views.page_of(
+        ReportStore(),
+        index,
+        partition,
+        params.get("cursor"),
+        limit=limit,
+        filters={"district": district} if district else None,
+    )
+    now = utc_now()
+    items = [views.queue_item(r, now) for r in found]
+    return json_response(Page[QueueItem](items=items, next_cursor=cursor))
+
+
+@route(
+    bp,
+    "/staff/reports/{ref}",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: STAFF_VIEW}},
+)
+def staff_report(ref: str):
+    who, store = _who(), ReportStore()
+    return json_response(_staff_view(store, report_id_or_404(ref, store), who))
+
+
+def _act(ref: str, action: str, **fields):
+    """A workflow step on a report, answered with the staff view after it."""
+    who, store = _who(), ReportStore()
+    report_id = report_id_or_404(ref, store)
+    observe.correlate(report_id=report_id)
+    bootstrap.workflow(store).staff_action(report_id, action, who, **fields)
+    return json_response(_staff_view(store, report_id, who))
+
+
+@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
+def claim(ref: str):
+    """Take the report: the squad's first response (exactly one member wins)."""
+    return _act(ref, "claim", note=optional_body(bp.current_request, NoteIn).note)
+
+
+@route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
+def progress(ref: str):
+    return _act(ref, "progress", note=optional_body(bp.current_request, NoteIn).note)
+
+
+@route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff, doc=step(ResolveIn))
+def resolve(ref: str):
+    body = parse_body(bp.current_request, ResolveIn)
+    return _act(ref, "resolve", note=body.note, photo_id=body.photo_id)
+
+
+@route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff, doc=step(RejectIn))
+def reject(ref: str):
+    body = parse_body(bp.current_request, RejectIn)
+    return _act(ref, "reject", note=body.note, reason=body.reason)
+
+
+def _photo_slot(ref: str, role: str):
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, PositionedPhotoIn)
+    slot, created = bootstrap.workflow(store).photo_slot(
+        report_id_or_404(ref, store),
+        who,
+        role,
+        lat=body.lat,
+        lon=body.lon,
+        client_photo_id=body.client_photo_id,
+        content_type=body.content_type,
+    )
+    return json_response(slot, 201 if created else 200)
+
+
+@route(bp, "/reports/{ref}/after-photos", methods=["POST"], authorizer=staff, doc=PHOTO_SLOT)
+def after_photo(ref: str):
+    """A presigned POST for the photo of the fix, with where the phone took it."""
+    return _photo_slot(ref, "after")
+
+
+@route(bp, "/reports/{ref}/check-photos", methods=["POST"], authorizer=staff, doc=PHOTO_SLOT)
+def check_photo(ref: str):
+    """A presigned POST for a shadow check's photo (shadow squad, command centre)."""
+    return _photo_slot(ref, "check")
+
+
+@route(
+    bp,
+    "/reports/{ref}/shadow-checks",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": ShadowCheckIn, "returns": {201: ShadowCheck}, "errors": (409,)},
+)
+def shadow_check(ref: str):
+    """A covert check of a resolved or closed report; only the command centre sees it."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, ShadowCheckIn)
+    check = bootstrap.workflow(store).shadow_check(
+        report_id_or_404(ref, store),
+        who,
+        verdict=body.verdict,
+        note=body.note,
+        photo_id=body.photo_id,
+    )
+    return json_response(check, 201)
+
+
+@route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff, doc=step(MergeIn))
+def merge(ref: str):
+    """Merge this report (a duplicate) into ``into``; its people become supporters."""
+    who, store = _who(), ReportStore()
+    body = parse_body(bp.current_request, MergeIn)
+    duplicate = report_id_or_404(ref, store)
+    bootstrap.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
+    return json_response(_staff_view(store, duplicate, who))

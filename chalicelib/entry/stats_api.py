@@ -1,0 +1,144 @@
+"""Statistics over HTTP: the command centre's, a squad's own, the public's; JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import PublicStats, Stats
+from chalicelib.domain.principals import Forbidden
+from chalicelib.entry.authn import principal, staff
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, route
+from chalicelib.routing import SQUAD_CODES, load_catalogue
+from chalicelib.services import stats_job
+from chalicelib.storage import StatsStore
+
+bp = Blueprint(__name__)
+_WINDOW = re.compile(r"^(today|7d|30d|\d{4}-(0[1-9]|1[0-2]))$")
+STATS = {200: {"application/json": Stats, "text/csv": {"type": "string"}}}
+VIEW = (
+    q("window", "today, 7d, 30d (default) or YYYY-MM", pattern=_WINDOW.pattern),
+    q("format", "csv for a spreadsheet", enum=["json", "csv"]),
+)
+_TIMES = ("count", "median_minutes", "p90_minutes", "mean_minutes", "within_sla_share")
+COLUMNS = [
+    "dimension", "name", *("received", "accepted", "resolved", "closed", "reopened", "rejected"),
+    "reopen_rate",
+    *(f"response_{k}" for k in _TIMES),
+    *(f"resolution_{k}" for k in _TIMES),
+    *(f"backlog_{k}" for k in ("open", "overdue", "lt_1d", "1_3d", "3_7d", "gt_7d")),
+]  # fmt: skip
+
+
+def _view() -> dict[str, Any]:
+    params = bp.current_request.query_params or {}
+    window = params.get("window", "30d")
+    if not _WINDOW.match(window):
+        raise InvalidInput("window is today, 7d, 30d or YYYY-MM", code="invalid_window")
+    view = StatsStore().view(window)
+    if view is None:  # not computed yet (the job runs every few minutes)
+        view = {"window": window, "days": None, "computed_at": None, "counts_until": None,
+                "figures": {}, "backlog": {}, "most_overdue": []}  # fmt: skip
+    return view
+
+
+def _render(body: dict[str, Any], filename: str, model: type[PublicStats] = Stats):
+    model.model_validate(body)  # the published contract; a drift fails loudly in tests
+    if (bp.current_request.query_params or {}).get("format") != "csv":
+        return json_response(body)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    names = sorted(set(body["figures"]) | set(body["backlog"]))
+    for dim in names:
+        f = body["figures"].get(dim, {})
+        kind, _, name = dim.partition("#")
+        row: dict[str, Any] = {"dimension": kind, "name": name or kind}
+        row.update({k: v for k, v in f.items() if not isinstance(v, dict)})
+        for prefix, key in (
+            ("response", "time_to_first_response"),
+            ("resolution", "time_to_resolution"),
+        ):
+            row.update({f"{prefix}_{k}": v for k, v in f.get(key, {}).items()})
+        row.update({f"backlog_{k}": v for k, v in body["backlog"].get(dim, {}).items()})
+        writer.writerow(row)
+    header = (
+        f"# window={body['window']} computed_at={body['computed_at']}"
+        f" counts_until={body['counts_until']}\n"
+    )
+    return Response(
+        body=header + out.getvalue(),
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}-{body["window"]}.csv"',
+        },
+    )
+
+
+@route(
+    bp,
+    "/stats",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "returns": STATS,
+        "query": (
+            *VIEW,
+            q("squad", "only this squad (and its members)"),
+            q("label", "only this label"),
+            q("district", "only this district"),
+        ),
+    },
+)
+def command_stats():
+    """Everything, for the command centre: filters squad, label, district."""
+    if principal(bp.current_request).role != "command":
+        raise Forbidden("for the command centre only")
+    params = bp.current_request.query_params or {}
+    body = stats_job.for_command(
+        _view(),
+        squad=params.get("squad"),
+        label=params.get("label"),
+        district=params.get("district"),
+    )
+    body["squads"] = [s.model_dump() for s in load_catalogue().squads]
+    body["extra_metrics"] = [QUALITY_METRIC]
+    return _render(body, "kawal-stats")
+
+
+@route(
+    bp,
+    "/stats/squads/{squad}",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": STATS, "query": VIEW},
+)
+def squad_stats(squad: str):
+    who = principal(bp.current_request)
+    if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
+        raise NotFound(f"no squad {squad!r}", code="squad_not_found")
+    if not (who.role == "command" or (who.role == "squad" and who.squad == squad)):
+        raise Forbidden("a squad's figures are for its members and the command centre")
+    return _render(stats_job.for_squad(_view(), squad, load_catalogue()), f"kawal-{squad}")
+
+
+QUALITY_METRIC = {
+    "metric": "shadow_fail",
+    "field": "shadow_not_fixed_share",
+    "name_id": "Gagal cek bayangan",
+    "name_en": "Shadow check failed",
+}
+PUBLIC_STATS = {200: {"application/json": PublicStats, "text/csv": {"type": "string"}}}
+
+
+@route(bp, "/stats/public", methods=["GET"], doc={"returns": PUBLIC_STATS, "query": VIEW})
+def public_stats():
+    body = stats_job.for_public(_view(), load_catalogue())
+    return _render(body, "kawal-public", PublicStats)

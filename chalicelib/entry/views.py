@@ -1,0 +1,136 @@
+"""Per-audience renderings of a stored report, and pages of an index with sealed cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib import storage
+from chalicelib.adapters import cursors
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.models import (
+    QueueItem,
+    Report,
+    ReportCommand,
+    ReportStaff,
+    StaffTimelineEntry,
+)
+from chalicelib.routing import Catalogue
+from chalicelib.services.photos import to_public as photo_to_public
+from chalicelib.services.reports import to_public
+from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
+
+
+def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, command: bool):
+    report = loaded.report
+    public = to_public(
+        report, loaded.timeline, catalogue=catalogue, photos=loaded.photos, media=media
+    )
+    fields = dict(
+        public.model_dump(),
+        squad=report.squad,
+        assignee=report.assignee,
+        first_response_at=report.first_response_at,
+        resolved_at=report.resolved_at,
+        reopen_count=report.reopen_count,
+        rejection_reason=report.rejection_reason,
+        overdue=is_overdue(report, now),
+        attributes=report.attributes,
+        media_url=report.media_url,
+        source=report.source,
+        duplicates=[dict(d) for d in loaded.duplicates],
+        staff_timeline=[
+            StaffTimelineEntry(**e.model_dump(exclude={"key"}))
+            for e in sorted(loaded.timeline, key=lambda e: e.at)
+        ],
+    )
+    if not command:
+        return ReportStaff(**fields)
+    distance = report.after_photo_distance_m
+    if distance is None:  # not resolved yet: where the latest after-photo was taken
+        placed = [p for p in loaded.photos if p.role == "after" and p.lat is not None]
+        if placed:
+            latest = max(placed, key=lambda p: p.created_at)
+            distance = round(distance_m(report.lat, report.lon, latest.lat, latest.lon), 1)
+    return ReportCommand(
+        **fields,
+        covert=report.covert,
+        escalated_at=report.escalated_at,
+        after_photo_distance_m=distance,
+        after_photo_far=distance is not None and distance > AFTER_PHOTO_MAX_DISTANCE_M,
+        has_contact=report.has_contact,
+        shadow_checks=sorted(loaded.checks, key=lambda c: c.at),
+        check_photos=[photo_to_public(p, media) for p in loaded.photos if p.role == "check"],
+    )
+
+
+def queue_item(report: Report, now: datetime) -> QueueItem:
+    return QueueItem(
+        **report.model_dump(include=set(QueueItem.model_fields) - {"overdue"}),
+        overdue=is_overdue(report, now),
+    )
+
+
+def month_partition(value: str | None, now: datetime, *, covert: bool = False) -> str:
+    """The GSI5 partition of a ``month`` parameter (this month by default)."""
+    month = value or now.strftime("%Y-%m")
+    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+        raise InvalidInput("month is YYYY-MM", code="invalid_month")
+    return storage.month_partition(month, covert=covert)
+
+
+def page_of(
+    store: Any,
+    index: str,
+    partition: str | list[str],
+    cursor: str | None,
+    *,
+    limit: int = 50,
+    newest_first: bool = False,
+    filters: dict[str, Any] | None = None,
+    keep: Callable[[Report], bool] = lambda _report: True,
+) -> tuple[list[Report], str | None]:
+    """Up to ``limit`` reports of one index partition, or of several merged in sort
+    order, that pass ``filters`` and ``keep``, and the sealed cursor of the rest.
+    Filters can thin a page out, so a few pages are read per partition."""
+    partitions = [partition] if isinstance(partition, str) else partition
+    bound = f"{index}|{'|'.join(partitions)}"
+    starts: dict[str, Any] = cursors.open_sealed(cursor, bound) or {p: None for p in partitions}
+    if set(starts) != set(partitions):  # pragma: no cover - sealed for this very list
+        raise InvalidInput("this cursor is not valid for this list", code="invalid_cursor")
+    candidates: list[tuple[str, str, dict[str, Any], Report]] = []
+    scanned_to: dict[str, Any] = {}
+    for name in partitions:
+        start = starts[name]
+        if start == "done":
+            continue
+        found = 0
+        for _ in range(5):
+            items, start = store.query_index(
+                index,
+                name,
+                newest_first=newest_first,
+                limit=limit - found,
+                start=start,
+                filters=filters,
+            )
+            for item, report in zip(items, store.reports_from(items), strict=True):
+                if keep(report):
+                    candidates.append((store.sort_key(index, item), name, item, report))
+                    found += 1
+            if not start or found >= limit:
+                break
+        scanned_to[name] = start or "done"
+    candidates.sort(key=lambda c: c[0], reverse=newest_first)
+    chosen = candidates[:limit]
+    following = dict(starts)
+    for name in scanned_to:
+        mine = [c for c in chosen if c[1] == name]
+        everything = [c for c in candidates if c[1] == name]
+        if len(mine) == len(everything):  # all it offered was taken: resume where it stopped
+            following[name] = scanned_to[name]
+        else:  # resume right after the last one taken
+            following[name] = store.start_after(index, mine[-1][2]) if mine else starts[name]
+    more = any(v != "done" for v in following.values())
+    return [c[3] for c in chosen], cursors.seal(following, bound) if more else None

@@ -1,0 +1,1 @@
+"""Use cases: submit, photos, the squad workflow, dispatch, the statistics job, limits."""

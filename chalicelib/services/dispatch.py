@@ -1,0 +1,133 @@
+"""Fan-out of timeline entries to squads and reporters, at least once, never lost.
+
+The API writes a report and its first timeline entry to DynamoDB and nothing else:
+it never waits on SNS. The table's stream carries each new timeline entry here;
+each notification it causes is first recorded in the outbox, then published. A
+failed publish stays pending and is retried by the scheduled ``redrive`` with
+backoff; one that keeps failing is marked failed and sent to the dead-letter
+queue for an operator. A redelivered stream record finds its notification already
+sent and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.adapters import observe
+from chalicelib.domain.geo import Regency
+from chalicelib.domain.messages import REPORTER_TEXT, Notification, plan
+from chalicelib.routing import Catalogue
+
+log = logging.getLogger("kawal.dispatch")
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at 1 h: eight attempts span about two hours."""
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+class Publisher(Protocol):
+    def publish(self, n: Notification) -> str: ...
+
+
+class Outbox(Protocol):
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]: ...
+    def mark_sent(self, nid: str, now: datetime, message_id: str) -> None: ...
+    def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None: ...
+    def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None: ...
+    def due(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]: ...
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        store: Any,
+        outbox: Outbox,
+        publisher: Publisher,
+        catalogue: Catalogue,
+        regency: Regency,
+        base_url: str,
+        now: Callable[[], datetime],
+        dead_letter: Callable[[dict[str, Any]], None] = lambda _item: None,
+        failure_types: tuple[type[BaseException], ...] = (Exception,),
+    ):
+        self.store, self.outbox, self.publisher = store, outbox, publisher
+        self.catalogue, self.regency, self.base_url = catalogue, regency, base_url
+        self.now, self.dead_letter, self.failure_types = now, dead_letter, failure_types
+
+    def on_timeline_entry(
+        self, report_id: str, event_sk: str, to_status: str, action: str | None = None
+    ) -> list[str]:
+        """Plan and deliver what one new timeline entry causes; returns delivery states."""
+        observe.correlate(report_id=report_id)
+        loaded = self.store.load(report_id)
+        if loaded is None:
+            log.warning("timeline entry for missing report %s", report_id)
+            return []
+        report = loaded.report
+        entry = next((e for e in loaded.timeline if e.key == event_sk), None)
+        if entry is None:
+            # A stream record of a write that did not stick (moto emits these for
+            # rolled-back transactions): nothing happened, so nobody is told.
+            log.warning("no timeline entry %s on report %s; skipped", event_sk, report_id)
+            return []
+        # the reporter and every supporter who asked and left a phone or email
+        opted_in = to_status in REPORTER_TEXT and self.store.wants_updates(report_id)
+        district = self.regency.district(report.district) if report.district else None
+        planned = plan(
+            report,
+            to_status,
+            event_sk,
+            catalogue=self.catalogue,
+            district_name=district.name if district else None,
+            base_url=self.base_url,
+            reporter_opted_in=opted_in,
+            action=action,
+            note=entry.note,
+            photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
+        )
+        return [self.deliver(n) for n in planned]
+
+    def deliver(self, n: Notification) -> str:
+        item = self.outbox.claim(n.model_dump(), self.now())
+        if item["state"] != "pending":
+            return "duplicate"  # already sent (or given up on): never a second copy
+        return self._attempt(n, int(item.get("attempts", 0)))
+
+    def _attempt(self, n: Notification, attempts: int) -> str:
+        try:
+            message_id = self.publisher.publish(n)
+        except self.failure_types as exc:
+            attempts += 1
+            error = str(exc)
+            if attempts >= MAX_ATTEMPTS:
+                self.outbox.mark_failed(n.id, attempts, self.now(), error)
+                observe.count("NotificationsDeadLettered", audience=n.audience)
+                log.error("notification %s failed for good: %s", n.id, error)
+                try:
+                    self.dead_letter({"notification": n.model_dump(), "error": error})
+                except Exception:  # the failed item stays queryable in the outbox
+                    log.exception("dead-letter queue unreachable for %s", n.id)
+                return "failed"
+            observe.count("NotificationsFailed", audience=n.audience)
+            self.outbox.mark_retry(n.id, attempts, self.now() + backoff(attempts), error)
+            log.warning("notification %s attempt %d failed: %s", n.id, attempts, error)
+            return "retry"
+        self.outbox.mark_sent(n.id, self.now(), message_id)
+        observe.count("NotificationsSent", audience=n.audience)
+        log.info("notification %s sent to %s (%s)", n.id, n.topic, n.kind)
+        return "sent"
+
+    def redrive(self, limit: int = 100) -> dict[str, int]:
+        """Retry every pending notification that is due; run on a schedule."""
+        counts: dict[str, int] = {}
+        for item in self.outbox.due(self.now(), limit):
+            n = Notification.model_validate(item["notification"])
+            state = self._attempt(n, int(item.get("attempts", 0)))
+            counts[state] = counts.get(state, 0) + 1
+        return counts

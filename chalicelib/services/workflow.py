@@ -1,0 +1,332 @@
+"""Use cases of the squad workflow: claim, progress, resolve with an after-photo,
+reject; the reporter's confirm and dispute; auto-close and escalation. Who may act
+on which report is decided here, per report."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain import identifiers, lifecycle
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
+from chalicelib.domain.models import Report, ShadowCheck, TimelineEntry
+from chalicelib.domain.principals import Forbidden, Principal
+from chalicelib.routing import SQUAD_CODES, Catalogue
+from chalicelib.services import photos
+
+log = logging.getLogger("kawal.workflow")
+AFTER_PHOTO_MAX_DISTANCE_M = 100
+AUTO_CLOSE_AFTER = timedelta(days=7)
+AUTO_CLOSE_NOTE = "ditutup otomatis: tanpa keberatan 7 hari / closed: no objection in 7 days"
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); metres are plenty at this scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def is_overdue(report: Report, now: datetime) -> bool:
+    """Past its response target with nobody responding (new, or reopened)."""
+    return report.status in ("submitted", "reopened") and now > report.sla_due_at
+
+
+def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
+    """The role in which ``who`` may work this report, or 403/404 (covert: absent)."""
+    if who.role == "command":
+        return "command"
+    if who.role == "squad" and who.squad == report.squad and not report.covert:
+        return "squad"
+    if report.covert:
+        raise NotFound(f"no report {report.id!r}", code="report_not_found")
+    raise Forbidden("only the report's squad and the command centre may work it")
+
+
+class Workflow:
+    def __init__(
+        self, *, store: Any, catalogue: Catalogue, media: Any, now: Callable[[], datetime]
+    ):
+        self.store, self.catalogue, self.media, self.now = store, catalogue, media, now
+
+    def _load(self, report_id: str) -> Any:
+        loaded = self.store.load(report_id)
+        if loaded is None:
+            raise NotFound(f"no report {report_id!r}", code="report_not_found")
+        return loaded
+
+    def _save(self, report: Report, change: lifecycle.Change) -> Report:
+        try:
+            self.store.record_transition(change.report, change.entry, report.version)
+        except StaleReport:
+            raise Conflict(
+                "the report changed meanwhile (someone else acted first); reload it",
+                [{"status": report.status}],
+                code="changed_meanwhile",
+            ) from None
+        return change.report
+
+    # -- squads and the command centre ---------------------------------------
+    def staff_action(
+        self,
+        report_id: str,
+        action: str,
+        who: Principal,
+        *,
+        note: str | None = None,
+        reason: str | None = None,
+        photo_id: str | None = None,
+    ) -> Report:
+        loaded = self._load(report_id)
+        report = loaded.report
+        actor = staff_actor(report, who)
+        updates: dict[str, Any] = {}
+        if action == "resolve":
+            photo = next((p for p in loaded.photos if p.id == photo_id), None)
+            if photo is None or photo.role != "after":
+                raise InvalidInput(
+                    "resolving needs the after-photo of the fix (POST …/after-photos first)",
+                    [{"field": "photo_id"}],
+                    code="after_photo_required",
+                )
+            if photo.state != "ready":
+                raise Conflict(f"the after-photo is {photo.state}", code="after_photo_not_ready")
+            if photo.lat is not None and photo.lon is not None:
+                updates["after_photo_distance_m"] = round(
+                    distance_m(report.lat, report.lon, photo.lat, photo.lon), 1
+                )
+        change = lifecycle.apply(
+            report,
+            action,
+            actor=actor,
+            actor_id=who.id,
+            at=self.now(),
+            note=note,
+            reason=reason,
+            photo_id=photo_id,
+        )
+        if updates:
+            change = lifecycle.Change(change.report.model_copy(update=updates), change.entry)
+        return self._save(report, change)
+
+    def photo_slot(
+        self,
+        report_id: str,
+        who: Principal,
+        role: str,
+        *,
+        lat: float,
+        lon: float,
+        client_photo_id: Any,
+        content_type: str = "image/jpeg",
+    ) -> tuple[Any, bool]:
+        """A presigned POST for a squad's after-photo (report being worked) or a shadow
+        check's photo (report resolved), with where the phone took it."""
+        if role == "after":
+            report = self._load(report_id).report
+            staff_actor(report, who)
+            if report.status not in ("accepted", "in_progress"):
+                raise Conflict(
+                    f"after-photos are for reports being worked; this one is {report.status}",
+                    code="report_not_in_progress",
+                )
+        else:
+            report = self._checkable(report_id, who).report
+        photo_id = photos.photo_id_for(report.id, client_photo_id)
+        wanted = photos.new_photo(
+            report.id,
+            photo_id,
+            role,
+            self.now(),
+            self.media,
+            lat=lat,
+            lon=lon,
+            content_type=content_type,
+        )
+        photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
+        return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
+
+    # -- the shadow squad --------------------------------------------------------
+    def _checkable(self, report_id: str, who: Principal) -> Any:
+        loaded = self._load(report_id)
+        if who.role not in ("shadow", "command"):
+            if loaded.report.covert:
+                raise NotFound(f"no report {report_id!r}", code="report_not_found")
+            raise Forbidden("closure checks are for the shadow squad and the command centre")
+        if loaded.report.status not in ("resolved", "closed"):
+            raise Conflict(
+                f"only resolved or closed reports are checked; this one is {loaded.report.status}",
+                code="report_not_resolved",
+            )
+        return loaded
+
+    def shadow_check(
+        self,
+        report_id: str,
+        who: Principal,
+        *,
+        verdict: str,
+        note: str | None,
+        photo_id: str | None,
+    ) -> ShadowCheck:
+        """Covertly check a closure: fixed or not fixed, with a photo if taken."""
+        loaded = self._checkable(report_id, who)
+        if photo_id is not None:
+            photo = next((p for p in loaded.photos if p.id == photo_id and p.role == "check"), None)
+            if photo is None:
+                raise InvalidInput("no such check photo on this report", code="check_photo_unknown")
+        check = ShadowCheck(
+            report_id=loaded.report.id,
+            at=self.now(),
+            verdict=verdict,  # type: ignore[arg-type]
+            checker=who.id,
+            note=note,
+            photo_id=photo_id,
+        )
+        self.store.add_check(check)
+        return check
+
+    # -- duplicates and support -------------------------------------------------
+    def support(
+        self,
+        report_id: str,
+        client_support_id: Any,
+        contact: dict | None,
+        *,
+        device_hash: str | None = None,
+        reporter_token: str | None = None,
+    ) -> tuple[bool, int]:
+        """A citizen's +1 on an open report; with a contact they get its outcome too.
+        One support per phone number, else per registered device, else per client id
+        (a second one from the same person is a retry); never on one's own report.
+        Returns whether it was new and how many supporters the report has now."""
+        report = self._load(report_id).report
+        if report.covert:
+            raise NotFound(f"no report {report_id!r}", code="report_not_found")
+        if report.status not in ("submitted", "accepted", "in_progress", "reopened"):
+            raise Conflict(f"the report is {report.status}", code="report_closed")
+        own = reporter_token and identifiers.token_matches(reporter_token, report.token_hash)
+        if own or (device_hash and device_hash == report.device_hash):
+            raise Conflict("you filed this report; it counts you already", code="own_report")
+        phone = (contact or {}).get("phone")
+        who = f"phone:{phone}" if phone else f"device:{device_hash}" if device_hash else None
+        supporter = photos.photo_id_for(report.id, who or client_support_id)  # stable per retry
+        created = self.store.add_supporter(report.id, supporter, contact, self.now())
+        return created, report.supporters + int(created)
+
+    def merge(self, duplicate_id: str, original_id: str, who: Principal) -> Report:
+        """Fold a duplicate into its original: the duplicate is rejected as a duplicate
+        with a link, its reporter and supporters become the original's supporters."""
+        duplicate = self._load(duplicate_id).report
+        original = self._load(original_id).report
+        actor = staff_actor(duplicate, who)
+        staff_actor(original, who)
+        if duplicate.id == original.id:
+            raise InvalidInput("a report cannot be merged into itself", code="merge_into_self")
+        if duplicate.covert != original.covert:
+            # A merge shows each report's code in the other's views, timeline and
+            # supporter count: across the covert line it would leave a public trace.
+            raise Conflict(
+                "a covert report and a public one cannot be merged", code="merge_across_covert_line"
+            )
+        if original.status not in ("submitted", "accepted", "in_progress", "reopened"):
+            raise Conflict(f"the original is {original.status}", code="original_closed")
+        for n, contact in enumerate(self.store.contacts(duplicate.id)):
+            self.store.put_supporter_contact(original.id, f"merged-{duplicate.id}-{n}", contact)
+        change = lifecycle.apply(
+            duplicate,
+            "reject",
+            actor=actor,
+            actor_id=who.id,
+            at=self.now(),
+            note=f"digabung ke / merged into {original.code}",
+            reason="duplicate",
+        )
+        merged = change.report.model_copy(update={"merged_into": original.id})
+        try:
+            self.store.merge(merged, change.entry, original.id, 1 + duplicate.supporters)
+        except StaleReport:
+            raise Conflict(
+                "the report changed meanwhile, or was merged already", code="changed_meanwhile"
+            ) from None
+        return merged
+
+    # -- the reporter ----------------------------------------------------------
+    def citizen_action(
+        self, report_id: str, action: str, token: str | None, *, note: str | None = None
+    ) -> Report:
+        loaded = self._load(report_id)
+        report = loaded.report
+        photos.check_reporter(report, token)
+        change = lifecycle.apply(
+            report,
+            action,
+            actor="citizen",
+            actor_id=None,  # the reporter's identity never enters the timeline
+            at=self.now(),
+            note=note,
+            resolved_at=report.resolved_at,
+        )
+        if action == "dispute":
+            # back in the squad's queue with a fresh response target
+            label = self.catalogue.label(report.label)
+            hours = label.sla_hours if label else 72
+            change = lifecycle.Change(
+                change.report.model_copy(
+                    update={"sla_due_at": change.entry.at + timedelta(hours=hours)}
+                ),
+                change.entry,
+            )
+        return self._save(report, change)
+
+    # -- on a schedule ---------------------------------------------------------
+    def _every(self, partition: str, page: int) -> Any:
+        """Every report of a queue partition, page by page (however long the backlog:
+        escalated reports stay in it, so a first page alone would hide the rest)."""
+        start = None
+        while True:
+            items, start = self.store.query_index("GSI1", partition, limit=page, start=start)
+            yield from self.store.reports_from(items)
+            if not start:
+                return
+
+    def housekeeping(self, limit: int = 200) -> dict[str, int]:
+        """Close resolutions nobody disputed in 7 days; flag overdue reports once
+        (the timeline entry makes dispatch tell the command centre). ``limit`` is
+        the page size."""
+        now = self.now()
+        counts = {"closed": 0, "escalated": 0}
+        for squad in SQUAD_CODES:
+            for report in self._every(f"SQUAD#{squad}#resolved", limit):
+                if report.resolved_at and now - report.resolved_at >= AUTO_CLOSE_AFTER:
+                    change = lifecycle.apply(
+                        report,
+                        "auto_close",
+                        actor="system",
+                        actor_id=None,
+                        at=now,
+                        note=AUTO_CLOSE_NOTE,
+                    )
+                    try:
+                        self.store.record_transition(change.report, change.entry, report.version)
+                        counts["closed"] += 1
+                    except StaleReport:
+                        pass  # the reporter acted meanwhile
+            for status in ("submitted", "reopened"):
+                for report in self._every(f"SQUAD#{squad}#{status}", limit):
+                    if report.escalated_at is None and is_overdue(report, now):
+                        entry = TimelineEntry(
+                            at=now,
+                            from_status=report.status,
+                            to_status=report.status,
+                            action="overdue",
+                            actor_role="system",
+                            note="melewati batas waktu tanpa tanggapan / past SLA without response",
+                        )
+                        if self.store.mark_escalated(report, entry):
+                            counts["escalated"] += 1
+        return counts

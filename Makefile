@@ -24,8 +24,7 @@ token: $(STAMP)  ## an access token from the running `make run`: make -s token U
 	@$(BIN)/python -m kawal_local.token $(USER)
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory package STAGE=prod
 
@@ -51,9 +50,10 @@ package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from th
 policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py
 	$(BIN)/python -m kawal_local.iam
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, and the layers' import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.adapters import observe
+from chalicelib import observe
 from chalicelib.entry import (
     api,
     authn,
@@ -17,7 +17,7 @@ from chalicelib.entry import (
 )
 from chalicelib.entry.http import error_middleware
 
-# Logs are Powertools JSON only (chalicelib/adapters/observe.py): Chalice would add a plain
+# Logs are Powertools JSON only (chalicelib/observe.py): Chalice would add a plain
 # handler to the same "kawal" logger and set it to ERROR.
 app = Chalice(app_name="kawal", configure_logs=False)
 app.register_middleware(observe.middleware, "all")

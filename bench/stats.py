@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chalicelib import storage  # noqa: E402
+from chalicelib.adapters.dynamodb import base as dynamodb_base  # noqa: E402
 from chalicelib.domain import identifiers, stats  # noqa: E402
 from chalicelib.domain.geo import geohash  # noqa: E402
 from chalicelib.domain.models import Loaded, Report, TimelineEntry  # noqa: E402
@@ -81,18 +82,18 @@ class PartitionStore:
         items = self._query("", f"REPORT#{report_id}")
         meta = next(i for i in items if i["SK"] == "META")
         timeline = [
-            storage._model(TimelineEntry, {**i, "key": i["SK"]})
+            dynamodb_base._model(TimelineEntry, {**i, "key": i["SK"]})
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
-        return Loaded(storage._model(Report, meta), timeline, [])
+        return Loaded(dynamodb_base._model(Report, meta), timeline, [])
 
     def query_index(self, index, partition, **_):
         found = self._query(index, partition)
         return found, None
 
     def reports_from(self, items):
-        return [storage._model(Report, i) for i in items]
+        return [dynamodb_base._model(Report, i) for i in items]
 
     # -- StatsStore ----------------------------------------------------------------
     def activity_between(self, start: datetime, end: datetime) -> list[dict]:
@@ -100,9 +101,9 @@ class PartitionStore:
         while hour <= end:
             out += self._query(
                 "GSI3",
-                f"ACTIVITY#{storage._ts(hour)[:13]}",
-                storage._ts(start),
-                storage._ts(end) + "~",
+                f"ACTIVITY#{dynamodb_base._ts(hour)[:13]}",
+                dynamodb_base._ts(start),
+                dynamodb_base._ts(end) + "~",
             )
             hour += timedelta(hours=1)
         return out
@@ -218,10 +219,10 @@ def naive(store: PartitionStore, now: datetime) -> None:
     catalogue, reports, timelines = load_catalogue(), {}, defaultdict(list)
     for item in store.scan():
         if item.get("type") == "report":
-            reports[item["id"]] = storage._model(Report, item)
+            reports[item["id"]] = dynamodb_base._model(Report, item)
         elif item.get("type") == "event":
             timelines[item["report_id"]].append(
-                storage._model(TimelineEntry, {**item, "key": item["SK"]})
+                dynamodb_base._model(TimelineEntry, {**item, "key": item["SK"]})
             )
     contribs = [
         c for rid, r in reports.items() for c in stats.contributions(r, timelines[rid], catalogue)

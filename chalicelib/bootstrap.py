@@ -8,10 +8,10 @@ from chalicelib import config
 from chalicelib.adapters import media
 from chalicelib.domain import geo
 from chalicelib.routing import load_catalogue
-from chalicelib.services import reports
+from chalicelib.services import reports, sms_budget
 from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.workflow import Workflow
-from chalicelib.storage import ReportStore
+from chalicelib.storage import CounterStore, ReportStore
 
 
 def workflow(store: ReportStore | None = None) -> Workflow:
@@ -28,7 +28,7 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(
         store=store,
         outbox=OutboxStore(),
-        publisher=SnsPublisher(store),
+        publisher=SnsPublisher(store, sms_allowed=sms_allowed),
         catalogue=load_catalogue(),
         regency=geo.load_regency(),
         base_url=config.public_base_url(),
@@ -36,3 +36,12 @@ def dispatcher() -> Dispatcher:
         dead_letter=send_to_dead_letter_queue,
         failure_types=(DeliveryFailed,),
     )
+
+
+def counters() -> CounterStore:
+    """The abuse-limit counters (every quota and the SMS budget count here)."""
+    return CounterStore()
+
+
+def sms_allowed(phone: str) -> bool:
+    return sms_budget.allow(counters(), phone, reports.utc_now())

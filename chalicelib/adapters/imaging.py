@@ -12,7 +12,17 @@ import io
 import warnings
 from dataclasses import dataclass
 
-MAX_PIXELS = 40_000_000  # ~40 MP: above any phone camera, below a decompression bomb
+from chalicelib.domain.photo_reasons import (
+    DAMAGED,
+    HEIC,
+    MAX_PIXELS,
+    NOT_A_PHOTO,
+    UNDECODABLE,
+    PhotoRejected,
+    not_accepted,
+    too_many_pixels,
+)
+
 DISPLAY_SIZE = 1280
 THUMB_SIZE = 320
 # What we accept, by the type the bytes declare (never the name or the type the
@@ -37,47 +47,6 @@ _SIGNATURES = (
     (b"%PDF", "PDF"),
     (b"8BPS", "PSD"),
 )
-
-
-class PhotoRejected(Exception):
-    """The bytes are not a photo we accept; ``str(exc)`` tells the reporter why,
-    in Bahasa Indonesia first, then English."""
-
-
-def reason(bahasa: str, english: str) -> str:
-    return f"{bahasa} / {english}"
-
-
-SEND = reason("kirim foto JPEG, PNG atau WebP", "send a JPEG, PNG or WebP photo")
-TOO_SMALL = reason("berkas terlalu kecil untuk sebuah foto", "the file is too small to be a photo")
-NOT_A_PHOTO = reason(
-    "berkas ini bukan gambar JPEG, PNG atau WebP", "this is not a JPEG, PNG or WebP image"
-)
-DAMAGED = reason(
-    "berkas gambar rusak atau tidak lengkap", "the image file is damaged or incomplete"
-)
-UNDECODABLE = reason(
-    "gambar ini tidak dapat dibaca; kirim foto lain", "the image could not be decoded; send another"
-)
-HEIC = reason(
-    "foto HEIC/HEIF belum diterima; kirim JPEG (iPhone: Pengaturan > Kamera > Format > "
-    "Paling Kompatibel)",
-    "HEIC/HEIF photos are not supported; please send a JPEG "
-    "(iPhone: Settings > Camera > Formats > Most Compatible)",
-)
-
-
-def too_many_pixels(size: tuple[int, int] | None = None) -> str:
-    shown = f" ({size[0]}x{size[1]})" if size else ""
-    most = MAX_PIXELS // 1_000_000
-    return reason(
-        f"gambar terlalu besar{shown}; paling banyak {most} MP",
-        f"the image has too many pixels{shown}; at most {most} MP",
-    )
-
-
-def not_accepted(kind: str) -> str:
-    return reason(f"format {kind} tidak diterima", f"{kind} is not accepted") + "; " + SEND
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ import functools
 import json
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
-from chalicelib import config
-from chalicelib.adapters import aws, observe
+from chalicelib import config, observe
+from chalicelib.adapters import aws
 from chalicelib.domain.messages import Notification, sms_segments
 from chalicelib.routing import topic_name
 
@@ -39,8 +40,10 @@ class SnsPublisher:
     """Delivers a notification: to a squad/command topic, or to the reporter's own
     phone/email looked up at send time (so no contact is copied into the outbox)."""
 
-    def __init__(self, contacts: Any):
-        self.contacts = contacts  # anything with get_contact(report_id)
+    def __init__(self, contacts: Any, sms_allowed: Callable[[str], bool]):
+        self.contacts = contacts  # anything with contacts(report_id)
+        # asked before every SMS to a person: the per-number cap and the daily budget
+        self.sms_allowed = sms_allowed
 
     def publish(self, n: Notification) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -88,7 +91,7 @@ class SnsPublisher:
 
     def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
         sent = []
-        if phone and not _sms_allowed(phone):
+        if phone and not self.sms_allowed(phone):
             log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
             sent.append("sms-capped")
         elif phone:
@@ -118,22 +121,6 @@ class SnsPublisher:
 def supporters_told(n: Notification) -> bool:
     """Supporters hear how it ended, not every step."""
     return n.attributes.get("status") == "resolved"
-
-
-def _sms_allowed(phone: str) -> bool:
-    """Count one SMS against the number's daily cap and the regency's daily budget:
-    a flood of reports with one number (or many) cannot run up the SMS bill."""
-    from chalicelib.services import quotas
-    from chalicelib.services.reports import utc_now
-    from chalicelib.storage import CounterStore
-
-    counters, now = CounterStore(), utc_now()
-    if not quotas.try_take(counters, quotas.SMS_PER_PHONE, phone, now):
-        return False
-    if not quotas.try_take(counters, quotas.SMS_BUDGET, "regency", now):
-        quotas.give_back(counters, quotas.SMS_PER_PHONE, phone, now)
-        return False
-    return True
 
 
 def send_to_dead_letter_queue(item: dict[str, Any]) -> None:

@@ -86,6 +86,7 @@ def submit_report():
         data,
         subjects,
         store=store,
+        counters=bootstrap.counters(),
         catalogue=catalogue,
         regency=regency,
         boundaries=geo.load_boundaries(regency),
@@ -301,6 +302,7 @@ def support(ref: str):
             device_hash=device_hash,
             reporter_token=request.headers.get("x-reporter-token"),
         ),
+        counters=bootstrap.counters(),
     )
     body = Supported(report_id=report_id, supporters=supporters)
     return json_response(body, 201 if created else 200)

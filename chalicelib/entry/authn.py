@@ -54,14 +54,13 @@ def sign_in():
     """Staff sign-in (the command-centre page): username and password to Cognito,
     an access token back. Wrong passwords are counted per network and per account;
     every attempt per network too, against a ceiling only a flood reaches."""
-    from chalicelib import config
+    from chalicelib import bootstrap, config
     from chalicelib.entry.http import parse_body, source_ip
     from chalicelib.services import quotas, reports
-    from chalicelib.storage import CounterStore
 
     request = bp.current_request
     data = parse_body(request, SignInIn)
-    counters, now, address = CounterStore(), reports.utc_now(), source_ip(request)
+    counters, now, address = bootstrap.counters(), reports.utc_now(), source_ip(request)
     quotas.take(counters, quotas.SIGN_IN_ATTEMPTS_PER_IP, address, now)
     # counted as failures up front (so parallel guesses cannot slip past the limit)
     # and given back when the password was right

@@ -85,13 +85,15 @@ def uploads_in(event) -> list[str]:
 # retries only that photo, and after five receives it goes to the queue's DLQ.
 @bp.on_sqs_message(queue=config.uploads_queue_name(), batch_size=1)
 def process_uploads(event):
-    from chalicelib.adapters import media
+    from chalicelib.adapters import imaging, media  # Pillow: this function only
     from chalicelib.services import photos
     from chalicelib.storage import ReportStore
 
     store = ReportStore()
     for key in uploads_in(event):
-        outcome = photos.process_upload(key, store=store, media=media, now=utc_now())
+        outcome = photos.process_upload(
+            key, store=store, media=media, images=imaging, now=utc_now()
+        )
         log.info("upload %s: %s", key, outcome)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib import config
+from chalicelib import bootstrap, config
 from chalicelib.domain import geo, identifiers, open311
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
@@ -230,6 +230,7 @@ def post_document(document: str):
         data,
         subjects,
         store=ReportStore(),
+        counters=bootstrap.counters(),
         catalogue=catalogue,
         regency=regency,
         boundaries=geo.load_boundaries(regency),

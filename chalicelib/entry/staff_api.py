@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import bootstrap
-from chalicelib.adapters import media, observe
+from chalicelib import bootstrap, observe
+from chalicelib.adapters import media
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (

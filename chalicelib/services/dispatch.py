@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.adapters import observe
+from chalicelib import observe
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.messages import REPORTER_TEXT, Notification, plan
 from chalicelib.routing import Catalogue

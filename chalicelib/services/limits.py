@@ -10,16 +10,20 @@ from typing import Any, TypeVar
 from chalicelib.domain import identifiers
 from chalicelib.domain.models import Loaded, ReportIn
 from chalicelib.services import quotas, reports
-from chalicelib.storage import CounterStore
 
 T = TypeVar("T")
 
 
 def submit_counted(
-    data: ReportIn, subjects: list[tuple[quotas.Limit, str]], *, store: Any, **submit: Any
+    data: ReportIn,
+    subjects: list[tuple[quotas.Limit, str]],
+    *,
+    store: Any,
+    counters: quotas.Counters,
+    **submit: Any,
 ) -> tuple[Loaded, bool, str]:
     """``reports.submit``, counted against each (limit, subject); 429 when one is full."""
-    counters, now = CounterStore(), reports.utc_now()
+    now = reports.utc_now()
     taken = list(subjects)
 
     def undo() -> None:
@@ -43,11 +47,14 @@ def submit_counted(
 
 
 def counted(
-    subjects: list[tuple[quotas.Limit, str]], action: Callable[[], tuple[bool, T]]
+    subjects: list[tuple[quotas.Limit, str]],
+    action: Callable[[], tuple[bool, T]],
+    *,
+    counters: quotas.Counters,
 ) -> tuple[bool, T]:
     """Run ``action`` (which returns whether it did something new) counted against
     each (limit, subject): 429 when one is full; a retry or a failure is not counted."""
-    counters, now = CounterStore(), reports.utc_now()
+    now = reports.utc_now()
     quotas.take_all(counters, subjects, now)
     try:
         created, result = action()

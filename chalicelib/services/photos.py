@@ -1,7 +1,7 @@
 """Use cases on photos: a slot to upload into, an inline photo, processing an upload.
 
-Storage, S3 and the clock are passed in; Pillow lives in ``imaging`` and is loaded
-only when an upload is processed.
+Storage, S3, the imaging adapter (Pillow) and the clock are passed in: only the photo
+function, which hands in ``imaging``, ever loads Pillow.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.adapters import observe
+from chalicelib import observe
 from chalicelib.domain import identifiers
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, PhotoQuotaReached
 from chalicelib.domain.models import (
@@ -28,6 +28,7 @@ from chalicelib.domain.models import (
     PhotoSlot,
     Report,
 )
+from chalicelib.domain.photo_reasons import TOO_SMALL, PhotoRejected, reason
 from chalicelib.domain.principals import Forbidden
 
 log = logging.getLogger("kawal.photos")
@@ -159,7 +160,14 @@ def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> No
         log.exception("inline photo %s of report %s not stored", photo.id, photo.report_id)
 
 
-def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
+class Images(Protocol):
+    """The imaging adapter (Pillow): untrusted bytes in, clean derivatives out."""
+
+    def make_derivatives(self, data: bytes) -> Any: ...
+    def check_header(self, data: bytes) -> None: ...
+
+
+def process_upload(key: str, *, store: Any, media: Any, images: Images, now: datetime) -> str:
     """Turn an uploaded original into derivatives, once. Returns what happened."""
     parsed = media.parse_upload_key(key)
     if parsed is None:
@@ -178,7 +186,7 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
             raise PhotoBusy(f"photo {photo_id} is being processed since {current.processing_since}")
         return "duplicate"
     try:
-        outcome = _derive(photo, key, media)
+        outcome = _derive(photo, key, media, images)
     except Exception:
         # Give the claim back so the redelivered event can try again.
         store.finish_photo(photo.model_copy(update={"state": "awaiting_upload"}))
@@ -187,16 +195,11 @@ def process_upload(key: str, *, store: Any, media: Any, now: datetime) -> str:
     return outcome.state
 
 
-def _derive(photo: Photo, key: str, media: Any) -> Photo:
-    # imaging pulls in Pillow: only the photo function ever gets here
-    from chalicelib.adapters.imaging import PhotoRejected, make_derivatives
-
-    def reject(reason: str) -> Photo:
-        log.info("photo %s rejected: %s", photo.id, reason)
+def _derive(photo: Photo, key: str, media: Any, images: Images) -> Photo:
+    def reject(why: str) -> Photo:
+        log.info("photo %s rejected: %s", photo.id, why)
         observe.count("PhotosRejected")
-        return photo.model_copy(update={"state": "rejected", "reason": reason})
-
-    from chalicelib.adapters.imaging import TOO_SMALL, check_header, reason
+        return photo.model_copy(update={"state": "rejected", "reason": why})
 
     head = media.head(key)
     if head is None:
@@ -211,9 +214,9 @@ def _derive(photo: Photo, key: str, media: Any) -> Photo:
     try:
         data = media.read(key)
         if size < media.MIN_BYTES:
-            check_header(data)  # a tiny bomb or a wrong type says so first
+            images.check_header(data)  # a tiny bomb or a wrong type says so first
             return reject(TOO_SMALL)
-        derived = make_derivatives(data)
+        derived = images.make_derivatives(data)
     except PhotoRejected as exc:
         return reject(str(exc))
     display_key, thumb_key = media.derivative_keys(photo.report_id, photo.id)

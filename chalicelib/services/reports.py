@@ -191,7 +191,7 @@ def _created(
     data: ReportIn,
     media: Any,
 ) -> Loaded:
-    from chalicelib.adapters import observe
+    from chalicelib import observe
     from chalicelib.services import photos
 
     observe.correlate(report_id=report.id)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters import observe
+from chalicelib import observe
 from chalicelib.domain import stats
 from chalicelib.domain.messages import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue

@@ -93,7 +93,10 @@ class Contacts:
 def test_sms_per_number_cap_and_daily_budget_skip_sms_without_failing(aws, monkeypatch):
     monkeypatch.setenv("SMS_PER_PHONE_DAY", "2")
     monkeypatch.setenv("SMS_DAILY_BUDGET", "3")
-    publisher = SnsPublisher(Contacts({"a": "+6281200000001", "b": "+6281200000002"}))
+    from chalicelib import bootstrap
+
+    phones = Contacts({"a": "+6281200000001", "b": "+6281200000002"})
+    publisher = SnsPublisher(phones, sms_allowed=bootstrap.sms_allowed)
     sent = [publisher.publish(_reporter_sms("a", n)) for n in range(3)]
     assert "sms-capped" not in sent[0] and "sms-capped" not in sent[1]
     assert sent[2] == "sms-capped"  # the third SMS of the day to one number

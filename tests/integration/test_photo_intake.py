@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib import config
-from chalicelib.adapters import media
+from chalicelib.adapters import imaging, media
 from chalicelib.services import photos
 from chalicelib.storage import ReportStore
 from tests.support.images import camera_jpeg, dds_unimplemented, encoded, mpo_jpeg, webp_bomb
@@ -112,7 +112,9 @@ def test_an_expired_slot_is_never_processed(client, aws):
     cutoff = datetime.now(UTC) + timedelta(seconds=1)
     assert store.expire_unused_slots(report["id"], cutoff) == 1
     upload(aws, fields, camera_jpeg())
-    outcome = photos.process_upload(fields["key"], store=store, media=media, now=cutoff)
+    outcome = photos.process_upload(
+        fields["key"], store=store, media=media, images=imaging, now=cutoff
+    )
     assert outcome == "duplicate"
     assert [p.state for p in store.load(report["id"]).photos] == ["expired"]
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib import config
-from chalicelib.adapters import media
+from chalicelib.adapters import imaging, media
 from chalicelib.services import photos
 from chalicelib.storage import ReportStore
 from tests.support.images import camera_jpeg, encoded, png_header_only
@@ -145,9 +145,15 @@ def test_the_same_upload_event_twice_does_the_work_once(client, aws):
     store = ReportStore()
     (photo,) = store.load(report["id"]).photos
     now = datetime.now(UTC)
-    assert photos.process_upload(photo.upload_key, store=store, media=media, now=now) == "ready"
+    assert (
+        photos.process_upload(photo.upload_key, store=store, media=media, images=imaging, now=now)
+        == "ready"
+    )
     first = store.get_photo(report["id"], photo.id)
-    assert photos.process_upload(photo.upload_key, store=store, media=media, now=now) == "duplicate"
+    assert (
+        photos.process_upload(photo.upload_key, store=store, media=media, images=imaging, now=now)
+        == "duplicate"
+    )
     assert store.get_photo(report["id"], photo.id) == first
     keys = aws.client("s3").list_objects_v2(Bucket=config.bucket_name(), Prefix="photos/")
     assert sorted(o["Key"].rsplit("/", 1)[1] for o in keys["Contents"]) == [
@@ -166,9 +172,12 @@ def test_a_claim_left_by_a_failed_worker_keeps_the_event_until_it_is_stale(clien
     now = datetime.now(UTC)
     assert store.claim_photo(report["id"], photo.id, now, now - photos.STALE_CLAIM)
     with pytest.raises(photos.PhotoBusy):
-        photos.process_upload(photo.upload_key, store=store, media=media, now=now)
+        photos.process_upload(photo.upload_key, store=store, media=media, images=imaging, now=now)
     later = now + photos.STALE_CLAIM + timedelta(seconds=1)
-    assert photos.process_upload(photo.upload_key, store=store, media=media, now=later) == "ready"
+    assert (
+        photos.process_upload(photo.upload_key, store=store, media=media, images=imaging, now=later)
+        == "ready"
+    )
 
 
 def test_an_oversize_object_is_rejected_without_being_read(client, aws, process, monkeypatch):
@@ -214,11 +223,13 @@ def test_a_failure_while_processing_gives_the_photo_back_for_a_retry(client, aws
 
     monkeypatch.setattr(media, "put_derivative", put_derivative)
     with pytest.raises(ConnectionError):
-        photos.process_upload(photo.upload_key, store=store, media=media, now=datetime.now(UTC))
+        photos.process_upload(
+            photo.upload_key, store=store, media=media, images=imaging, now=datetime.now(UTC)
+        )
     assert store.get_photo(report["id"], photo.id).state == "awaiting_upload"
     s3["down"] = False
     outcome = photos.process_upload(
-        photo.upload_key, store=store, media=media, now=datetime.now(UTC)
+        photo.upload_key, store=store, media=media, images=imaging, now=datetime.now(UTC)
     )
     assert outcome == "ready"
 

@@ -1,0 +1,124 @@
+"""The notification outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.dynamodb.base import (
+    _key,
+    _marshal,
+    _plain,
+    _Table,
+    _to_attr,
+    _ts,
+    _unmarshal,
+    dynamodb_errors,
+)
+
+
+class OutboxStore(_Table):
+    """Notifications as items (``NOTIFY#<id>``): the record that each one was sent,
+    or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for
+    good (GSI1 ``OUTBOX#failed``, where an operator looks)."""
+
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Record a notification as pending unless it is already known; return its item."""
+        from botocore.exceptions import ClientError
+
+        nid = notification["id"]
+        item = {
+            "PK": f"NOTIFY#{nid}",
+            "SK": "META",
+            "type": "notification",
+            "state": "pending",
+            "attempts": 0,
+            "notification": notification,
+            "created_at": now,
+            "GSI1PK": "OUTBOX#pending",
+            "GSI1SK": f"{_ts(now)}#{nid}",
+        }
+        try:
+            with dynamodb_errors():
+                self._db.put_item(
+                    TableName=self.table_name,
+                    Item=_marshal(item),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+            return {**item, "created_at": _ts(now)}
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        existing = self.get(nid)
+        assert existing is not None
+        return existing
+
+    def get(self, notification_id: str) -> dict[str, Any] | None:
+        return self._get(f"NOTIFY#{notification_id}", "META", consistent=True)
+
+    def _update(self, nid: str, expression: str, values: dict[str, Any], names=None) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _key(f"NOTIFY#{nid}", "META"),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": {k: _to_attr(_plain(v)) for k, v in values.items()},
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        with dynamodb_errors():
+            self._db.update_item(**kwargs)
+
+    def mark_sent(self, nid: str, now: datetime, message_id: str) -> None:
+        self._update(
+            nid,
+            "SET #s = :sent, sent_at = :now, message_id = :mid REMOVE GSI1PK, GSI1SK",
+            {":sent": "sent", ":now": now, ":mid": message_id},
+            {"#s": "state"},
+        )
+
+    def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None:
+        self._update(
+            nid,
+            "SET attempts = :a, last_error = :e, next_try_at = :due, GSI1SK = :sk",
+            {":a": attempts, ":e": error[:500], ":due": due, ":sk": f"{_ts(due)}#{nid}"},
+        )
+
+    def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None:
+        self._update(
+            nid,
+            "SET #s = :failed, attempts = :a, last_error = :e, failed_at = :now,"
+            " GSI1PK = :pk, GSI1SK = :sk",
+            {
+                ":failed": "failed",
+                ":a": attempts,
+                ":e": error[:500],
+                ":now": now,
+                ":pk": "OUTBOX#failed",
+                ":sk": f"{_ts(now)}#{nid}",
+            },
+            {"#s": "state"},
+        )
+
+    def _by_state(self, state: str, until: datetime | None, limit: int) -> list[dict[str, Any]]:
+        expression = "GSI1PK = :pk"
+        values: dict[str, Any] = {":pk": {"S": f"OUTBOX#{state}"}}
+        if until is not None:
+            expression += " AND GSI1SK <= :until"
+            values[":until"] = {"S": _ts(until) + "#~"}
+        with dynamodb_errors():
+            page = self._db.query(
+                TableName=self.table_name,
+                IndexName="GSI1",
+                KeyConditionExpression=expression,
+                ExpressionAttributeValues=values,
+                Limit=limit,
+            )
+        return [_unmarshal(i) for i in page.get("Items", [])]
+
+    def due(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+        """Pending notifications whose next attempt is due (oldest first)."""
+        return self._by_state("pending", now, limit)
+
+    def failed(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._by_state("failed", None, limit)

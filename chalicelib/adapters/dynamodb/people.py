@@ -1,0 +1,107 @@
+"""The people around a report: sealed contacts, audited reads, supporters, devices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, _ts, dynamodb_errors
+from chalicelib.adapters.dynamodb.items import _contact_fields, _contact_item
+from chalicelib.domain.errors import (
+    StaleReport,
+)
+
+
+class PeopleItems(_Table):
+    def read_contact_audited(
+        self, report_id: str, reader: str, reason: str, now: datetime
+    ) -> dict[str, Any] | None:
+        """Record who reads the reporter's contact and why, then read it: no audit
+        entry, no contact."""
+        entry = {
+            "PK": f"AUDIT#{report_id}",
+            "SK": f"{_ts(now)}#{reader}",
+            "type": "contact_read",
+            "reader": reader,
+            "reason": reason,
+            "at": now,
+        }
+        with dynamodb_errors():
+            self._db.put_item(TableName=self.table_name, Item=_marshal(entry))
+        return self.get_contact(report_id)
+
+    def contact_reads(self, report_id: str) -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in i.items() if k in ("reader", "reason", "at")}
+            for i in self._partition(f"AUDIT#{report_id}")
+        ]
+
+    def add_supporter(
+        self, report_id: str, supporter_id: str, contact: dict[str, Any] | None, now: datetime
+    ) -> bool:
+        """Count a supporter once (a retry with the same id adds nothing); their contact,
+        if any, goes apart like a reporter's. Returns whether it was new."""
+        items = [
+            self._put_new(
+                {"PK": f"REPORT#{report_id}", "SK": f"SUPPORT#{supporter_id}", "at": now}
+            ),
+            self._add_supporters(report_id, 1),
+        ]
+        if contact:
+            item = _contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)
+            items.append({"Put": {"TableName": self.table_name, "Item": _marshal(item)}})
+        try:
+            self._transact(items, report_id)
+            return True
+        except StaleReport:  # the supporter item exists: a retry
+            return False
+
+    def register_device(self, device_hash: str, now: datetime) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal({"PK": f"DEVICE#{device_hash}", "SK": "META", "created_at": now}),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+
+    def device_exists(self, device_hash: str) -> bool:
+        return self._get(f"DEVICE#{device_hash}", "META") is not None
+
+    def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal(_contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)),
+            )
+
+    def contacts(self, report_id: str) -> list[dict[str, Any]]:
+        """The reporter's contact first, then every supporter's (for their own updates
+        only), each with its ``role``."""
+        return [
+            {**_contact_fields(i), "role": "reporter" if i["SK"] == "META" else "supporter"}
+            for i in self._partition(f"CONTACT#{report_id}", consistent=True)
+        ]
+
+    def wants_updates(self, report_id: str) -> bool:
+        """Has the reporter or a supporter asked for updates (without opening a contact)?"""
+        found = self._partition(f"CONTACT#{report_id}", consistent=True, only="notify")
+        return any(item.get("notify") for item in found)
+
+    def expire_contacts(self, report_id: str, expires_at: int) -> int:
+        """Let DynamoDB's TTL delete the report's contacts (reporter's and supporters')
+        at ``expires_at`` (epoch seconds); returns how many were marked."""
+        found = self._partition(f"CONTACT#{report_id}", only="PK, SK")
+        with dynamodb_errors():
+            for item in found:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(item["PK"], item["SK"]),
+                    UpdateExpression="SET expires_at = :at",
+                    ConditionExpression="attribute_exists(PK)",  # never resurrect one
+                    ExpressionAttributeValues={":at": {"N": str(expires_at)}},
+                )
+        return len(found)
+
+    def get_contact(self, report_id: str) -> dict[str, Any] | None:
+        found = self._get(f"CONTACT#{report_id}", "META", consistent=True)
+        return _contact_fields(found) if found else None

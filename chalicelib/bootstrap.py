@@ -1,6 +1,7 @@
 """Services wired to their adapters, in one place, for every entry module.
 
-Built per call, reading the clock (``reports.utc_now``) then: tests move time there."""
+Entry modules ask here for every store and service; none builds one itself. Built per
+call, reading the clock (``reports.utc_now``) then: tests move time there."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from chalicelib.routing import load_catalogue
 from chalicelib.services import reports, sms_budget
 from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.workflow import Workflow
-from chalicelib.storage import CounterStore, ReportStore
+from chalicelib.storage import ApiKeyStore, CounterStore, ReportStore, StatsStore
 
 
 def workflow(store: ReportStore | None = None) -> Workflow:
@@ -36,6 +37,19 @@ def dispatcher() -> Dispatcher:
         dead_letter=send_to_dead_letter_queue,
         failure_types=(DeliveryFailed,),
     )
+
+
+def report_store() -> ReportStore:
+    """Reports, their photos, timelines and the people around them."""
+    return ReportStore()
+
+
+def stats_store() -> StatsStore:
+    return StatsStore()
+
+
+def api_key_store() -> ApiKeyStore:
+    return ApiKeyStore()
 
 
 def counters() -> CounterStore:

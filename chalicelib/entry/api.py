@@ -77,7 +77,7 @@ def submit_report():
     data = parse_body(bp.current_request, ReportIn)
     catalogue = load_catalogue()
     regency = geo.load_regency()
-    store = ReportStore()
+    store = bootstrap.report_store()
     device_hash = _device(store, required=False)
     subjects = [(quotas.REPORTS_PER_IP, source_ip(bp.current_request))]
     if device_hash:
@@ -104,7 +104,9 @@ def submit_report():
 @route(bp, "/reports/{ref}", methods=["GET"], doc={"returns": {200: ReportPublic}})
 def get_report(ref: str):
     """A report by id or short code, as anyone may see it."""
-    body = reports.get_public(ref, store=ReportStore(), catalogue=load_catalogue(), media=media)
+    body = reports.get_public(
+        ref, store=bootstrap.report_store(), catalogue=load_catalogue(), media=media
+    )
     return json_response(body)
 
 
@@ -124,7 +126,7 @@ def request_photo_slot(ref: str):
     """A presigned S3 POST for one more photo; only the reporter (X-Reporter-Token)."""
     request = bp.current_request
     data = optional_body(request, PhotoSlotIn)
-    store = ReportStore()
+    store = bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     slot, created = photos.request_slot(
         report_id,
@@ -142,7 +144,7 @@ def request_photo_slot(ref: str):
 def report_photo(ref: str):
     """A stable link to the reporter's first photo (Open311's media_url): forwards
     to a fresh presigned URL of the display size, so links in feeds never expire."""
-    store = ReportStore()
+    store = bootstrap.report_store()
     loaded = store.load(reports.report_id_or_404(ref, store))
     if loaded is None or loaded.report.covert:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
@@ -169,7 +171,7 @@ def short_link(code: str):
 def _citizen_action(ref: str, action: str):
     request = bp.current_request
     data = optional_body(request, NoteIn)
-    store = ReportStore()
+    store = bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     bootstrap.workflow(store).citizen_action(
         report_id, action, request.headers.get("x-reporter-token"), note=data.note
@@ -239,7 +241,8 @@ def list_reports():
 
     params = bp.current_request.query_params or {}
     catalogue = load_catalogue()
-    partition = views.month_partition(params.get("month"), reports.utc_now())
+    store = bootstrap.report_store()
+    public = store.public_month(views.month(params.get("month"), reports.utc_now()))
     # Covert reports are not in the public month partition at all (storage), so a
     # covert label answers like any label with no report: an empty page.
     filters: dict = {}
@@ -254,9 +257,8 @@ def list_reports():
         filters["status"] = params["status"]
     box = _bbox(params.get("bbox"))
     chosen, cursor = views.page_of(
-        ReportStore(),
-        "GSI5",
-        partition,
+        store,
+        public,
         params.get("cursor"),
         newest_first=True,
         filters=filters,
@@ -286,7 +288,7 @@ def support(ref: str):
     """+1: "this affects me too", instead of a duplicate report (one per person)."""
     request = bp.current_request
     data = optional_body(request, SupportIn)
-    store = ReportStore()
+    store = bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
     device_hash = _device(store, required=False)
@@ -330,7 +332,7 @@ def register_device():
     import secrets
 
     token = secrets.token_urlsafe(32)
-    ReportStore().register_device(identifiers.hash_secret(token), reports.utc_now())
+    bootstrap.report_store().register_device(identifiers.hash_secret(token), reports.utc_now())
     return json_response(DeviceRegistered(device_token=token), 201)
 
 
@@ -344,10 +346,10 @@ def my_reports():
     """The reports this phone filed, newest first (every one of them: they are its own)."""
     from chalicelib.entry import views
 
-    store = ReportStore()
-    partition = f"DEVICE#{_device(store, required=True)}"
+    store = bootstrap.report_store()
+    listing = store.device_reports(_device(store, required=True))
     cursor = (bp.current_request.query_params or {}).get("cursor")
-    mine, cursor = views.page_of(store, "GSI6", partition, cursor, newest_first=True)
+    mine, cursor = views.page_of(store, listing, cursor, newest_first=True)
     catalogue = load_catalogue()
     found = [reports.to_summary(r, catalogue) for r in mine]
     return json_response(Page[ReportSummary](items=found, next_cursor=cursor))

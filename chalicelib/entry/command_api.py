@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib import bootstrap
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
@@ -23,7 +24,6 @@ from chalicelib.entry.http import json_response, parse_body, route
 from chalicelib.routing import SQUAD_CODES
 from chalicelib.services.reports import resolve_ref, utc_now
 from chalicelib.services.workflow import is_overdue
-from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
 
@@ -58,8 +58,9 @@ def all_reports():
     _command()
     params = bp.current_request.query_params or {}
     now = utc_now()
-    month = params.get("month")
-    partitions = [views.month_partition(month, now, covert=c) for c in (False, True)]
+    store = bootstrap.report_store()
+    month = views.month(params.get("month"), now)
+    every = [store.public_month(month), store.covert_month(month)]
     filters: dict = {}
     if params.get("squad"):
         if params["squad"] not in SQUAD_CODES:
@@ -75,9 +76,8 @@ def all_reports():
         filters["district"] = params["district"]
     overdue_only = params.get("overdue") in ("1", "true")
     found, cursor = views.page_of(
-        ReportStore(),
-        "GSI5",
-        partitions,
+        store,
+        every,
         params.get("cursor"),
         newest_first=True,
         filters=filters or None,
@@ -107,7 +107,7 @@ def read_contact(ref: str):
     (who, when, why) before the contact is returned."""
     who = _command()
     body = parse_body(bp.current_request, ContactReadIn)
-    store = ReportStore()
+    store = bootstrap.report_store()
     report_id = resolve_ref(ref, store)
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
@@ -125,7 +125,7 @@ def read_contact(ref: str):
 def contact_audit(ref: str):
     """Who read this report's contact, when and why."""
     _command()
-    store = ReportStore()
+    store = bootstrap.report_store()
     report_id = resolve_ref(ref, store)
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")

@@ -54,10 +54,9 @@ def dispatch_stream(event):
 
 def _schedule_contact_deletion(report_id: str) -> None:
     """Retention: contacts go N days after the report ends (CONTACT_RETENTION_DAYS)."""
-    from chalicelib.storage import ReportStore
 
     until = utc_now() + timedelta(days=config.contact_retention_days())
-    ReportStore().expire_contacts(report_id, int(until.timestamp()))
+    bootstrap.report_store().expire_contacts(report_id, int(until.timestamp()))
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
@@ -87,9 +86,8 @@ def uploads_in(event) -> list[str]:
 def process_uploads(event):
     from chalicelib.adapters import imaging, media  # Pillow: this function only
     from chalicelib.services import photos
-    from chalicelib.storage import ReportStore
 
-    store = ReportStore()
+    store = bootstrap.report_store()
     for key in uploads_in(event):
         outcome = photos.process_upload(
             key, store=store, media=media, images=imaging, now=utc_now()
@@ -109,8 +107,10 @@ def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
 def compute_stats(event):  # noqa: ARG001 - the schedule's payload says nothing
     """Response-time statistics: the activity since the last run, merged into windows."""
     from chalicelib.services import stats_job
-    from chalicelib.storage import ReportStore, StatsStore
 
     stats_job.run(
-        reports=ReportStore(), stats_store=StatsStore(), catalogue=load_catalogue(), now=utc_now
+        reports=bootstrap.report_store(),
+        stats_store=bootstrap.stats_store(),
+        catalogue=load_catalogue(),
+        now=utc_now,
     )

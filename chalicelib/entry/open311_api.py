@@ -24,7 +24,7 @@ from chalicelib.entry.open311_xml import render
 from chalicelib.routing import load_catalogue
 from chalicelib.services import apikeys, quotas, reports
 from chalicelib.services.limits import submit_counted
-from chalicelib.storage import ApiKeyStore, ReportStore
+from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
 # The contract of the Open311 paths: the documents' own shapes are the standard's
@@ -177,7 +177,7 @@ def read_document(document: str):
 
 
 def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
-    store = ReportStore()
+    store = bootstrap.report_store()
     if params.get("service_request_id"):  # overrides every other filter, as specified
         ids = open311.requested_ids(params["service_request_id"])
         found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
@@ -213,7 +213,7 @@ def post_document(document: str):
     form = open311.parse_form(request.raw_body or b"")
     params = {**(request.query_params or {})}
     key = open311.single(form, "api_key") or params.get("api_key")
-    record = apikeys.check(ApiKeyStore(), key)
+    record = apikeys.check(bootstrap.api_key_store(), key)
     if record is None:
         raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
     _check_jurisdiction(open311.single(form, "jurisdiction_id"))
@@ -229,7 +229,7 @@ def post_document(document: str):
     stored, created, _token = submit_counted(
         data,
         subjects,
-        store=ReportStore(),
+        store=bootstrap.report_store(),
         counters=bootstrap.counters(),
         catalogue=catalogue,
         regency=regency,
@@ -257,7 +257,7 @@ def one_request(document: str):
     """One service request: {service_request_id}.json or .xml."""
     ref, fmt = open311.split_document(document)
     params = _params()
-    store = ReportStore()
+    store = bootstrap.report_store()
     report = _visible(reports.resolve_ref(ref, store), store)
     if report is None:
         raise NotFound(f"no service request {ref!r}")
@@ -270,7 +270,7 @@ def by_token(document: str):
     """The request id behind the token a POST returned: {token}.json or .xml."""
     token, fmt = open311.split_document(document)
     _params()
-    store = ReportStore()
+    store = bootstrap.report_store()
     report = _visible(token if identifiers.is_report_id(token) else None, store)
     if report is None:
         raise NotFound(f"no service request for token {token!r}")
@@ -292,7 +292,7 @@ def _operator():
 def list_keys():
     """Open311 API keys (operators and the command centre)."""
     _operator()
-    keys = sorted(ApiKeyStore().all(), key=lambda k: str(k["created_at"]))
+    keys = sorted(bootstrap.api_key_store().all(), key=lambda k: str(k["created_at"]))
     return json_response([ApiKeyOut(**apikeys.public(k)) for k in keys])
 
 
@@ -307,7 +307,7 @@ def issue_key():
     """Issue an Open311 API key; it is shown once."""
     who = _operator()
     data = parse_body(bp.current_request, ApiKeyIn)
-    key, record = apikeys.issue(ApiKeyStore(), data.name, who.id, reports.utc_now())
+    key, record = apikeys.issue(bootstrap.api_key_store(), data.name, who.id, reports.utc_now())
     # the key is shown this once; only its hash is stored
     return json_response(ApiKeyIssued(**apikeys.public(record), api_key=key), 201)
 
@@ -322,5 +322,5 @@ def issue_key():
 def revoke_key(key_id: str):
     """Revoke an Open311 API key: it is refused from then on."""
     _operator()
-    revoked = apikeys.revoke(ApiKeyStore(), key_id, reports.utc_now())
+    revoked = apikeys.revoke(bootstrap.api_key_store(), key_id, reports.utc_now())
     return json_response(ApiKeyOut(**apikeys.public(revoked)))

@@ -101,11 +101,10 @@ def squad_queue(squad: str):
         limit = min(max(int(params.get("limit", "25")), 1), 100)
     except ValueError:
         raise InvalidInput("limit must be a number from 1 to 100", code="invalid_limit") from None
-    index, partition = ("GSI1", f"SQUAD#{squad}#{status}") if status else ("GSI4", f"QUEUE#{squad}")
+    store = bootstrap.report_store()
     found, cursor = views.page_of(
-        ReportStore(),
-        index,
-        partition,
+        store,
+        store.squad_queue(squad, status),
         params.get("cursor"),
         limit=limit,
         filters={"district": district} if district else None,
@@ -123,13 +122,13 @@ def squad_queue(squad: str):
     doc={"returns": {200: STAFF_VIEW}},
 )
 def staff_report(ref: str):
-    who, store = _who(), ReportStore()
+    who, store = _who(), bootstrap.report_store()
     return json_response(_staff_view(store, report_id_or_404(ref, store), who))
 
 
 def _act(ref: str, action: str, **fields):
     """A workflow step on a report, answered with the staff view after it."""
-    who, store = _who(), ReportStore()
+    who, store = _who(), bootstrap.report_store()
     report_id = report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
     bootstrap.workflow(store).staff_action(report_id, action, who, **fields)
@@ -160,7 +159,7 @@ def reject(ref: str):
 
 
 def _photo_slot(ref: str, role: str):
-    who, store = _who(), ReportStore()
+    who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, PositionedPhotoIn)
     slot, created = bootstrap.workflow(store).photo_slot(
         report_id_or_404(ref, store),
@@ -195,7 +194,7 @@ def check_photo(ref: str):
 )
 def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
-    who, store = _who(), ReportStore()
+    who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, ShadowCheckIn)
     check = bootstrap.workflow(store).shadow_check(
         report_id_or_404(ref, store),
@@ -210,7 +209,7 @@ def shadow_check(ref: str):
 @route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff, doc=step(MergeIn))
 def merge(ref: str):
     """Merge this report (a duplicate) into ``into``; its people become supporters."""
-    who, store = _who(), ReportStore()
+    who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, MergeIn)
     duplicate = report_id_or_404(ref, store)
     bootstrap.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)

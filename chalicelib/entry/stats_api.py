@@ -9,6 +9,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import bootstrap
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import PublicStats, Stats
 from chalicelib.domain.principals import Forbidden
@@ -17,7 +18,6 @@ from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.services import stats_job
-from chalicelib.storage import StatsStore
 
 bp = Blueprint(__name__)
 _WINDOW = re.compile(r"^(today|7d|30d|\d{4}-(0[1-9]|1[0-2]))$")
@@ -41,7 +41,7 @@ def _view() -> dict[str, Any]:
     window = params.get("window", "30d")
     if not _WINDOW.match(window):
         raise InvalidInput("window is today, 7d, 30d or YYYY-MM", code="invalid_window")
-    view = StatsStore().view(window)
+    view = bootstrap.stats_store().view(window)
     if view is None:  # not computed yet (the job runs every few minutes)
         view = {"window": window, "days": None, "computed_at": None, "counts_until": None,
                 "figures": {}, "backlog": {}, "most_overdue": []}  # fmt: skip

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib import storage
 from chalicelib.adapters import cursors
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
@@ -72,18 +71,17 @@ def queue_item(report: Report, now: datetime) -> QueueItem:
     )
 
 
-def month_partition(value: str | None, now: datetime, *, covert: bool = False) -> str:
-    """The GSI5 partition of a ``month`` parameter (this month by default)."""
+def month(value: str | None, now: datetime) -> str:
+    """A ``month`` parameter, checked (``YYYY-MM``; this month by default)."""
     month = value or now.strftime("%Y-%m")
     if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
         raise InvalidInput("month is YYYY-MM", code="invalid_month")
-    return storage.month_partition(month, covert=covert)
+    return month
 
 
 def page_of(
     store: Any,
-    index: str,
-    partition: str | list[str],
+    listing: Any,
     cursor: str | None,
     *,
     limit: int = 50,
@@ -91,25 +89,24 @@ def page_of(
     filters: dict[str, Any] | None = None,
     keep: Callable[[Report], bool] = lambda _report: True,
 ) -> tuple[list[Report], str | None]:
-    """Up to ``limit`` reports of one index partition, or of several merged in sort
-    order, that pass ``filters`` and ``keep``, and the sealed cursor of the rest.
-    Filters can thin a page out, so a few pages are read per partition."""
-    partitions = [partition] if isinstance(partition, str) else partition
-    bound = f"{index}|{'|'.join(partitions)}"
-    starts: dict[str, Any] = cursors.open_sealed(cursor, bound) or {p: None for p in partitions}
-    if set(starts) != set(partitions):  # pragma: no cover - sealed for this very list
+    """Up to ``limit`` reports of one of the store's lists, or of several merged in
+    sort order, that pass ``filters`` and ``keep``, and the sealed cursor of the rest.
+    Filters can thin a page out, so a few pages are read per list."""
+    listings = {str(one): one for one in (listing if isinstance(listing, list) else [listing])}
+    bound = "|".join(listings)
+    starts: dict[str, Any] = cursors.open_sealed(cursor, bound) or {n: None for n in listings}
+    if set(starts) != set(listings):  # pragma: no cover - sealed for this very list
         raise InvalidInput("this cursor is not valid for this list", code="invalid_cursor")
     candidates: list[tuple[str, str, dict[str, Any], Report]] = []
     scanned_to: dict[str, Any] = {}
-    for name in partitions:
+    for name, one in listings.items():
         start = starts[name]
         if start == "done":
             continue
         found = 0
         for _ in range(5):
-            items, start = store.query_index(
-                index,
-                name,
+            items, start = store.read(
+                one,
                 newest_first=newest_first,
                 limit=limit - found,
                 start=start,
@@ -117,7 +114,7 @@ def page_of(
             )
             for item, report in zip(items, store.reports_from(items), strict=True):
                 if keep(report):
-                    candidates.append((store.sort_key(index, item), name, item, report))
+                    candidates.append((store.sort_key(one, item), name, item, report))
                     found += 1
             if not start or found >= limit:
                 break
@@ -131,6 +128,8 @@ def page_of(
         if len(mine) == len(everything):  # all it offered was taken: resume where it stopped
             following[name] = scanned_to[name]
         else:  # resume right after the last one taken
-            following[name] = store.start_after(index, mine[-1][2]) if mine else starts[name]
+            following[name] = (
+                store.start_after(listings[name], mine[-1][2]) if mine else starts[name]
+            )
     more = any(v != "done" for v in following.values())
     return [c[3] for c in chosen], cursors.seal(following, bound) if more else None

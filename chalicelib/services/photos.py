@@ -114,23 +114,26 @@ def request_slot(
     if report.status not in OPEN_STATUSES:
         raise Conflict(f"the report is {report.status}; no more photos", code="report_closed")
     wanted = new_photo(report.id, photo_id, "before", now, media, content_type=content_type)
+    unused = now - timedelta(seconds=media.SLOT_SECONDS) - SLOT_GRACE
     try:
         photo = store.add_photo(wanted, counted=True)
     except PhotoQuotaReached:
-        unused = now - timedelta(seconds=media.SLOT_SECONDS) - SLOT_GRACE
+        # slots whose form expired unused give their place back, then one more try
         if not store.expire_unused_slots(report.id, unused):
-            raise Conflict(
-                f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
-                code="photo_limit_reached",
-            ) from None
+            raise _photo_limit() from None
         try:
             photo = store.add_photo(wanted, counted=True)
         except PhotoQuotaReached:  # pragma: no cover - a concurrent slot took the place
-            raise Conflict(
-                f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter",
-                code="photo_limit_reached",
-            ) from None
+            raise _photo_limit() from None
     return slot_for(photo, media), photo.created_at == wanted.created_at
+
+
+def _photo_limit() -> Conflict:
+    return Conflict(
+        f"a report takes at most {MAX_CITIZEN_PHOTOS} photos from its reporter "
+        "(ready or on their way)",
+        code="photo_limit_reached",
+    )
 
 
 def slot_for(photo: Photo, media: Any) -> PhotoSlot:

@@ -83,7 +83,7 @@ def _open_reports(reports: Any) -> list[Any]:
     for squad in SQUAD_CODES:
         start = None
         while True:
-            items, start = reports.query_index("GSI4", f"QUEUE#{squad}", start=start, limit=500)
+            items, start = reports.read(reports.squad_queue(squad), start=start, limit=500)
             out += reports.reports_from(items)
             if not start:
                 break

@@ -284,12 +284,12 @@ class Workflow:
         return self._save(report, change)
 
     # -- on a schedule ---------------------------------------------------------
-    def _every(self, partition: str, page: int) -> Any:
-        """Every report of a queue partition, page by page (however long the backlog:
+    def _every(self, squad: str, status: str, page: int) -> Any:
+        """Every report of a squad in a status, page by page (however long the backlog:
         escalated reports stay in it, so a first page alone would hide the rest)."""
-        start = None
+        start, queue = None, self.store.squad_queue(squad, status)
         while True:
-            items, start = self.store.query_index("GSI1", partition, limit=page, start=start)
+            items, start = self.store.read(queue, limit=page, start=start)
             yield from self.store.reports_from(items)
             if not start:
                 return
@@ -301,7 +301,7 @@ class Workflow:
         now = self.now()
         counts = {"closed": 0, "escalated": 0}
         for squad in SQUAD_CODES:
-            for report in self._every(f"SQUAD#{squad}#resolved", limit):
+            for report in self._every(squad, "resolved", limit):
                 if report.resolved_at and now - report.resolved_at >= AUTO_CLOSE_AFTER:
                     change = lifecycle.apply(
                         report,
@@ -317,7 +317,7 @@ class Workflow:
                     except StaleReport:
                         pass  # the reporter acted meanwhile
             for status in ("submitted", "reopened"):
-                for report in self._every(f"SQUAD#{squad}#{status}", limit):
+                for report in self._every(squad, status, limit):
                     if report.escalated_at is None and is_overdue(report, now):
                         entry = TimelineEntry(
                             at=now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.dynamodb.base import NEARBY_PARTITION_PRECISION, _ts
@@ -46,6 +47,18 @@ def report_item(report: Report) -> dict[str, Any]:
         item["GSI4PK"] = f"QUEUE#{report.squad}"
         item["GSI4SK"] = f"{created}#{report.id}"
     return item
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of reports as the table keeps it (an index partition): made by the
+    store's intent-named methods, read back by it; opaque to everyone else."""
+
+    index: str
+    partition: str
+
+    def __str__(self) -> str:
+        return f"{self.index}|{self.partition}"
 
 
 def month_partition(month: str, *, covert: bool = False) -> str:

@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb.base import (
     report_key,
 )
 from chalicelib.adapters.dynamodb.items import (
+    Listing,
     _contact_item,
     event_item,
     month_partition,
@@ -251,12 +252,51 @@ class ReportStore(PhotoItems, PeopleItems):
                     break
         return found
 
-    def sort_key(self, index: str, item: dict[str, Any]) -> str:
-        return item[GSI[index][1]]
+    # -- the lists reports are read in, by intent (index names stay in this package) --
+    def public_month(self, month: str) -> Listing:
+        """Public reports submitted in a UTC month (``YYYY-MM``), by submission time."""
+        return Listing("GSI5", month_partition(month))
 
-    def start_after(self, index: str, item: dict[str, Any]) -> dict[str, Any]:
-        """The start key that resumes a Query of ``index`` right after ``item``."""
-        names = ("PK", "SK", *GSI[index])
+    def covert_month(self, month: str) -> Listing:
+        """Covert reports of a month: for the command centre only."""
+        return Listing("GSI5", month_partition(month, covert=True))
+
+    def squad_queue(self, squad: str, status: str | None = None) -> Listing:
+        """A squad's open reports (any open status), or its reports in one status,
+        oldest first."""
+        if status:
+            return Listing("GSI1", f"SQUAD#{squad}#{status}")
+        return Listing("GSI4", f"QUEUE#{squad}")
+
+    def device_reports(self, device_hash: str) -> Listing:
+        """The reports a registered phone filed."""
+        return Listing("GSI6", f"DEVICE#{device_hash}")
+
+    def read(
+        self,
+        listing: Listing,
+        *,
+        newest_first: bool = False,
+        limit: int = 50,
+        start: dict[str, Any] | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a list: its items and where the next page starts."""
+        return self.query_index(
+            listing.index,
+            listing.partition,
+            newest_first=newest_first,
+            limit=limit,
+            start=start,
+            filters=filters,
+        )
+
+    def sort_key(self, listing: Listing, item: dict[str, Any]) -> str:
+        return item[GSI[listing.index][1]]
+
+    def start_after(self, listing: Listing, item: dict[str, Any]) -> dict[str, Any]:
+        """The start key that resumes reading ``listing`` right after ``item``."""
+        names = ("PK", "SK", *GSI[listing.index])
         return {name: {"S": item[name]} for name in names}
 
     def reports_from(self, items: list[dict[str, Any]]) -> list[Report]:

@@ -25,7 +25,7 @@ token: $(STAMP)  ## an access token from the running `make run`: make -s token U
 
 test: $(STAMP) $(CHROMIUM)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory package STAGE=prod
 
 fuzz: $(STAMP)  ## the contract fuzzed at length, every schemathesis phase (make test: 10 examples, coverage phase)

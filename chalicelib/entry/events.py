@@ -19,18 +19,21 @@ bp = Blueprint(__name__)
 log = logging.getLogger("kawal.events")
 
 
-def timeline_inserts(records) -> list[tuple[str, str, str, str | None]]:
-    """(report id, event SK, new status, action) of each timeline entry created."""
+def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry created, read
+    with Powertools' typed stream event (it deserialises the images)."""
+    from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
+
     out = []
-    for record in records:
-        if record.event_name != "INSERT":
+    for record in DynamoDBStreamEvent(raw).records:
+        change = record.dynamodb
+        if record.event_name is None or record.event_name.name != "INSERT" or change is None:
             continue
-        sk = record.keys.get("SK", {}).get("S", "")
+        sk = (change.keys or {}).get("SK", "")
         if not sk.startswith("EVENT#"):
             continue
-        image = record.new_image or {}
-        action = image.get("action", {}).get("S")
-        out.append((image["report_id"]["S"], sk, image["to_status"]["S"], action))
+        image = change.new_image or {}
+        out.append((image["report_id"], sk, image["to_status"], image.get("action")))
     return out
 
 
@@ -40,7 +43,7 @@ def timeline_inserts(records) -> list[tuple[str, str, str, str | None]]:
     stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
 )
 def dispatch_stream(event):
-    entries = timeline_inserts(event)
+    entries = timeline_inserts(event.to_dict())
     if not entries:
         return
     d = bootstrap.dispatcher()
@@ -67,15 +70,18 @@ def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says 
 
 
 def uploads_in(event) -> list[str]:
-    """Object keys of the S3 ObjectCreated notifications in an SQS batch."""
+    """Object keys of the S3 ObjectCreated notifications in an SQS batch (Powertools'
+    typed S3 event for each message body)."""
+    from aws_lambda_powertools.utilities.data_classes import S3Event
+
     keys = []
     for record in event:
         body = json.loads(record.body)
         if body.get("Event") == "s3:TestEvent":  # S3 checks the queue when wired up
             continue
-        for r in body.get("Records", []):
-            if r.get("eventName", "").startswith("ObjectCreated"):
-                keys.append(unquote_plus(r["s3"]["object"]["key"]))  # S3 URL-encodes keys
+        for r in S3Event(body).records:
+            if r.event_name.startswith("ObjectCreated"):
+                keys.append(unquote_plus(r.s3.get_object.key))  # S3 URL-encodes keys
     return keys
 
 

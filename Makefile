@@ -1,5 +1,6 @@
 # Two commands for a newcomer: `make run` and `make test`. Both set up .venv first.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Lambda's runtime follows the interpreter that packages: python3.13 (Amazon Linux 2023).
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -7,7 +8,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test fuzz lint format bench clean bootstrap throttle policies package token
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Kawal needs Python 3.11 (Lambda runtime)"'
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Kawal needs Python 3.13 (Lambda runtime)"'
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || rm -rf $(VENV)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
@@ -44,7 +46,7 @@ bootstrap: $(STAMP)  ## create/update the stage's AWS resources: make bootstrap 
 throttle: $(STAMP)  ## after `chalice deploy`: API Gateway stage throttling
 	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE) --throttle
 
-package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from the zip in a clean 3.11
+package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from the zip in a clean 3.13
 	$(BIN)/python -m kawal_local.package_check $(STAGE)
 
 policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py

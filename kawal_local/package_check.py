@@ -5,7 +5,7 @@
    `chalice package --merge-template` into one SAM template;
 2. `cfn-lint` on that template;
 3. the deployment zip's size (Lambda takes at most 50 MB zipped; 15 MB is our target);
-4. every function's handler imported from the unpacked zip by a clean Python 3.11
+4. every function's handler imported from the unpacked zip by a clean Python 3.13
    with nothing but what Lambda's runtime provides (boto3), so a wheel that will not
    load on Lambda fails here, not in production.
 """
@@ -41,15 +41,16 @@ def runtime_boto3() -> str:
 
 
 def clean_python() -> Path:
-    """A Python 3.11 with only boto3 in it, as Lambda's python3.11 runtime has."""
+    """A Python like the one packaging (3.13) with only boto3 in it, as Lambda's runtime has."""
     home = BUILD / "lambda-runtime"
     python = home / "bin" / "python"
     marker = home / ".ready"
-    wanted = runtime_boto3()
+    wanted = f"python{sys.version_info[0]}.{sys.version_info[1]} {runtime_boto3()}"
     if not (marker.exists() and marker.read_text() == wanted):
         shutil.rmtree(home, ignore_errors=True)
         venv.create(home, with_pip=True, clear=True)
-        run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wanted)
+        pin = runtime_boto3()
+        run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", pin)
         marker.write_text(wanted)
     return python
 
@@ -94,6 +95,8 @@ def main(argv: list[str]) -> int:
         "    assert callable(getattr(importlib.import_module(module), name)), handler\n"
         "from chalicelib.adapters import imaging  # the photo path: Pillow's own wheel\n"
         "import phonenumbers  # Indonesian mobile numbers\n"
+        "import pillow_heif  # iPhone photos\n"
+        "assert pillow_heif.libheif_info()['decoders'], 'no HEVC decoder'\n"
         "from PIL import Image, features\n"
         "assert features.check('jpg'), 'Pillow has no JPEG support'\n"
         "import jwt.algorithms\n"

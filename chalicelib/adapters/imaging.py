@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from chalicelib.domain.photo_reasons import (
     DAMAGED,
-    HEIC,
     MAX_PIXELS,
     NOT_A_PHOTO,
     UNDECODABLE,
@@ -27,12 +26,12 @@ DISPLAY_SIZE = 1280
 THUMB_SIZE = 320
 # What we accept, by the type the bytes declare (never the name or the type the
 # phone claims), and the content type a slot may be uploaded with.
-ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
 ACCEPTED_FORMATS = set(ACCEPTED)
 ACCEPTED_TYPES = tuple(ACCEPTED.values())
 # Pillow names an Ultra HDR / multi-picture JPEG (current Android phones, many
 # cameras) "MPO": it is a JPEG whose first frame is the photo.
-_OPENED_AS = {"JPEG": {"JPEG", "MPO"}, "PNG": {"PNG"}, "WEBP": {"WEBP"}}
+_OPENED_AS = {"JPEG": {"JPEG", "MPO"}, "PNG": {"PNG"}, "WEBP": {"WEBP"}, "HEIF": {"HEIF"}}
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")
 _AVIF_BRANDS = (b"avif", b"avis")
 _SIGNATURES = (
@@ -64,8 +63,11 @@ def sniff(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
     if data[4:8] == b"ftyp":
-        brand = data[8:12]
-        return "AVIF" if brand in _AVIF_BRANDS else "HEIC" if brand in _HEIF_BRANDS else None
+        size = int.from_bytes(data[:4], "big")
+        brands = {data[8:12]} | {data[i : i + 4] for i in range(16, min(size, 64), 4)}
+        if brands & set(_AVIF_BRANDS):  # AVIF says so among its compatible brands too
+            return "AVIF"
+        return "HEIF" if brands & set(_HEIF_BRANDS) else None
     return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
 
 
@@ -73,8 +75,6 @@ def refuse_unless_accepted(kind: str | None) -> str:
     """The sniffed type if we accept it; otherwise the reason, as PhotoRejected."""
     if kind in ACCEPTED:
         return kind
-    if kind == "HEIC":
-        raise PhotoRejected(HEIC)
     raise PhotoRejected(not_accepted(kind) if kind else NOT_A_PHOTO)
 
 
@@ -92,6 +92,10 @@ def _open(data: bytes, kind: str):
     header, before any pixel is decoded."""
     from PIL import Image
 
+    if kind == "HEIF":  # iPhone photos: libheif (pillow-heif), registered only now
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
     image = Image.open(io.BytesIO(data), formats=[kind])
     if image.format not in _OPENED_AS[kind]:  # pragma: no cover - formats= forbids it
         raise PhotoRejected(not_accepted(str(image.format)))

@@ -109,7 +109,7 @@ class ReportIn(_Input):
 PhotoRole = Literal["before", "after", "check"]
 # expired: a slot whose upload form ran out unused (it gives its place back)
 PhotoState = Literal["awaiting_upload", "processing", "ready", "rejected", "expired"]
-PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
+PhotoType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
 MAX_CITIZEN_PHOTOS = 3
 
 

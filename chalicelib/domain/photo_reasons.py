@@ -15,22 +15,17 @@ def reason(bahasa: str, english: str) -> str:
     return f"{bahasa} / {english}"
 
 
-SEND = reason("kirim foto JPEG, PNG atau WebP", "send a JPEG, PNG or WebP photo")
+SEND = reason("kirim foto JPEG, PNG, WebP atau HEIC", "send a JPEG, PNG, WebP or HEIC photo")
 TOO_SMALL = reason("berkas terlalu kecil untuk sebuah foto", "the file is too small to be a photo")
 NOT_A_PHOTO = reason(
-    "berkas ini bukan gambar JPEG, PNG atau WebP", "this is not a JPEG, PNG or WebP image"
+    "berkas ini bukan gambar JPEG, PNG, WebP atau HEIC",
+    "this is not a JPEG, PNG, WebP or HEIC image",
 )
 DAMAGED = reason(
     "berkas gambar rusak atau tidak lengkap", "the image file is damaged or incomplete"
 )
 UNDECODABLE = reason(
     "gambar ini tidak dapat dibaca; kirim foto lain", "the image could not be decoded; send another"
-)
-HEIC = reason(
-    "foto HEIC/HEIF belum diterima; kirim JPEG (iPhone: Pengaturan > Kamera > Format > "
-    "Paling Kompatibel)",
-    "HEIC/HEIF photos are not supported; please send a JPEG "
-    "(iPhone: Settings > Camera > Formats > Most Compatible)",
 )
 
 

@@ -152,7 +152,7 @@ def test_a_slot_refuses_types_we_do_not_accept(client):
     r = client.http.post(
         f"/reports/{report['id']}/photos",
         headers={"Content-Type": "application/json", "X-Reporter-Token": report["reporter_token"]},
-        body=json.dumps({"content_type": "image/heic"}),
+        body=json.dumps({"content_type": "image/gif"}),
     )
     assert r.status_code == 400
 
@@ -221,3 +221,19 @@ def test_a_retried_write_that_finds_its_own_success_is_still_201_and_counted_onc
     # a later resend of the same request (another attempt) is a replay: 200
     again = post_json(client, "/reports", body)
     assert again.status_code == 200 and again.json_body["id"] == r.json_body["id"]
+
+
+def test_an_iphone_heic_photo_goes_through_a_heic_slot(client, aws, process):
+    from tests.support.images import heic_photo
+
+    report = new_report(client)
+    r = client.http.post(
+        f"/reports/{report['id']}/photos",
+        headers={"Content-Type": "application/json", "X-Reporter-Token": report["reporter_token"]},
+        body=json.dumps({"content_type": "image/heic"}),
+    )
+    assert r.status_code == 201 and r.json_body["upload"]["fields"]["Content-Type"] == "image/heic"
+    upload(aws, r.json_body["upload"]["fields"], heic_photo(), "image/heic")
+    process()
+    (photo,) = public_photos(client, report["id"])
+    assert photo["state"] == "ready" and (photo["width"], photo["height"]) == (960, 1280)

@@ -77,7 +77,7 @@ def test_the_report_is_stored_even_when_its_photo_is_rejected(client, process):
     report = report_with_photo(client, b"not an image at all, just text " * 100)
     process()
     (photo,) = public_photos(client, report["id"])
-    assert photo["state"] == "rejected" and "not a JPEG, PNG or WebP" in photo["reason"]
+    assert photo["state"] == "rejected" and "not a JPEG, PNG, WebP or HEIC" in photo["reason"]
     assert photo["thumb_url"] is None
     assert client.http.get(f"/reports/{report['id']}").json_body["status"] == "submitted"
 

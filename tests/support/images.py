@@ -95,3 +95,17 @@ def mpo_jpeg(width: int = 1600, height: int = 1200) -> bytes:
 
 def avif_like() -> bytes:
     return b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 4096
+
+
+def heic_photo(width: int = 1200, height: int = 1600, orientation: int = 1) -> bytes:
+    """An iPhone-like HEIC (libheif's x265 encoder) with EXIF: make, GPS, orientation."""
+    import pillow_heif
+
+    image = noise(width, height)
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SecretPhone"
+    exif[0x8825] = {1: "S", 2: (8.0, 3.0, 15.0), 3: "E", 4: (111.0, 42.0, 30.0)}
+    out = io.BytesIO()
+    pillow_heif.from_pillow(image).save(out, quality=70, exif=exif.tobytes())
+    return out.getvalue()

@@ -13,7 +13,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap, config
-from chalicelib.domain import geo, identifiers, open311
+from chalicelib.domain import geo, identifiers, open311, open311_forms
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
 from chalicelib.domain.principals import Forbidden
@@ -210,18 +210,18 @@ def post_document(document: str):
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise InvalidInput("send the request as application/x-www-form-urlencoded")
-    form = open311.parse_form(request.raw_body or b"")
+    form = open311_forms.parse_form(request.raw_body or b"")
     params = {**(request.query_params or {})}
-    key = open311.single(form, "api_key") or params.get("api_key")
+    key = open311_forms.single(form, "api_key") or params.get("api_key")
     record = apikeys.check(bootstrap.api_key_store(), key)
     if record is None:
         raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
-    _check_jurisdiction(open311.single(form, "jurisdiction_id"))
+    _check_jurisdiction(open311_forms.single(form, "jurisdiction_id"))
     catalogue, regency = load_catalogue(), geo.load_regency()
     from chalicelib.adapters.server_secret import server_key
 
     secret = server_key("open311-client-report-id")
-    data = open311.report_in(form, record["id"], catalogue, regency, secret)
+    data = open311_forms.report_in(form, record["id"], catalogue, regency, secret)
     subjects = [
         (quotas.OPEN311_PER_KEY, record["id"]),
         (quotas.REPORTS_PER_IP, source_ip(request)),

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from chalicelib.domain import open311
+from chalicelib.domain import open311, open311_forms
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.entry.open311_xml import render
 
@@ -41,13 +41,13 @@ def test_the_date_window_defaults_to_90_days_and_never_exceeds_it():
 
 
 def test_form_parsing_keeps_repeated_fields_and_refuses_broken_encodings():
-    form = open311.parse_form(b"a=1&attribute%5Bx%5D%5B%5D=p&attribute%5Bx%5D%5B%5D=q")
+    form = open311_forms.parse_form(b"a=1&attribute%5Bx%5D%5B%5D=p&attribute%5Bx%5D%5B%5D=q")
     assert form == {"a": ["1"], "attribute[x][]": ["p", "q"]}
-    assert open311.parse_form(b"d=%E2%80%94%F0%9F%9A%A7") == {"d": ["—🚧"]}
+    assert open311_forms.parse_form(b"d=%E2%80%94%F0%9F%9A%A7") == {"d": ["—🚧"]}
     with pytest.raises(InvalidInput):
-        open311.parse_form(b"d=%FF%FE")
+        open311_forms.parse_form(b"d=%FF%FE")
     with pytest.raises(InvalidInput):
-        open311.single({"lat": ["1", "2"]}, "lat")
+        open311_forms.single({"lat": ["1", "2"]}, "lat")
 
 
 def test_unknown_formats_and_documents_are_404():

@@ -1,0 +1,189 @@
+"""What comes in: strict (``extra="forbid"``), phones and emails checked."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import UUID4, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.models.entities import Latitude, Longitude, PhotoType
+from chalicelib.domain.schema import Model
+
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalize_phone(value: str) -> str:
+    """E.164 of an Indonesian mobile number, however it was written (0812…, 62812…,
+    +62 812-…). Only those: Kawal texts these numbers, and a number abroad or a
+    premium range would let anyone spend the regency's SMS budget (parsed with
+    Google's libphonenumber data, not a pattern of ours)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    mobile = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != "ID"
+        or phonenumbers.number_type(number) not in mobile
+    ):
+        raise ValueError(
+            "phone must be an Indonesian mobile number like 0812… or +62812… (nomor HP Indonesia)"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError("email is not a valid address")
+    return value
+
+
+class _Input(Model):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class ContactIn(_Input):
+    """How to reach the reporter: confidential, never in a public or squad view."""
+
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    notify: bool = Field(default=False, description="send me updates on this report")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_phone(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else check_email(value)
+
+
+class ReportIn(_Input):
+    client_report_id: UUID4 | None = Field(
+        default=None,
+        description="random UUID made by the phone; a retry with it returns the same report",
+    )
+    label: str = Field(min_length=1, max_length=40)
+    lat: Latitude
+    lon: Longitude
+    description: str | None = Field(default=None, max_length=4000)
+    address: str | None = Field(default=None, max_length=300)
+    district: str | None = Field(default=None, max_length=40)
+    contact: ContactIn | None = None
+    photo: InlinePhotoIn | None = None
+    media_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        pattern=r"^https?://[^\s]+$",
+        description="a photo elsewhere (Open311's media_url): linked for staff, never fetched",
+    )
+    attributes: dict[str, str | float | list[str]] | None = Field(
+        default=None,
+        max_length=20,
+        description="answers to the label's extra questions (GET /labels lists them)",
+    )
+
+
+class InlinePhotoIn(_Input):
+    """A photo sent with the report itself: base64 in the JSON body (≤ 4 MB decoded)."""
+
+    content_type: str = Field(pattern=r"^image/[a-z0-9.+-]{1,40}$")
+    data_base64: str = Field(max_length=5_600_000, description="empty: 400 photo_empty")
+
+
+class ApiKeyIn(_Input):
+    name: str = Field(min_length=1, max_length=80, description="who the key is for")
+
+
+class PhotoSlotIn(_Input):
+    client_photo_id: UUID4 | None = Field(
+        default=None,
+        description="random UUID; a retry with it returns the same slot, or the photo's "
+        "state once uploaded",
+    )
+    content_type: PhotoType = Field(
+        default="image/jpeg", description="the type of the file the phone will upload"
+    )
+
+
+class SubscriptionIn(_Input):
+    """A squad member's phone (SMS) or office email on the squad's topic."""
+
+    protocol: Literal["sms", "email"]
+    endpoint: str = Field(min_length=3, max_length=254)
+    districts: list[str] | None = Field(
+        default=None, max_length=14, description="only reports from these kecamatan"
+    )
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> SubscriptionIn:
+        if self.protocol == "sms":
+            self.endpoint = normalize_phone(self.endpoint)
+        else:
+            check_email(self.endpoint)
+        return self
+
+
+class NoteIn(_Input):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ResolveIn(_Input):
+    note: str = Field(min_length=5, max_length=2000, description="what was done")
+    photo_id: str = Field(min_length=1, max_length=40, description="the ready after-photo")
+
+
+class RejectIn(_Input):
+    reason: Literal["duplicate", "not_a_problem", "outside_regency", "other_authority"]
+    note: str | None = Field(default=None, max_length=2000, description="shown to the reporter")
+
+
+class PositionedPhotoIn(_Input):
+    """An after-photo or a check photo slot, with where the phone took the photo."""
+
+    lat: Latitude = Field(description="where the phone took the photo")
+    lon: Longitude
+    client_photo_id: UUID4 | None = None
+    content_type: PhotoType = "image/jpeg"
+
+
+class ContactReadIn(_Input):
+    reason: str = Field(min_length=10, max_length=500, description="why (recorded in the audit)")
+
+
+class SignInIn(_Input):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SignedIn(Model):
+    access_token: str = Field(description="send as Authorization: Bearer …")
+    expires_in: int = Field(description="seconds")
+
+
+class ShadowCheckIn(_Input):
+    verdict: Literal["fixed", "not_fixed"]
+    note: str | None = Field(default=None, max_length=2000)
+    photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
+
+
+class SupportIn(_Input):
+    """+1 on an existing report instead of filing it again."""
+
+    client_support_id: UUID4 | None = Field(default=None, description="a retry counts once")
+    contact: ContactIn | None = None
+
+
+class MergeIn(_Input):
+    into: str = Field(min_length=1, max_length=40, description="the original report (id or code)")

@@ -1,0 +1,282 @@
+"""What goes out, one model per audience (public, squad, command centre)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import Field
+
+from chalicelib.domain.models.entities import PhotoState, ShadowCheck, Status
+from chalicelib.domain.schema import Model
+from chalicelib.routing import Attribute
+
+Item = TypeVar("Item")
+
+
+class Handler(Model):
+    code: str
+    colour: str
+    name_id: str
+    name_en: str
+
+
+class LabelRef(Model):
+    code: str
+    name_id: str
+    name_en: str
+
+
+class PublicTimelineEntry(Model):
+    at: datetime
+    status: Status
+    note: str | None = None
+    reason: str | None = None
+
+
+class PhotoPublic(Model):
+    id: str
+    role: str = Field(description="before (the reporter's) or after (the fix)")
+    state: PhotoState
+    reason: str | None = None
+    width: int | None = None
+    height: int | None = None
+    thumb_url: str | None = Field(default=None, description="presigned, valid 15 minutes")
+    display_url: str | None = Field(default=None, description="presigned, valid 15 minutes")
+
+
+class PhotoSlot(Model):
+    photo_id: str
+    state: PhotoState = Field(
+        description="awaiting_upload: use `upload`; otherwise what became of the photo"
+    )
+    reason: str | None = Field(default=None, description="why it was rejected")
+    upload: dict | None = Field(
+        description="POST the file to `url` as multipart form with `fields` (null once "
+        "the file arrived)"
+    )
+    expires_in: int
+    max_bytes: int
+
+
+class ReportPublic(Model):
+    """What anyone may see: no reporter identity, no secrets."""
+
+    id: str
+    code: str
+    label: LabelRef
+    handled_by: Handler
+    status: Status
+    lat: float
+    lon: float
+    district: str | None
+    description: str | None
+    address: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    supporters: int = 0
+    merged_into: str | None = None
+    timeline: list[PublicTimelineEntry]
+    photos: list[PhotoPublic] = []
+
+
+class NearbyReport(Model):
+    id: str
+    code: str
+    status: Status
+    distance_m: float
+    created_at: datetime
+
+
+class ReportCreated(ReportPublic):
+    reporter_token: str = Field(
+        description="keep it secret: it proves you filed the report (photos, confirm, dispute)"
+    )
+    nearby: list[NearbyReport] = Field(
+        default=[],
+        description="the closest five open reports of the same label within ~50 m: maybe the same",
+    )
+
+
+class LabelOut(Model):
+    code: str
+    name_id: str
+    name_en: str
+    sla_hours: int
+    handled_by: Handler
+    attributes: list[Attribute] = Field(
+        default=[], description="extra questions; send answers as attributes{code: value}"
+    )
+
+
+class DistrictOut(Model):
+    code: str
+    name: str
+    lat: float
+    lon: float
+
+
+class SubscriptionOut(Model):
+    id: str
+    protocol: str
+    endpoint: str
+    districts: list[str] | None
+    pending_confirmation: bool
+
+
+class StaffTimelineEntry(Model):
+    at: datetime
+    from_status: Status | None = None
+    to_status: Status
+    action: str
+    actor_role: str
+    actor_id: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    photo_id: str | None = None
+
+
+class DuplicateRef(Model):
+    id: str
+    code: str | None = None
+
+
+class ReportStaff(ReportPublic):
+    """What the report's squad and the command centre see: the whole timeline with
+    staff identities; never the reporter's."""
+
+    squad: str
+    assignee: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    rejection_reason: str | None = None
+    overdue: bool = False
+    attributes: dict[str, str | float | list[str]] | None = None
+    media_url: str | None = None
+    source: str = "app"
+    staff_timeline: list[StaffTimelineEntry] = []
+    duplicates: list[DuplicateRef] = Field(
+        default=[], description="reports merged into this one (their people are supporters)"
+    )
+
+
+class ReportCommand(ReportStaff):
+    """The command centre's view: also covert reports and the closure checks."""
+
+    covert: bool = False
+    escalated_at: datetime | None = None
+    after_photo_distance_m: float | None = None
+    after_photo_far: bool = False
+    has_contact: bool = False
+    shadow_checks: list[ShadowCheck] = []
+    check_photos: list[PhotoPublic] = []
+
+
+class QueueItem(Model):
+    id: str
+    code: str
+    label: str
+    status: Status
+    district: str | None
+    address: str | None
+    lat: float
+    lon: float
+    created_at: datetime
+    sla_due_at: datetime
+    overdue: bool
+    assignee: str | None = None
+    reopen_count: int = 0
+
+
+class Page(Model, Generic[Item]):
+    items: list[Item]
+    next_cursor: str | None = Field(default=None, description="send as ?cursor= for the next page")
+
+
+class CommandQueueItem(QueueItem):
+    squad: str
+    covert: bool
+
+
+class Health(Model):
+    status: Literal["ok"]
+
+
+class DeviceRegistered(Model):
+    device_token: str = Field(description="send as X-Device-Token; shown once")
+
+
+class Supported(Model):
+    report_id: str
+    supporters: int
+
+
+class SubscriptionRemoved(Model):
+    removed: str
+
+
+class ContactOut(Model):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    notify: bool = False
+
+
+class ContactRead(Model):
+    report_id: str
+    contact: ContactOut | None
+
+
+class ContactReadEntry(Model):
+    reader: str
+    reason: str
+    at: datetime
+
+
+class ContactAudit(Model):
+    report_id: str
+    reads: list[ContactReadEntry]
+
+
+class ApiKeyOut(Model):
+    id: str
+    name: str
+    issued_by: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ApiKeyIssued(ApiKeyOut):
+    api_key: str = Field(description="shown once: Kawal keeps only its hash")
+
+
+class ErrorDetail(Model):
+    code: str = Field(description="stable, for programs: validation_failed, report_not_found…")
+    message: str = Field(description="for people")
+    details: list[dict[str, Any]] = []
+
+
+class ErrorOut(Model):
+    error: ErrorDetail
+
+
+class ReportSummary(Model):
+    """One line of the public list: anonymised, with how fast it was answered."""
+
+    id: str
+    code: str
+    label: LabelRef
+    handled_by: Handler
+    status: Status
+    lat: float
+    lon: float
+    district: str | None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    response_minutes: int | None = Field(default=None, description="submitted to first response")
+    resolution_minutes: int | None = Field(default=None, description="submitted to resolved")

@@ -20,6 +20,7 @@ from chalicelib import observe
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.messages import REPORTER_TEXT, Notification, plan
 from chalicelib.routing import Catalogue
+from chalicelib.services.ports import DispatchReads
 
 log = logging.getLogger("kawal.dispatch")
 MAX_ATTEMPTS = 8
@@ -46,7 +47,7 @@ class Dispatcher:
     def __init__(
         self,
         *,
-        store: Any,
+        store: DispatchReads,
         outbox: Outbox,
         publisher: Publisher,
         catalogue: Catalogue,

@@ -30,6 +30,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.photo_reasons import TOO_SMALL, PhotoRejected, reason
 from chalicelib.domain.principals import Forbidden
+from chalicelib.services.ports import Media, PhotoSlots
 
 log = logging.getLogger("kawal.photos")
 INLINE_MAX_BYTES = 4 * 1024 * 1024
@@ -94,8 +95,8 @@ def request_slot(
     token: str | None,
     client_photo_id: uuid.UUID | None,
     *,
-    store: Any,
-    media: Any,
+    store: PhotoSlots,
+    media: Media,
     now: datetime,
     content_type: str = "image/jpeg",
 ) -> tuple[PhotoSlot, bool]:
@@ -136,7 +137,7 @@ def _photo_limit() -> Conflict:
     )
 
 
-def slot_for(photo: Photo, media: Any) -> PhotoSlot:
+def slot_for(photo: Photo, media: Media) -> PhotoSlot:
     """The upload form while the slot waits for its file; afterwards, the photo's
     state (a phone retrying after a lost answer learns that its upload worked)."""
     base = {"photo_id": photo.id, "state": photo.state, "reason": photo.reason}
@@ -154,7 +155,7 @@ class PhotoBusy(Exception):
     """The photo is claimed by a worker that has not finished: try again later."""
 
 
-def store_inline(photo: Photo, data: bytes, content_type: str, media: Any) -> None:
+def store_inline(photo: Photo, data: bytes, content_type: str, media: Media) -> None:
     """Put an inline photo where a presigned upload would land; processing takes
     over from the upload event. A failure here loses the photo, never the report."""
     try:
@@ -170,7 +171,9 @@ class Images(Protocol):
     def check_header(self, data: bytes) -> None: ...
 
 
-def process_upload(key: str, *, store: Any, media: Any, images: Images, now: datetime) -> str:
+def process_upload(
+    key: str, *, store: PhotoSlots, media: Media, images: Images, now: datetime
+) -> str:
     """Turn an uploaded original into derivatives, once. Returns what happened."""
     parsed = media.parse_upload_key(key)
     if parsed is None:
@@ -198,7 +201,7 @@ def process_upload(key: str, *, store: Any, media: Any, images: Images, now: dat
     return outcome.state
 
 
-def _derive(photo: Photo, key: str, media: Any, images: Images) -> Photo:
+def _derive(photo: Photo, key: str, media: Media, images: Images) -> Photo:
     def reject(why: str) -> Photo:
         log.info("photo %s rejected: %s", photo.id, why)
         observe.count("PhotosRejected")
@@ -236,7 +239,7 @@ def _derive(photo: Photo, key: str, media: Any, images: Images) -> Photo:
     )
 
 
-def to_public(photo: Photo, media: Any) -> PhotoPublic:
+def to_public(photo: Photo, media: Media | None) -> PhotoPublic:
     ready = photo.state == "ready" and media is not None
     return PhotoPublic(
         id=photo.id,

@@ -28,6 +28,7 @@ from chalicelib.domain.models import (
     TimelineEntry,
 )
 from chalicelib.routing import Catalogue
+from chalicelib.services.ports import Media, ReportReads, ReportWrites
 
 Clock = Callable[[], datetime]
 MAX_CODE_ATTEMPTS = 8
@@ -236,7 +237,7 @@ def _replayed(
 _DECOY_ID = "a" * 20
 
 
-def resolve_ref(ref: str, store: Any) -> str | None:
+def resolve_ref(ref: str, store: ReportReads) -> str | None:
     """A report id from an id or a short code (``TRG-7K3F9Q``, any case). An unknown
     code resolves to an id that loads nothing, after the same reads a known one
     costs: callers load it and answer 404, as for a covert report."""
@@ -245,14 +246,16 @@ def resolve_ref(ref: str, store: Any) -> str | None:
     return ref if identifiers.is_report_id(ref) else None
 
 
-def report_id_or_404(ref: str, store: Any) -> str:
+def report_id_or_404(ref: str, store: ReportReads) -> str:
     report_id = resolve_ref(ref, store)
     if report_id is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
     return report_id
 
 
-def get_public(ref: str, *, store: Any, catalogue: Catalogue, media: Any = None) -> ReportPublic:
+def get_public(
+    ref: str, *, store: ReportReads, catalogue: Catalogue, media: Media | None = None
+) -> ReportPublic:
     report_id = resolve_ref(ref, store)
     loaded = store.load(report_id) if report_id else None
     # Covert reports are not forbidden but absent: the same 404 as a wrong id.
@@ -326,7 +329,7 @@ def to_created(
 NEARBY_METRES = 50
 
 
-def nearby_open(report: Report, store: Any) -> list[NearbyReport]:
+def nearby_open(report: Report, store: ReportWrites) -> list[NearbyReport]:
     """Open reports of the same label within ~50 m: "did someone already report this?"
     Never for covert labels (that would reveal other covert reports)."""
     from chalicelib.services.workflow import distance_m

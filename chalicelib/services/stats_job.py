@@ -19,7 +19,9 @@ from typing import Any
 from chalicelib import observe
 from chalicelib.domain import stats
 from chalicelib.domain.messages import WIB
+from chalicelib.domain.models import Report
 from chalicelib.routing import SQUAD_CODES, Catalogue
+from chalicelib.services.ports import StatsKeeping, StatsReads
 from chalicelib.services.workflow import is_overdue
 
 log = logging.getLogger("kawal.stats")
@@ -33,7 +35,11 @@ def _contribution(item: dict[str, Any]) -> stats.Contribution:
 
 
 def run(
-    *, reports: Any, stats_store: Any, catalogue: Catalogue, now: Callable[[], datetime]
+    *,
+    reports: StatsReads,
+    stats_store: StatsKeeping,
+    catalogue: Catalogue,
+    now: Callable[[], datetime],
 ) -> dict[str, Any]:
     until = now()
     mark = stats_store.watermark() or until - FIRST_RUN_BACKFILL
@@ -78,7 +84,7 @@ def _without_quality(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _open_reports(reports: Any) -> list[Any]:
+def _open_reports(reports: StatsReads) -> list[Report]:
     out = []
     for squad in SQUAD_CODES:
         start = None

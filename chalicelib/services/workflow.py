@@ -16,6 +16,7 @@ from chalicelib.domain.models import Report, ShadowCheck, TimelineEntry
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.services import photos
+from chalicelib.services.ports import Media, WorkflowStore
 
 log = logging.getLogger("kawal.workflow")
 AFTER_PHOTO_MAX_DISTANCE_M = 100
@@ -49,7 +50,12 @@ def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
 
 class Workflow:
     def __init__(
-        self, *, store: Any, catalogue: Catalogue, media: Any, now: Callable[[], datetime]
+        self,
+        *,
+        store: WorkflowStore,
+        catalogue: Catalogue,
+        media: Media,
+        now: Callable[[], datetime],
     ):
         self.store, self.catalogue, self.media, self.now = store, catalogue, media, now
 

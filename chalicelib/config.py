@@ -6,8 +6,11 @@ the local runner sets them after import, so nothing here is read at import.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, PositiveInt
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_REGION = "ap-southeast-3"  # Jakarta
@@ -114,60 +117,90 @@ def open311_contact() -> str:
     )
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
+class Limits(BaseModel):
+    """Abuse limits: a flood must not bury the squads or run up the regency's SMS bill.
+    Each from its environment variable (the field name in capitals), a whole number of
+    at least 1: a typo stops the function at its first request with a clear error.
+    (pydantic-settings would read them the same way, but importing it added 50-70 ms
+    to every function's cold start, measured with bench/coldstart.py.)"""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quota_reports_per_device_hour: PositiveInt = 20
+    # generous: Indonesian carriers put many phones behind one address (CGNAT)
+    quota_reports_per_ip_hour: PositiveInt = 200
+    quota_open311_per_key_hour: PositiveInt = 1000
+    # wrong passwords from one network an hour (right ones are not counted: an office
+    # behind one address signs in all day); every attempt (floods); per account / 15 min
+    quota_sign_ins_per_ip_hour: PositiveInt = 60
+    quota_sign_in_attempts_per_ip_hour: PositiveInt = 1000
+    quota_sign_in_failures_per_account: PositiveInt = 10
+    # +1s from one network an hour (CGNAT: generous, but no fake crowds); per phone
+    quota_supports_per_ip_hour: PositiveInt = 30
+    quota_supports_per_device_hour: PositiveInt = 10
+    sms_per_report_notification: PositiveInt = 5  # people one update of one report texts
+    sms_per_phone_day: PositiveInt = 10
+    sms_daily_budget: PositiveInt = 2000
+    contact_retention_days: PositiveInt = 90  # contacts go this long after a report ends
 
 
-# Abuse limits: a flood must not bury the squads or run up the regency's SMS bill.
+_LIMIT_NAMES = tuple(name.upper() for name in Limits.model_fields)
+
+
+def limits() -> Limits:
+    """Read at call time (stage variables can change between calls), parsed once per
+    distinct set of values."""
+    return _limits(tuple(os.environ.get(name) for name in _LIMIT_NAMES))
+
+
+@functools.lru_cache(maxsize=8)
+def _limits(values: tuple[str | None, ...]) -> Limits:
+    given = {name.lower(): v for name, v in zip(_LIMIT_NAMES, values, strict=True) if v}
+    return Limits.model_validate(given)
+
+
 def reports_per_device_hour() -> int:
-    return _int("QUOTA_REPORTS_PER_DEVICE_HOUR", 20)
+    return limits().quota_reports_per_device_hour
 
 
 def reports_per_ip_hour() -> int:
-    """Generous: Indonesian carriers put many phones behind one address (CGNAT)."""
-    return _int("QUOTA_REPORTS_PER_IP_HOUR", 200)
+    return limits().quota_reports_per_ip_hour
 
 
 def open311_per_key_hour() -> int:
-    return _int("QUOTA_OPEN311_PER_KEY_HOUR", 1000)
+    return limits().quota_open311_per_key_hour
 
 
 def sign_ins_per_ip_hour() -> int:
-    """Wrong passwords from one network in an hour (a right one is not counted: an
-    office behind one address signs in all day)."""
-    return _int("QUOTA_SIGN_INS_PER_IP_HOUR", 60)
+    return limits().quota_sign_ins_per_ip_hour
 
 
 def sign_in_attempts_per_ip_hour() -> int:
-    """Every attempt from one network in an hour: only a flood reaches it."""
-    return _int("QUOTA_SIGN_IN_ATTEMPTS_PER_IP_HOUR", 1000)
+    return limits().quota_sign_in_attempts_per_ip_hour
 
 
 def sign_in_failures_per_account() -> int:
-    """Wrong passwords for one account in 15 minutes before it must wait."""
-    return _int("QUOTA_SIGN_IN_FAILURES_PER_ACCOUNT", 10)
+    return limits().quota_sign_in_failures_per_account
 
 
 def supports_per_ip_hour() -> int:
-    """+1s from one network in an hour (CGNAT: generous, but no fake crowds)."""
-    return _int("QUOTA_SUPPORTS_PER_IP_HOUR", 30)
+    return limits().quota_supports_per_ip_hour
 
 
 def supports_per_device_hour() -> int:
-    return _int("QUOTA_SUPPORTS_PER_DEVICE_HOUR", 10)
+    return limits().quota_supports_per_device_hour
 
 
 def sms_per_report_notification() -> int:
-    """People one status change of one report may text (reporter first)."""
-    return _int("SMS_PER_REPORT_NOTIFICATION", 5)
+    return limits().sms_per_report_notification
 
 
 def sms_per_phone_day() -> int:
-    return _int("SMS_PER_PHONE_DAY", 10)
+    return limits().sms_per_phone_day
 
 
 def sms_daily_budget() -> int:
-    return _int("SMS_DAILY_BUDGET", 2000)
+    return limits().sms_daily_budget
 
 
 def contact_key_id() -> str:
@@ -177,4 +210,4 @@ def contact_key_id() -> str:
 
 def contact_retention_days() -> int:
     """Contact details are deleted this many days after a report closes (DynamoDB TTL)."""
-    return _int("CONTACT_RETENTION_DAYS", 90)
+    return limits().contact_retention_days

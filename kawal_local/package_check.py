@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
         "    module, _, name = handler.rpartition('.')\n"
         "    assert callable(getattr(importlib.import_module(module), name)), handler\n"
         "from chalicelib.adapters import imaging  # the photo path: Pillow's own wheel\n"
-        "import phonenumbers  # Indonesian mobile numbers\n"
+        "import phonenumbers, email_validator  # phones and email addresses\n"
         "import pillow_heif  # iPhone photos\n"
         "assert pillow_heif.libheif_info()['decoders'], 'no HEVC decoder'\n"
         "from PIL import Image, features\n"

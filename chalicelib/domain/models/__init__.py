@@ -20,7 +20,6 @@ from chalicelib.domain.models.entities import (  # noqa: F401
     TimelineEntry,
 )
 from chalicelib.domain.models.inputs import (  # noqa: F401
-    _EMAIL_RE,
     ApiKeyIn,
     ContactIn,
     ContactReadIn,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import UUID4, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.models.entities import Latitude, Longitude, PhotoType
 from chalicelib.domain.schema import Model
-
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 def normalize_phone(value: str) -> str:
@@ -41,9 +38,14 @@ def normalize_phone(value: str) -> str:
 
 
 def check_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
-        raise ValueError("email is not a valid address")
-    return value
+    """A valid address, normalised (email-validator: RFC syntax, internationalised
+    domains; no DNS lookup, so a form never waits on the network)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"email is not a valid address: {exc}") from None
 
 
 class _Input(Model):

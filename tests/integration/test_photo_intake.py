@@ -236,4 +236,4 @@ def test_an_iphone_heic_photo_goes_through_a_heic_slot(client, aws, process):
     upload(aws, r.json_body["upload"]["fields"], heic_photo(), "image/heic")
     process()
     (photo,) = public_photos(client, report["id"])
-    assert photo["state"] == "ready" and (photo["width"], photo["height"]) == (960, 1280)
+    assert photo["state"] == "ready" and (photo["width"], photo["height"]) == (600, 800)

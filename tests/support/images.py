@@ -97,7 +97,7 @@ def avif_like() -> bytes:
     return b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 4096
 
 
-def heic_photo(width: int = 1200, height: int = 1600, orientation: int = 1) -> bytes:
+def heic_photo(width: int = 600, height: int = 800, orientation: int = 1) -> bytes:
     """An iPhone-like HEIC (libheif's x265 encoder) with EXIF: make, GPS, orientation."""
     import pillow_heif
 

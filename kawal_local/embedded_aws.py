@@ -11,6 +11,7 @@ the app long-polls moto, so this costs little.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
@@ -28,9 +29,43 @@ class _OneCallAtATime:
             return list(self.app(environ, start_response))
 
 
+def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
+    """Drop stream records older than ``max_age`` from every table, as DynamoDB does
+    after 24 hours (moto keeps them forever: memory grows with every write). The
+    sequence numbers of the records kept do not change. Returns how many went."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    cutoff = (now or datetime.now(UTC)) - max_age
+    dropped = 0
+    for regions in dynamodb_backends.values():
+        for backend in regions.values():
+            for table in backend.tables.values():
+                shard = getattr(table, "stream_shard", None)
+                if shard is None:
+                    continue
+                old = 0
+                for record in shard.items:
+                    created = record.record["dynamodb"]["ApproximateCreationDateTime"]
+                    if created.tzinfo is None:
+                        created = created.replace(tzinfo=UTC)
+                    if created >= cutoff:
+                        break
+                    old += 1
+                if old:
+                    del shard.items[:old]
+                    shard.starting_sequence_number += old
+                    dropped += old
+    return dropped
+
+
 class EmbeddedAws(ThreadedMotoServer):
+    def trim_streams(self, max_age: timedelta) -> int:
+        """``trim_streams`` between two calls, never during one."""
+        with self._app.lock:
+            return trim_streams(max_age)
+
     def _server_entry(self) -> None:
-        app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))
+        app = self._app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from kawal_local import local_http
@@ -81,6 +82,9 @@ def banner(
         ]
     lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
+
+
+STREAM_RETENTION = timedelta(hours=float(os.environ.get("KAWAL_STREAM_RETENTION_HOURS", "24")))
 
 
 def main() -> int:
@@ -169,6 +173,8 @@ def main() -> int:
             pump.Loop(
                 "inbox", 0.1, pump.inbox_printer(inbox, lambda t: print(t, flush=True)), stop
             ),
+            # DynamoDB keeps stream records 24 hours; moto would keep them forever
+            pump.Loop("stream-trim", 600, lambda: moto.trim_streams(STREAM_RETENTION), stop),
         ]
         for t in threads:
             t.start()

@@ -91,3 +91,140 @@ class FakePublisher:
             raise ConnectionError("SNS unreachable")
         self.sent.append(n)
         return f"msg-{len(self.sent)}"
+
+
+class FakeReports:
+    """``ports.ReportReads`` and ``ports.PhotoSlots`` (with ``create_report`` to set a
+    report up): reports and their photo slots, the three-photo count, claims."""
+
+    def __init__(self) -> None:
+        self.reports: dict[str, Any] = {}
+        self.timelines: dict[str, list[Any]] = {}
+        self.photos: dict[tuple[str, str], Any] = {}
+        self.codes: dict[str, str] = {}
+
+    def create_report(self, report, first, contact, photo=None) -> None:
+        from chalicelib.domain.errors import ReportExists
+
+        if report.id in self.reports:
+            raise ReportExists(report.id)
+        self.reports[report.id] = report
+        self.codes[report.code] = report.id
+        self.timelines[report.id] = [first.model_copy(update={"key": "EVENT#0"})]
+        if photo is not None:
+            self.photos[(report.id, photo.id)] = photo
+
+    def load(self, report_id: str):
+        from chalicelib.domain.models import Loaded
+
+        if report_id not in self.reports:
+            return None
+        mine = [p for (r, _), p in self.photos.items() if r == report_id]
+        return Loaded(
+            self.reports[report_id],
+            list(self.timelines[report_id]),
+            sorted(mine, key=lambda p: p.created_at),
+            (),
+            (),
+        )
+
+    def get_report(self, report_id: str):
+        loaded = self.load(report_id)
+        return (loaded.report, loaded.timeline) if loaded else None
+
+    def report_id_for_code(self, code: str) -> str | None:
+        return self.codes.get(code)
+
+    def _count(self, report_id: str, delta: int) -> None:
+        report = self.reports[report_id]
+        self.reports[report_id] = report.model_copy(
+            update={"citizen_photos": report.citizen_photos + delta}
+        )
+
+    def add_photo(self, photo, counted: bool):
+        from chalicelib.domain.errors import PhotoQuotaReached
+        from chalicelib.domain.models import MAX_CITIZEN_PHOTOS
+
+        existing = self.photos.get((photo.report_id, photo.id))
+        if existing is not None:
+            return existing
+        if counted:
+            if self.reports[photo.report_id].citizen_photos >= MAX_CITIZEN_PHOTOS:
+                raise PhotoQuotaReached(photo.report_id)
+            self._count(photo.report_id, +1)
+        self.photos[(photo.report_id, photo.id)] = photo
+        return photo
+
+    def get_photo(self, report_id: str, photo_id: str):
+        return self.photos.get((report_id, photo_id))
+
+    def claim_photo(self, report_id: str, photo_id: str, now: datetime, stale: datetime) -> bool:
+        photo = self.photos[(report_id, photo_id)]
+        free = photo.state == "awaiting_upload" or (
+            photo.state == "processing" and photo.processing_since < stale
+        )
+        if free:
+            self.photos[(report_id, photo_id)] = photo.model_copy(
+                update={"state": "processing", "processing_since": now}
+            )
+        return free
+
+    def finish_photo(self, photo) -> None:
+        current = self.photos[(photo.report_id, photo.id)]
+        assert current.state == "processing", "finished without a claim"
+        fields = ("state", "reason", "display_key", "thumb_key", "width", "height", "processed_at")
+        changes = {k: getattr(photo, k) for k in fields if getattr(photo, k) is not None}
+        self.photos[(photo.report_id, photo.id)] = current.model_copy(update=changes)
+        if photo.state == "rejected" and photo.role == "before":
+            self._count(photo.report_id, -1)
+
+    def expire_unused_slots(self, report_id: str, created_before: datetime) -> int:
+        released = 0
+        for key, photo in list(self.photos.items()):
+            unused = photo.state == "awaiting_upload" and photo.created_at < created_before
+            if key[0] == report_id and photo.role == "before" and unused:
+                self.photos[key] = photo.model_copy(update={"state": "expired"})
+                self._count(report_id, -1)
+                released += 1
+        return released
+
+
+class FakeMedia:
+    """``ports.Media``: photo files in memory, with S3's limits and key layout."""
+
+    MIN_BYTES, MAX_BYTES, SLOT_SECONDS = 1024, 10 * 1024 * 1024, 15 * 60
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def upload_key(self, report_id: str, photo_id: str) -> str:
+        return f"uploads/{report_id}/{photo_id}"
+
+    def parse_upload_key(self, key: str):
+        parts = key.split("/")
+        return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "uploads" else None
+
+    def derivative_keys(self, report_id: str, photo_id: str) -> tuple[str, str]:
+        base = f"photos/{report_id}/{photo_id}"
+        return f"{base}/display.jpg", f"{base}/thumb.jpg"
+
+    def presigned_post(self, key: str, content_type: str = "image/jpeg") -> dict[str, Any]:
+        return {"url": "https://fake-s3", "fields": {"key": key, "Content-Type": content_type}}
+
+    def put_upload(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = (data, content_type)
+
+    def head(self, key: str):
+        if key not in self.objects:
+            return None
+        data, content_type = self.objects[key]
+        return {"ContentLength": len(data), "ContentType": content_type}
+
+    def read(self, key: str) -> bytes:
+        return self.objects[key][0][: self.MAX_BYTES + 1]
+
+    def put_derivative(self, key: str, data: bytes) -> None:
+        self.objects[key] = (data, "image/jpeg")
+
+    def view_url(self, key: str) -> str:
+        return f"https://fake-s3/{key}?signed"

@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain import attributes, identifiers
 from chalicelib.domain.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
@@ -37,18 +37,6 @@ NEARBY_MAX = 5  # the closest few are all a phone shows
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class Store(Protocol):
-    def create_report(
-        self,
-        report: Report,
-        first: TimelineEntry,
-        contact: dict | None,
-        photo: Photo | None = None,
-    ) -> None: ...
-    def load(self, report_id: str) -> Loaded | None: ...
-    def report_id_for_code(self, code: str) -> str | None: ...
 
 
 def _request_hash(data: ReportIn) -> str:
@@ -97,7 +85,7 @@ def validate(data: ReportIn, catalogue: Catalogue, regency: Regency) -> None:
 def submit(
     data: ReportIn,
     *,
-    store: Store,
+    store: ReportWrites,
     catalogue: Catalogue,
     regency: Regency,
     boundaries: Boundaries | None = None,

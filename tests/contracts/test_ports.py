@@ -81,3 +81,92 @@ def test_outbox_sent_and_failed_leave_the_due_list(outbox):
     assert outbox.due(NOW + timedelta(hours=1)) == []
     assert outbox.claim(notification("a"), NOW)["state"] == "sent"
     assert [i["notification"]["id"] for i in outbox.failed()] == ["b"]
+
+
+# -- PhotoSlots: a report's photo slots, the three-photo count, claims, outcomes -------
+@pytest.fixture(params=["fake", "dynamodb"])
+def slots(request):
+    if request.param == "fake":
+        from tests.fakes import FakeReports
+
+        return FakeReports()
+    request.getfixturevalue("aws")
+    from chalicelib.storage import ReportStore
+
+    return ReportStore()
+
+
+def a_report(store, report_id: str = "abcdefghijklmnopqrst"):
+    from chalicelib.domain.models import Report, TimelineEntry
+
+    report = Report(
+        id=report_id,
+        code="TRG-7K3F9Q",
+        label="jalan_rusak",
+        squad="orange",
+        covert=False,
+        status="submitted",
+        lat=-8.05,
+        lon=111.71,
+        geohash="qqx4kzzzzz",
+        created_at=NOW,
+        updated_at=NOW,
+        sla_due_at=NOW + timedelta(hours=72),
+        token_hash="t",
+        request_hash="r",
+    )
+    first = TimelineEntry(at=NOW, to_status="submitted", actor_role="citizen")
+    store.create_report(report, first, None)
+    return report
+
+
+def slot(report, n: int, role: str = "before", at=NOW):
+    from chalicelib.domain.models import Photo
+
+    return Photo(
+        id=f"photo{n}",
+        report_id=report.id,
+        role=role,
+        upload_key=f"uploads/{report.id}/photo{n}",
+        created_at=at,
+    )
+
+
+def test_three_citizen_photos_count_a_retry_counts_once_squads_are_not_counted(slots):
+    from chalicelib.domain.errors import PhotoQuotaReached
+
+    report = a_report(slots)
+    for n in range(3):
+        assert slots.add_photo(slot(report, n), counted=True).id == f"photo{n}"
+    assert slots.add_photo(slot(report, 0), counted=True).id == "photo0"  # a retry
+    with pytest.raises(PhotoQuotaReached):
+        slots.add_photo(slot(report, 3), counted=True)
+    assert slots.add_photo(slot(report, 9, role="after"), counted=False).id == "photo9"
+    assert slots.load(report.id).report.citizen_photos == 3
+
+
+def test_a_claim_is_taken_once_until_it_goes_stale(slots):
+    report = a_report(slots)
+    slots.add_photo(slot(report, 0), counted=True)
+    stale = NOW - timedelta(minutes=5)
+    assert slots.claim_photo(report.id, "photo0", NOW, stale)
+    assert not slots.claim_photo(report.id, "photo0", NOW, stale)
+    later = NOW + timedelta(minutes=6)
+    assert slots.claim_photo(report.id, "photo0", later, later - timedelta(minutes=5))
+    assert slots.get_photo(report.id, "photo0").state == "processing"
+
+
+def test_a_rejected_citizen_photo_and_an_expired_slot_give_their_place_back(slots):
+    report = a_report(slots)
+    for n in range(3):
+        slots.add_photo(slot(report, n, at=NOW + timedelta(seconds=n)), counted=True)
+    slots.claim_photo(report.id, "photo0", NOW, NOW)
+    rejected = slots.get_photo(report.id, "photo0").model_copy(
+        update={"state": "rejected", "reason": "no"}
+    )
+    slots.finish_photo(rejected)
+    assert slots.load(report.id).report.citizen_photos == 2
+    assert slots.expire_unused_slots(report.id, NOW + timedelta(seconds=1.5)) == 1  # photo1
+    states = {p.id: p.state for p in slots.load(report.id).photos}
+    assert states == {"photo0": "rejected", "photo1": "expired", "photo2": "awaiting_upload"}
+    assert slots.load(report.id).report.citizen_photos == 1

@@ -59,10 +59,10 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
 
 
 class EmbeddedAws(ThreadedMotoServer):
-    def trim_streams(self, max_age: timedelta) -> int:
+    def trim_streams(self, max_age: timedelta, until: datetime | None = None) -> int:
         """``trim_streams`` between two calls, never during one."""
         with self._app.lock:
-            return trim_streams(max_age)
+            return trim_streams(max_age, until)
 
     def _server_entry(self) -> None:
         app = self._app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))

@@ -16,7 +16,7 @@ import signal
 import socket
 import sys
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kawal_local import local_http
@@ -85,6 +85,13 @@ def banner(
 
 
 STREAM_RETENTION = timedelta(hours=float(os.environ.get("KAWAL_STREAM_RETENTION_HOURS", "24")))
+SAVE_SECONDS = float(os.environ.get("KAWAL_SAVE_SECONDS", "300"))
+
+
+def save(where: Path) -> dict[str, int]:
+    from kawal_local import persist
+
+    return persist.save(where, persist.topics())
 
 
 def main() -> int:
@@ -115,7 +122,7 @@ def main() -> int:
         app = chalice_config.chalice_app
         local_http.request_state_per_thread(app)
 
-        from kawal_local import resources
+        from kawal_local import persist, resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
 
         made = resources.bootstrap()
@@ -128,8 +135,14 @@ def main() -> int:
         shared = ("AWS_", "COGNITO_", "TABLE_", "BUCKET_", "SQUAD_", "KAWAL_STAGE")
         env = {k: v for k, v in os.environ.items() if k.startswith(shared)}
         STATE.write_text(json.dumps({"env": env, "open311_api_key": open311_key}, indent=1))
-        seeded = []
-        if os.environ.get("KAWAL_SEED", "1") != "0":
+        seeded: list = []
+        where = persist.data_dir()
+        restored = bool(where and persist.has_snapshot(where))
+        if restored:
+            persist.restore(where)
+            # what was restored was dispatched before the restart: not again
+            moto.trim_streams(timedelta(0), until=datetime.now(UTC) + timedelta(minutes=1))
+        elif os.environ.get("KAWAL_SEED", "1") != "0":
             seeded = seed_demo_reports()
 
         from chalicelib import config
@@ -176,6 +189,8 @@ def main() -> int:
             # DynamoDB keeps stream records 24 hours; moto would keep them forever
             pump.Loop("stream-trim", 600, lambda: moto.trim_streams(STREAM_RETENTION), stop),
         ]
+        if where:  # a crash loses at most a few minutes of a trial
+            threads.append(pump.Loop("save", SAVE_SECONDS, lambda: save(where), stop))
         for t in threads:
             t.start()
         print(banner(host, port, aws_port, seeded, staff, open311_key), flush=True)
@@ -185,6 +200,8 @@ def main() -> int:
         server.shutdown()
         for t in threads:
             t.join(timeout=5)
+        if where:
+            print(f"data kept in {where}: {save(where)}", flush=True)
     finally:
         moto.stop()
         STATE.unlink(missing_ok=True)

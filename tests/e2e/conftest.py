@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 class Runner:
-    def __init__(self, seed: bool = True):
+    def __init__(self, seed: bool = True, data_dir: Path | None = None):
         self.port, self.aws_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -33,6 +33,8 @@ class Runner:
             KAWAL_SEED="1" if seed else "0",
             KAWAL_STATS_SECONDS="1",
             KAWAL_STATE_FILE=str(ROOT / ".pytest_cache" / f"state-{self.port}.json"),
+            # each runner its own world: kept only where a test asks for it
+            KAWAL_DATA_DIR=str(data_dir) if data_dir else "off",
             PYTHONUNBUFFERED="1",
         )
         self.state_file = Path(env["KAWAL_STATE_FILE"])

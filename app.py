@@ -10,6 +10,7 @@ from chalicelib.entry import (
     command_page,
     contract_api,
     events,
+    follow_page,
     open311_api,
     squads_api,
     staff_api,
@@ -28,6 +29,7 @@ app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
 app.register_blueprint(command_page.bp)
+app.register_blueprint(follow_page.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
 app.register_blueprint(contract_api.bp)

@@ -159,13 +159,34 @@ def report_photo(ref: str):
     )
 
 
-@route(bp, "/r/{code}", methods=["GET"], doc={"returns": {302: None}})
+@route(
+    bp,
+    "/r/{code}",
+    methods=["GET"],
+    doc={"returns": {200: {"text/html": {"type": "string"}}, 302: None}},
+)
 def short_link(code: str):
-    """The link in every SMS: short to type, forwards to the report. Relative, so it
-    works under API Gateway's stage prefix and under a custom domain alike."""
+    """The link in every SMS: a browser gets the report's follow page (HTML, Bahasa);
+    an API client is forwarded to the report's JSON (relative, so it works under API
+    Gateway's stage prefix and under a custom domain alike)."""
+    from chalicelib.entry import follow_page
+
+    browser = follow_page.wants_html(bp.current_request.headers)
     if not identifiers.is_short_code(code):
+        if browser:
+            return follow_page.not_found(code)
         raise NotFound(f"no report {code!r}", code="report_not_found")
-    return Response(body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"})
+    if not browser:
+        return Response(
+            body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"}
+        )
+    try:
+        report = reports.get_public(
+            code, store=bootstrap.report_store(), catalogue=load_catalogue(), media=media
+        )
+    except NotFound:  # unknown and covert alike
+        return follow_page.not_found(code)
+    return follow_page.render(report, reports.utc_now())
 
 
 def _citizen_action(ref: str, action: str):

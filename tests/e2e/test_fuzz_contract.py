@@ -156,7 +156,10 @@ def test_every_schemathesis_phase_passes(fuzz_runner, tokens, tmp_path, caller):
     ]  # fmt: skip
     if caller == "command":
         command += ["-H", f"Authorization: Bearer {tokens['command']}"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    # run in the test's folder: schemathesis keeps a cache where it runs
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=1800, check=False, cwd=tmp_path
+    )
     summary = done.stdout[done.stdout.find("SUMMARY") :]
     assert done.returncode == 0, done.stdout[-6000:]
     assert " passed" in summary and "failed" not in summary.split("Test cases:")[-1]

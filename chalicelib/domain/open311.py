@@ -85,8 +85,12 @@ def service(catalogue: Catalogue, label: Label, lang: str) -> dict[str, Any]:
         "description": description,
         "metadata": bool(label.attributes),
         "type": "realtime",  # a request id comes back at once
+        # "private": FixMyStreet keeps a category's reports off its public map
         "keywords": ", ".join(
-            dict.fromkeys([label.name_id, label.name_en, *label.code.split("_")])
+            dict.fromkeys(
+                [label.name_id, label.name_en, *label.code.split("_")]
+                + (["private"] if catalogue.is_covert(label.code) else [])
+            )
         ),
         "group": group,
     }

@@ -68,7 +68,8 @@ _FIELDS = {
 
 
 def _answers(form: dict[str, list[str]]) -> dict[str, Any]:
-    """``attribute[CODE]=v`` (one value) and ``attribute[CODE][]=v`` (a list)."""
+    """``attribute[CODE]=v`` (one value), and a list as ``attribute[CODE][]=v`` or, as
+    FixMyStreet sends a multi-choice answer, the same ``attribute[CODE]=v`` repeated."""
     answers: dict[str, Any] = {}
     for name, values in form.items():
         if name in _FIELDS:
@@ -76,12 +77,12 @@ def _answers(form: dict[str, list[str]]) -> dict[str, Any]:
         if not (name.startswith("attribute[") and "]" in name):
             raise InvalidInput(f"unknown field {name!r}")
         code, _, rest = name[len("attribute[") :].partition("]")
-        if rest == "[]":
+        if rest == "[]" or (rest == "" and len(values) > 1):
             answers[code] = [v.strip() for v in values if v.strip()]
-        elif rest == "" and len(values) == 1:
+        elif rest == "":
             answers[code] = values[0]
         else:
-            raise InvalidInput(f"{name}: send attribute[{code}] once, or attribute[{code}][]")
+            raise InvalidInput(f"{name}: send attribute[{code}] or attribute[{code}][]")
     return answers
 
 
@@ -147,6 +148,8 @@ def report_in(
     answers = _answers(form)
     lat, lon, district = _location(form, regency)
     description = single(form, "description")
+    if description:  # FixMyStreet and browsers send CRLF: keep plain newlines
+        description = description.replace("\r\n", "\n").replace("\r", "\n")
     if description and len(description) > 4000:
         raise InvalidInput("description is at most 4,000 characters")
     first, last = single(form, "first_name"), single(form, "last_name")

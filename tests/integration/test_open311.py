@@ -430,3 +430,32 @@ def test_a_request_with_a_photo_links_a_stable_media_url(client, aws, key):
         get(client, f"/requests/{no_photo['service_request_id']}.json").json_body[0]["media_url"]
         is None
     )
+
+
+def test_fixmystreet_s_way_of_sending_a_multi_choice_answer_and_crlf(client, key):
+    """FixMyStreet repeats ``attribute[code]`` for each value of a multi-choice answer
+    and sends descriptions with CRLF (issue #21, items 1 and 7)."""
+    r = post_form(
+        client,
+        [
+            ("api_key", key),
+            ("service_code", "jalan_rusak"),
+            ("lat", "-8.05"),
+            ("long", "111.71"),
+            ("description", "Lubang besar\r\ndi depan pasar\r\n"),
+            ("attribute[jenis_kerusakan]", "berlubang"),
+            ("attribute[jenis_kerusakan]", "retak"),
+        ],
+    )
+    assert r.status_code == 201, r.body
+    code = r.json_body[0]["service_request_id"]
+    report = next(i for i in all_items() if i.get("code") == {"S": code})
+    answers = report["attributes"]["M"]["jenis_kerusakan"]["L"]
+    assert sorted(v["S"] for v in answers) == ["berlubang", "retak"]
+    assert report["description"]["S"] == "Lubang besar\ndi depan pasar"
+
+
+def test_covert_services_are_private_for_fixmystreet(client):
+    services = get(client, "/services.json").json_body
+    private = {s["service_code"] for s in services if "private" in s["keywords"].split(", ")}
+    assert "pungutan_liar" in private and "jalan_rusak" not in private

@@ -187,11 +187,29 @@ def status_of(report: Report) -> str:
     return "closed" if report.status in _CLOSED or report.merged_into else "open"
 
 
+# Why a report was rejected, in words a reader understands (not the code).
+REJECTION_WORDS = {
+    "id": {
+        "duplicate": "laporan ganda",
+        "not_a_problem": "bukan masalah yang perlu ditangani",
+        "outside_regency": "di luar wilayah Kabupaten Trenggalek",
+        "other_authority": "bukan kewenangan Pemerintah Kabupaten; diteruskan ke instansi terkait",
+    },
+    "en": {
+        "duplicate": "a duplicate report",
+        "not_a_problem": "not a problem to act on",
+        "outside_regency": "outside Trenggalek Regency",
+        "other_authority": "not the regency's responsibility; for another authority",
+    },
+}
+
+
 def status_notes(report: Report, squad: str, lang: str, merged_code: str | None = None) -> str:
     notes = _NOTES[lang]
     if report.merged_into:
         return notes["merged"].format(other=merged_code or report.merged_into)
-    return notes[report.status].format(squad=squad, reason=report.rejection_reason or "-")
+    reason = REJECTION_WORDS[lang].get(report.rejection_reason or "", "-")
+    return notes[report.status].format(squad=squad, reason=reason)
 
 
 def service_request(

@@ -267,7 +267,12 @@ def test_a_request_follows_the_squads_work_from_open_to_closed(client, aws, toke
     )
     rejected = get(client, f"/requests/{other}.json?locale=en").json_body[0]
     assert rejected["status"] == "closed"
-    assert rejected["status_notes"] == "Rejected: other_authority"
+    # in words, not the code (issue #21, item 3)
+    assert rejected["status_notes"] == (
+        "Rejected: not the regency's responsibility; for another authority"
+    )
+    in_bahasa = get(client, f"/requests/{other}.json").json_body[0]["status_notes"]
+    assert in_bahasa.startswith("Ditolak: bukan kewenangan") and "other_authority" not in in_bahasa
 
 
 def test_listing_filters_by_code_status_dates_and_pages(client, aws, tokens, key):

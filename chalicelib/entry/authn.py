@@ -7,7 +7,8 @@ from typing import Any
 
 from chalice import AuthResponse, Blueprint
 
-from chalicelib.domain.models import SignedIn, SignInIn
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.models import NewPasswordIn, SignedIn, SignInIn
 from chalicelib.domain.principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
 from chalicelib.entry.http import json_response, route
 
@@ -54,28 +55,58 @@ def sign_in():
     """Staff sign-in (the command-centre page): username and password to Cognito,
     an access token back. Wrong passwords are counted per network and per account;
     every attempt per network too, against a ceiling only a flood reaches."""
-    from chalicelib import bootstrap, config
-    from chalicelib.entry.http import parse_body, source_ip
+    from chalicelib import config
+    from chalicelib.entry.http import parse_body
+
+    data = parse_body(bp.current_request, SignInIn)
+    return _counted_attempt(
+        data.username,
+        lambda: cognito_sign_in(config.user_pool_client_id(), data.username, data.password),
+    )
+
+
+@route(
+    bp,
+    "/auth/new-password",
+    methods=["POST"],
+    doc={"body": NewPasswordIn, "returns": {200: SignedIn}, "errors": (401, 429)},
+)
+def new_password():
+    """First sign-in with a temporary password: set one's own (the ``session`` comes
+    with the sign-in's ``403 password_change_required``); an access token back."""
+    from chalicelib import config
+    from chalicelib.entry.http import parse_body
+
+    data = parse_body(bp.current_request, NewPasswordIn)
+    return _counted_attempt(
+        data.username,
+        lambda: cognito_new_password(
+            config.user_pool_client_id(), data.username, data.session, data.new_password
+        ),
+    )
+
+
+def _counted_attempt(username: str, attempt: Any):
+    """Run a sign-in attempt: every attempt counted per network (floods); wrong ones per
+    network and per account, counted up front (parallel guesses cannot slip past the
+    limit) and given back when the attempt was not a wrong guess."""
+    from chalicelib import bootstrap
+    from chalicelib.entry.http import source_ip
     from chalicelib.services import quotas, reports
 
-    request = bp.current_request
-    data = parse_body(request, SignInIn)
-    counters, now, address = bootstrap.counters(), reports.utc_now(), source_ip(request)
+    counters, now = bootstrap.counters(), reports.utc_now()
+    address = source_ip(bp.current_request)
     quotas.take(counters, quotas.SIGN_IN_ATTEMPTS_PER_IP, address, now)
-    # counted as failures up front (so parallel guesses cannot slip past the limit)
-    # and given back when the password was right
     failures = [
         (quotas.SIGN_INS_PER_IP, address),
-        (quotas.SIGN_IN_FAILURES_PER_ACCOUNT, data.username.strip().lower()),
+        (quotas.SIGN_IN_FAILURES_PER_ACCOUNT, username.strip().lower()),
     ]
     quotas.take_all(counters, failures, now)
     try:
-        token, expires_in = cognito_sign_in(
-            config.user_pool_client_id(), data.username, data.password
-        )
+        token, expires_in = attempt()
     except Unauthenticated:
         raise
-    except BaseException:  # a right password (temporary) or an outage: not a guess
+    except BaseException:  # a right password (temporary), a weak new one, an outage
         quotas.give_back_all(counters, failures, now)
         raise
     quotas.give_back_all(counters, failures, now)
@@ -103,7 +134,46 @@ def cognito_sign_in(client_id: str, username: str, password: str) -> tuple[str, 
     result = answer.get("AuthenticationResult")
     if result is None:  # a temporary password: Cognito wants a new one first
         raise Forbidden(
-            "set a new password first (Cognito challenge " + str(answer.get("ChallengeName")) + ")",
+            "set a new password first: POST /auth/new-password with this session "
+            "(valid a few minutes)",
+            [{"challenge": answer.get("ChallengeName"), "session": answer.get("Session")}],
             code="password_change_required",
         )
+    return result["AccessToken"], int(result.get("ExpiresIn", 3600))
+
+
+def cognito_new_password(
+    client_id: str, username: str, session: str, new_password: str
+) -> tuple[str, int]:
+    from botocore.exceptions import ClientError
+
+    from chalicelib.adapters import aws
+
+    idp = aws.client("cognito-idp")
+    try:
+        with aws.outage("sign-in"):
+            answer = idp.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=session,
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+            )
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "InvalidPasswordException":
+            raise InvalidInput(
+                "the new password is too weak: at least 8 characters with upper and lower "
+                "case letters and a digit",
+                [{"field": "new_password"}],
+                code="weak_password",
+            ) from None
+        # Cognito: NotAuthorized for a bad or expired session (moto: ResourceNotFound;
+        # a missing app client would already have failed the sign-in before this)
+        expired = ("NotAuthorizedException", "ExpiredCodeException", "ResourceNotFoundException")
+        if code in expired:
+            raise Unauthenticated(
+                "this sign-in has expired: sign in again with the temporary password"
+            ) from None
+        raise
+    result = answer["AuthenticationResult"]
     return result["AccessToken"], int(result.get("ExpiresIn", 3600))

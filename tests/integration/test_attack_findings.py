@@ -374,3 +374,38 @@ def test_nearby_is_capped_and_covert_reports_are_in_no_nearby_index(client):
         if i["PK"]["S"] == f"REPORT#{covert['id']}" and i["SK"]["S"] == "META"
     ]
     assert "GSI2PK" not in item and "GSI4PK" in item  # its squad's queue still has it
+
+
+# -- first sign-in with a temporary password (issue #19: the API part) -----------------
+def test_a_first_sign_in_sets_a_new_password_and_signs_in(client, aws):
+    idp, pool = aws.client("cognito-idp"), config.user_pool_id()
+    idp.admin_create_user(
+        UserPoolId=pool,
+        Username="tim-baru",
+        TemporaryPassword="Sementara-1",
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="tim-baru", GroupName="squad-orange")
+    first = sign_in(client, "tim-baru", "Sementara-1")
+    assert first.status_code == 403
+    error = first.json_body["error"]
+    assert error["code"] == "password_change_required"
+    session = error["details"][0]["session"]
+    assert error["details"][0]["challenge"] == "NEW_PASSWORD_REQUIRED" and session
+
+    def new_password(password, with_session=session):
+        body = {"username": "tim-baru", "session": with_session, "new_password": password}
+        return post_json(client, "/auth/new-password", body)
+
+    assert new_password("short").status_code == 400  # our own floor: 8 characters
+    stale = new_password("Baru-sekali-2", with_session="not-a-session-" * 3)
+    assert stale.status_code == 401 and stale.json_body["error"]["code"] == "unauthenticated"
+    done = new_password("Baru-sekali-2")
+    assert done.status_code == 200, done.body
+    assert done.json_body["access_token"] and done.json_body["expires_in"] > 0
+    again = sign_in(client, "tim-baru", "Baru-sekali-2")
+    assert again.status_code == 200
+    queue = client.http.get(
+        "/squads/orange/reports", headers=bearer(again.json_body["access_token"])
+    )
+    assert queue.status_code == 200  # a working squad account

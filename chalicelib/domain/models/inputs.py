@@ -169,6 +169,14 @@ class SignInIn(_Input):
     password: str = Field(min_length=1, max_length=256)
 
 
+class NewPasswordIn(_Input):
+    username: str = Field(min_length=1, max_length=128)
+    session: str = Field(
+        min_length=20, max_length=2048, description="from the sign-in's password_change_required"
+    )
+    new_password: str = Field(min_length=8, max_length=256)
+
+
 class SignedIn(Model):
     access_token: str = Field(description="send as Authorization: Bearer …")
     expires_in: int = Field(description="seconds")

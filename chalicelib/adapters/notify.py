@@ -74,10 +74,9 @@ class SnsPublisher:
         the reporter's first, so no crowd of supporters can spend the budget."""
         sent: list[str] = []
         texts_left = config.sms_per_report_notification()
-        for contact in self.contacts.contacts(n.report_id):
+        # supporters' contacts are not even opened for a step they are not told of
+        for contact in self.contacts.contacts(n.report_id, supporters=supporters_told(n)):
             if not contact.get("notify"):
-                continue
-            if contact.get("role") == "supporter" and not supporters_told(n):
                 continue
             phone = contact.get("phone")
             if phone and texts_left <= 0:

@@ -86,8 +86,8 @@ class Contacts:
     def __init__(self, phones: dict[str, str]):
         self.phones = phones
 
-    def contacts(self, report_id: str):
-        return [{"phone": self.phones[report_id], "notify": True}]
+    def contacts(self, report_id: str, supporters: bool = True):
+        return [{"phone": self.phones[report_id], "notify": True, "role": "reporter"}]
 
 
 def test_sms_per_number_cap_and_daily_budget_skip_sms_without_failing(aws, monkeypatch):

@@ -74,12 +74,14 @@ class PeopleItems(_Table):
                 Item=_marshal(_contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)),
             )
 
-    def contacts(self, report_id: str) -> list[dict[str, Any]]:
-        """The reporter's contact first, then every supporter's (for their own updates
-        only), each with its ``role``."""
+    def contacts(self, report_id: str, supporters: bool = True) -> list[dict[str, Any]]:
+        """The reporter's contact first, then (``supporters``) every supporter's, each
+        with its ``role``. Only the contacts asked for are opened (one KMS call each)."""
+        items = self._partition(f"CONTACT#{report_id}", consistent=True)
         return [
             {**_contact_fields(i), "role": "reporter" if i["SK"] == "META" else "supporter"}
-            for i in self._partition(f"CONTACT#{report_id}", consistent=True)
+            for i in items
+            if supporters or i["SK"] == "META"
         ]
 
     def wants_updates(self, report_id: str) -> bool:

@@ -9,12 +9,14 @@ from chalicelib.entry import (
     command_api,
     command_page,
     contract_api,
+    devices_api,
     events,
     follow_page,
     open311_api,
     squads_api,
     staff_api,
     stats_api,
+    web_apps,
 )
 from chalicelib.entry.http import error_middleware
 
@@ -25,11 +27,13 @@ app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
 app.register_blueprint(api.bp)
+app.register_blueprint(devices_api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(command_api.bp)
 app.register_blueprint(command_page.bp)
 app.register_blueprint(follow_page.bp)
+app.register_blueprint(web_apps.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
 app.register_blueprint(contract_api.bp)

@@ -83,6 +83,7 @@ class Label(Model):
     sla_hours: int = Field(gt=0, le=24 * 60)
     name_id: str = Field(min_length=1, max_length=80)
     name_en: str = Field(min_length=1, max_length=80)
+    icon: str = Field(default="📍", min_length=1, max_length=8)  # one emoji: the app's label grid
     attributes: tuple[Attribute, ...] = ()
 
     @model_validator(mode="after")
@@ -158,6 +159,7 @@ class Catalogue(Model):
                 "code": label.code,
                 "name_id": label.name_id,
                 "name_en": label.name_en,
+                "icon": label.icon,
                 "sla_hours": label.sla_hours,
                 "handled_by": self.public_handler(label.code),
                 "attributes": [a.model_dump() for a in label.attributes],

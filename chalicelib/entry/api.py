@@ -10,10 +10,11 @@ from chalicelib.domain import geo, identifiers
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
-    DeviceRegistered,
     DistrictOut,
     Health,
     LabelOut,
+    NearbyQuery,
+    NearbyReport,
     NoteIn,
     Page,
     PhotoSlot,
@@ -25,12 +26,19 @@ from chalicelib.domain.models import (
     Supported,
     SupportIn,
 )
+from chalicelib.entry import devices_api
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, optional_body, parse_body, route, source_ip
+from chalicelib.entry.http import (
+    json_response,
+    optional_body,
+    parse_body,
+    parse_query,
+    route,
+    source_ip,
+)
 from chalicelib.routing import load_catalogue
 from chalicelib.services import photos, quotas, reports
 from chalicelib.services.limits import counted, submit_counted
-from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
 CURSOR = q("cursor", "next_cursor of the previous page")
@@ -78,7 +86,7 @@ def submit_report():
     catalogue = load_catalogue()
     regency = geo.load_regency()
     store = bootstrap.report_store()
-    device_hash = _device(store, required=False)
+    device_hash = devices_api.device_hash(bp.current_request, store, required=False)
     subjects = [(quotas.REPORTS_PER_IP, source_ip(bp.current_request))]
     if device_hash:
         subjects.append((quotas.REPORTS_PER_DEVICE, device_hash))
@@ -99,6 +107,32 @@ def submit_report():
     )
     body.nearby = reports.nearby_open(report, store)
     return json_response(body, 201 if created else 200, {"Location": f"/reports/{report.id}"})
+
+
+@route(
+    bp,
+    "/reports/nearby",
+    methods=["GET"],
+    doc={
+        "returns": {200: [NearbyReport]},
+        "query": (
+            q("label", "a label code (GET /labels)", required=True),
+            q("lat", "latitude", required=True, type="number", minimum=-90, maximum=90),
+            q("lon", "longitude", required=True, type="number", minimum=-180, maximum=180),
+        ),
+    },
+)
+def nearby_reports():
+    """Before sending: open reports of the same label within ~50 m of a point, closest
+    first, so the citizen can support one (+1) instead of filing it again."""
+    where = parse_query(bp.current_request, NearbyQuery)
+    label = load_catalogue().label(where.label)
+    if label is None:
+        raise InvalidInput(f"unknown label {where.label!r}", code="unknown_label")
+    if load_catalogue().is_covert(label.code):
+        return json_response([])  # like a label with no report near: nothing to tell
+    store = bootstrap.report_store()
+    return json_response(reports.open_near(label.code, where.lat, where.lon, store))
 
 
 @route(bp, "/reports/{ref}", methods=["GET"], doc={"returns": {200: ReportPublic}})
@@ -312,7 +346,7 @@ def support(ref: str):
     store = bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     contact = data.contact.model_dump(exclude_none=True) if data.contact else None
-    device_hash = _device(store, required=False)
+    device_hash = devices_api.device_hash(bp.current_request, store, required=False)
     subjects = [(quotas.SUPPORTS_PER_IP, source_ip(request))]
     if device_hash:
         subjects.append((quotas.SUPPORTS_PER_DEVICE, device_hash))
@@ -329,48 +363,3 @@ def support(ref: str):
     )
     body = Supported(report_id=report_id, supporters=supporters)
     return json_response(body, 201 if created else 200)
-
-
-def _device(store: ReportStore, *, required: bool) -> str | None:
-    """The registered phone behind ``X-Device-Token``, as the hash it is stored by."""
-    token = bp.current_request.headers.get("x-device-token")
-    if not token:
-        if required:
-            raise InvalidInput("send the X-Device-Token from POST /devices", code="device_required")
-        return None
-    device_hash = identifiers.hash_secret(token)
-    if not store.device_exists(device_hash):
-        raise InvalidInput(
-            "unknown device token; register with POST /devices", code="unknown_device"
-        )
-    return device_hash
-
-
-@route(bp, "/devices", methods=["POST"], doc={"returns": {201: DeviceRegistered}})
-def register_device():
-    """Register a phone once: its token then gathers every report it files ("my
-    reports"), whatever each report's own reporter token. Stored only as a hash."""
-    import secrets
-
-    token = secrets.token_urlsafe(32)
-    bootstrap.report_store().register_device(identifiers.hash_secret(token), reports.utc_now())
-    return json_response(DeviceRegistered(device_token=token), 201)
-
-
-@route(
-    bp,
-    "/devices/reports",
-    methods=["GET"],
-    doc={"returns": {200: Page[ReportSummary]}, "auth": ("device",), "query": (CURSOR,)},
-)
-def my_reports():
-    """The reports this phone filed, newest first (every one of them: they are its own)."""
-    from chalicelib.entry import views
-
-    store = bootstrap.report_store()
-    listing = store.device_reports(_device(store, required=True))
-    cursor = (bp.current_request.query_params or {}).get("cursor")
-    mine, cursor = views.page_of(store, listing, cursor, newest_first=True)
-    catalogue = load_catalogue()
-    found = [reports.to_summary(r, catalogue) for r in mine]
-    return json_response(Page[ReportSummary](items=found, next_cursor=cursor))

@@ -50,6 +50,8 @@ STATUS_TEXT = {
 }
 TAGS = {
     "api": "citizens",
+    "devices_api": "citizens",
+    "web_apps": "web apps",
     "squads_api": "squads",
     "staff_api": "squad work",
     "command_api": "command centre",

@@ -132,15 +132,10 @@ def asset(asset: str):
     """The follow page's stylesheet."""
     if asset != "style.css":
         raise NotFound(f"no asset {asset!r}")
-    # each handler's colour from the catalogue (a style attribute would need
-    # 'unsafe-inline' in the page's CSP); the covert squad is never among them
-    from chalicelib.routing import COMMAND_CENTRE, load_catalogue
+    from chalicelib.entry.web_apps import squad_colours
 
-    public = [s for s in load_catalogue().squads if not s.covert]
-    colours = [(s.code, s.colour) for s in public] + [("command", COMMAND_CENTRE["colour"])]
-    rules = "".join(f".handled-by-{code} {{ --squad: {colour}; }}\n" for code, colour in colours)
     return Response(
-        body=(STATIC / "style.css").read_text(encoding="utf-8") + rules,
+        body=(STATIC / "style.css").read_text(encoding="utf-8") + squad_colours(),
         status_code=200,
         headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300"},
     )

@@ -66,6 +66,17 @@ def parse_body(request: Any, model: type[M]) -> M:
         ) from None
 
 
+def parse_query(request: Any, model: type[M]) -> M:
+    """Validate the query string against a model (numbers parsed, bounds checked):
+    a missing or bad parameter is a 400 naming it."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as exc:
+        raise InvalidInput(
+            "the query has missing or invalid parameters", _details(exc), code="validation_failed"
+        ) from None
+
+
 def source_ip(request: Any) -> str:
     """The caller's address as API Gateway saw it (not a header a client can forge)."""
     identity = (request.context or {}).get("identity") or {}

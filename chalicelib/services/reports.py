@@ -320,15 +320,23 @@ NEARBY_METRES = 50
 def nearby_open(report: Report, store: ReportWrites) -> list[NearbyReport]:
     """Open reports of the same label within ~50 m: "did someone already report this?"
     Never for covert labels (that would reveal other covert reports)."""
-    from chalicelib.services.workflow import distance_m
-
     if report.covert:
         return []
+    return open_near(report.label, report.lat, report.lon, store, exclude=report.id)
+
+
+def open_near(
+    label: str, lat: float, lon: float, store: ReportWrites, *, exclude: str | None = None
+) -> list[NearbyReport]:
+    """The closest few open public reports of a label within ``NEARBY_METRES`` of a
+    point: what the app shows before sending, so a citizen can support one instead."""
+    from chalicelib.services.workflow import distance_m
+
     out = []
-    for other in store.open_reports_near(report.label, report.geohash):
-        if other.id == report.id or other.covert:
+    for other in store.open_reports_near(label, geohash(lat, lon)):
+        if other.id == exclude or other.covert:
             continue
-        metres = distance_m(report.lat, report.lon, other.lat, other.lon)
+        metres = distance_m(lat, lon, other.lat, other.lon)
         if metres <= NEARBY_METRES:
             out.append(
                 NearbyReport(

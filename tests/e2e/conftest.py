@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -110,3 +111,69 @@ def sign_in(runner: Runner, username: str) -> str:
         AuthParameters={"USERNAME": username, "PASSWORD": "Kawal-demo-2026"},
     )
     return answer["AuthenticationResult"]["AccessToken"]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the probe that checked this machine started it: no network beyond loopback.
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (a test tool's own download fails here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def wait_for(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+def resolve_with_after_photo(
+    runner: Runner, report_id: str, squad_user: str, lat: float, lon: float
+):
+    """A squad claims, works and resolves a report with a real after-photo taken on the spot."""
+    from tests.support.images import camera_jpeg
+
+    squad = {"Authorization": f"Bearer {sign_in(runner, squad_user)}"}
+    base = runner.base
+    for step in ("claim", "progress"):
+        assert requests.post(f"{base}/reports/{report_id}/{step}", headers=squad, timeout=10).ok
+    slot = requests.post(
+        f"{base}/reports/{report_id}/after-photos", headers=squad,
+        json={"lat": lat, "lon": lon}, timeout=10,
+    ).json()  # fmt: skip
+    form = slot["upload"]
+    requests.post(
+        form["url"], data=form["fields"],
+        files={"file": ("a.jpg", camera_jpeg(640, 480), "image/jpeg")}, timeout=20,
+    )  # fmt: skip
+
+    def after_ready():
+        view = requests.get(f"{base}/staff/reports/{report_id}", headers=squad, timeout=10).json()
+        return any(p["role"] == "after" and p["state"] == "ready" for p in view["photos"])
+
+    wait_for(after_ready, 60)
+    resolved = requests.post(
+        f"{base}/reports/{report_id}/resolve", headers=squad,
+        json={"note": "Sudah ditangani", "photo_id": slot["photo_id"]}, timeout=10,
+    )  # fmt: skip
+    assert resolved.status_code == 200, resolved.text
+    return resolved.json()

@@ -5,27 +5,18 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support.images import camera_jpeg
 
-from .conftest import ROOT, Runner, sign_in
+from .conftest import ROOT, Runner, sign_in, wait_for
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = ROOT / ".pytest_cache" / "artefacts"
 OPEN_SQUADS = ("pink", "white", "orange", "yellow", "blue", "red")
-# As the probe that checked this machine started it: no network beyond loopback.
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +29,6 @@ def centre():
     finally:
         runner.stop()
         os.environ.pop("COMMAND_REFRESH_SECONDS", None)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-def wait_for(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("timed out")
 
 
 @pytest.fixture(scope="module")

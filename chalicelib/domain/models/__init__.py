@@ -25,6 +25,7 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     ContactReadIn,
     InlinePhotoIn,
     MergeIn,
+    NearbyQuery,
     NewPasswordIn,
     NoteIn,
     PhotoSlotIn,

@@ -188,6 +188,16 @@ class ShadowCheckIn(_Input):
     photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
 
 
+class NearbyQuery(_Input):
+    """Where a citizen is about to report: the same label's open reports close by."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)  # a query string is text
+
+    label: str = Field(min_length=1, max_length=40)
+    lat: Latitude
+    lon: Longitude
+
+
 class SupportIn(_Input):
     """+1 on an existing report instead of filing it again."""
 

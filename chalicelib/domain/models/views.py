@@ -105,6 +105,7 @@ class LabelOut(Model):
     code: str
     name_id: str
     name_en: str
+    icon: str = Field(description="one emoji for the label's button in the apps")
     sla_hours: int
     handled_by: Handler
     attributes: list[Attribute] = Field(

@@ -1,0 +1,654 @@
+/* Lapor: a citizen's report in three taps (photo, label, send), offline-first.
+   Talks only to the API beside it (same origin); every report goes through the
+   outbox (IndexedDB) first, so a lost signal or a closed tab never loses it. */
+(function () {
+  "use strict";
+  const $ = (selector, scope) => (scope || document).querySelector(selector);
+  const I = self.KawalI18n;
+  const Outbox = self.KawalOutbox;
+  const API = new URL("../", location.href);
+  const settings = JSON.parse($("#settings").textContent);
+  const MAX_SIDE = 1600; // px: plenty for a squad to see the problem, ~300 KB as JPEG
+  const GOOD_ACCURACY = 100; // m: worse than this, a photo's own GPS is the better guess
+  const INLINE_MAX = 4 * 1024 * 1024;
+
+  I.add({
+    skip: ["Langsung ke isi", "Skip to content"],
+    nav_report: ["Lapor", "Report"],
+    nav_mine: ["Laporan saya", "My reports"],
+    lang_switch: ["Ganti bahasa ke English", "Switch language to Bahasa Indonesia"],
+    offline: ["Tidak ada sinyal. Laporan tetap bisa dibuat dan dikirim otomatis nanti.",
+      "No signal. You can still make a report; it is sent automatically later."],
+    report_title: ["Buat laporan", "Make a report"],
+    intro: ["Foto, pilih label, kirim. Identitas Anda dirahasiakan.",
+      "Photo, pick a label, send. Your identity is kept confidential."],
+    loading: ["Memuat…", "Loading…"],
+    step_photo: ["1. Foto masalahnya", "1. Photo of the problem"],
+    photo: ["Foto", "Photo"],
+    gallery: ["Pilih dari galeri", "Choose from gallery"],
+    photo_working: ["Menyiapkan foto…", "Preparing the photo…"],
+    photo_ready: ["Foto siap ({kb} KB).", "Photo ready ({kb} KB)."],
+    photo_bad: ["Foto ini tidak bisa dibaca. Coba foto lain.", "This photo cannot be read. Try another one."],
+    photo_preview: ["Foto yang akan dikirim", "The photo to be sent"],
+    step_label: ["2. Pilih label", "2. Pick a label"],
+    handled: ["Ditangani {squad}", "Handled by {squad}"],
+    labels_offline: ["Daftar label belum tersimpan di HP ini. Buka lagi saat ada sinyal.",
+      "The label list is not on this phone yet. Open again when there is signal."],
+    step_where: ["3. Lokasi", "3. Location"],
+    use_gps: ["Pakai lokasi saya", "Use my location"],
+    choose_district: ["Atau pilih kecamatan", "Or choose the district"],
+    district_none: ["— kecamatan —", "— district —"],
+    where_none: ["Lokasi belum ada. Pakai GPS atau pilih kecamatan.", "No location yet. Use GPS or choose the district."],
+    where_wait: ["Mencari lokasi…", "Finding your location…"],
+    where_gps: ["Lokasi GPS, akurasi ±{m} m.", "GPS location, accuracy ±{m} m."],
+    where_gps_poor: ["GPS kurang akurat (±{m} m). Coba di tempat terbuka, atau pilih kecamatan.",
+      "GPS is imprecise (±{m} m). Try in the open, or choose the district."],
+    where_photo: ["Lokasi dari foto.", "Location from the photo."],
+    where_district: ["Titik tengah Kecamatan {name}.", "Centre of {name} district."],
+    where_outside: ["Titik ini di luar Kabupaten Trenggalek. Kawal hanya menerima laporan di wilayah Trenggalek: pilih kecamatan bila GPS keliru.",
+      "This point is outside Trenggalek regency. Kawal only takes reports inside Trenggalek: choose the district if GPS is wrong."],
+    gps_denied: ["Lokasi tidak tersedia (izin ditolak atau GPS mati). Pilih kecamatan.",
+      "Location unavailable (permission denied or GPS off). Choose the district."],
+    nearby_title: ["Sudah ada laporan serupa di dekat Anda", "A similar report already exists near you"],
+    nearby_help: ["Bila sama, dukung laporan itu saja: petugas melihat berapa warga terdampak.",
+      "If it is the same, support it instead: the squad sees how many people are affected."],
+    nearby_item: ["{code} · {status} · {m} m dari sini", "{code} · {status} · {m} m from here"],
+    support: ["Dukung {code} (+1)", "Support {code} (+1)"],
+    supported: ["Dukungan Anda untuk {code} tercatat. Terima kasih!", "Your support for {code} is counted. Thank you!"],
+    support_queued: ["Dukungan disimpan dan dikirim saat ada sinyal.", "Support saved; it is sent when there is signal."],
+    more: ["Tambah keterangan (tidak wajib)", "Add details (optional)"],
+    description: ["Uraian", "Description"],
+    address: ["Alamat atau patokan", "Address or landmark"],
+    choose: ["— pilih —", "— choose —"],
+    contact_toggle: ["Saya ingin kabar perkembangan (tidak wajib)", "I want updates (optional)"],
+    anonymous: ["Tanpa data kontak, laporan Anda anonim.", "Without contact details your report is anonymous."],
+    name: ["Nama", "Name"],
+    phone: ["Nomor HP", "Mobile number"],
+    email: ["Email", "Email"],
+    privacy_short: ["Kontak Anda hanya untuk mengabari Anda: tidak ditampilkan ke publik maupun petugas lapangan.",
+      "Your contact is only used to update you: never shown to the public or to field staff."],
+    privacy_link: ["Pemberitahuan privasi", "Privacy notice"],
+    send: ["Kirim", "Send"],
+    sending: ["Mengirim…", "Sending…"],
+    need_label: ["Pilih label dulu.", "Pick a label first."],
+    need_where: ["Lokasi belum ada: pakai GPS atau pilih kecamatan.", "No location yet: use GPS or choose the district."],
+    bad_phone: ["Nomor HP tidak valid (contoh: 0812 3456 7890).", "Not a valid mobile number (e.g. 0812 3456 7890)."],
+    bad_email: ["Alamat email tidak valid.", "Not a valid email address."],
+    need_way: ["Isi nomor HP atau email agar bisa dikabari.", "Give a mobile number or an email to get updates."],
+    sent_title: ["Laporan terkirim", "Report sent"],
+    sent_text: ["Simpan kode ini untuk mengikuti laporan Anda:", "Keep this code to follow your report:"],
+    queued_title: ["Tersimpan, menunggu sinyal", "Saved, waiting for signal"],
+    queued_text: ["Laporan disimpan di HP ini dan dikirim otomatis saat ada sinyal.",
+      "The report is kept on this phone and sent automatically when there is signal."],
+    refused: ["Laporan ditolak: {message}", "Report refused: {message}"],
+    follow: ["Ikuti laporan", "Follow the report"],
+    again: ["Lapor lagi", "Report again"],
+    mine_title: ["Laporan saya", "My reports"],
+    mine_empty: ["Belum ada laporan dari HP ini.", "No reports from this phone yet."],
+    mine_offline: ["Tanpa sinyal: daftar terakhir yang tersimpan.", "No signal: the last list saved."],
+    pending: ["menunggu sinyal", "waiting for signal"],
+    failed: ["ditolak", "refused"],
+    remove: ["Hapus", "Delete"],
+    retry: ["Coba lagi", "Try again"],
+    deadline: ["Batas tanggapan: {when}", "Response due: {when}"],
+    late: ["terlambat", "late"],
+    supporters: ["{n} warga mendukung", "{n} people support it"],
+    timeline: ["Perjalanan laporan", "Timeline"],
+    before: ["Sebelum", "Before"],
+    after: ["Sesudah", "After"],
+    resolved_ask: ["Petugas menandai laporan ini selesai. Apakah masalahnya benar sudah beres?",
+      "The squad marked this report fixed. Is the problem really fixed?"],
+    confirm: ["Ya, sudah beres", "Yes, it is fixed"],
+    dispute: ["Belum beres", "Not fixed"],
+    dispute_note: ["Apa yang belum beres? (tidak wajib)", "What is still wrong? (optional)"],
+    thanks: ["Terima kasih, tanggapan Anda tercatat.", "Thank you, your answer is recorded."],
+    need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
+    back: ["← Kembali", "← Back"],
+    not_found: ["Laporan tidak ditemukan.", "Report not found."],
+    footer: ["Pemerintah Kabupaten Trenggalek · Identitas pelapor dirahasiakan.",
+      "Trenggalek Regency Government · Reporters' identities are kept confidential."],
+  });
+
+  const state = {
+    labels: [], districts: [], label: null, photo: null, gps: null, exif: null,
+    district: null, gpsAsked: false, current: null,
+  };
+
+  /* ---------- small helpers ---------- */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+  async function api(path, options) {
+    const answer = await fetch(new URL(path, API), options);
+    let body = null;
+    try { body = await answer.json(); } catch (e) { /* no JSON */ }
+    if (!answer.ok) throw Object.assign(new Error((body && body.error && body.error.message) || answer.statusText), { status: answer.status, body });
+    return body;
+  }
+  function statusWords(code) {
+    const pair = settings.statuses[code] || [code, code];
+    return I.lang === "en" ? pair[1] : pair[0];
+  }
+  function inside(lat, lon) {
+    const b = settings.bounds;
+    return lat >= b.min_lat && lat <= b.max_lat && lon >= b.min_lon && lon <= b.max_lon;
+  }
+  function blobToBase64(blob) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    });
+  }
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = el("script", { src });
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.append(script);
+    });
+  }
+
+  /* ---------- 1. the photo: EXIF GPS read here (the server strips it), then downscaled ---------- */
+  async function photoGps(file) {
+    try {
+      if (!self.exifr) await loadScript("../shared/exifr.mini.umd.js");
+      const gps = await self.exifr.gps(file);
+      if (gps && Number.isFinite(gps.latitude) && Number.isFinite(gps.longitude)) return { lat: gps.latitude, lon: gps.longitude };
+    } catch (e) { /* no EXIF, or not a JPEG/HEIC exifr reads */ }
+    return null;
+  }
+  async function downscale(file) {
+    const bitmap = await createImageBitmap(file); // EXIF orientation applied ("from-image")
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = el("canvas", { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.82));
+  }
+  async function takePhoto(event) {
+    const file = event.target.files && event.target.files[0];
+    if (!file) return;
+    const note = $("#photo-note");
+    note.className = "muted";
+    note.textContent = I.t("photo_working");
+    askGps();
+    const [gps, small] = await Promise.all([photoGps(file), downscale(file).catch(() => null)]);
+    // a photo the browser cannot decode (HEIC on most Androids) goes as it is: the server can
+    const blob = small || (file.size <= INLINE_MAX ? file : null);
+    if (!blob) {
+      note.className = "error";
+      note.textContent = I.t("photo_bad");
+      return;
+    }
+    state.photo = { content_type: blob.type || file.type || "image/jpeg", data_base64: await blobToBase64(blob) };
+    state.exif = gps;
+    const preview = $("#preview");
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    preview.src = URL.createObjectURL(blob);
+    preview.alt = I.t("photo_preview");
+    preview.hidden = false;
+    note.className = "ok";
+    note.textContent = I.t("photo_ready", { kb: Math.round(blob.size / 1024) });
+    showWhere();
+  }
+
+  /* ---------- 2. the label grid, grouped by the squad that handles it ---------- */
+  function renderLabels() {
+    const box = $("#labels");
+    box.replaceChildren();
+    if (!state.labels.length) {
+      box.append(el("p", { class: "muted", text: I.t("labels_offline") }));
+      return;
+    }
+    for (const group of settings.groups) {
+      const labels = state.labels.filter((label) => label.handled_by.code === group.code);
+      if (!labels.length) continue;
+      const grid = el("div", { class: "grid" });
+      for (const label of labels) {
+        grid.append(el("button", {
+          type: "button", class: "label", "data-code": label.code, "aria-pressed": String(state.label === label.code),
+          onclick: () => chooseLabel(label.code),
+        }, el("span", { class: "icon", "aria-hidden": "true", text: label.icon }), el("span", { text: I.name(label) })));
+      }
+      box.append(el("div", { class: `group squad-${group.code}` },
+        el("h4", { text: I.lang === "en" ? group.handles_en : group.handles_id }), grid));
+    }
+  }
+  function chooseLabel(code) {
+    state.label = code;
+    for (const button of document.querySelectorAll("button.label")) button.setAttribute("aria-pressed", String(button.dataset.code === code));
+    const label = state.labels.find((l) => l.code === code);
+    $("#label-chosen").textContent = `${label.icon} ${I.name(label)} · ${I.t("handled", { squad: I.name(label.handled_by) })}`;
+    renderQuestions(label);
+    askGps();
+    checkNearby();
+  }
+  function renderQuestions(label) {
+    const box = $("#questions");
+    box.replaceChildren();
+    const questions = (label.attributes || []).slice().sort((a, b) => a.order - b.order);
+    for (const q of questions) {
+      const text = I.lang === "en" ? q.description_en : q.description_id;
+      const id = `q-${q.code}`;
+      if (q.variable === false) { box.append(el("p", { class: "muted", text })); continue; }
+      if (q.datatype === "multivaluelist") {
+        const set = el("fieldset", { class: "question", "data-code": q.code, "data-type": q.datatype }, el("legend", { text }));
+        for (const v of q.values) {
+          const boxId = `${id}-${v.key}`;
+          set.append(el("label", { class: "check", for: boxId }, el("input", { type: "checkbox", id: boxId, value: v.key }), I.name(v)));
+        }
+        box.append(set);
+        continue;
+      }
+      let input;
+      if (q.datatype === "singlevaluelist") {
+        input = el("select", { id }, el("option", { value: "", text: I.t("choose") }));
+        for (const v of q.values) input.append(el("option", { value: v.key, text: I.name(v) }));
+      } else if (q.datatype === "text") {
+        input = el("textarea", { id, rows: 2 });
+      } else {
+        const type = { number: "number", datetime: "datetime-local" }[q.datatype] || "text";
+        input = el("input", { id, type, min: q.minimum, max: q.maximum, inputmode: type === "number" ? "decimal" : null });
+      }
+      input.dataset.code = q.code;
+      input.dataset.type = q.datatype;
+      input.classList.add("question");
+      if (q.required) input.required = true;
+      box.append(el("label", { for: id, text: text + (q.required ? " *" : "") }), input);
+    }
+  }
+  function answers() {
+    const out = {};
+    for (const q of document.querySelectorAll("#questions .question")) {
+      if (q.dataset.type === "multivaluelist") {
+        const chosen = [...q.querySelectorAll("input:checked")].map((i) => i.value);
+        if (chosen.length) out[q.dataset.code] = chosen;
+      } else if (q.value !== "") {
+        out[q.dataset.code] = q.dataset.type === "number" ? Number(q.value) : q.value;
+      }
+    }
+    return Object.keys(out).length ? out : null;
+  }
+
+  /* ---------- 3. where: GPS if good, else the photo's own GPS, else the chosen kecamatan ---------- */
+  function askGps(force) {
+    if ((state.gpsAsked && !force) || !navigator.geolocation) return;
+    state.gpsAsked = true;
+    if (force) { state.district = null; $("#district").value = ""; }
+    $("#where-text").textContent = I.t("where_wait");
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        state.gps = { lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy: Math.round(pos.coords.accuracy) };
+        showWhere();
+        checkNearby();
+      },
+      () => { state.gps = null; showWhere(true); },
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+    );
+  }
+  function where() {
+    if (state.district) {
+      const d = state.districts.find((x) => x.code === state.district);
+      return { lat: d.lat, lon: d.lon, district: d.code, text: I.t("where_district", { name: d.name }) };
+    }
+    const gps = state.gps;
+    if (gps && gps.accuracy <= GOOD_ACCURACY) return { ...gps, text: I.t("where_gps", { m: gps.accuracy }) };
+    if (state.exif) return { ...state.exif, text: I.t("where_photo") };
+    if (gps) return { ...gps, text: I.t("where_gps_poor", { m: gps.accuracy }), poor: true };
+    return null;
+  }
+  function showWhere(denied) {
+    const place = where();
+    const text = $("#where-text");
+    text.className = "";
+    if (!place) {
+      text.textContent = I.t(denied ? "gps_denied" : "where_none");
+      if (denied) text.className = "warn";
+      return;
+    }
+    if (!inside(place.lat, place.lon)) {
+      text.textContent = I.t("where_outside");
+      text.className = "error";
+      return;
+    }
+    text.textContent = place.text;
+    if (place.poor) text.className = "warn";
+  }
+
+  /* ---------- before sending: the same label's open reports within ~50 m ---------- */
+  let nearbyAsked = "";
+  async function checkNearby() {
+    const place = where();
+    const box = $("#nearby");
+    if (!state.label || !place || !inside(place.lat, place.lon) || !navigator.onLine) { box.hidden = true; return; }
+    const query = new URLSearchParams({ label: state.label, lat: place.lat.toFixed(6), lon: place.lon.toFixed(6) });
+    if (query.toString() === nearbyAsked) return;
+    nearbyAsked = query.toString();
+    let found = [];
+    try { found = await api(`reports/nearby?${query}`); } catch (e) { found = []; }
+    const list = $("#nearby-list");
+    list.replaceChildren();
+    for (const other of found) {
+      const status = el("p", { "aria-live": "polite" });
+      list.append(el("li", {},
+        el("span", { text: I.t("nearby_item", { code: other.code, status: statusWords(other.status), m: Math.round(other.distance_m) }) }),
+        el("button", { type: "button", onclick: (e) => support(other, e.target, status) }, I.t("support", { code: other.code })),
+        status));
+    }
+    box.hidden = found.length === 0;
+  }
+  async function support(other, button, status) {
+    button.disabled = true;
+    const id = crypto.randomUUID();
+    await Outbox.add({ id, kind: "support", path: `reports/${other.id}/support`, body: JSON.stringify({ client_support_id: id, ...contactBody() }) });
+    await Outbox.drain(API);
+    const done = await Outbox.sent(id);
+    status.className = done ? "ok" : "warn";
+    status.textContent = done ? I.t("supported", { code: other.code }) : I.t("support_queued");
+    if (!done) requestSync();
+  }
+
+  /* ---------- sending: into the outbox first, then out ---------- */
+  function contactBody() {
+    const name = $("#c-name").value.trim(), phone = $("#c-phone").value.trim(), email = $("#c-email").value.trim();
+    if (!name && !phone && !email) return {};
+    return { contact: { name: name || null, phone: phone || null, email: email || null, notify: true } };
+  }
+  function problems() {
+    if (!state.label) return ["need_label", "#labels-box button"];
+    const place = where();
+    if (!place) return ["need_where", "#gps"];
+    if (!inside(place.lat, place.lon)) return ["where_outside", "#district"];
+    const phone = $("#c-phone").value.replace(/[\s.-]/g, "");
+    if (phone && !/^(\+?62|0)8\d{7,12}$/.test(phone)) return ["bad_phone", "#c-phone"];
+    const email = $("#c-email");
+    if (email.value && !email.checkValidity()) return ["bad_email", "#c-email"];
+    if ($("#c-name").value.trim() && !phone && !email.value) return ["need_way", "#c-phone"];
+    return null;
+  }
+  async function submit(event) {
+    event.preventDefault();
+    const error = $("#form-error");
+    const problem = problems();
+    if (problem) {
+      error.textContent = I.t(problem[0]);
+      const focus = $(problem[1]);
+      if (focus && focus.closest("details")) focus.closest("details").open = true;
+      if (focus) focus.focus();
+      return;
+    }
+    error.textContent = "";
+    const place = where();
+    const id = crypto.randomUUID();
+    const body = {
+      client_report_id: id, label: state.label, lat: Number(place.lat.toFixed(6)), lon: Number(place.lon.toFixed(6)),
+      district: place.district || null, description: $("#description").value.trim() || null,
+      address: $("#address").value.trim() || null, attributes: answers(), photo: state.photo, ...contactBody(),
+    };
+    for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
+    const send = $("#send");
+    send.disabled = true;
+    send.textContent = I.t("sending");
+    await Outbox.add({ id, kind: "report", path: "reports", body: JSON.stringify(body) });
+    await Outbox.drain(API);
+    send.disabled = false;
+    send.textContent = I.t("send");
+    const refused = await Outbox.get(id);
+    if (refused && refused.state === "failed") {
+      // nothing was stored: the person corrects the form and sends again
+      await Outbox.remove(id);
+      error.textContent = I.t("refused", { message: refused.error.message });
+      return;
+    }
+    state.current = id;
+    if (refused) requestSync();
+    resetForm();
+    await showOutcome();
+  }
+  async function showOutcome() {
+    const id = state.current;
+    if (!id) return;
+    const box = $("#outcome");
+    const done = await Outbox.sent(id);
+    const waiting = done ? null : await Outbox.get(id);
+    const follow = $("#outcome-follow");
+    if (done) {
+      $("#outcome-title").textContent = I.t("sent_title");
+      $("#outcome-text").textContent = I.t("sent_text");
+      $("#outcome-code").textContent = done.response.code;
+      follow.href = `../r/${done.response.code}`;
+      follow.hidden = false;
+    } else if (waiting && waiting.state === "failed") {
+      $("#outcome-title").textContent = I.t("failed");
+      $("#outcome-text").textContent = I.t("refused", { message: waiting.error.message });
+      $("#outcome-code").textContent = "";
+      follow.hidden = true;
+    } else {
+      $("#outcome-title").textContent = I.t("queued_title");
+      $("#outcome-text").textContent = I.t("queued_text");
+      $("#outcome-code").textContent = "";
+      follow.hidden = true;
+    }
+    const wasHidden = box.hidden;
+    box.hidden = false;
+    $("#report-form").hidden = true;
+    if (wasHidden) box.focus();
+  }
+  function resetForm() {
+    $("#report-form").reset();
+    Object.assign(state, { label: null, photo: null, exif: null, district: null });
+    $("#preview").hidden = true;
+    $("#photo-note").textContent = "";
+    $("#label-chosen").textContent = "";
+    $("#questions").replaceChildren();
+    $("#nearby").hidden = true;
+    nearbyAsked = "";
+    renderLabels();
+    showWhere();
+  }
+  function requestSync() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(sendWaiting, retryIn);
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register("kawal-outbox")).catch(() => {});
+  }
+  /* Send what waits: on "online", on opening, and on a timer while anything waits
+     (a phone's "online" event is not to be trusted: it fires on a Wi-Fi without
+     internet and not at all when some browsers come back). */
+  let retryIn = 5000;
+  let retryTimer = null;
+  async function sendWaiting() {
+    clearTimeout(retryTimer);
+    const items = await Outbox.waiting();
+    if (!items.some((item) => item.state !== "failed")) { retryIn = 5000; return; }
+    const outcome = navigator.onLine ? await Outbox.drain(API) : { waiting: 1 };
+    await refreshViews();
+    if (outcome.waiting) {
+      retryTimer = setTimeout(sendWaiting, retryIn);
+      retryIn = Math.min(retryIn * 2, 60000);
+    } else {
+      retryIn = 5000;
+    }
+  }
+  async function refreshViews() {
+    if (state.current && !$("#outcome").hidden) await showOutcome();
+    if (!$("#view-saya").hidden) await showMine();
+  }
+
+  /* ---------- my reports: waiting on this phone, then what the API has for this device ---------- */
+  async function showMine() {
+    const list = $("#mine");
+    const note = $("#mine-note");
+    list.replaceChildren();
+    note.textContent = "";
+    for (const item of await Outbox.waiting()) {
+      if (item.kind !== "report") continue;
+      const body = JSON.parse(item.body);
+      const label = state.labels.find((l) => l.code === body.label);
+      const failed = item.state === "failed";
+      const row = el("li", { class: "panel card" },
+        el("p", {}, el("strong", { text: label ? `${label.icon} ${I.name(label)}` : body.label }), " ",
+          el("span", { class: `status-pill ${failed ? "failed" : "pending"}`, text: I.t(failed ? "failed" : "pending") })),
+        el("p", { class: "muted", text: I.wib(item.created_at) }));
+      if (failed) {
+        row.append(el("p", { class: "error", text: item.error.message }),
+          el("button", { type: "button", onclick: async () => { await Outbox.retry(item.id); await sendWaiting(); await showMine(); } }, I.t("retry")), " ",
+          el("button", { type: "button", onclick: async () => { await Outbox.remove(item.id); await showMine(); } }, I.t("remove")));
+      }
+      list.append(row);
+    }
+    let mine = null;
+    const token = await Outbox.kvGet("device_token");
+    if (token && navigator.onLine) {
+      try {
+        mine = (await api("devices/reports", { headers: { "X-Device-Token": token } })).items;
+        await Outbox.kvSet("mine_cache", mine);
+      } catch (e) { mine = null; }
+    }
+    if (mine === null) {
+      mine = (await Outbox.kvGet("mine_cache")) || [];
+      if (mine.length && !navigator.onLine) note.textContent = I.t("mine_offline");
+    }
+    for (const report of mine) {
+      const overdue = ["submitted", "reopened"].includes(report.status) && new Date(report.sla_due_at) < new Date();
+      list.append(el("li", { class: "panel card" },
+        el("p", {}, el("a", { href: `#laporan/${report.id}`, class: "code-link" }, report.code), " · ", el("strong", { text: I.name(report.label) })),
+        el("p", {}, el("span", { class: `status-pill${["resolved", "closed"].includes(report.status) ? " done" : ""}`, text: statusWords(report.status) }),
+          " ", el("span", { class: "muted", text: I.name(report.handled_by) })),
+        el("p", { class: overdue ? "error" : "muted", text: I.t("deadline", { when: I.wib(report.sla_due_at) }) + (overdue ? ` (${I.t("late")})` : "") })));
+    }
+    if (!list.children.length) note.textContent = I.t("mine_empty");
+  }
+  async function reporterToken(reportId) {
+    for (const sent of await Outbox.allSent()) {
+      if (sent.kind === "report" && sent.response && sent.response.id === reportId) return sent.response.reporter_token;
+    }
+    return null;
+  }
+  async function showDetail(id) {
+    const box = $("#detail");
+    box.replaceChildren(el("h2", { id: "detail-title", text: I.t("loading") }));
+    let report;
+    try { report = await api(`reports/${encodeURIComponent(id)}`); } catch (e) {
+      box.replaceChildren(el("h2", { id: "detail-title", text: I.t(e.status === 404 ? "not_found" : "need_signal") }));
+      return;
+    }
+    const photo = (role) => report.photos.filter((p) => p.role === role && p.state === "ready" && p.thumb_url)[0];
+    const figure = (p, caption) => p && el("figure", { class: "photo" },
+      el("img", { src: p.display_url || p.thumb_url, alt: `${caption}: ${I.name(report.label)}`, width: p.width || 320, height: p.height || 240, loading: "lazy" }),
+      el("figcaption", { text: caption }));
+    const before = figure(photo("before"), I.t("before"));
+    const after = figure(photo("after"), I.t("after"));
+    const steps = el("ol", { class: "timeline" });
+    for (const step of report.timeline) {
+      steps.append(el("li", {}, el("time", { datetime: step.at, text: I.wib(step.at) }), ` ${statusWords(step.status)}`, step.note ? el("div", { class: "muted", text: step.note }) : null));
+    }
+    box.replaceChildren(...[
+      el("h2", { id: "detail-title" }, el("span", { class: "code", text: report.code }), " ", I.name(report.label)),
+      el("p", {}, el("span", { class: "status-pill", text: statusWords(report.status) }), " ", I.name(report.handled_by)),
+      el("p", { class: "muted", text: I.t("deadline", { when: I.wib(report.sla_due_at) }) }),
+      report.supporters ? el("p", { class: "muted", text: I.t("supporters", { n: report.supporters }) }) : null,
+      report.description ? el("p", { text: report.description }) : null,
+      before || after ? el("div", { class: "photos" }, before, after) : null,
+      el("h3", { text: I.t("timeline") }), steps,
+    ].filter(Boolean));
+    const token = await reporterToken(report.id);
+    if (report.status === "resolved" && token) box.append(answerBox(report, token));
+  }
+  function answerBox(report, token) {
+    const note = el("textarea", { id: "dispute-note", rows: 2, maxlength: 1000 });
+    const said = el("p", { role: "status" });
+    const act = async (action) => {
+      const body = action === "dispute" && note.value.trim() ? JSON.stringify({ note: note.value.trim() }) : undefined;
+      try {
+        await api(`reports/${report.id}/${action}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Reporter-Token": token }, body });
+        said.className = "ok";
+        said.textContent = I.t("thanks");
+        setTimeout(() => showDetail(report.id), 1200);
+      } catch (e) {
+        said.className = "error";
+        said.textContent = e.status ? e.message : I.t("need_signal");
+      }
+    };
+    return el("div", { class: "answer" },
+      el("p", { text: I.t("resolved_ask") }),
+      el("button", { type: "button", class: "primary", onclick: () => act("confirm") }, I.t("confirm")),
+      el("label", { for: "dispute-note", text: I.t("dispute_note") }), note,
+      el("button", { type: "button", onclick: () => act("dispute") }, I.t("dispute")), said);
+  }
+
+  /* ---------- views by the address's #fragment ---------- */
+  function route() {
+    const hash = location.hash || "#lapor";
+    const detail = hash.match(/^#laporan\/([\w-]+)$/);
+    const view = detail ? "laporan" : hash === "#saya" ? "saya" : "lapor";
+    for (const name of ["lapor", "saya", "laporan"]) $(`#view-${name}`).hidden = name !== view;
+    for (const [id, active] of [["#nav-lapor", view === "lapor"], ["#nav-saya", view !== "lapor"]]) {
+      if (active) $(id).setAttribute("aria-current", "page");
+      else $(id).removeAttribute("aria-current");
+    }
+    if (view === "saya") showMine();
+    if (detail) showDetail(detail[1]);
+  }
+
+  /* ---------- start ---------- */
+  async function loadCatalogue() {
+    try {
+      [state.labels, state.districts] = await Promise.all([api("labels"), api("districts")]);
+    } catch (e) { /* offline with nothing cached yet: the grid says so */ }
+    const select = $("#district");
+    for (const d of state.districts) select.append(el("option", { value: d.code, text: d.name }));
+    renderLabels();
+  }
+  function applyLanguage() {
+    I.apply();
+    const button = $("#lang");
+    button.textContent = I.lang === "en" ? "Bahasa Indonesia" : "English";
+    button.lang = I.lang === "en" ? "id" : "en";
+    button.setAttribute("aria-label", I.t("lang_switch"));
+    renderLabels();
+    if (state.label) chooseLabel(state.label);
+    showWhere();
+  }
+  function online() {
+    $("#offline").hidden = navigator.onLine;
+    sendWaiting();
+  }
+
+  $("#photo").addEventListener("change", takePhoto);
+  $("#gallery").addEventListener("change", takePhoto);
+  $("#gps").addEventListener("click", () => askGps(true));
+  $("#district").addEventListener("change", (e) => { state.district = e.target.value || null; showWhere(); checkNearby(); });
+  $("#report-form").addEventListener("submit", submit);
+  $("#again").addEventListener("click", () => {
+    state.current = null;
+    $("#outcome").hidden = true;
+    $("#report-form").hidden = false;
+    $("#photo").focus();
+  });
+  $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
+  addEventListener("hashchange", route);
+  addEventListener("online", online);
+  addEventListener("offline", online);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) sendWaiting(); });
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register("sw.js").catch(() => {});
+    navigator.serviceWorker.addEventListener("message", (e) => { if (e.data === "outbox") refreshViews(); });
+  }
+  loadCatalogue().then(() => {
+    applyLanguage();
+    route();
+    online();
+    Outbox.deviceToken(API).catch(() => {}); // "my reports" from the first report on
+  });
+})();

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test fuzz lint format bench clean bootstrap throttle policies package token
+.PHONY: run test fuzz lint format bench lighthouse clean bootstrap throttle policies package token
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Kawal needs Python 3.13 (Lambda runtime)"'
@@ -38,6 +38,10 @@ fuzz: $(STAMP)  ## the contract fuzzed at length, every schemathesis phase (make
 bench: $(STAMP)  ## benchmarks, each against its baseline in the same run
 	$(BIN)/python bench/photos.py
 	$(BIN)/python bench/stats.py
+
+lighthouse: $(STAMP) $(CHROMIUM)  ## the web apps' first-visit weight and Lighthouse mobile scores
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent
+	$(BIN)/python bench/web.py
 
 STAGE ?= dev
 bootstrap: $(STAMP)  ## create/update the stage's AWS resources: make bootstrap STAGE=prod

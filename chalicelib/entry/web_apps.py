@@ -98,7 +98,7 @@ def _csp() -> str:
 
 def _settings() -> dict:
     from chalicelib.entry.follow_page import STATUS
-    from chalicelib.routing import load_catalogue
+    from chalicelib.routing import COMMAND_CENTRE, load_catalogue
 
     regency = geo.load_regency()
     catalogue = load_catalogue()
@@ -108,12 +108,21 @@ def _settings() -> dict:
         (s for s in catalogue.squads if not s.covert),
         key=lambda s: order.index(s.code) if s.code in order else len(order),
     )
+    groups = [
+        {"code": s.code, "handles_id": s.handles_id, "handles_en": s.handles_en} for s in squads
+    ]
+    # labels the command centre answers itself (publicly: who else does is not said)
+    groups.append(
+        {
+            "code": COMMAND_CENTRE["code"],
+            "handles_id": f"Langsung ke {COMMAND_CENTRE['name_id']}",
+            "handles_en": f"Straight to the {COMMAND_CENTRE['name_en']}",
+        }
+    )
     return {
         "regency": regency.regency,
         "bounds": regency.bounds.model_dump(),
-        "groups": [
-            {"code": s.code, "handles_id": s.handles_id, "handles_en": s.handles_en} for s in squads
-        ],
+        "groups": groups,
         "statuses": STATUS,
     }
 

@@ -291,3 +291,22 @@ def test_no_serious_accessibility_violation(browser, lapor):
     check("privacy notice")
     assert not found, "\n".join(found)
     context.close()
+
+
+def test_a_levy_report_goes_to_the_command_centre_and_names_no_covert_squad(browser, lapor):
+    context = phone(browser, SMALL, {"latitude": -8.0505, "longitude": 111.7105, "accuracy": 9})
+    page, errors = open_app(context, lapor.base)
+    page.get_by_role("heading", name="Langsung ke Pusat Komando Bupati").wait_for()
+    page.get_by_role("button", name="Pungutan liar").click()
+    page.get_by_text("Ditangani Pusat Komando Bupati").wait_for()
+    page.get_by_role("button", name="Kirim").click()
+    code = sent_code(page)
+    assert page.get_by_role("link", name="Ikuti laporan").is_hidden()  # not a public report
+    page.get_by_role("link", name="Laporan saya").click()
+    page.get_by_role("link", name=code).click()
+    page.get_by_text("ditangani langsung oleh pusat komando").wait_for()
+    shown = page.content().lower()
+    for word in ("shadow", "bayangan", "tim hitam", "covert"):
+        assert word not in shown.replace("box-shadow", "")
+    assert not errors
+    context.close()

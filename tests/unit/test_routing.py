@@ -46,7 +46,9 @@ def test_public_catalogue_never_names_the_shadow_squad():
     assert "shadow" not in text and "bayangan" not in text
     levy = next(label for label in cat.public_labels() if label["code"] == "pungutan_liar")
     assert levy["handled_by"]["code"] == "command"
-    assert set(levy) == {"code", "name_id", "name_en", "sla_hours", "handled_by", "attributes"}
+    assert set(levy) == {
+        "code", "name_id", "name_en", "icon", "sla_hours", "handled_by", "attributes"
+    }  # fmt: skip
 
 
 def test_topic_names_follow_the_stage(monkeypatch):

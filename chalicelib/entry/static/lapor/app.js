@@ -105,6 +105,8 @@
     need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
     back: ["← Kembali", "← Back"],
     not_found: ["Laporan tidak ditemukan.", "Report not found."],
+    not_public: ["Laporan ini ditangani langsung oleh pusat komando; perkembangannya tidak ditampilkan di sini.",
+      "This report is handled by the command centre itself; its progress is not shown here."],
     footer: ["Pemerintah Kabupaten Trenggalek · Identitas pelapor dirahasiakan.",
       "Trenggalek Regency Government · Reporters' identities are kept confidential."],
   });
@@ -427,7 +429,7 @@
       $("#outcome-text").textContent = I.t("sent_text");
       $("#outcome-code").textContent = done.response.code;
       follow.href = `../r/${done.response.code}`;
-      follow.hidden = false;
+      follow.hidden = done.response.handled_by.code === "command"; // not public: no follow page
     } else if (waiting && waiting.state === "failed") {
       $("#outcome-title").textContent = I.t("failed");
       $("#outcome-text").textContent = I.t("refused", { message: waiting.error.message });
@@ -540,7 +542,14 @@
     box.replaceChildren(el("h2", { id: "detail-title", text: I.t("loading") }));
     let report;
     try { report = await api(`reports/${encodeURIComponent(id)}`); } catch (e) {
-      box.replaceChildren(el("h2", { id: "detail-title", text: I.t(e.status === 404 ? "not_found" : "need_signal") }));
+      // one the command centre answers itself is not public: what this phone knows of it
+      const mine = ((await Outbox.kvGet("mine_cache")) || []).find((r) => r.id === id);
+      box.replaceChildren(...[
+        el("h2", { id: "detail-title" }, mine ? el("span", { class: "code", text: mine.code }) : I.t(e.status === 404 ? "not_found" : "need_signal"),
+          mine ? ` ${I.name(mine.label)}` : null),
+        mine ? el("p", {}, el("span", { class: "status-pill", text: statusWords(mine.status) }), " ", I.name(mine.handled_by)) : null,
+        mine && e.status === 404 ? el("p", { class: "muted", text: I.t("not_public") }) : null,
+      ].filter(Boolean));
       return;
     }
     const photo = (role) => report.photos.filter((p) => p.role === role && p.state === "ready" && p.thumb_url)[0];

@@ -33,11 +33,26 @@ def request_state_per_thread(app: Any) -> None:
     )
 
 
+# As API Gateway does with the stage's minimum_compression_size (.chalice/config.json).
+MINIMUM_COMPRESSION_SIZE = 1024
+
+
 class AnyMethodRequestHandler(ChaliceRequestHandler):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("do_"):
             return self._generic_handle
         raise AttributeError(name)
+
+    def _send_http_response_with_body(self, code: int, headers: Any, body: Any) -> None:
+        """gzip what a client accepts it for, from the same size up as API Gateway."""
+        import gzip
+
+        raw = body if isinstance(body, bytes) else body.encode("utf-8")
+        accepts = "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if accepts and len(raw) >= MINIMUM_COMPRESSION_SIZE and "Content-Encoding" not in headers:
+            raw = gzip.compress(raw, 6)
+            headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        super()._send_http_response_with_body(code, headers, raw)
 
 
 def local_server(app: Any, chalice_config: Any, host: str, port: int) -> Any:

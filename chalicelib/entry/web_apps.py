@@ -124,7 +124,32 @@ def _settings() -> dict:
         "bounds": regency.bounds.model_dump(),
         "groups": groups,
         "statuses": STATUS,
+        # the catalogue in the page: the grid needs no request (and does not jump in)
+        "labels": catalogue.public_labels(),
+        "districts": [d.model_dump() for d in regency.districts],
     }
+
+
+def _label_grid(settings: dict) -> str:
+    """The label buttons as the script would draw them, in the page itself: painted
+    at once on a slow phone, nothing shifts when the script takes over."""
+    e = html.escape
+    out = []
+    for group in settings["groups"]:
+        labels = [lb for lb in settings["labels"] if lb["handled_by"]["code"] == group["code"]]
+        if not labels:
+            continue
+        buttons = "".join(
+            f'<button type="button" class="label" data-code="{e(lb["code"])}" '
+            f'aria-pressed="false"><span class="icon" aria-hidden="true">{e(lb["icon"])}</span>'
+            f"<span>{e(lb['name_id'])}</span></button>"
+            for lb in labels
+        )
+        out.append(
+            f'<div class="group squad-{e(group["code"])}"><h4>{e(group["handles_id"])}</h4>'
+            f'<div class="grid">{buttons}</div></div>'
+        )
+    return "".join(out)
 
 
 @route(bp, "/lapor", methods=["GET"], doc=PAGE_DOC)
@@ -134,8 +159,15 @@ def lapor():
     if not request.context.get("path", "/").endswith("/"):
         # relative links (app.js, ../labels) need the page at /lapor/, whatever the prefix
         return Response(body="", status_code=302, headers={"Location": "lapor/"})
+    settings = _settings()
     page = (STATIC / "lapor" / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{settings}}", html.escape(json.dumps(_settings()), quote=False))
+    page = page.replace("{{labels}}", _label_grid(settings))
+    options = "".join(
+        f'<option value="{html.escape(d["code"])}">{html.escape(d["name"])}</option>'
+        for d in settings["districts"]
+    )
+    page = page.replace("{{districts}}", options)
+    page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
     headers = {
         "Content-Type": TYPES[".html"],
         "Cache-Control": "no-cache",

@@ -306,7 +306,7 @@ def test_a_levy_report_goes_to_the_command_centre_and_names_no_covert_squad(brow
     page.get_by_role("link", name=code).click()
     page.get_by_text("ditangani langsung oleh pusat komando").wait_for()
     shown = page.content().lower()
-    for word in ("shadow", "bayangan", "tim hitam", "covert"):
+    for word in ("shadow", "bayangan", "pengawasan", "covert"):
         assert word not in shown.replace("box-shadow", "")
     assert not errors
     context.close()

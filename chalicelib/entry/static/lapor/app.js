@@ -32,8 +32,6 @@
     photo_preview: ["Foto yang akan dikirim", "The photo to be sent"],
     step_label: ["2. Pilih label", "2. Pick a label"],
     handled: ["Ditangani {squad}", "Handled by {squad}"],
-    labels_offline: ["Daftar label belum tersimpan di HP ini. Buka lagi saat ada sinyal.",
-      "The label list is not on this phone yet. Open again when there is signal."],
     step_where: ["3. Lokasi", "3. Location"],
     use_gps: ["Pakai lokasi saya", "Use my location"],
     choose_district: ["Atau pilih kecamatan", "Or choose the district"],
@@ -113,7 +111,7 @@
 
   const state = {
     labels: [], districts: [], label: null, photo: null, gps: null, exif: null,
-    district: null, gpsAsked: false, current: null,
+    district: null, gpsAsked: false, current: null, drawnIn: "id",
   };
 
   /* ---------- small helpers ---------- */
@@ -208,10 +206,7 @@
   function renderLabels() {
     const box = $("#labels");
     box.replaceChildren();
-    if (!state.labels.length) {
-      box.append(el("p", { class: "muted", text: I.t("labels_offline") }));
-      return;
-    }
+    state.drawnIn = I.lang;
     for (const group of settings.groups) {
       const labels = state.labels.filter((label) => label.handled_by.code === group.code);
       if (!labels.length) continue;
@@ -219,7 +214,6 @@
       for (const label of labels) {
         grid.append(el("button", {
           type: "button", class: "label", "data-code": label.code, "aria-pressed": String(state.label === label.code),
-          onclick: () => chooseLabel(label.code),
         }, el("span", { class: "icon", "aria-hidden": "true", text: label.icon }), el("span", { text: I.name(label) })));
       }
       box.append(el("div", { class: `group squad-${group.code}` },
@@ -611,13 +605,11 @@
   }
 
   /* ---------- start ---------- */
-  async function loadCatalogue() {
-    try {
-      [state.labels, state.districts] = await Promise.all([api("labels"), api("districts")]);
-    } catch (e) { /* offline with nothing cached yet: the grid says so */ }
-    const select = $("#district");
-    for (const d of state.districts) select.append(el("option", { value: d.code, text: d.name }));
-    renderLabels();
+  function loadCatalogue() {
+    // in the page itself (settings): the grid and the kecamatan list are already drawn
+    state.labels = settings.labels;
+    state.districts = settings.districts;
+    return Promise.resolve();
   }
   function applyLanguage() {
     I.apply();
@@ -625,7 +617,7 @@
     button.textContent = I.lang === "en" ? "Bahasa Indonesia" : "English";
     button.lang = I.lang === "en" ? "id" : "en";
     button.setAttribute("aria-label", I.t("lang_switch"));
-    renderLabels();
+    if (I.lang !== state.drawnIn) renderLabels(); // the page came drawn in Bahasa
     if (state.label) chooseLabel(state.label);
     showWhere();
   }
@@ -634,6 +626,10 @@
     sendWaiting();
   }
 
+  $("#labels").addEventListener("click", (e) => {
+    const button = e.target.closest("button.label");
+    if (button) chooseLabel(button.dataset.code);
+  });
   $("#photo").addEventListener("change", takePhoto);
   $("#gallery").addEventListener("change", takePhoto);
   $("#gps").addEventListener("click", () => askGps(true));

@@ -1,4 +1,4 @@
-/* Lapor's service worker: the app's shell and the label catalogue from the cache
+/* Lapor's service worker: the app's shell (the page carries the label catalogue) from the cache
    (the app opens without signal), and Background Sync sends what waits in the outbox. */
 importScripts("../shared/idb.umd.js", "../shared/outbox.js");
 
@@ -9,11 +9,10 @@ const SHELL = [
   "../shared/kawal.css", "../shared/i18n.js", "../shared/outbox.js", "../shared/idb.umd.js",
   "../shared/exifr.mini.umd.js",
 ];
-const DATA = ["../labels", "../districts"]; // the catalogue: served from cache, refreshed behind
 const API = new URL("../", self.registration.scope);
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...SHELL, ...DATA])).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -25,7 +24,6 @@ self.addEventListener("activate", (event) => {
 });
 
 const shell = new Set(SHELL.map((path) => new URL(path, self.registration.scope).href));
-const data = new Set(DATA.map((path) => new URL(path, self.registration.scope).href));
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -36,7 +34,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && url.pathname.startsWith(new URL(self.registration.scope).pathname)) {
     // the page: fresh when online, the cached shell when not
     event.respondWith(fetch(request).catch(() => caches.match(new URL("./", self.registration.scope).href)));
-  } else if (key && (shell.has(key) || data.has(key))) {
+  } else if (key && shell.has(key)) {
     // stale-while-revalidate: instant from cache, refreshed for next time
     event.respondWith(caches.open(CACHE).then(async (cache) => {
       const cached = await cache.match(key);

@@ -147,7 +147,7 @@ def wait_for(check, timeout=30):
 
 
 def resolve_with_after_photo(
-    runner: Runner, report_id: str, squad_user: str, lat: float, lon: float
+    runner: Runner, report_id: str, squad_user: str, lat: float, lon: float, photo: bytes = b""
 ):
     """A squad claims, works and resolves a report with a real after-photo taken on the spot."""
     from tests.support.images import camera_jpeg
@@ -163,7 +163,7 @@ def resolve_with_after_photo(
     form = slot["upload"]
     requests.post(
         form["url"], data=form["fields"],
-        files={"file": ("a.jpg", camera_jpeg(640, 480), "image/jpeg")}, timeout=20,
+        files={"file": ("a.jpg", photo or camera_jpeg(640, 480), "image/jpeg")}, timeout=20,
     )  # fmt: skip
 
     def after_ready():

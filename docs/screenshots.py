@@ -1,0 +1,90 @@
+"""Takes the README's phone screenshots of the citizens' app, against a fresh local
+runner with its demo data: `.venv/bin/python docs/screenshots.py`.
+
+The photo is drawn here (a road with a pothole), so the pictures stay small and say
+what they show; the browser tests use noisy camera-like JPEGs instead."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import FLAGS, Runner, resolve_with_after_photo  # noqa: E402
+
+PHONE = {"width": 360, "height": 740}
+WHERE = {"latitude": -8.0857, "longitude": 111.6803, "accuracy": 11}
+
+
+def road_photo(fixed: bool = False) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), "#9fc4e8")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 1200, 900), fill="#5d6d7e")
+    draw.polygon([(560, 380), (640, 380), (700, 900), (500, 900)], fill="#f4f6f7")
+    if not fixed:
+        draw.ellipse((250, 560, 620, 720), fill="#2c2f33")
+    else:
+        draw.ellipse((250, 560, 620, 720), fill="#4d5b69")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def small_png(path: Path) -> None:
+    """Fewer colours: a screenshot of flat UI loses nothing and shrinks several times."""
+    from PIL import Image
+
+    with Image.open(path) as shot:
+        shot.convert("RGB").quantize(colors=128).save(path, optimize=True)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    docs = ROOT / "docs"
+    runner = Runner()
+    try:
+        runner.wait_ready()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            context = browser.new_context(
+                viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
+                geolocation=WHERE, permissions=["geolocation"],
+            )  # fmt: skip
+            page = context.new_page()
+            page.goto(f"{runner.base}/lapor/")
+            photo = {"name": "jalan.jpg", "mimeType": "image/jpeg", "buffer": road_photo()}
+            page.get_by_label("Foto", exact=True).set_input_files(photo)
+            page.get_by_text("Foto siap").wait_for()
+            page.get_by_role("button", name="Jalan rusak").click()
+            page.get_by_text("Lokasi GPS").wait_for()
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(docs / "lapor-form.png"))
+            page.get_by_role("button", name="Kirim").click()
+            page.locator("#outcome-code").filter(has_text="TRG-").wait_for()
+            code = page.inner_text("#outcome-code").strip()
+            page.screenshot(path=str(docs / "lapor-sent.png"))
+            report = page.evaluate("KawalOutbox.allSent()")[0]["response"]
+            resolve_with_after_photo(
+                runner, report["id"], "tim-orange", -8.0857, 111.6803, road_photo(fixed=True)
+            )
+            page.get_by_role("link", name="Laporan saya").click()
+            page.get_by_role("link", name=code).click()
+            page.get_by_role("button", name="Ya, sudah beres").wait_for()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(docs / "lapor-confirm.png"))
+            browser.close()
+    finally:
+        runner.stop()
+    for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png"):
+        small_png(docs / name)
+        print(docs / name, (docs / name).stat().st_size // 1024, "KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib import observe
 from chalicelib.entry import (
+    accounts_api,
     api,
     authn,
     command_api,
@@ -26,6 +27,7 @@ app = Chalice(app_name="kawal", configure_logs=False)
 app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
+app.register_blueprint(accounts_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
 app.register_blueprint(squads_api.bp)

@@ -102,6 +102,13 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
              "Action": ["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
                         "sns:GetSubscriptionAttributes"], "Resource": r["topics"]},
             _kms(stage, ["kms:Encrypt", "kms:Decrypt"]),
+            # an operator's password reset (sign-in, refresh and sign-out are Cognito's
+            # public calls: no IAM); the pool's id is only known once it exists, so it
+            # is matched by the stage tag bootstrap and the template give it
+            {"Sid": "StaffAccounts", "Effect": "Allow",
+             "Action": ["cognito-idp:AdminListGroupsForUser", "cognito-idp:AdminSetUserPassword"],
+             "Resource": "arn:aws:cognito-idp:*:*:userpool/*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/kawal-stage": stage}}},
         ],
         "staff": [],  # the authorizer checks tokens against Cognito's public keys
         "dispatch_stream": [

@@ -189,6 +189,7 @@ def ensure_user_pool(name: str) -> tuple[str, str]:
             PoolName=name,
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},  # staff only, no sign-up
             Policies={"PasswordPolicy": PASSWORD_POLICY},
+            UserPoolTags={"kawal-stage": config.stage()},  # the API's IAM policy matches it
         )["UserPool"]["Id"]
         log.info("user pool %s created", name)
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]

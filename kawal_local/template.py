@@ -194,6 +194,7 @@ def resources(stage: str) -> dict[str, Any]:
                 "UserPoolName": config.user_pool_name(),
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
                 "Policies": {"PasswordPolicy": resources.PASSWORD_POLICY},
+                "UserPoolTags": {"kawal-stage": config.stage()},
             },
         },
         "StaffAppClient": {

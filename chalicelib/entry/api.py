@@ -174,10 +174,19 @@ def request_photo_slot(ref: str):
     return json_response(slot, 201 if created else 200)
 
 
-@route(bp, "/reports/{ref}/photo", methods=["GET"], doc={"returns": {302: None}})
+@route(
+    bp,
+    "/reports/{ref}/photo",
+    methods=["GET"],
+    doc={
+        "returns": {302: None},
+        "query": (q("size", "display (default) or thumb", enum=["display", "thumb"]),),
+    },
+)
 def report_photo(ref: str):
     """A stable link to the reporter's first photo (Open311's media_url): forwards
-    to a fresh presigned URL of the display size, so links in feeds never expire."""
+    to a fresh presigned URL of the display size (or ``size=thumb``, the apps' lists),
+    so links in feeds never expire."""
     store = bootstrap.report_store()
     loaded = store.load(reports.report_id_or_404(ref, store))
     if loaded is None or loaded.report.covert:
@@ -186,10 +195,12 @@ def report_photo(ref: str):
     first = min(ready, key=lambda p: p.created_at) if ready else None
     if first is None or not first.display_key:
         raise NotFound("this report has no processed photo yet", code="photo_not_found")
+    thumb = (bp.current_request.query_params or {}).get("size") == "thumb"
+    key = (thumb and first.thumb_key) or first.display_key
     return Response(
         body="",
         status_code=302,
-        headers={"Location": media.view_url(first.display_key), "Cache-Control": "no-store"},
+        headers={"Location": media.view_url(key), "Cache-Control": "no-store"},
     )
 
 

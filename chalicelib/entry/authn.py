@@ -7,9 +7,8 @@ from typing import Any
 
 from chalice import AuthResponse, Blueprint
 
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import NewPasswordIn, SignedIn, SignInIn
-from chalicelib.domain.principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
+from chalicelib.domain.principals import ANONYMOUS, Principal, Unauthenticated
 from chalicelib.entry.http import json_response, route
 
 bp = Blueprint(__name__)
@@ -56,12 +55,13 @@ def sign_in():
     an access token back. Wrong passwords are counted per network and per account;
     every attempt per network too, against a ceiling only a flood reaches."""
     from chalicelib import config
+    from chalicelib.adapters import cognito
     from chalicelib.entry.http import parse_body
 
     data = parse_body(bp.current_request, SignInIn)
     return _counted_attempt(
         data.username,
-        lambda: cognito_sign_in(config.user_pool_client_id(), data.username, data.password),
+        lambda: cognito.sign_in(config.user_pool_client_id(), data.username, data.password),
     )
 
 
@@ -75,12 +75,13 @@ def new_password():
     """First sign-in with a temporary password: set one's own (the ``session`` comes
     with the sign-in's ``403 password_change_required``); an access token back."""
     from chalicelib import config
+    from chalicelib.adapters import cognito
     from chalicelib.entry.http import parse_body
 
     data = parse_body(bp.current_request, NewPasswordIn)
     return _counted_attempt(
         data.username,
-        lambda: cognito_new_password(
+        lambda: cognito.new_password(
             config.user_pool_client_id(), data.username, data.session, data.new_password
         ),
     )
@@ -103,77 +104,98 @@ def _counted_attempt(username: str, attempt: Any):
     ]
     quotas.take_all(counters, failures, now)
     try:
-        token, expires_in = attempt()
+        tokens = attempt()
     except Unauthenticated:
         raise
     except BaseException:  # a right password (temporary), a weak new one, an outage
         quotas.give_back_all(counters, failures, now)
         raise
     quotas.give_back_all(counters, failures, now)
-    return json_response(SignedIn(access_token=token, expires_in=expires_in))
+    return signed_in(tokens)
 
 
-def cognito_sign_in(client_id: str, username: str, password: str) -> tuple[str, int]:
-    from botocore.exceptions import ClientError
+# Staying signed in (the squads' app): the access token (1 hour) lives only in the
+# page's memory; the refresh token (Cognito's, 30 days) only in an HttpOnly cookie
+# scoped to /auth, which no script can read and no other site can send
+# (SameSite=Strict). A sign-out revokes it at Cognito and clears it.
+REFRESH_COOKIE, STAFF_HINT = "kawal_refresh", "kawal_staff"
+REFRESH_DAYS = 30
 
-    from chalicelib.adapters import aws
 
-    idp = aws.client("cognito-idp")
+def _prefix() -> str:
+    """The stage prefix the API is served under (``/api`` on API Gateway, '' locally)."""
+    path = (bp.current_request.context or {}).get("path") or ""
+    at = path.find("/auth/")
+    return path[:at] if at > 0 else ""
+
+
+def _cookies(refresh_token: str | None) -> list[str]:
+    secure = "; Secure" if _https() else ""
+    base, days = _prefix(), 0 if refresh_token is None else REFRESH_DAYS * 86400
+    return [
+        f"{REFRESH_COOKIE}={refresh_token or ''}; Path={base}/auth; Max-Age={days}; "
+        f"HttpOnly; SameSite=Strict{secure}",
+        # not a secret: tells /r/{code} to open the squads' app for this browser
+        f"{STAFF_HINT}={'1' if refresh_token else ''}; Path={base or '/'}; Max-Age={days}; "
+        f"SameSite=Lax{secure}",
+    ]
+
+
+def _https() -> bool:
+    headers = bp.current_request.headers or {}
+    return headers.get("x-forwarded-proto", "") == "https"
+
+
+def signed_in(tokens: Any, cookie: bool = True):
+    from chalicelib.adapters.tokens import verify
+
+    claims = verify(tokens.access_token)
+    who = Principal.from_groups(claims.get("username", ""), claims.get("cognito:groups") or [])
+    body = SignedIn(
+        access_token=tokens.access_token,
+        expires_in=tokens.expires_in,
+        username=claims.get("username"),
+        role=who.role,
+        squad=who.squad,
+    )
+    response = json_response(body, headers={"Cache-Control": "no-store"})
+    if cookie and tokens.refresh_token:
+        response.headers["Set-Cookie"] = _cookies(tokens.refresh_token)
+    return response
+
+
+def _cookie(name: str) -> str | None:
+    from http.cookies import CookieError, SimpleCookie
+
+    jar = SimpleCookie()
     try:
-        with aws.outage("sign-in"):
-            answer = idp.initiate_auth(
-                ClientId=client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": password},
-            )
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code in ("NotAuthorizedException", "UserNotFoundException"):
-            raise Unauthenticated("wrong username or password") from None
-        raise
-    result = answer.get("AuthenticationResult")
-    if result is None:  # a temporary password: Cognito wants a new one first
-        raise Forbidden(
-            "set a new password first: POST /auth/new-password with this session "
-            "(valid a few minutes)",
-            [{"challenge": answer.get("ChallengeName"), "session": answer.get("Session")}],
-            code="password_change_required",
-        )
-    return result["AccessToken"], int(result.get("ExpiresIn", 3600))
+        jar.load((bp.current_request.headers or {}).get("cookie", ""))
+    except CookieError:
+        return None
+    found = jar.get(name)
+    return found.value if found and found.value else None
 
 
-def cognito_new_password(
-    client_id: str, username: str, session: str, new_password: str
-) -> tuple[str, int]:
-    from botocore.exceptions import ClientError
+@route(bp, "/auth/refresh", methods=["POST"], doc={"returns": {200: SignedIn}, "errors": (401,)})
+def refresh():
+    """A fresh access token from the sign-in's HttpOnly cookie (staying signed in)."""
+    from chalicelib import config
+    from chalicelib.adapters import cognito
 
-    from chalicelib.adapters import aws
+    token = _cookie(REFRESH_COOKIE)
+    if not token:
+        raise Unauthenticated("not signed in")
+    return signed_in(cognito.refresh(config.user_pool_client_id(), token), cookie=False)
 
-    idp = aws.client("cognito-idp")
-    try:
-        with aws.outage("sign-in"):
-            answer = idp.respond_to_auth_challenge(
-                ClientId=client_id,
-                ChallengeName="NEW_PASSWORD_REQUIRED",
-                Session=session,
-                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
-            )
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code == "InvalidPasswordException":
-            raise InvalidInput(
-                "the new password is too weak: at least 8 characters with upper and lower "
-                "case letters and a digit",
-                [{"field": "new_password"}],
-                code="weak_password",
-            ) from None
-        # Cognito: NotAuthorized for a bad or expired session (moto: ResourceNotFound;
-        # a missing app client would already have failed the sign-in before this)
-        expired = ("NotAuthorizedException", "ExpiredCodeException", "ResourceNotFoundException")
-        if code in expired:
-            raise Unauthenticated(
-                "this sign-in has expired: sign in again with the temporary password"
-            ) from None
-        raise
-    result = answer["AuthenticationResult"]
-    return result["AccessToken"], int(result.get("ExpiresIn", 3600))
+
+@route(bp, "/auth/sign-out", methods=["POST"], doc={"returns": {204: None}})
+def sign_out():
+    """Sign out on this phone and revoke the refresh token everywhere."""
+    from chalice import Response
+
+    from chalicelib.adapters import cognito
+
+    access = (bp.current_request.headers or {}).get("authorization", "")
+    if access.lower().startswith("bearer "):
+        cognito.sign_out(access[7:])
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookies(None)})

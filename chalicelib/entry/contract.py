@@ -52,6 +52,7 @@ TAGS = {
     "api": "citizens",
     "devices_api": "citizens",
     "web_apps": "web apps",
+    "accounts_api": "staff accounts",
     "squads_api": "squads",
     "staff_api": "squad work",
     "command_api": "command centre",

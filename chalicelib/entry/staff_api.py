@@ -11,6 +11,7 @@ from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
+    InlinePhotoIn,
     MergeIn,
     NoteIn,
     Page,
@@ -30,6 +31,7 @@ from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, optional_body, parse_body, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
+from chalicelib.services.photos import decode_inline, photo_id_for, store_inline
 from chalicelib.services.reports import report_id_or_404, utc_now
 from chalicelib.services.workflow import staff_actor
 from chalicelib.storage import ReportStore
@@ -149,7 +151,11 @@ def progress(ref: str):
 @route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff, doc=step(ResolveIn))
 def resolve(ref: str):
     body = parse_body(bp.current_request, ResolveIn)
-    return _act(ref, "resolve", note=body.note, photo_id=body.photo_id)
+    photo_id = body.photo_id
+    if photo_id is None:  # the phone knows its own id for the photo; ours follows from it
+        store = bootstrap.report_store()
+        photo_id = photo_id_for(report_id_or_404(ref, store), body.client_photo_id)
+    return _act(ref, "resolve", note=body.note, photo_id=photo_id)
 
 
 @route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff, doc=step(RejectIn))
@@ -170,6 +176,14 @@ def _photo_slot(ref: str, role: str):
         client_photo_id=body.client_photo_id,
         content_type=body.content_type,
     )
+    if body.data_base64 and slot.state == "awaiting_upload":
+        # the photo in the request (one call to queue offline): where an upload lands
+        data = decode_inline(
+            InlinePhotoIn(content_type=body.content_type, data_base64=body.data_base64)
+        )
+        photo = store.get_photo(report_id_or_404(ref, store), slot.photo_id)
+        store_inline(photo, data, body.content_type, media)
+        slot = slot.model_copy(update={"upload": None})
     return json_response(slot, 201 if created else 200)
 
 

@@ -149,6 +149,9 @@ def test_no_wildcard_beyond_the_two_that_are_needed(stage):
                     assert actions == ["sns:Publish"], (function, statement)  # SMS to a phone
                 elif resource == "arn:aws:kms:*:*:key/*":
                     assert "kms:ResourceAliases" in json.dumps(statement["Condition"])
+                elif resource == "arn:aws:cognito-idp:*:*:userpool/*":  # the pool by its tag
+                    tag = statement["Condition"]["StringEquals"]["aws:ResourceTag/kawal-stage"]
+                    assert tag == stage
                 else:
                     assert f"kawal-{stage}" in resource or "identity/" in resource, resource
 

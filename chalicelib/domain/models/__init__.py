@@ -74,6 +74,7 @@ from chalicelib.domain.models.views import (  # noqa: F401
     LabelRef,
     NearbyReport,
     Page,
+    PasswordReset,
     PhotoPublic,
     PhotoSlot,
     PublicTimelineEntry,

@@ -143,7 +143,19 @@ class NoteIn(_Input):
 
 class ResolveIn(_Input):
     note: str = Field(min_length=5, max_length=2000, description="what was done")
-    photo_id: str = Field(min_length=1, max_length=40, description="the ready after-photo")
+    photo_id: str | None = Field(
+        default=None, min_length=1, max_length=40, description="the ready after-photo"
+    )
+    client_photo_id: UUID4 | None = Field(
+        default=None,
+        description="or the after-photo's client_photo_id (a phone that queued both offline)",
+    )
+
+    @model_validator(mode="after")
+    def _one_photo(self) -> ResolveIn:
+        if (self.photo_id is None) == (self.client_photo_id is None):
+            raise ValueError("give the after-photo: photo_id or client_photo_id (one of them)")
+        return self
 
 
 class RejectIn(_Input):
@@ -158,6 +170,11 @@ class PositionedPhotoIn(_Input):
     lon: Longitude
     client_photo_id: UUID4 | None = None
     content_type: PhotoType = "image/jpeg"
+    data_base64: str | None = Field(
+        default=None,
+        max_length=5_600_000,
+        description="the photo itself (≤ 4 MB decoded) instead of an upload to `upload`",
+    )
 
 
 class ContactReadIn(_Input):
@@ -180,6 +197,9 @@ class NewPasswordIn(_Input):
 class SignedIn(Model):
     access_token: str = Field(description="send as Authorization: Bearer …")
     expires_in: int = Field(description="seconds")
+    username: str | None = None
+    role: str | None = Field(default=None, description="the account's role (what the apps show)")
+    squad: str | None = Field(default=None, description="a squad member's squad")
 
 
 class ShadowCheckIn(_Input):

@@ -177,6 +177,11 @@ class ReportCommand(ReportStaff):
     check_photos: list[PhotoPublic] = []
 
 
+class PasswordReset(Model):
+    username: str
+    temporary_password: str = Field(description="shown once; the next sign-in replaces it")
+
+
 class QueueItem(Model):
     id: str
     code: str
@@ -191,6 +196,7 @@ class QueueItem(Model):
     overdue: bool
     assignee: str | None = None
     reopen_count: int = 0
+    supporters: int = 0
 
 
 class Page(Model, Generic[Item]):

@@ -1,0 +1,149 @@
+"""What the squads' app needs from the API: staying signed in without a readable
+secret (an HttpOnly refresh cookie), signing out for real, an operator's password
+reset, an after-photo sent in the request itself, resolving by the photo's client id."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from chalicelib import config
+from tests.conftest import bearer
+from tests.support.images import camera_jpeg
+
+from .helpers import post_json, report_body
+from .workflow_helpers import process_uploads
+
+
+def _cookies(answer) -> dict[str, str]:
+    values = answer.headers.get("Set-Cookie") or []
+    values = values if isinstance(values, list) else [values]
+    return {value.split("=", 1)[0]: value.split("=", 1)[1] for value in values}
+
+
+def _sign_in(client, user, password="Test-password-1"):
+    return post_json(client, "/auth/sign-in", {"username": user, "password": password})
+
+
+def test_sign_in_says_who_and_keeps_the_refresh_token_out_of_reach(client, tokens):
+    answer = _sign_in(client, "orange")
+    assert answer.status_code == 200
+    body = answer.json_body
+    assert (body["username"], body["role"], body["squad"]) == ("orange", "squad", "orange")
+    assert "refresh" not in str(body).lower()  # the body has no long-lived secret
+    cookies = _cookies(answer)
+    refresh = cookies["kawal_refresh"]
+    assert "HttpOnly" in refresh and "SameSite=Strict" in refresh and "Path=/auth" in refresh
+    assert "Max-Age=2592000" in refresh
+    assert "HttpOnly" not in cookies["kawal_staff"]  # only a hint for /r/{code}
+    shadow = _sign_in(client, "shadow").json_body
+    assert (shadow["role"], shadow["squad"]) == ("shadow", "shadow")
+
+
+def test_the_cookie_gives_a_fresh_token_until_sign_out(client, tokens):
+    answer = _sign_in(client, "orange")
+    token = answer.json_body["access_token"]
+    cookie = {"Cookie": "kawal_refresh=" + _cookies(answer)["kawal_refresh"].split(";")[0]}
+    fresh = client.http.post("/auth/refresh", headers=cookie)
+    assert fresh.status_code == 200, fresh.body
+    renewed = fresh.json_body
+    assert renewed["access_token"] and renewed["role"] == "squad"
+    queue = client.http.get("/squads/orange/reports", headers=bearer(renewed["access_token"]))
+    assert queue.status_code == 200
+    assert client.http.post("/auth/refresh").status_code == 401  # no cookie, no token
+    out = client.http.post("/auth/sign-out", headers={**cookie, **bearer(token)})
+    assert out.status_code == 204
+    assert "Max-Age=0" in _cookies(out)["kawal_refresh"]
+    # the refresh token is revoked at Cognito, not only forgotten by this browser
+    assert client.http.post("/auth/refresh", headers=cookie).status_code == 401
+
+
+def test_an_operator_resets_a_forgotten_password(client, tokens):
+    reset = client.http.post(
+        "/staff/accounts/orange2/password-reset", headers=bearer(tokens["operator"])
+    )
+    assert reset.status_code == 200, reset.body
+    temporary = reset.json_body["temporary_password"]
+    assert len(temporary) >= 12 and reset.headers["Cache-Control"] == "no-store"
+    assert _sign_in(client, "orange2").status_code == 401  # the old one is gone
+    first = _sign_in(client, "orange2", temporary)
+    assert first.status_code == 403
+    assert first.json_body["error"]["code"] == "password_change_required"
+
+
+def test_only_operators_and_the_command_centre_reset_and_shadow_accounts_stay_unknown(
+    client, tokens
+):
+    def reset(account, who):
+        path = f"/staff/accounts/{account}/password-reset"
+        return client.http.post(path, headers=bearer(tokens[who])).status_code
+
+    assert reset("orange2", "orange") == 403  # a squad member
+    assert reset("orange2", "shadow") == 403
+    assert reset("shadow", "operator") == reset("nobody-here", "operator") == 404
+    assert reset("command", "operator") == 403
+    assert reset("shadow", "command") == 200  # the command centre knows its own
+
+
+def test_an_after_photo_in_the_request_and_a_resolve_by_its_client_id(client, tokens, aws):
+    report = post_json(client, "/reports", report_body()).json_body
+    rid, squad = report["id"], bearer(tokens["orange"])
+    for step in ("claim", "progress"):
+        assert client.http.post(f"/reports/{rid}/{step}", headers=squad).status_code == 200
+    client_photo_id = str(uuid.uuid4())
+    body = {
+        "lat": -8.05,
+        "lon": 111.71,
+        "client_photo_id": client_photo_id,
+        "data_base64": base64.b64encode(camera_jpeg(640, 480)).decode(),
+    }
+    slot = post_json(client, f"/reports/{rid}/after-photos", body, headers=squad)
+    assert slot.status_code == 201, slot.body
+    assert slot.json_body["upload"] is None  # nothing left to upload
+    again = post_json(client, f"/reports/{rid}/after-photos", body, headers=squad)
+    assert again.status_code == 200 and again.json_body["photo_id"] == slot.json_body["photo_id"]
+    early = post_json(
+        client,
+        f"/reports/{rid}/resolve",
+        {"note": "Sudah ditambal", "client_photo_id": client_photo_id},
+        headers=squad,
+    )
+    assert early.status_code == 409  # not processed yet: the phone tries again later
+    assert early.json_body["error"]["code"] == "after_photo_not_ready"
+    process_uploads(aws)
+    done = post_json(
+        client,
+        f"/reports/{rid}/resolve",
+        {"note": "Sudah ditambal", "client_photo_id": client_photo_id},
+        headers=squad,
+    )
+    assert done.status_code == 200, done.body
+    assert done.json_body["status"] == "resolved"
+    both = post_json(
+        client,
+        f"/reports/{rid}/resolve",
+        {"note": "Sudah ditambal", "client_photo_id": client_photo_id, "photo_id": "x"},
+        headers=squad,
+    )
+    assert both.status_code == 400
+
+
+def test_the_queue_carries_supporters_and_a_thumbnail_link(client, tokens, aws):
+    report = post_json(
+        client,
+        "/reports",
+        report_body(photo={"content_type": "image/jpeg", "data_base64": base64.b64encode(
+            camera_jpeg(640, 480)).decode()}),
+    ).json_body  # fmt: skip
+    post_json(client, f"/reports/{report['id']}/support", {"client_support_id": str(uuid.uuid4())})
+    queue = client.http.get("/squads/orange/reports", headers=bearer(tokens["orange"])).json_body
+    item = next(i for i in queue["items"] if i["id"] == report["id"])
+    assert item["supporters"] == 1
+    process_uploads(aws)
+    thumb = client.http.get(f"/reports/{report['id']}/photo?size=thumb")
+    display = client.http.get(f"/reports/{report['id']}/photo")
+    assert thumb.status_code == display.status_code == 302
+    assert "thumb" in thumb.headers["Location"] and thumb.headers["Location"] != display.headers[
+        "Location"
+    ]  # fmt: skip
+    assert config.user_pool_id()

@@ -13,10 +13,12 @@ from chalicelib.entry import (
     devices_api,
     events,
     follow_page,
+    lapor_app,
     open311_api,
     squads_api,
     staff_api,
     stats_api,
+    tim_app,
     web_apps,
 )
 from chalicelib.entry.http import error_middleware
@@ -36,6 +38,8 @@ app.register_blueprint(command_api.bp)
 app.register_blueprint(command_page.bp)
 app.register_blueprint(follow_page.bp)
 app.register_blueprint(web_apps.bp)
+app.register_blueprint(lapor_app.bp)
+app.register_blueprint(tim_app.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
 app.register_blueprint(contract_api.bp)

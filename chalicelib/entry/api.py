@@ -208,7 +208,10 @@ def report_photo(ref: str):
     bp,
     "/r/{code}",
     methods=["GET"],
-    doc={"returns": {200: {"text/html": {"type": "string"}}, 302: None}},
+    doc={
+        "returns": {200: {"text/html": {"type": "string"}}, 302: None},
+        "query": (q("view", "public: the follow page even for staff", enum=["public"]),),
+    },
 )
 def short_link(code: str):
     """The link in every SMS: a browser gets the report's follow page (HTML, Bahasa);
@@ -216,11 +219,17 @@ def short_link(code: str):
     Gateway's stage prefix and under a custom domain alike)."""
     from chalicelib.entry import follow_page
 
-    browser = follow_page.wants_html(bp.current_request.headers)
+    request = bp.current_request
+    browser = follow_page.wants_html(request.headers)
+    public = (request.query_params or {}).get("view") == "public"
     if not identifiers.is_short_code(code):
         if browser:
             return follow_page.not_found(code)
         raise NotFound(f"no report {code!r}", code="report_not_found")
+    if browser and not public and follow_page.staff_browser(request.headers):
+        # a squad member's phone: the report in the squads' app (it checks who may see it)
+        where = f"../tim/#r/{code.upper()}"
+        return Response(body="", status_code=302, headers={"Location": where})
     if not browser:
         return Response(
             body="", status_code=302, headers={"Location": f"../reports/{code.upper()}"}

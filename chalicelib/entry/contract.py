@@ -52,6 +52,8 @@ TAGS = {
     "api": "citizens",
     "devices_api": "citizens",
     "web_apps": "web apps",
+    "lapor_app": "web apps",
+    "tim_app": "web apps",
     "accounts_api": "staff accounts",
     "squads_api": "squads",
     "staff_api": "squad work",

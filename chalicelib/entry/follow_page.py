@@ -44,6 +44,13 @@ def wants_html(headers: Any) -> bool:
     return "text/html" in accept
 
 
+def staff_browser(headers: Any) -> bool:
+    """The squads' app signed in on this browser (its sign-in leaves a hint cookie; the
+    app itself checks what the person may see, so a forged hint shows nothing more)."""
+    cookies = (headers or {}).get("cookie", "")
+    return any(part.strip() == "kawal_staff=1" for part in cookies.split(";"))
+
+
 def _wib(at: datetime) -> str:
     return at.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
 

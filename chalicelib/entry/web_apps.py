@@ -1,20 +1,16 @@
-"""The citizens' web app at ``/lapor/`` and the files the apps share at ``/shared/``:
-static files from ``static/``, served by the API itself (same origin: no CORS, one
-deploy, runs unchanged under `make run`). The page holds no data; its settings (the
-regency's bounds, the squads' groups, status words) come from the catalogue."""
+"""The web apps' common ground: their static files from ``static/`` served by the API
+itself (same origin: no CORS, one deploy, runs unchanged under `make run`), one strict
+CSP, and the files they share at ``/shared/``. Each app's own page is in its module
+(``lapor_app``, ``tim_app``); no page holds data."""
 
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 from functools import cache
 from pathlib import Path
 
 from chalice import Blueprint, Response
 
-from chalicelib import config
-from chalicelib.domain import geo
 from chalicelib.domain.errors import NotFound
 from chalicelib.entry.http import route
 
@@ -72,10 +68,10 @@ def squad_colours() -> str:
 
 
 @cache
-def version() -> str:
+def version(app: str) -> str:
     """A digest of every file the service worker caches: a change ships a new cache."""
     digest = hashlib.sha256()
-    for folder in ("lapor", "shared"):
+    for folder in (app, "shared"):
         for path in sorted(p for p in (STATIC / folder).iterdir() if p.is_file()):
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:12]
@@ -96,78 +92,8 @@ def _csp() -> str:
     )
 
 
-def _settings() -> dict:
-    from chalicelib.entry.follow_page import STATUS
-    from chalicelib.routing import COMMAND_CENTRE, load_catalogue
-
-    regency = geo.load_regency()
-    catalogue = load_catalogue()
-    # the grid's groups in the catalogue's label order: roads and floods come first
-    order = list(dict.fromkeys(label.squad for label in catalogue.labels))
-    squads = sorted(
-        (s for s in catalogue.squads if not s.covert),
-        key=lambda s: order.index(s.code) if s.code in order else len(order),
-    )
-    groups = [
-        {"code": s.code, "handles_id": s.handles_id, "handles_en": s.handles_en} for s in squads
-    ]
-    # labels the command centre answers itself (publicly: who else does is not said)
-    groups.append(
-        {
-            "code": COMMAND_CENTRE["code"],
-            "handles_id": f"Langsung ke {COMMAND_CENTRE['name_id']}",
-            "handles_en": f"Straight to the {COMMAND_CENTRE['name_en']}",
-        }
-    )
-    return {
-        "regency": regency.regency,
-        "bounds": regency.bounds.model_dump(),
-        "groups": groups,
-        "statuses": STATUS,
-        # the catalogue in the page: the grid needs no request (and does not jump in)
-        "labels": catalogue.public_labels(),
-        "districts": [d.model_dump() for d in regency.districts],
-    }
-
-
-def _label_grid(settings: dict) -> str:
-    """The label buttons as the script would draw them, in the page itself: painted
-    at once on a slow phone, nothing shifts when the script takes over."""
-    e = html.escape
-    out = []
-    for group in settings["groups"]:
-        labels = [lb for lb in settings["labels"] if lb["handled_by"]["code"] == group["code"]]
-        if not labels:
-            continue
-        buttons = "".join(
-            f'<button type="button" class="label" data-code="{e(lb["code"])}" '
-            f'aria-pressed="false"><span class="icon" aria-hidden="true">{e(lb["icon"])}</span>'
-            f"<span>{e(lb['name_id'])}</span></button>"
-            for lb in labels
-        )
-        out.append(
-            f'<div class="group squad-{e(group["code"])}"><h4>{e(group["handles_id"])}</h4>'
-            f'<div class="grid">{buttons}</div></div>'
-        )
-    return "".join(out)
-
-
-@route(bp, "/lapor", methods=["GET"], doc=PAGE_DOC)
-def lapor():
-    """The citizens' app (a PWA): photo, label, send; my reports; works offline."""
-    request = bp.current_request
-    if not request.context.get("path", "/").endswith("/"):
-        # relative links (app.js, ../labels) need the page at /lapor/, whatever the prefix
-        return Response(body="", status_code=302, headers={"Location": "lapor/"})
-    settings = _settings()
-    page = (STATIC / "lapor" / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{labels}}", _label_grid(settings))
-    options = "".join(
-        f'<option value="{html.escape(d["code"])}">{html.escape(d["name"])}</option>'
-        for d in settings["districts"]
-    )
-    page = page.replace("{{districts}}", options)
-    page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
+def page_response(page: str) -> Response:
+    """An app's page: never cached by the browser (the service worker keeps a copy)."""
     headers = {
         "Content-Type": TYPES[".html"],
         "Cache-Control": "no-cache",
@@ -177,25 +103,23 @@ def lapor():
     return Response(body=page, status_code=200, headers=headers)
 
 
-@route(bp, "/lapor/{asset}", methods=["GET"], doc=ASSET_DOC)
-def lapor_asset(asset: str):
-    """The app's script, styles, service worker, manifest, icon and privacy notice."""
-    path = _files("lapor").get(asset)
+def not_at_its_folder(app: str) -> Response | None:
+    """Relative links (app.js, ../labels) need the page at /<app>/, whatever the prefix."""
+    if not (bp.current_request.context or {}).get("path", "/").endswith("/"):
+        return Response(body="", status_code=302, headers={"Location": f"{app}/"})
+    return None
+
+
+def app_asset(app: str, asset: str) -> Response:
+    """One of an app's files; its service worker carries the version of its files."""
+    path = _files(app).get(asset)
     if path is None:
         raise NotFound(f"no asset {asset!r}")
-    if asset == "sw.js":  # always checked for a new version; its scope is /lapor/
-        return serve(path, 0, path.read_text(encoding="utf-8").replace("{{version}}", version()))
+    if asset == "sw.js":  # always checked for a new version; its scope is the app's folder
+        text = path.read_text(encoding="utf-8").replace("{{version}}", version(app))
+        return serve(path, 0, text)
     if asset == "style.css":
         return serve(path, body=path.read_text(encoding="utf-8") + squad_colours())
-    if asset == "privasi":
-        days = str(config.contact_retention_days())
-        response = serve(
-            path, body=path.read_text(encoding="utf-8").replace("{{retention_days}}", days)
-        )
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"
-        )
-        return response
     return serve(path)
 
 

@@ -197,6 +197,8 @@ class QueueItem(Model):
     assignee: str | None = None
     reopen_count: int = 0
     supporters: int = 0
+    citizen_photos: int = Field(default=0, description="photos the reporter sent")
+    attributes: dict[str, str | float | list[str]] | None = None
 
 
 class Page(Model, Generic[Item]):

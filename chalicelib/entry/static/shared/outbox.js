@@ -47,6 +47,24 @@
     await tx.done;
   }
 
+  /* A staff member's access token: in memory only (page or service worker), renewed
+     from the HttpOnly refresh cookie the sign-in set (POST /auth/refresh). */
+  let staff = null;
+  function setStaffToken(token, expiresIn) {
+    staff = token ? { token, until: Date.now() + (expiresIn - 60) * 1000 } : null;
+  }
+  async function staffToken(api) {
+    if (staff && staff.until > Date.now()) return staff.token;
+    const answer = await fetch(new URL("auth/refresh", api), { method: "POST", credentials: "same-origin" });
+    if (answer.status === 401) { staff = null; throw Object.assign(new Error("signed out"), { signedOut: true }); }
+    if (!answer.ok) throw new Error(`refresh: ${answer.status}`);
+    const body = await answer.json();
+    setStaffToken(body.access_token, body.expires_in);
+    return body.access_token;
+  }
+  /* Answers that mean "not yet" rather than "no": a photo still being processed. */
+  const LATER = new Set(["after_photo_not_ready", "check_photo_not_ready"]);
+
   async function deviceToken(api) {
     const known = await kvGet("device_token");
     if (known) return known;
@@ -64,6 +82,7 @@
       const headers = { "Content-Type": "application/json" };
       if (item.kind === "report" || item.kind === "support") headers["X-Device-Token"] = await deviceToken(api);
       if (item.reporter_token) headers["X-Reporter-Token"] = item.reporter_token;
+      if (item.auth === "staff") headers.Authorization = `Bearer ${await staffToken(api)}`;
       answer = await fetch(new URL(item.path, api), { method: item.method, headers, body: item.body });
     } catch (e) {
       await update(item.id, { attempts: item.attempts + 1, state: "waiting" });
@@ -84,7 +103,12 @@
       await update(item.id, { attempts: item.attempts + 1 });
       return "waiting";
     }
-    const later = answer.status >= 500 || answer.status === 408 || answer.status === 429;
+    if (answer.status === 401 && item.auth === "staff") { // the token lapsed: renew, then again
+      staff = null;
+      await update(item.id, { attempts: item.attempts + 1 });
+      return "waiting";
+    }
+    const later = answer.status >= 500 || answer.status === 408 || answer.status === 429 || LATER.has(error.code);
     await update(item.id, { attempts: item.attempts + 1, state: later ? "waiting" : "failed", error });
     return later ? "waiting" : "failed";
   }
@@ -107,5 +131,7 @@
     return running;
   }
 
-  root.KawalOutbox = { add, waiting, get, sent, allSent, remove, retry, drain, deviceToken, kvGet, kvSet };
+  root.KawalOutbox = {
+    add, waiting, get, sent, allSent, remove, retry, drain, deviceToken, kvGet, kvSet, setStaffToken, staffToken,
+  };
 })(self);

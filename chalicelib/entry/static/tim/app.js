@@ -1,0 +1,465 @@
+/* Tim: a squad member's queue and follow-up, on their own phone, on a bad network.
+   The access token lives in memory only (renewed from the HttpOnly cookie the sign-in
+   set); every action goes through the outbox (IndexedDB) with the ids the API dedupes
+   on, so an action or an after-photo made without signal is sent once, later. */
+(function () {
+  "use strict";
+  const $ = (selector, scope) => (scope || document).querySelector(selector);
+  const I = self.KawalI18n;
+  const Outbox = self.KawalOutbox;
+  const API = new URL("../", location.href);
+  const settings = JSON.parse($("#settings").textContent);
+  const MAX_SIDE = 1600;
+
+  I.add({
+    skip: ["Langsung ke isi", "Skip to content"],
+    title: ["Kawal · Tim", "Kawal · Squads"],
+    nav_queue: ["Antrean", "Queue"],
+    sign_out: ["Keluar", "Sign out"],
+    lang_switch: ["Ganti bahasa ke English", "Switch language to Bahasa Indonesia"],
+    offline: ["Tidak ada sinyal. Tindakan disimpan dan dikirim otomatis nanti.",
+      "No signal. Actions are kept and sent automatically later."],
+    pending: ["{n} tindakan menunggu sinyal.", "{n} actions waiting for signal."],
+    signin_title: ["Masuk petugas", "Staff sign-in"],
+    username: ["Nama pengguna", "Username"],
+    password: ["Kata sandi", "Password"],
+    signin: ["Masuk", "Sign in"],
+    wrong: ["Nama pengguna atau kata sandi salah.", "Wrong username or password."],
+    not_staff: ["Akun ini bukan akun petugas tim.", "This account is not a squad account."],
+    newpass_text: ["Ini kata sandi sementara. Buat kata sandi Anda sendiri (minimal 12 karakter, huruf besar, huruf kecil dan angka).",
+      "This is a temporary password. Choose your own (at least 12 characters, upper and lower case and a digit)."],
+    new_password: ["Kata sandi baru", "New password"],
+    new_password_again: ["Ulangi kata sandi baru", "New password again"],
+    save_password: ["Simpan kata sandi", "Save password"],
+    mismatch: ["Kedua kata sandi tidak sama.", "The two passwords differ."],
+    forgot: ["Lupa kata sandi?", "Forgot your password?"],
+    forgot_text: ["Hubungi operator Kawal. Operator memberi kata sandi sementara; saat masuk dengan kata sandi itu, Anda membuat kata sandi baru.",
+      "Call the Kawal operator: they give you a temporary password, and signing in with it you choose a new one."],
+    need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
+    queue_title: ["Antrean {squad}", "{squad} queue"],
+    filter_district: ["Kecamatan", "District"],
+    all_districts: ["Semua kecamatan", "All districts"],
+    queue_empty: ["Tidak ada laporan terbuka. 👍", "No open reports. 👍"],
+    queue_offline: ["Tanpa sinyal: antrean terakhir yang tersimpan.", "No signal: the last queue saved."],
+    left: ["{t} lagi", "{t} left"],
+    late: ["terlambat {t}", "{t} late"],
+    minutes: ["{n} menit", "{n} min"],
+    hours: ["{n} jam", "{n} h"],
+    days: ["{n} hari", "{n} days"],
+    due: ["batas {when}", "due {when}"],
+    away: ["{d} dari Anda", "{d} from you"],
+    supporters: ["{n} warga mendukung", "{n} people support it"],
+    loading: ["Memuat…", "Loading…"],
+    back: ["← Antrean", "← Queue"],
+    not_found: ["Laporan tidak ditemukan.", "Report not found."],
+    not_yours: ["Laporan ini ditangani tim lain.", "Another squad handles this report."],
+    public_page: ["Lihat halaman publiknya", "See its public page"],
+    open_map: ["Buka di aplikasi peta", "Open in the maps app"],
+    open_web_map: ["Buka di peta web", "Open in a web map"],
+    timeline: ["Perjalanan laporan", "Timeline"],
+    answers: ["Keterangan pelapor", "The reporter's answers"],
+    before: ["Sebelum", "Before"],
+    after: ["Sesudah", "After"],
+    claim: ["Ambil", "Claim"],
+    progress: ["Proses", "Start work"],
+    note: ["Catatan (tidak wajib)", "Note (optional)"],
+    after_photo: ["Foto sesudah", "After photo"],
+    after_hint: ["Ambil dari sudut yang sama dengan foto sebelum.", "Take it from the same angle as the before photo."],
+    after_ready: ["Foto sesudah siap dikirim.", "After photo ready to send."],
+    need_gps: ["Lokasi diperlukan untuk foto sesudah: nyalakan GPS dan izinkan lokasi.",
+      "The after photo needs your location: turn on GPS and allow location."],
+    what_done: ["Apa yang dikerjakan", "What was done"],
+    resolve: ["Selesai", "Resolve"],
+    need_after: ["Ambil foto sesudah dulu, dan tulis apa yang dikerjakan (minimal 5 huruf).",
+      "Take the after photo first and say what was done (at least 5 letters)."],
+    reject: ["Tolak", "Reject"],
+    reject_reason: ["Alasan penolakan", "Reason for rejecting"],
+    queued: ["Disimpan; dikirim saat ada sinyal.", "Saved; sent when there is signal."],
+    done: ["Terkirim.", "Sent."],
+    refused: ["Ditolak: {message}", "Refused: {message}"],
+  });
+
+  const state = { me: null, queue: [], where: null, after: null };
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+  async function api(path, options) {
+    const headers = { ...(options && options.headers) };
+    headers.Authorization = `Bearer ${await Outbox.staffToken(API)}`;
+    const answer = await fetch(new URL(path, API), { ...options, headers });
+    let body = null;
+    try { body = await answer.json(); } catch (e) { /* no JSON */ }
+    if (!answer.ok) throw Object.assign(new Error((body && body.error && body.error.message) || answer.statusText), { status: answer.status, body });
+    return body;
+  }
+  const label = (code) => settings.labels.find((l) => l.code === code) || { code, name_id: code, name_en: code, icon: "📍", attributes: [] };
+  const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
+  const statusWords = (code) => (settings.statuses[code] || [code, code])[I.lang === "en" ? 1 : 0];
+
+  /* "3 jam lagi", "terlambat 2 jam": the time left in words, the deadline in WIB beside */
+  function timeLeft(iso) {
+    const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
+    const size = Math.abs(minutes);
+    const span = size < 60 ? I.t("minutes", { n: size }) : size < 48 * 60 ? I.t("hours", { n: Math.round(size / 60) }) : I.t("days", { n: Math.round(size / 1440) });
+    return { text: minutes >= 0 ? I.t("left", { t: span }) : I.t("late", { t: span }), late: minutes < 0 };
+  }
+  function metres(a, b) {
+    const rad = Math.PI / 180, r = 6371000;
+    const dLat = (b.lat - a.lat) * rad, dLon = (b.lon - a.lon) * rad;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+    return 2 * r * Math.asin(Math.sqrt(h));
+  }
+  function distance(m) { return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`; }
+  function answerWords(code, answers) {
+    const out = [];
+    for (const q of label(code).attributes || []) {
+      const given = answers && answers[q.code];
+      if (given === undefined || given === null || given === "") continue;
+      const values = Array.isArray(given) ? given : [given];
+      const words = values.map((v) => { const known = (q.values || []).find((x) => x.key === v); return known ? I.name(known) : String(v); });
+      out.push([I.lang === "en" ? q.description_en : q.description_id, words.join(", ")]);
+    }
+    return out;
+  }
+  function locate() {
+    if (!navigator.geolocation) return;
+    navigator.geolocation.getCurrentPosition((pos) => {
+      state.where = { lat: pos.coords.latitude, lon: pos.coords.longitude };
+      if (!$("#view-queue").hidden) drawQueue();
+    }, () => {}, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  /* ---------- signing in ---------- */
+  let challenge = null;
+  function signedIn(body) {
+    Outbox.setStaffToken(body.access_token, body.expires_in);
+    state.me = { username: body.username, role: body.role, squad: body.squad };
+    Outbox.kvSet("me", state.me); // who, not a secret: the app opens offline on its last queue
+    $("#sign-out").hidden = false;
+    $("#nav-queue").hidden = false;
+    sendWaiting();
+    route();
+  }
+  async function signIn(event) {
+    event.preventDefault();
+    const error = $("#signin-error");
+    error.textContent = "";
+    const username = $("#username").value.trim();
+    let answer;
+    try {
+      answer = await fetch(new URL("auth/sign-in", API), {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username, password: $("#password").value }),
+      });
+    } catch (e) { error.textContent = I.t("need_signal"); return; }
+    const body = await answer.json();
+    if (answer.ok) { $("#password").value = ""; return checkRole(body); }
+    if (body.error && body.error.code === "password_change_required") {
+      challenge = { username, session: body.error.details[0].session };
+      $("#signin").hidden = true;
+      $("#newpass").hidden = false;
+      $("#new-password").focus();
+      return;
+    }
+    error.textContent = answer.status === 401 ? I.t("wrong") : body.error.message;
+  }
+  async function newPassword(event) {
+    event.preventDefault();
+    const error = $("#newpass-error");
+    const password = $("#new-password").value;
+    if (password !== $("#new-password-2").value) { error.textContent = I.t("mismatch"); return; }
+    let answer;
+    try {
+      answer = await fetch(new URL("auth/new-password", API), {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...challenge, new_password: password }),
+      });
+    } catch (e) { error.textContent = I.t("need_signal"); return; }
+    const body = await answer.json();
+    if (!answer.ok) { error.textContent = body.error.message; return; }
+    $("#newpass").hidden = true;
+    $("#signin").hidden = false;
+    checkRole(body);
+  }
+  function checkRole(body) {
+    if (!["squad", "shadow", "command"].includes(body.role)) { $("#signin-error").textContent = I.t("not_staff"); return; }
+    signedIn(body);
+  }
+  async function signOut() {
+    try {
+      await fetch(new URL("auth/sign-out", API), { method: "POST", headers: { Authorization: `Bearer ${await Outbox.staffToken(API)}` } });
+    } catch (e) { /* offline: the cookie goes with the next sign-in */ }
+    Outbox.setStaffToken(null);
+    state.me = null;
+    await Outbox.kvSet("queue_cache", null);
+    await Outbox.kvSet("me", null);
+    location.hash = "";
+    location.reload();
+  }
+
+  /* ---------- my squad's queue, by deadline ---------- */
+  async function showQueue() {
+    const squad = state.me.squad || "";
+    $("#queue-title").textContent = I.t("queue_title", { squad: squad ? settings.squads[squad] || squad : "" });
+    const note = $("#queue-note");
+    note.textContent = I.t("loading");
+    try {
+      const params = new URLSearchParams({ limit: "100" });
+      state.queue = (await api(`squads/${squad}/reports?${params}`)).items;
+      await Outbox.kvSet("queue_cache", state.queue);
+      note.textContent = "";
+    } catch (e) {
+      state.queue = (await Outbox.kvGet("queue_cache")) || [];
+      note.textContent = I.t("queue_offline");
+    }
+    // the deadline decides: a 6-hour flood before a 72-hour road, the overdue first
+    state.queue.sort((a, b) => a.sla_due_at.localeCompare(b.sla_due_at));
+    drawQueue();
+    locate();
+  }
+  function drawQueue() {
+    const list = $("#queue");
+    const only = $("#filter-district").value;
+    list.replaceChildren();
+    const shown = state.queue.filter((r) => !only || r.district === only);
+    for (const r of shown) {
+      const lb = label(r.label);
+      const left = timeLeft(r.sla_due_at);
+      const thumb = r.citizen_photos
+        ? el("img", { src: `../reports/${r.id}/photo?size=thumb`, alt: "", width: 72, height: 72, loading: "lazy", class: "thumb" })
+        : el("span", { class: "thumb none", "aria-hidden": "true", text: lb.icon });
+      thumb.addEventListener("error", () => thumb.replaceWith(el("span", { class: "thumb none", "aria-hidden": "true", text: lb.icon })));
+      const answers = answerWords(r.label, r.attributes).map(([q, a]) => `${q}: ${a}`).join(" · ");
+      const facts = [statusWords(r.status), district(r.district)];
+      if (state.where) facts.push(I.t("away", { d: distance(metres(state.where, r)) }));
+      if (r.supporters) facts.push(I.t("supporters", { n: r.supporters }));
+      list.append(el("li", { class: `panel card queue-item${left.late ? " late" : ""}`, "data-id": r.id },
+        thumb,
+        el("div", {},
+          el("p", {}, el("span", { class: "icon", "aria-hidden": "true", text: lb.icon }), " ",
+            el("a", { href: `#laporan/${r.id}` }, `${I.name(lb)} · ${r.code}`)),
+          el("p", { class: left.late ? "error" : "ok" }, left.text, el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
+          el("p", { class: "muted", text: facts.filter(Boolean).join(" · ") }),
+          answers ? el("p", { class: "answers-line", text: answers }) : null)));
+    }
+    if (!shown.length && !$("#queue-note").textContent) $("#queue-note").textContent = I.t("queue_empty");
+  }
+
+  /* ---------- one report: photos, answers, timeline, the actions its status allows ---------- */
+  async function showReport(ref) {
+    const box = $("#report");
+    box.replaceChildren(el("h2", { id: "report-title", text: I.t("loading") }));
+    let r;
+    try { r = await api(`staff/reports/${encodeURIComponent(ref)}`); } catch (e) {
+      const gone = e.status === 404 || e.status === 403;
+      box.replaceChildren(el("h2", { id: "report-title", text: I.t(e.status === 403 ? "not_yours" : gone ? "not_found" : "need_signal") }),
+        e.status === 403 ? el("p", {}, el("a", { href: `../r/${encodeURIComponent(ref)}?view=public` }, I.t("public_page"))) : null);
+      return;
+    }
+    const lb = label(r.label.code);
+    const before = r.photos.find((p) => p.role === "before" && p.state === "ready");
+    const afterPhoto = r.photos.find((p) => p.role === "after" && p.state === "ready");
+    const left = timeLeft(r.sla_due_at);
+    const figure = (p, caption) => p && el("figure", { class: "photo" },
+      el("img", { src: p.display_url || p.thumb_url, alt: `${caption}: ${I.name(lb)}`, width: p.width || 320, height: p.height || 240 }),
+      el("figcaption", { text: caption }));
+    const answers = answerWords(r.label.code, r.attributes);
+    const steps = el("ol", { class: "timeline" });
+    for (const s of r.staff_timeline.length ? r.staff_timeline : r.timeline) {
+      const status = s.to_status || s.status;
+      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${statusWords(status)}`,
+        s.actor_id ? el("span", { class: "muted", text: ` · ${s.actor_id}` }) : null,
+        s.note ? el("div", { class: "muted", text: s.note }) : null));
+    }
+    const geo = `geo:${r.lat},${r.lon}?q=${r.lat},${r.lon}(${encodeURIComponent(r.code)})`;
+    const web = `https://www.openstreetmap.org/?mlat=${r.lat}&mlon=${r.lon}#map=18/${r.lat}/${r.lon}`;
+    box.replaceChildren(...[
+      el("h2", { id: "report-title" }, el("span", { "aria-hidden": "true", text: `${lb.icon} ` }), `${I.name(lb)} `, el("span", { class: "code", text: r.code })),
+      el("p", {}, el("span", { class: "status-pill", text: statusWords(r.status) }), " ",
+        el("span", { class: left.late ? "error" : "ok", text: ["resolved", "closed", "rejected"].includes(r.status) ? "" : left.text }),
+        el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
+      el("p", { class: "muted", text: [district(r.district), r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · ") }),
+      el("p", { class: "map-links" }, el("a", { href: geo }, I.t("open_map")), " · ", el("a", { href: web, rel: "noopener" }, I.t("open_web_map"))),
+      r.description ? el("p", { text: r.description }) : null,
+      answers.length ? el("dl", { class: "answers" }, ...answers.flatMap(([q, a]) => [el("dt", { text: q }), el("dd", { text: a })])) : null,
+      before || afterPhoto ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,
+      actions(r, before),
+      el("h3", { text: I.t("timeline") }), steps,
+    ].filter(Boolean));
+  }
+  function actions(r, before) {
+    const box = el("div", { class: "actions" });
+    const said = el("p", { role: "status", class: "muted" });
+    const note = el("textarea", { id: "action-note", rows: 2, maxlength: 2000 });
+    const act = (action, body) => queueAction(r, action, body, said);
+    if (["submitted", "reopened"].includes(r.status)) {
+      box.append(el("button", { type: "button", class: "primary", onclick: () => act("claim", {}) }, I.t("claim")));
+    }
+    if (r.status === "accepted") {
+      box.append(el("label", { for: "action-note", text: I.t("note") }), note,
+        el("button", { type: "button", class: "primary", onclick: () => act("progress", note.value.trim() ? { note: note.value.trim() } : {}) }, I.t("progress")));
+    }
+    if (["accepted", "in_progress"].includes(r.status)) box.append(afterPhotoBox(r, before, said));
+    if (r.status === "in_progress") {
+      const done = el("textarea", { id: "done-note", rows: 2, maxlength: 2000 });
+      box.append(el("label", { for: "done-note", text: I.t("what_done") }), done,
+        el("button", { type: "button", class: "primary", onclick: () => {
+          const photo = state.after && state.after.report === r.id ? state.after.client_photo_id : null;
+          if (!photo || done.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_after"); return; }
+          act("resolve", { note: done.value.trim(), client_photo_id: photo });
+        } }, I.t("resolve")));
+    }
+    if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status) && state.me.role !== "shadow") {
+      const reason = el("select", { id: "reject-reason" });
+      for (const [code, words] of Object.entries(settings.reject_reasons)) reason.append(el("option", { value: code, text: words[I.lang === "en" ? 1 : 0] }));
+      box.append(el("details", { class: "reject" }, el("summary", {}, I.t("reject")),
+        el("label", { for: "reject-reason", text: I.t("reject_reason") }), reason,
+        el("button", { type: "button", onclick: () => act("reject", { reason: reason.value }) }, I.t("reject"))));
+    }
+    box.append(said);
+    return box;
+  }
+  function afterPhotoBox(r, before, said) {
+    const input = el("input", { type: "file", id: "after-photo", accept: "image/*", capture: "environment", class: "visually-hidden" });
+    const taken = state.after && state.after.report === r.id ? state.after : null;
+    const preview = el("img", { alt: I.t("after"), hidden: !taken, src: taken ? taken.preview : null, width: 320, height: 240 });
+    const ready = el("p", { class: "ok", role: "status", text: taken ? I.t("after_ready") : "" });
+    const side = el("div", { class: "photos compare" },
+      before ? el("figure", { class: "photo" }, el("img", { src: before.thumb_url, alt: `${I.t("before")}: ${I.name(label(r.label.code))}`, width: 160, height: 120 }), el("figcaption", { text: I.t("before") })) : null,
+      el("figure", { class: "photo" }, preview, el("figcaption", { text: I.t("after") })));
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      if (!file) return;
+      const where = await new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+        (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
+        { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
+      if (!where) { said.className = "error"; said.textContent = I.t("need_gps"); return; }
+      const blob = await downscale(file).catch(() => file);
+      const client_photo_id = crypto.randomUUID();
+      // kept across redraws of the report until it is resolved with this photo
+      state.after = { report: r.id, client_photo_id, preview: URL.createObjectURL(blob) };
+      preview.src = state.after.preview;
+      preview.hidden = false;
+      ready.textContent = I.t("after_ready");
+      await queueAction(r, "after-photos", {
+        lat: where.lat, lon: where.lon, client_photo_id, content_type: "image/jpeg", data_base64: await toBase64(blob),
+      }, said, client_photo_id, false);
+    });
+    return el("div", { class: "after" }, el("p", { class: "muted", text: I.t("after_hint") }), input,
+      el("label", { for: "after-photo", class: "pick big camera" }, I.t("after_photo")), side, ready);
+  }
+  async function downscale(file) {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = el("canvas", { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.82));
+  }
+  function toBase64(blob) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  /* every action: into the outbox, then out; the view follows what the API says */
+  async function queueAction(r, action, body, said, id, reload = true) {
+    const item = await Outbox.add({ id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path: `reports/${r.id}/${action}`, body: JSON.stringify(body) });
+    await Outbox.drain(API);
+    const done = await Outbox.sent(item.id);
+    const left = done ? null : await Outbox.get(item.id);
+    if (left && left.state === "failed") {
+      await Outbox.remove(item.id);
+      said.className = "error";
+      said.textContent = I.t("refused", { message: left.error.message });
+      return;
+    }
+    said.className = done ? "ok" : "warn";
+    said.textContent = I.t(done ? "done" : "queued");
+    if (!done) requestSync();
+    showPending();
+    if (done && reload) showReport(r.id);
+  }
+  async function showPending() {
+    const waiting = (await Outbox.waiting()).filter((i) => i.kind === "staff" && i.state !== "failed");
+    const box = $("#pending");
+    box.hidden = waiting.length === 0;
+    box.textContent = waiting.length ? I.t("pending", { n: waiting.length }) : "";
+  }
+
+  /* ---------- sending what waits (as Lapor does) ---------- */
+  let retryIn = 5000;
+  let retryTimer = null;
+  function requestSync() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(sendWaiting, retryIn);
+    if (navigator.serviceWorker) navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register("kawal-outbox")).catch(() => {});
+  }
+  async function sendWaiting() {
+    clearTimeout(retryTimer);
+    const items = (await Outbox.waiting()).filter((i) => i.state !== "failed");
+    if (!items.length) { retryIn = 5000; showPending(); return; }
+    const outcome = navigator.onLine ? await Outbox.drain(API) : { waiting: 1 };
+    await showPending();
+    if (outcome.sent) route();
+    if (outcome.waiting) { retryTimer = setTimeout(sendWaiting, retryIn); retryIn = Math.min(retryIn * 2, 60000); } else retryIn = 5000;
+  }
+
+  /* ---------- views ---------- */
+  function route() {
+    const hash = location.hash;
+    const report = hash.match(/^#(?:laporan|r)\/([\w-]+)$/);
+    const view = !state.me ? "signin" : report ? "report" : "queue";
+    for (const name of ["signin", "queue", "report"]) $(`#view-${name}`).hidden = name !== view;
+    if (view === "queue") showQueue();
+    if (view === "report") showReport(report[1]);
+    if (view === "signin") $("#username").focus();
+  }
+  function applyLanguage() {
+    I.apply();
+    const button = $("#lang");
+    button.textContent = I.lang === "en" ? "Bahasa Indonesia" : "English";
+    button.lang = I.lang === "en" ? "id" : "en";
+    button.setAttribute("aria-label", I.t("lang_switch"));
+  }
+  function online() { $("#offline").hidden = navigator.onLine; sendWaiting(); }
+
+  $("#signin").addEventListener("submit", signIn);
+  $("#newpass").addEventListener("submit", newPassword);
+  $("#sign-out").addEventListener("click", signOut);
+  $("#filter-district").addEventListener("change", drawQueue);
+  $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
+  addEventListener("hashchange", route);
+  addEventListener("online", online);
+  addEventListener("offline", online);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) sendWaiting(); });
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register("sw.js").catch(() => {});
+    navigator.serviceWorker.addEventListener("message", (e) => { if (e.data === "outbox") { showPending(); route(); } });
+  }
+  applyLanguage();
+  // still signed in from an earlier day? (the HttpOnly refresh cookie decides; the page
+  // reads only the sign-in's hint cookie, which holds no secret)
+  const hinted = document.cookie.split(";").some((c) => c.trim() === "kawal_staff=1");
+  (hinted ? fetch(new URL("auth/refresh", API), { method: "POST" }) : Promise.resolve({ ok: false }))
+    .then((answer) => (answer.ok ? answer.json() : null))
+    .then((body) => { if (body) checkRole(body); else route(); })
+    .catch(async () => { // no signal: the last queue, and actions queue until it returns
+      const me = await Outbox.kvGet("me");
+      if (me) { state.me = me; $("#sign-out").hidden = false; $("#nav-queue").hidden = false; }
+      route();
+    });
+  online();
+})();

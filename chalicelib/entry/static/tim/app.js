@@ -191,7 +191,8 @@
     checkRole(body);
   }
   function checkRole(body) {
-    if (!["squad", "shadow", "command"].includes(body.role)) { $("#signin-error").textContent = I.t("not_staff"); return; }
+    // a squad member's app: an account with a squad's queue (the command centre has its own screen)
+    if (body.role !== "squad") { $("#signin-error").textContent = I.t("not_staff"); return; }
     signedIn(body);
   }
   async function signOut() {
@@ -291,7 +292,9 @@
       el("p", { class: "map-links" }, el("a", { href: geo }, I.t("open_map")), " · ", el("a", { href: web, rel: "noopener" }, I.t("open_web_map"))),
       r.description ? el("p", { text: r.description }) : null,
       answers.length ? el("dl", { class: "answers" }, ...answers.flatMap(([q, a]) => [el("dt", { text: q }), el("dd", { text: a })])) : null,
-      before || afterPhoto ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,
+      // while it is worked, the before-photo stands beside the after-photo's preview instead
+      (before || afterPhoto) && !["accepted", "in_progress"].includes(r.status)
+        ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,
       actions(r, before),
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
@@ -318,7 +321,7 @@
           act("resolve", { note: done.value.trim(), client_photo_id: photo });
         } }, I.t("resolve")));
     }
-    if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status) && state.me.role !== "shadow") {
+    if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status)) {
       const reason = el("select", { id: "reject-reason" });
       for (const [code, words] of Object.entries(settings.reject_reasons)) reason.append(el("option", { value: code, text: words[I.lang === "en" ? 1 : 0] }));
       box.append(el("details", { class: "reject" }, el("summary", {}, I.t("reject")),
@@ -334,7 +337,7 @@
     const preview = el("img", { alt: I.t("after"), hidden: !taken, src: taken ? taken.preview : null, width: 320, height: 240 });
     const ready = el("p", { class: "ok", role: "status", text: taken ? I.t("after_ready") : "" });
     const side = el("div", { class: "photos compare" },
-      before ? el("figure", { class: "photo" }, el("img", { src: before.thumb_url, alt: `${I.t("before")}: ${I.name(label(r.label.code))}`, width: 160, height: 120 }), el("figcaption", { text: I.t("before") })) : null,
+      before ? el("figure", { class: "photo" }, el("img", { src: before.display_url || before.thumb_url, alt: `${I.t("before")}: ${I.name(label(r.label.code))}`, width: before.width || 320, height: before.height || 240 }), el("figcaption", { text: I.t("before") })) : null,
       el("figure", { class: "photo" }, preview, el("figcaption", { text: I.t("after") })));
     input.addEventListener("change", async () => {
       const file = input.files && input.files[0];
@@ -353,6 +356,7 @@
       await queueAction(r, "after-photos", {
         lat: where.lat, lon: where.lon, client_photo_id, content_type: "image/jpeg", data_base64: await toBase64(blob),
       }, said, client_photo_id, false);
+      if (!input.isConnected) showReport(r.id); // the report was redrawn meanwhile
     });
     return el("div", { class: "after" }, el("p", { class: "muted", text: I.t("after_hint") }), input,
       el("label", { for: "after-photo", class: "pick big camera" }, I.t("after_photo")), side, ready);

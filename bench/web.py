@@ -1,6 +1,7 @@
 """The web apps on a cheap phone: what a first visit downloads (gzipped, as API
 Gateway sends it with compression on) and Lighthouse's mobile scores, for the
-citizens' app and, as the baseline in the same run, the command centre's sign-in page.
+citizens' app, the squads' app (its first screen, the sign-in) and, as the baseline in
+the same run, the command centre's sign-in page.
 
     make lighthouse        (installs bench/lighthouse/node_modules: Lighthouse 12.2.3)
     .venv/bin/python bench/web.py [--runs 3]
@@ -32,7 +33,11 @@ sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import FLAGS, Runner  # noqa: E402
 
 LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
-PAGES = {"lapor (citizens)": "/lapor/", "command centre (baseline)": "/command-centre"}
+PAGES = {
+    "lapor (citizens)": "/lapor/",
+    "tim (squads, sign-in)": "/tim/",
+    "command centre (baseline)": "/command-centre",
+}
 CATEGORIES = ("performance", "accessibility", "best-practices")
 
 

@@ -6,9 +6,13 @@ what they show; the browser tests use noisy camera-like JPEGs instead."""
 
 from __future__ import annotations
 
+import base64
 import io
 import sys
+import uuid
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -78,10 +82,39 @@ def main() -> None:
             page.get_by_role("button", name="Ya, sudah beres").wait_for()
             page.wait_for_timeout(500)
             page.screenshot(path=str(docs / "lapor-confirm.png"))
+            squad = browser.new_context(
+                viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
+                geolocation=WHERE, permissions=["geolocation"],
+            )  # fmt: skip
+            page = squad.new_page()
+            page.goto(f"{runner.base}/tim/")
+            page.get_by_label("Nama pengguna").fill("tim-orange")
+            page.get_by_label("Kata sandi", exact=True).fill("Kawal-demo-2026")
+            page.get_by_role("button", name="Masuk").click()
+            page.locator("#queue li").first.wait_for()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(docs / "tim-queue.png"))
+            work = requests.post(f"{runner.base}/reports", json={
+                "client_report_id": str(uuid.uuid4()), "label": "jalan_rusak", "lat": -8.0911,
+                "lon": 111.7012, "description": "Lubang di depan balai desa",
+                "photo": {"content_type": "image/jpeg",
+                          "data_base64": base64.b64encode(road_photo()).decode()},
+            }, timeout=20).json()  # fmt: skip
+            page.wait_for_timeout(3000)  # the photo is processed
+            page.goto(f"{runner.base}/tim/#r/{work['code']}")
+            page.get_by_role("button", name="Ambil").click()
+            page.get_by_role("button", name="Proses").click()
+            page.get_by_role("button", name="Selesai").wait_for()
+            after = {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": road_photo(True)}
+            page.get_by_label("Foto sesudah").set_input_files(after)
+            page.get_by_text("Foto sesudah siap dikirim").wait_for()
+            page.locator(".after").scroll_into_view_if_needed()
+            page.screenshot(path=str(docs / "tim-report.png"))
             browser.close()
     finally:
         runner.stop()
-    for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png"):
+    for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png", "tim-queue.png",
+                 "tim-report.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")
 

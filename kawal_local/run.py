@@ -57,6 +57,7 @@ def banner(
         "",
         "Open in a browser (a phone-sized window suits the apps):",
         f"  citizens' app (Lapor)     {base}/lapor/",
+        f"  squads' app (Tim)         {base}/tim/   (sign in as tim-orange)",
         f"  command centre            {base}/command-centre   (sign in as komando)",
         f"  a report's follow page    {base}/r/<code>          (the link in the SMS)",
         "",

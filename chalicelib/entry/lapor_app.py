@@ -82,10 +82,7 @@ def lapor():
     settings = _settings()
     page = (STATIC / "lapor" / "index.html").read_text(encoding="utf-8")
     page = page.replace("{{labels}}", _label_grid(settings))
-    options = "".join(
-        f'<option value="{html.escape(d["code"])}">{html.escape(d["name"])}</option>'
-        for d in settings["districts"]
-    )
+    options = web_apps.district_options(settings["districts"])
     page = page.replace("{{districts}}", options)
     page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
     return web_apps.page_response(page)

@@ -44,10 +44,7 @@ def tim():
     if moved:
         return moved
     settings = _settings()
-    options = "".join(
-        f'<option value="{html.escape(d["code"])}">{html.escape(d["name"])}</option>'
-        for d in settings["districts"]
-    )
+    options = web_apps.district_options(settings["districts"])
     page = (STATIC / "tim" / "index.html").read_text(encoding="utf-8")
     page = page.replace("{{districts}}", options)
     page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))

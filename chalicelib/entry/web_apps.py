@@ -6,6 +6,7 @@ CSP, and the files they share at ``/shared/``. Each app's own page is in its mod
 from __future__ import annotations
 
 import hashlib
+import html
 from functools import cache
 from pathlib import Path
 
@@ -89,6 +90,14 @@ def _csp() -> str:
         f"img-src 'self' blob: data: {bucket.scheme}://{bucket.netloc}; worker-src 'self'; "
         "manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
+    )
+
+
+def district_options(districts: list[dict]) -> str:
+    """The kecamatan as <option>s, drawn in the page (no request, nothing shifts)."""
+    return "".join(
+        f'<option value="{html.escape(d["code"])}">{html.escape(d["name"])}</option>'
+        for d in districts
     )
 
 

@@ -91,8 +91,8 @@ def runner():
         r.stop()
 
 
-def sign_in(runner: Runner, username: str) -> str:
-    """A staff token from the runner's own (moto) Cognito, as the squad app gets one."""
+def cognito(runner: Runner):
+    """The runner's own (moto) Cognito: a client, and the runner's settings."""
     import json
 
     import boto3
@@ -105,6 +105,12 @@ def sign_in(runner: Runner, username: str) -> str:
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
+    return idp, state
+
+
+def sign_in(runner: Runner, username: str) -> str:
+    """A staff token from the runner's own (moto) Cognito, as the squad app gets one."""
+    idp, state = cognito(runner)
     answer = idp.initiate_auth(
         ClientId=state["COGNITO_CLIENT_ID"],
         AuthFlow="USER_PASSWORD_AUTH",

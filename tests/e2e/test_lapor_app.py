@@ -23,13 +23,8 @@ CODE = re.compile(r"TRG-[0-9A-Z]{4,}")
 
 
 @pytest.fixture(scope="module")
-def lapor():
-    runner = Runner()
-    try:
-        runner.wait_ready()
-        yield runner
-    finally:
-        runner.stop()
+def lapor(runner):
+    return runner
 
 
 def phone(browser, viewport=SMALL, where=None, offline=False):

@@ -9,13 +9,12 @@ import json
 import re
 import uuid
 
-import boto3
 import pytest
 import requests
 
 from tests.support.images import camera_jpeg
 
-from .conftest import ROOT, Runner, wait_for
+from .conftest import ROOT, cognito, wait_for
 
 pytestmark = pytest.mark.e2e
 ARTEFACTS = ROOT / ".pytest_cache" / "artefacts"
@@ -24,25 +23,8 @@ PASSWORD = "Kawal-demo-2026"
 
 
 @pytest.fixture(scope="module")
-def tim():
-    runner = Runner()
-    try:
-        runner.wait_ready()
-        yield runner
-    finally:
-        runner.stop()
-
-
-def cognito(runner: Runner):
-    state = json.loads(runner.state_file.read_text())["env"]
-    idp = boto3.client(
-        "cognito-idp",
-        endpoint_url=state["AWS_ENDPOINT_URL"],
-        region_name=state["AWS_DEFAULT_REGION"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    return idp, state["COGNITO_USER_POOL_ID"]
+def tim(runner):
+    return runner
 
 
 def phone(browser, where=(-8.0805, 111.7105)):
@@ -94,7 +76,8 @@ def posts(runner, path_end):
 
 
 def test_first_sign_in_sets_a_password_and_the_queue_is_by_deadline(browser, tim):
-    idp, pool = cognito(tim)
+    idp, state = cognito(tim)
+    pool = state["COGNITO_USER_POOL_ID"]
     idp.admin_create_user(
         UserPoolId=pool, Username="tim-baru", TemporaryPassword="Sementara-2026",
         MessageAction="SUPPRESS",

@@ -5,7 +5,6 @@ disputes, the command centre sees every step, and the figures count it."""
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,19 +13,9 @@ import requests
 
 from tests.support.images import camera_jpeg
 
-from .conftest import sign_in
+from .conftest import sign_in, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(check, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("timed out")
 
 
 def test_a_report_followed_through_over_http(runner):

@@ -57,7 +57,7 @@ def test_the_page_has_a_strict_policy_and_only_its_own_files(client):
     assert not re.search(rb'(?:src|href)="(?:https?:)?//', page.body)  # nothing from elsewhere
     sw = _served(client, "/lapor/sw.js")
     assert sw.headers["Cache-Control"] == "no-cache"
-    assert re.search(rb'const VERSION = "[0-9a-f]{12}"', sw.body)
+    assert re.search(rb'serve\("lapor", "[0-9a-f]{12}"', sw.body)  # its files' version
     manifest = json.loads(_served(client, "/lapor/manifest.webmanifest").body)
     assert manifest["lang"] == "id" and manifest["start_url"] == "./"
     privacy = _served(client, "/lapor/privasi").body.decode()

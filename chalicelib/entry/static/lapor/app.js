@@ -6,6 +6,8 @@
   const $ = (selector, scope) => (scope || document).querySelector(selector);
   const I = self.KawalI18n;
   const Outbox = self.KawalOutbox;
+  const Kit = self.KawalKit;
+  const el = Kit.el;
   const API = new URL("../", location.href);
   const settings = JSON.parse($("#settings").textContent);
   const MAX_SIDE = 1600; // px: plenty for a squad to see the problem, ~300 KB as JPEG
@@ -115,17 +117,6 @@
   };
 
   /* ---------- small helpers ---------- */
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
   async function api(path, options) {
     const answer = await fetch(new URL(path, API), options);
     let body = null;
@@ -140,14 +131,6 @@
   function inside(lat, lon) {
     const b = settings.bounds;
     return lat >= b.min_lat && lat <= b.max_lat && lon >= b.min_lon && lon <= b.max_lon;
-  }
-  function blobToBase64(blob) {
-    return new Promise((resolve, reject) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
-      reader.onerror = () => reject(reader.error);
-      reader.readAsDataURL(blob);
-    });
   }
   function loadScript(src) {
     return new Promise((resolve, reject) => {
@@ -167,14 +150,6 @@
     } catch (e) { /* no EXIF, or not a JPEG/HEIC exifr reads */ }
     return null;
   }
-  async function downscale(file) {
-    const bitmap = await createImageBitmap(file); // EXIF orientation applied ("from-image")
-    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    const canvas = el("canvas", { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.82));
-  }
   async function takePhoto(event) {
     const file = event.target.files && event.target.files[0];
     if (!file) return;
@@ -182,7 +157,7 @@
     note.className = "muted";
     note.textContent = I.t("photo_working");
     askGps();
-    const [gps, small] = await Promise.all([photoGps(file), downscale(file).catch(() => null)]);
+    const [gps, small] = await Promise.all([photoGps(file), Kit.downscale(file, MAX_SIDE).catch(() => null)]);
     // a photo the browser cannot decode (HEIC on most Androids) goes as it is: the server can
     const blob = small || (file.size <= INLINE_MAX ? file : null);
     if (!blob) {
@@ -190,7 +165,7 @@
       note.textContent = I.t("photo_bad");
       return;
     }
-    state.photo = { content_type: blob.type || file.type || "image/jpeg", data_base64: await blobToBase64(blob) };
+    state.photo = { content_type: blob.type || file.type || "image/jpeg", data_base64: await Kit.toBase64(blob) };
     state.exif = gps;
     const preview = $("#preview");
     if (preview.src) URL.revokeObjectURL(preview.src);
@@ -452,30 +427,15 @@
     renderLabels();
     showWhere();
   }
-  function requestSync() {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(sendWaiting, retryIn);
-    if (!navigator.serviceWorker) return;
-    navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register("kawal-outbox")).catch(() => {});
-  }
-  /* Send what waits: on "online", on opening, and on a timer while anything waits
-     (a phone's "online" event is not to be trusted: it fires on a Wi-Fi without
-     internet and not at all when some browsers come back). */
-  let retryIn = 5000;
-  let retryTimer = null;
-  async function sendWaiting() {
-    clearTimeout(retryTimer);
+  const waiting = Kit.sender(async () => {
     const items = await Outbox.waiting();
-    if (!items.some((item) => item.state !== "failed")) { retryIn = 5000; return; }
+    if (!items.some((item) => item.state !== "failed")) return null;
     const outcome = navigator.onLine ? await Outbox.drain(API) : { waiting: 1 };
     await refreshViews();
-    if (outcome.waiting) {
-      retryTimer = setTimeout(sendWaiting, retryIn);
-      retryIn = Math.min(retryIn * 2, 60000);
-    } else {
-      retryIn = 5000;
-    }
-  }
+    return outcome;
+  });
+  const requestSync = waiting.soon;
+  const sendWaiting = waiting.now;
   async function refreshViews() {
     if (state.current && !$("#outcome").hidden) await showOutcome();
     if (!$("#view-saya").hidden) await showMine();

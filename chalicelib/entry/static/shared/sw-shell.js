@@ -5,7 +5,7 @@
   "use strict";
   function serve(app, version, files) {
     const CACHE = `kawal-${app}-${version}`;
-    const SHELL = [...files, "../shared/kawal.css", "../shared/i18n.js", "../shared/outbox.js",
+    const SHELL = [...files, "../shared/kawal.css", "../shared/i18n.js", "../shared/kit.js", "../shared/outbox.js",
       "../shared/idb.umd.js", "../shared/sw-shell.js"];
     const scope = root.registration.scope;
     const API = new URL("../", scope);

@@ -7,6 +7,8 @@
   const $ = (selector, scope) => (scope || document).querySelector(selector);
   const I = self.KawalI18n;
   const Outbox = self.KawalOutbox;
+  const Kit = self.KawalKit;
+  const el = Kit.el;
   const API = new URL("../", location.href);
   const settings = JSON.parse($("#settings").textContent);
   const MAX_SIDE = 1600;
@@ -81,17 +83,6 @@
 
   const state = { me: null, queue: [], where: null, after: null };
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
   async function api(path, options) {
     const headers = { ...(options && options.headers) };
     headers.Authorization = `Bearer ${await Outbox.staffToken(API)}`;
@@ -346,7 +337,7 @@
         (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
         { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
       if (!where) { said.className = "error"; said.textContent = I.t("need_gps"); return; }
-      const blob = await downscale(file).catch(() => file);
+      const blob = await Kit.downscale(file, MAX_SIDE).catch(() => file);
       const client_photo_id = crypto.randomUUID();
       // kept across redraws of the report until it is resolved with this photo
       state.after = { report: r.id, client_photo_id, preview: URL.createObjectURL(blob) };
@@ -354,30 +345,13 @@
       preview.hidden = false;
       ready.textContent = I.t("after_ready");
       await queueAction(r, "after-photos", {
-        lat: where.lat, lon: where.lon, client_photo_id, content_type: "image/jpeg", data_base64: await toBase64(blob),
+        lat: where.lat, lon: where.lon, client_photo_id, content_type: "image/jpeg", data_base64: await Kit.toBase64(blob),
       }, said, client_photo_id, false);
       if (!input.isConnected) showReport(r.id); // the report was redrawn meanwhile
     });
     return el("div", { class: "after" }, el("p", { class: "muted", text: I.t("after_hint") }), input,
       el("label", { for: "after-photo", class: "pick big camera" }, I.t("after_photo")), side, ready);
   }
-  async function downscale(file) {
-    const bitmap = await createImageBitmap(file);
-    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    const canvas = el("canvas", { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.82));
-  }
-  function toBase64(blob) {
-    return new Promise((resolve, reject) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
-      reader.onerror = () => reject(reader.error);
-      reader.readAsDataURL(blob);
-    });
-  }
-
   /* every action: into the outbox, then out; the view follows what the API says */
   async function queueAction(r, action, body, said, id, reload = true) {
     const item = await Outbox.add({ id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path: `reports/${r.id}/${action}`, body: JSON.stringify(body) });
@@ -404,22 +378,16 @@
   }
 
   /* ---------- sending what waits (as Lapor does) ---------- */
-  let retryIn = 5000;
-  let retryTimer = null;
-  function requestSync() {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(sendWaiting, retryIn);
-    if (navigator.serviceWorker) navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register("kawal-outbox")).catch(() => {});
-  }
-  async function sendWaiting() {
-    clearTimeout(retryTimer);
+  const waiting = Kit.sender(async () => {
     const items = (await Outbox.waiting()).filter((i) => i.state !== "failed");
-    if (!items.length) { retryIn = 5000; showPending(); return; }
+    if (!items.length) { showPending(); return null; }
     const outcome = navigator.onLine ? await Outbox.drain(API) : { waiting: 1 };
     await showPending();
     if (outcome.sent) route();
-    if (outcome.waiting) { retryTimer = setTimeout(sendWaiting, retryIn); retryIn = Math.min(retryIn * 2, 60000); } else retryIn = 5000;
-  }
+    return outcome;
+  });
+  const requestSync = waiting.soon;
+  const sendWaiting = waiting.now;
 
   /* ---------- views ---------- */
   function route() {

@@ -8,6 +8,7 @@ from chalice import Blueprint
 from chalicelib import bootstrap, observe
 from chalicelib.adapters import media
 from chalicelib.domain import geo
+from chalicelib.domain.closure_checks import check_offer, checkable
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
@@ -61,13 +62,19 @@ def _staff_view(store: ReportStore, report_id: str, who: Principal):
     loaded = store.load(report_id)
     if loaded is None:
         raise NotFound(f"no report {report_id!r}", code="report_not_found")
-    staff_actor(loaded.report, who)
+    try:
+        staff_actor(loaded.report, who)
+    except Forbidden:  # those who check closures read what they check, and nothing else
+        if not (who.role == "shadow" and checkable(loaded.report)):
+            raise
+    checks = who.role in ("shadow", "command") and checkable(loaded.report)
     return views.to_staff(
         loaded,
         catalogue=load_catalogue(),
         media=media,
         now=utc_now(),
         command=who.role == "command",
+        offers=[check_offer(loaded.report)] if checks else [],
     )
 
 
@@ -89,6 +96,8 @@ def _staff_view(store: ReportStore, report_id: str, who: Principal):
 def squad_queue(squad: str):
     """A squad's reports, oldest first: open ones by default, or one status."""
     who = _who()
+    if squad == "shadow" and who.role == "shadow":
+        return _closures_to_check(bp.current_request.query_params or {})
     if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
         raise NotFound(f"no squad {squad!r}", code="squad_not_found")
     if not (who.role == "command" or (who.role == "squad" and who.squad == squad)):
@@ -111,6 +120,17 @@ def squad_queue(squad: str):
         limit=limit,
         filters={"district": district} if district else None,
     )
+    now = utc_now()
+    items = [views.queue_item(r, now) for r in found]
+    return json_response(Page[QueueItem](items=items, next_cursor=cursor))
+
+
+def _closures_to_check(params: dict):
+    """Those who check closures: the public squads' resolved reports, newest first
+    (their own queue; never a covert report, which is not in these lists)."""
+    store = bootstrap.report_store()
+    lists = [store.squad_queue(s, "resolved") for s in SQUAD_CODES if s != "shadow"]
+    found, cursor = views.page_of(store, lists, params.get("cursor"), limit=50, newest_first=True)
     now = utc_now()
     items = [views.queue_item(r, now) for r in found]
     return json_response(Page[QueueItem](items=items, next_cursor=cursor))
@@ -210,12 +230,12 @@ def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
     who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, ShadowCheckIn)
+    report_id = report_id_or_404(ref, store)
+    photo_id = body.photo_id
+    if photo_id is None and body.client_photo_id is not None:
+        photo_id = photo_id_for(report_id, body.client_photo_id)
     check = bootstrap.workflow(store).shadow_check(
-        report_id_or_404(ref, store),
-        who,
-        verdict=body.verdict,
-        note=body.note,
-        photo_id=body.photo_id,
+        report_id, who, verdict=body.verdict, note=body.note, photo_id=photo_id
     )
     return json_response(check, 201)
 

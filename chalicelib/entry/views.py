@@ -21,7 +21,15 @@ from chalicelib.services.reports import to_public
 from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
 
 
-def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, command: bool):
+def to_staff(
+    loaded: Any,
+    *,
+    catalogue: Catalogue,
+    media: Any,
+    now: datetime,
+    command: bool,
+    offers: list | None = None,
+):
     report = loaded.report
     public = to_public(
         report, loaded.timeline, catalogue=catalogue, photos=loaded.photos, media=media
@@ -39,6 +47,7 @@ def to_staff(loaded: Any, *, catalogue: Catalogue, media: Any, now: datetime, co
         media_url=report.media_url,
         source=report.source,
         duplicates=[dict(d) for d in loaded.duplicates],
+        offers=offers or [],
         staff_timeline=[
             StaffTimelineEntry(**e.model_dump(exclude={"key"}))
             for e in sorted(loaded.timeline, key=lambda e: e.at)

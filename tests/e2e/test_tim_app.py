@@ -230,3 +230,28 @@ def test_no_serious_accessibility_violation(browser, tim):
     check("report")
     assert not found, "\n".join(found)
     context.close()
+
+
+def test_a_closure_is_checked_on_the_spot_with_a_photo(browser, tim):
+    from .conftest import resolve_with_after_photo
+
+    report = new_report(tim, "rambu_rusak", -8.2501, 111.6801)
+    resolve_with_after_photo(tim, report["id"], "tim-orange", -8.2501, 111.6801)
+    context = phone(browser, where=(-8.25012, 111.68012))
+    page, errors = signed_in(context, tim, "bayangan")
+    page.get_by_role("link", name=re.compile(report["code"])).click()
+    page.get_by_role("heading", name="Periksa hasil di lapangan").wait_for()
+    assert page.get_by_role("button", name="Ambil").count() == 0  # nothing to work here
+    page.get_by_label("Foto pemeriksaan").set_input_files(
+        {"name": "periksa.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(800, 600)}
+    )
+    page.get_by_text("Terkirim.").wait_for()
+    page.get_by_label("Catatan (tidak wajib)").last.fill("Rambu masih miring")
+    page.get_by_role("button", name="Belum beres").click()
+    page.get_by_text("Terkirim.").wait_for()
+    view = staff_view(tim, report["id"])  # the command centre's
+    (check,) = view["shadow_checks"]
+    assert check["verdict"] == "not_fixed" and check["note"] == "Rambu masih miring"
+    assert check["photo_id"] and len(view["check_photos"]) == 1
+    assert not errors
+    context.close()

@@ -147,3 +147,36 @@ def test_the_queue_carries_supporters_and_a_thumbnail_link(client, tokens, aws):
         "Location"
     ]  # fmt: skip
     assert config.user_pool_id()
+
+
+def test_those_who_check_closures_list_read_and_check_them(client, tokens, aws):
+    report = post_json(client, "/reports", report_body()).json_body
+    rid, squad, checker = report["id"], bearer(tokens["orange"]), bearer(tokens["shadow"])
+    assert client.http.get(f"/staff/reports/{rid}", headers=checker).status_code == 403  # open
+    for step in ("claim", "progress"):
+        client.http.post(f"/reports/{rid}/{step}", headers=squad)
+    photo = {"lat": -8.05, "lon": 111.71, "client_photo_id": str(uuid.uuid4()),
+             "data_base64": base64.b64encode(camera_jpeg(640, 480)).decode()}  # fmt: skip
+    post_json(client, f"/reports/{rid}/after-photos", photo, headers=squad)
+    process_uploads(aws)
+    done = {"note": "Sudah ditambal", "client_photo_id": photo["client_photo_id"]}
+    assert post_json(client, f"/reports/{rid}/resolve", done, headers=squad).status_code == 200
+
+    listed = client.http.get("/squads/shadow/reports", headers=checker).json_body["items"]
+    assert rid in {i["id"] for i in listed}
+    seen = client.http.get(f"/staff/reports/{rid}", headers=checker).json_body
+    (offer,) = seen["offers"]
+    assert offer["path"] == f"reports/{rid}/shadow-checks" and offer["field"] == "verdict"
+    assert [c["value"] for c in offer["choices"]] == ["fixed", "not_fixed"]
+    assert client.http.get(f"/staff/reports/{rid}", headers=squad).json_body["offers"] == []
+
+    check_photo = {**photo, "client_photo_id": str(uuid.uuid4())}
+    slot = post_json(client, "/" + offer["photo_path"], check_photo, headers=checker)
+    assert slot.status_code == 201, slot.body
+    verdict = {"verdict": "not_fixed", "note": "Masih berlubang",
+               "client_photo_id": check_photo["client_photo_id"]}  # fmt: skip
+    checked = post_json(client, "/" + offer["path"], verdict, headers=checker)
+    assert checked.status_code == 201, checked.body
+    command = client.http.get(f"/staff/reports/{rid}", headers=bearer(tokens["command"]))
+    (check,) = command.json_body["shadow_checks"]
+    assert check["verdict"] == "not_fixed" and check["photo_id"] == slot.json_body["photo_id"]

@@ -73,6 +73,8 @@ from chalicelib.domain.models.views import (  # noqa: F401
     LabelOut,
     LabelRef,
     NearbyReport,
+    Offer,
+    OfferChoice,
     Page,
     PasswordReset,
     PhotoPublic,

@@ -206,6 +206,9 @@ class ShadowCheckIn(_Input):
     verdict: Literal["fixed", "not_fixed"]
     note: str | None = Field(default=None, max_length=2000)
     photo_id: str | None = Field(default=None, max_length=40, description="a ready check photo")
+    client_photo_id: UUID4 | None = Field(
+        default=None, description="or the check photo's client_photo_id (queued offline)"
+    )
 
 
 class NearbyQuery(_Input):

@@ -145,6 +145,27 @@ class DuplicateRef(Model):
     code: str | None = None
 
 
+class OfferChoice(Model):
+    value: str
+    name_id: str
+    name_en: str
+
+
+class Offer(Model):
+    """A step the API offers this viewer on this report, described for the app to draw:
+    POST ``path`` with ``{field: a choice's value, note, client_photo_id}``, after the
+    photo (if taken) went to ``photo_path`` like an after-photo."""
+
+    title_id: str
+    title_en: str
+    path: str = Field(description="relative to the API's root")
+    field: str
+    choices: list[OfferChoice]
+    photo_path: str | None = None
+    photo_label_id: str | None = None
+    photo_label_en: str | None = None
+
+
 class ReportStaff(ReportPublic):
     """What the report's squad and the command centre see: the whole timeline with
     staff identities; never the reporter's."""
@@ -163,6 +184,7 @@ class ReportStaff(ReportPublic):
     duplicates: list[DuplicateRef] = Field(
         default=[], description="reports merged into this one (their people are supporters)"
     )
+    offers: list[Offer] = Field(default=[], description="steps offered to this viewer only")
 
 
 class ReportCommand(ReportStaff):

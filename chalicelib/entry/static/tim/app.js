@@ -153,7 +153,7 @@
       });
     } catch (e) { error.textContent = I.t("need_signal"); return; }
     const body = await answer.json();
-    if (answer.ok) { $("#password").value = ""; return checkRole(body); }
+    if (answer.ok) { $("#password").value = ""; return admit(body); }
     if (body.error && body.error.code === "password_change_required") {
       challenge = { username, session: body.error.details[0].session };
       $("#signin").hidden = true;
@@ -179,11 +179,11 @@
     if (!answer.ok) { error.textContent = body.error.message; return; }
     $("#newpass").hidden = true;
     $("#signin").hidden = false;
-    checkRole(body);
+    admit(body);
   }
-  function checkRole(body) {
-    // a squad member's app: an account with a squad's queue (the command centre has its own screen)
-    if (body.role !== "squad") { $("#signin-error").textContent = I.t("not_staff"); return; }
+  function admit(body) {
+    // an account with a queue of its own (the command centre has its own screen)
+    if (!body.squad) { $("#signin-error").textContent = I.t("not_staff"); return; }
     signedIn(body);
   }
   async function signOut() {
@@ -201,7 +201,7 @@
   /* ---------- my squad's queue, by deadline ---------- */
   async function showQueue() {
     const squad = state.me.squad || "";
-    $("#queue-title").textContent = I.t("queue_title", { squad: squad ? settings.squads[squad] || squad : "" });
+    $("#queue-title").textContent = I.t("queue_title", { squad: settings.squads[squad] || "" }).trim();
     const note = $("#queue-note");
     note.textContent = I.t("loading");
     try {
@@ -287,6 +287,7 @@
       (before || afterPhoto) && !["accepted", "in_progress"].includes(r.status)
         ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,
       actions(r, before),
+      ...(r.offers || []).map((offer, n) => offerBox(r, offer, n)),
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
   }
@@ -352,9 +353,49 @@
     return el("div", { class: "after" }, el("p", { class: "muted", text: I.t("after_hint") }), input,
       el("label", { for: "after-photo", class: "pick big camera" }, I.t("after_photo")), side, ready);
   }
-  /* every action: into the outbox, then out; the view follows what the API says */
-  async function queueAction(r, action, body, said, id, reload = true) {
-    const item = await Outbox.add({ id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path: `reports/${r.id}/${action}`, body: JSON.stringify(body) });
+  /* a step the API offers this person on this report, drawn as it describes it (the
+     app's files name no step that not everyone is offered) */
+  function offerBox(r, offer, n) {
+    const said = el("p", { role: "status", class: "muted" });
+    const id = `offer-${n}`;
+    const note = el("textarea", { id: `${id}-note`, rows: 2, maxlength: 2000 });
+    const preview = el("img", { alt: I.lang === "en" ? offer.photo_label_en : offer.photo_label_id, hidden: true, width: 320, height: 240 });
+    let photoId = null;
+    const box = el("section", { class: "panel offer", "aria-labelledby": `${id}-title` },
+      el("h3", { id: `${id}-title`, text: I.lang === "en" ? offer.title_en : offer.title_id }));
+    if (offer.photo_path) {
+      const input = el("input", { type: "file", id: `${id}-photo`, accept: "image/*", capture: "environment", class: "visually-hidden" });
+      input.addEventListener("change", async () => {
+        const file = input.files && input.files[0];
+        if (!file) return;
+        const where = await new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+          (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
+          { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
+        if (!where) { said.className = "error"; said.textContent = I.t("need_gps"); return; }
+        const blob = await Kit.downscale(file, MAX_SIDE).catch(() => file);
+        preview.src = URL.createObjectURL(blob);
+        preview.hidden = false;
+        photoId = crypto.randomUUID();
+        await queueItem(offer.photo_path, {
+          lat: where.lat, lon: where.lon, client_photo_id: photoId, content_type: "image/jpeg", data_base64: await Kit.toBase64(blob),
+        }, said, photoId);
+      });
+      box.append(input, el("label", { for: `${id}-photo`, class: "pick big camera" }, I.lang === "en" ? offer.photo_label_en : offer.photo_label_id), preview);
+    }
+    box.append(el("label", { for: `${id}-note`, text: I.t("note") }), note);
+    for (const choice of offer.choices) {
+      box.append(el("button", { type: "button", class: "choice", onclick: () => {
+        const body = { [offer.field]: choice.value };
+        if (note.value.trim()) body.note = note.value.trim();
+        if (photoId) body.client_photo_id = photoId;
+        queueItem(offer.path, body, said);
+      } }, I.name(choice)));
+    }
+    box.append(said);
+    return box;
+  }
+  async function queueItem(path, body, said, id) {
+    const item = await Outbox.add({ id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path, body: JSON.stringify(body) });
     await Outbox.drain(API);
     const done = await Outbox.sent(item.id);
     const left = done ? null : await Outbox.get(item.id);
@@ -362,12 +403,18 @@
       await Outbox.remove(item.id);
       said.className = "error";
       said.textContent = I.t("refused", { message: left.error.message });
-      return;
+      return false;
     }
     said.className = done ? "ok" : "warn";
     said.textContent = I.t(done ? "done" : "queued");
     if (!done) requestSync();
     showPending();
+    return Boolean(done);
+  }
+
+  /* every action: into the outbox, then out; the view follows what the API says */
+  async function queueAction(r, action, body, said, id, reload = true) {
+    const done = await queueItem(`reports/${r.id}/${action}`, body, said, id);
     if (done && reload) showReport(r.id);
   }
   async function showPending() {
@@ -427,7 +474,7 @@
   const hinted = document.cookie.split(";").some((c) => c.trim() === "kawal_staff=1");
   (hinted ? fetch(new URL("auth/refresh", API), { method: "POST" }) : Promise.resolve({ ok: false }))
     .then((answer) => (answer.ok ? answer.json() : null))
-    .then((body) => { if (body) checkRole(body); else route(); })
+    .then((body) => { if (body) admit(body); else route(); })
     .catch(async () => { // no signal: the last queue, and actions queue until it returns
       const me = await Outbox.kvGet("me");
       if (me) { state.me = me; $("#sign-out").hidden = false; $("#nav-queue").hidden = false; }

@@ -153,6 +153,25 @@ def test_actions_made_offline_are_sent_once_when_back_online(browser, tim):
     wait_for(lambda: not page.evaluate("KawalOutbox.waiting()"))
     page.wait_for_timeout(1500)
     assert posts(tim, "claim") == claims + 1  # exactly once
+
+    # an after-photo taken without signal on a report being worked
+    page.get_by_role("button", name="Proses").click()
+    page.get_by_role("button", name="Selesai").wait_for()
+    photos = posts(tim, "after-photos")
+    context.set_offline(True)
+    page.get_by_label("Foto sesudah").set_input_files(
+        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(800, 600)}
+    )
+    page.get_by_text("1 tindakan menunggu sinyal.").wait_for()
+    context.set_offline(False)
+
+    def after_ready():
+        return [p for p in staff_view(tim, report["id"])["photos"] if p["role"] == "after"]
+
+    assert len(wait_for(after_ready, 40)) == 1
+    wait_for(lambda: not page.evaluate("KawalOutbox.waiting()"))
+    page.wait_for_timeout(1500)
+    assert posts(tim, "after-photos") == photos + 1
     context.close()
 
 

@@ -614,6 +614,5 @@
     applyLanguage();
     route();
     online();
-    Outbox.deviceToken(API).catch(() => {}); // "my reports" from the first report on
   });
 })();

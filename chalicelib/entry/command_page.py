@@ -33,6 +33,9 @@ def page():
         "tileUrl": os.environ.get("MAP_TILE_URL", ""),
         "tileAttribution": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         "refreshSeconds": int(os.environ.get("COMMAND_REFRESH_SECONDS", "60")),
+        # a squad's standing by its on-time share: good from here, a warning from here
+        "onTimeGood": float(os.environ.get("COMMAND_ONTIME_GOOD", "0.9")),
+        "onTimeWarn": float(os.environ.get("COMMAND_ONTIME_WARN", "0.75")),
     }
     text = (STATIC / "index.html").read_text(encoding="utf-8")
     text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))

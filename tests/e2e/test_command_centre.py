@@ -226,3 +226,59 @@ def test_a_wrong_password_is_refused_on_the_page(browser, centre):
 
 
 ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
+    browser, centre, worked_report
+):
+    token = sign_in(centre, "komando")
+    page, errors = signed_in_page(browser, centre, "komando")
+    page.wait_for_selector("#board:not([hidden])")
+    page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
+
+    def agreeing():
+        stats = api_stats(centre, token)
+        shown_at = page.eval_on_selector("#computed", "n => n.dataset.computedAt")
+        return stats if stats["computed_at"] == shown_at else None
+
+    stats = wait_for(agreeing)
+
+    def on_time(squad):
+        figures = stats["figures"].get(f"squad#{squad}", {})
+        return figures.get("time_to_first_response", {}).get("within_sla_share")
+
+    shown = page.eval_on_selector_all(
+        ".card", "cs => cs.map(c => [c.dataset.squad, c.dataset.standing])"
+    )
+    shares = [on_time(squad) for squad, _ in shown]
+    known = [s for s in shares if s is not None]
+    assert known == sorted(known) and shares[: len(known)] == known  # worst first, no data last
+    for (squad, standing), value in zip(shown, shares, strict=True):
+        expected = (
+            "none" if value is None else "good" if value >= 0.9 else "warn" if value >= 0.75
+            else "bad"
+        )  # fmt: skip
+        assert standing == expected, (squad, value, standing)
+    cards = page.locator("#cards")
+    assert cards.evaluate("c => c.scrollHeight <= c.clientHeight + 1")  # nothing hidden inside
+
+    overdue = page.inner_text("#overdue")
+    assert (
+        ("terlambat" in overdue)
+        if stats["most_overdue"]
+        else "Tidak ada laporan terlambat" in overdue
+    )
+
+    page.fill("#search-code", worked_report["code"].lower())
+    page.click("#search button[type=submit]")
+    page.wait_for_selector("#drawer:not([hidden]) .timeline li")
+    assert worked_report["code"] in page.inner_text("#drawer h2")
+    deadline = page.inner_text("#drawer [data-field=deadline]")
+    assert deadline.startswith("Batas tanggapan") and "WIB" in deadline
+    assert "WIB" in page.inner_text("#drawer .timeline li")
+    assert "(citizen)" not in page.inner_text("#drawer")  # Bahasa all through
+    page.click("#drawer-close")
+    page.fill("#search-code", "TRG-ZZZZZZ")
+    page.click("#search button[type=submit]")
+    page.wait_for_selector("#search-error:has-text('Laporan tidak ditemukan')")
+    assert not [e for e in errors if "TRG-ZZZZZZ" not in e], errors

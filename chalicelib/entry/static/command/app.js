@@ -19,6 +19,10 @@ const TEXT = {
     position: "Posisi foto sesudah", far: "jauh dari laporan", near: "di lokasi",
     supporters: "Pendukung", mergedInto: "Digabung ke", duplicates: "Duplikat",
     hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
+    good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
+    noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
+    late: "terlambat", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
+    roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
   },
@@ -36,6 +40,10 @@ const TEXT = {
     position: "After-photo position", far: "far from the report", near: "on site",
     supporters: "Supporters", mergedInto: "Merged into", duplicates: "Duplicates",
     hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
+    good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
+    noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
+    late: "late", search: "Find a report code", find: "Find", notFound: "Report not found",
+    roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
   },
@@ -165,6 +173,12 @@ const labelName = (code) => {
 };
 const districtName = (code) => state.districts.find((d) => d.code === code)?.name || code || "—";
 const minutes = (m) => (m === null || m === undefined ? "—" : m >= 120 ? `${(m / 60).toFixed(1)} ${t("hours")}` : `${m} ${t("minutes")}`);
+const wib = (iso) => `${new Date(iso).toLocaleString(state.lang === "id" ? "id-ID" : "en-GB", { timeZone: "Asia/Jakarta", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })} WIB`;
+/* how a squad stands against its SLA, by its on-time share (thresholds from the page's settings) */
+function standing(onTime) {
+  if (onTime === null || onTime === undefined) return "none";
+  return onTime >= SETTINGS.onTimeGood ? "good" : onTime >= SETTINGS.onTimeWarn ? "warn" : "bad";
+}
 const share = (s) => (s === null || s === undefined ? "—" : `${Math.round(s * 100)}%`);
 
 function visibleReports() {
@@ -185,7 +199,7 @@ function render() {
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   $("lang").textContent = t("language");
   const s = state.stats;
-  $("computed").textContent = s.computed_at ? `${t("computed")} ${new Date(s.computed_at).toLocaleString(state.lang)}` : t("notYet");
+  $("computed").textContent = s.computed_at ? `${t("computed")} ${wib(s.computed_at)}` : t("notYet");
   $("computed").dataset.computedAt = s.computed_at || "";
   fillSelect("f-squad", state.squads.map((q) => [q.code, squadName(q.code)]), state.filter.squad);
   fillSelect("f-label", state.labels.map((l) => [l.code, labelName(l.code)]), state.filter.label);
@@ -211,13 +225,23 @@ function sparkline(points) {
 
 function renderCards() {
   const s = state.stats;
-  const cards = state.squads.filter((q) => !state.filter.squad || q.code === state.filter.squad).map((q) => {
+  const onTime = (q) => ((s.figures[`squad#${q.code}`] || {}).time_to_first_response || {}).within_sla_share;
+  const overdue = (q) => (s.backlog[`squad#${q.code}`] || {}).overdue || 0;
+  // worst first: the lowest on-time share, then the most overdue; squads with no data last
+  const order = [...state.squads].sort((a, b) => {
+    const x = onTime(a), y = onTime(b);
+    if ((x ?? null) === null || (y ?? null) === null) return (x ?? null) === null ? 1 : -1;
+    return x - y || overdue(b) - overdue(a);
+  });
+  const cards = order.filter((q) => !state.filter.squad || q.code === state.filter.squad).map((q) => {
     const f = s.figures[`squad#${q.code}`] || {};
     const b = s.backlog[`squad#${q.code}`] || {};
     const r = f.time_to_first_response || {}, z = f.time_to_resolution || {};
     const trend = (s.trends || {})[`squad#${q.code}`] || [];
-    return el("article", { class: "card panel", "data-squad": q.code, style: { "--squad": q.colour } },
-      el("h3", {}, squadName(q.code)),
+    const stand = standing(r.within_sla_share);
+    return el("article", { class: `card panel ${stand}`, "data-squad": q.code, "data-standing": stand, style: { "--squad": q.colour } },
+      el("h3", {}, el("span", { class: "chip", "aria-hidden": "true" }), squadName(q.code), " ",
+        el("span", { class: `standing ${stand}` }, stand === "none" ? t("noData") : t(stand))),
       el("div", { class: "metrics" },
         metric("backlog", t("backlog"), b.open ?? 0, b.open ?? 0),
         metric("overdue", t("overdue"), b.overdue ?? 0, b.overdue ?? 0),
@@ -237,12 +261,15 @@ function renderCards() {
 
 function renderRankings() {
   const s = state.stats;
-  const row = (r, name) => el("li", {}, `${name} — ${share(r.on_time_share)} (${r.accepted})`);
+  const row = (r, name) => el("li", {}, `${name} — `,
+    r.on_time_share === null || r.on_time_share === undefined ? t("noData") : `${share(r.on_time_share)} (${r.accepted} ${t("reports")})`);
   $("rank-squads").replaceChildren(...(s.rankings?.squads || []).map((r) => row(r, squadName(r.name))));
   $("rank-members").replaceChildren(...(s.rankings?.members || []).slice(0, 10).map((r) => row(r, r.name.replace("#", " · "))));
-  $("overdue").replaceChildren(...(s.most_overdue || []).map((r) =>
+  const late = s.most_overdue || [];
+  $("overdue").replaceChildren(...(late.length ? late.map((r) =>
     el("li", {}, el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
-      `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${r.overdue_hours} ${t("hours")}`))));
+      `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${r.overdue_hours} ${t("hours")}`)))
+    : [el("li", { class: "muted none" }, t("noneOverdue"))]));
 }
 
 // Web Mercator at a fixed zoom: the same pixels map tiles use, so tiles line up.
@@ -318,8 +345,8 @@ function zoomTo(x, y) {
 
 // ---- the report drawer ----------------------------------------------------------
 async function openDrawer(id) {
-  const answer = await api(`staff/reports/${id}`);
-  if (answer.status !== 200) return;
+  const answer = await api(`staff/reports/${encodeURIComponent(id)}`);
+  if (answer.status !== 200) return false;
   const r = answer.body;
   const photo = (role) => {
     const found = r.photos.filter((p) => p.role === role && p.display_url);
@@ -331,6 +358,8 @@ async function openDrawer(id) {
   $("drawer-body").replaceChildren(
     el("h2", {}, `${r.code} · ${labelName(r.label.code)}`),
     el("p", {}, `${squadName(r.squad)} · ${districtName(r.district)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
+    el("p", { "data-field": "deadline", class: r.overdue ? "error" : "" }, `${t("deadline")}: ${wib(r.sla_due_at)}`,
+      r.overdue ? ` (${t("late")} ${Math.round((Date.now() - new Date(r.sla_due_at)) / 3600000)} ${t("hours")})` : ""),
     r.description ? el("p", { class: "muted" }, r.description) : "",
     el("div", { class: "photos" }, photo("before"), photo("after")),
     el("p", { "data-field": "position" }, `${t("position")}: `,
@@ -341,12 +370,23 @@ async function openDrawer(id) {
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
-      el("li", {}, `${new Date(e.at).toLocaleString(state.lang)} — ${TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
+      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
   );
   $("drawer").hidden = false;
+  return true;
+}
+
+// ---- search by code ---------------------------------------------------------------
+async function findReport(event) {
+  event.preventDefault();
+  const code = $("search-code").value.trim().toUpperCase();
+  $("search-error").textContent = "";
+  if (!code) return;
+  if (!(await openDrawer(code))) $("search-error").textContent = t("notFound");
 }
 
 // ---- wiring ---------------------------------------------------------------------
+$("search").addEventListener("submit", findReport);
 $("signin").addEventListener("submit", signIn);
 $("signout").addEventListener("click", signOut);
 $("drawer-close").addEventListener("click", () => ($("drawer").hidden = true));

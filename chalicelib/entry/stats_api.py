@@ -25,6 +25,12 @@ STATS = {200: {"application/json": Stats, "text/csv": {"type": "string"}}}
 VIEW = (
     q("window", "today, 7d, 30d (default) or YYYY-MM", pattern=_WINDOW.pattern),
     q("format", "csv for a spreadsheet", enum=["json", "csv"]),
+    q(
+        "sep",
+        "with format=csv: semicolon for Excel with Indonesian settings (';' between "
+        "columns, decimal commas, a UTF-8 BOM)",
+        enum=["comma", "semicolon"],
+    ),
 )
 _TIMES = ("count", "median_minutes", "p90_minutes", "mean_minutes", "within_sla_share")
 COLUMNS = [
@@ -52,8 +58,9 @@ def _render(body: dict[str, Any], filename: str, model: type[PublicStats] = Stat
     model.model_validate(body)  # the published contract; a drift fails loudly in tests
     if (bp.current_request.query_params or {}).get("format") != "csv":
         return json_response(body)
+    excel = (bp.current_request.query_params or {}).get("sep") == "semicolon"
     out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", delimiter=";" if excel else ",")
     writer.writeheader()
     names = sorted(set(body["figures"]) | set(body["backlog"]))
     for dim in names:
@@ -67,11 +74,17 @@ def _render(body: dict[str, Any], filename: str, model: type[PublicStats] = Stat
         ):
             row.update({f"{prefix}_{k}": v for k, v in f.get(key, {}).items()})
         row.update({f"backlog_{k}": v for k, v in body["backlog"].get(dim, {}).items()})
+        if excel:  # Indonesian Excel reads 0,75 as a number and 0.75 as text
+            row = {
+                k: str(v).replace(".", ",") if isinstance(v, float) else v for k, v in row.items()
+            }
         writer.writerow(row)
     header = (
         f"# window={body['window']} computed_at={body['computed_at']}"
         f" counts_until={body['counts_until']}\n"
     )
+    if excel:  # Excel takes a first line as data: the window is in the file's name instead
+        header = "\ufeff"  # the BOM: Excel then reads UTF-8 (names with accents, "—")
     return Response(
         body=header + out.getvalue(),
         status_code=200,

@@ -269,6 +269,11 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
         else "Tidak ada laporan terlambat" in overdue
     )
 
+    with page.expect_download() as download:
+        page.click("#excel")
+    sheet = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    assert sheet.startswith("\ufeffdimension;name;received") and "squad;orange" in sheet
+
     page.fill("#search-code", worked_report["code"].lower())
     page.click("#search button[type=submit]")
     page.wait_for_selector("#drawer:not([hidden]) .timeline li")

@@ -123,6 +123,17 @@ def test_csv_export_for_the_regents_spreadsheets(client, tokens, activity):
     assert rows[("squad", "orange")][header.index("received")] == "3"
     public = client.http.get("/stats/public?format=csv").body.decode()
     assert "shadow" not in public
+    # for Excel with Indonesian settings: a BOM, ';' between columns, decimal commas
+    excel = client.http.get(
+        "/stats?window=today&format=csv&sep=semicolon", headers=bearer(tokens["command"])
+    ).body.decode("utf-8")
+    assert excel.startswith("\ufeffdimension;name;received")
+    rows = [line.split(";") for line in excel.splitlines()[1:]]
+    head = excel.splitlines()[0].lstrip("\ufeff").split(";")
+    orange = next(r for r in rows if r[:2] == ["squad", "orange"])
+    assert orange[head.index("received")] == "3"
+    shares = [r[head.index("response_within_sla_share")] for r in rows]
+    assert any("," in v for v in shares) and not any("." in v for v in shares if v)
 
 
 def test_an_unknown_window_is_a_4xx(client, tokens):

@@ -21,7 +21,7 @@ const TEXT = {
     hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
-    late: "terlambat", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
+    late: "terlambat", excel: "Unduh CSV (Excel)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
@@ -42,7 +42,7 @@ const TEXT = {
     hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
-    late: "late", search: "Find a report code", find: "Find", notFound: "Report not found",
+    late: "late", excel: "Download CSV (Excel)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
@@ -376,6 +376,16 @@ async function openDrawer(id) {
   return true;
 }
 
+// ---- the figures for Excel (Indonesian settings: ';', decimal commas, a BOM) ----------
+async function downloadExcel() {
+  const response = await fetch(`${BASE}stats?window=30d&format=csv&sep=semicolon`, { headers: { Authorization: `Bearer ${state.token}` } });
+  if (!response.ok) return;
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: `kawal-statistik-30d.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 // ---- search by code ---------------------------------------------------------------
 async function findReport(event) {
   event.preventDefault();
@@ -387,6 +397,7 @@ async function findReport(event) {
 
 // ---- wiring ---------------------------------------------------------------------
 $("search").addEventListener("submit", findReport);
+$("excel").addEventListener("click", downloadExcel);
 $("signin").addEventListener("submit", signIn);
 $("signout").addEventListener("click", signOut);
 $("drawer-close").addEventListener("click", () => ($("drawer").hidden = true));

@@ -262,6 +262,22 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     cards = page.locator("#cards")
     assert cards.evaluate("c => c.scrollHeight <= c.clientHeight + 1")  # nothing hidden inside
 
+    # every member in one table, worst on-time share first; a click sorts the other way
+    members = {d for d in stats["figures"] if d.startswith("member#")}
+    rows = page.eval_on_selector_all(
+        "#members tbody tr",
+        "rs => rs.map(r => [r.dataset.member,"
+        " r.querySelector('[data-column=on_time]').dataset.value])",
+    )
+    assert {f"member#{m}" for m, _ in rows} == members and members
+    values = [float(v) for _, v in rows if v != ""]
+    assert values == sorted(values)
+    page.click("#members [data-sort=on_time]")
+    values = page.eval_on_selector_all(
+        "#members tbody [data-column=on_time]", "cs => cs.map(c => c.dataset.value)"
+    )
+    assert [float(v) for v in values if v] == sorted((float(v) for v in values if v), reverse=True)
+
     overdue = page.inner_text("#overdue")
     assert (
         ("terlambat" in overdue)

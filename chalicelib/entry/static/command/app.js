@@ -21,7 +21,8 @@ const TEXT = {
     hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
-    late: "terlambat", excel: "Unduh CSV (Excel)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
+    late: "terlambat", excel: "Unduh CSV (Excel)", member: "Anggota", accepted: "Diterima",
+    membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
@@ -42,7 +43,8 @@ const TEXT = {
     hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
-    late: "late", excel: "Download CSV (Excel)", search: "Find a report code", find: "Find", notFound: "Report not found",
+    late: "late", excel: "Download CSV (Excel)", member: "Member", accepted: "Accepted",
+    membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
@@ -55,6 +57,7 @@ const state = {
   stats: null, labels: [], districts: [], squads: [], reports: [],
   filter: { squad: "", label: "", district: "", status: "" },
   zoom: 1, center: null, timer: null,
+  sort: { key: "on_time", up: true }, // the members' table: worst on-time share first
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
@@ -264,12 +267,50 @@ function renderRankings() {
   const row = (r, name) => el("li", {}, `${name} — `,
     r.on_time_share === null || r.on_time_share === undefined ? t("noData") : `${share(r.on_time_share)} (${r.accepted} ${t("reports")})`);
   $("rank-squads").replaceChildren(...(s.rankings?.squads || []).map((r) => row(r, squadName(r.name))));
-  $("rank-members").replaceChildren(...(s.rankings?.members || []).slice(0, 10).map((r) => row(r, r.name.replace("#", " · "))));
+  renderMembers();
   const late = s.most_overdue || [];
   $("overdue").replaceChildren(...(late.length ? late.map((r) =>
     el("li", {}, el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
       `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${r.overdue_hours} ${t("hours")}`)))
     : [el("li", { class: "muted none" }, t("noneOverdue"))]));
+}
+
+/* Every member's figures in one table the regent can sort: who to talk to, who to replace. */
+function renderMembers() {
+  const s = state.stats;
+  const columns = [
+    ["member", t("member"), (m) => m.name], ["squad", t("squad"), (m) => squadName(m.squad)],
+    ["accepted", t("accepted"), (m) => m.f.accepted ?? 0],
+    ["on_time", t("onTime"), (m) => m.f.time_to_first_response?.within_sla_share, share],
+    ["response_median", `${t("response")} ${t("median")}`, (m) => m.f.time_to_first_response?.median_minutes, minutes],
+    ["reopen_rate", t("reopen"), (m) => m.f.reopen_rate, share],
+    ...(s.extra_metrics || []).map((x) => [x.metric, state.lang === "id" ? x.name_id : x.name_en, (m) => m.f[x.field], share]),
+  ];
+  const members = Object.entries(s.figures).filter(([dim]) => dim.startsWith("member#")).map(([dim, f]) => {
+    const [, squad, name] = dim.split("#");
+    return { squad, name, f };
+  }).filter((m) => !state.filter.squad || m.squad === state.filter.squad);
+  const [key, , value] = columns.find((c) => c[0] === state.sort.key) || columns[3];
+  members.sort((a, b) => {
+    const x = value(a), y = value(b);
+    if (x === null || x === undefined) return 1; // no data yet: last, whichever way
+    if (y === null || y === undefined) return -1;
+    const order = typeof x === "string" ? x.localeCompare(y) : x - y;
+    return state.sort.up ? order : -order;
+  });
+  const head = el("tr", {}, ...columns.map(([name, title]) => {
+    const sorted = name === key;
+    return el("th", { scope: "col", "aria-sort": sorted ? (state.sort.up ? "ascending" : "descending") : "none" },
+      el("button", { type: "button", class: "link", "data-sort": name, onclick: () => {
+        state.sort = { key: name, up: sorted ? !state.sort.up : true };
+        renderMembers();
+      } }, title, sorted ? (state.sort.up ? " ▲" : " ▼") : ""));
+  }));
+  const rows = members.map((m) => el("tr", { "data-member": `${m.squad}#${m.name}` }, ...columns.map(([name, , get, show]) => {
+    const v = get(m);
+    return el("td", { "data-column": name, "data-value": v ?? "" }, show ? (v === null || v === undefined ? t("noData") : show(v)) : v);
+  })));
+  $("members").replaceChildren(el("caption", { id: "members-caption" }, t("membersTable")), el("thead", {}, head), el("tbody", {}, ...rows));
 }
 
 // Web Mercator at a fixed zoom: the same pixels map tiles use, so tiles line up.

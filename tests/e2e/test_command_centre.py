@@ -303,3 +303,26 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     page.click("#search button[type=submit]")
     page.wait_for_selector("#search-error:has-text('Laporan tidak ditemukan')")
     assert not [e for e in errors if "TRG-ZZZZZZ" not in e], errors
+
+
+def test_no_serious_accessibility_violation_on_the_board_or_on_a_phone(browser, centre):
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = []
+    for size in ({"width": 1440, "height": 900}, {"width": 390, "height": 844}):
+        page = browser.new_page(viewport=size)
+        page.goto(f"{centre.base}/command-centre")
+        page.fill("input[name=username]", "komando")
+        page.fill("input[name=password]", "Kawal-demo-2026")
+        page.click("#signin button[type=submit]")
+        page.wait_for_selector("#board:not([hidden])")
+        page.wait_for_selector("#members caption")
+        found += [
+            f"{size['width']}: {v['id']} {[n['target'] for n in v['nodes']]}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        wide = page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
+        assert not wide, f"sideways scroll at {size['width']} px"
+        page.close()
+    assert not found, "\n".join(found)

@@ -110,11 +110,24 @@ def main() -> None:
             page.get_by_text("Foto sesudah siap dikirim").wait_for()
             page.locator(".after").scroll_into_view_if_needed()
             page.screenshot(path=str(docs / "tim-report.png"))
+            for name, size in (
+                ("command-centre.png", {"width": 1440, "height": 900}),
+                ("command-centre-phone.png", {"width": 390, "height": 844}),
+            ):
+                page = browser.new_page(viewport=size)
+                page.goto(f"{runner.base}/command-centre")
+                page.fill("input[name=username]", "komando")
+                page.fill("input[name=password]", "Kawal-demo-2026")
+                page.click("#signin button[type=submit]")
+                page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
+                page.wait_for_timeout(800)
+                page.screenshot(path=str(docs / name))
+                page.close()
             browser.close()
     finally:
         runner.stop()
     for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png", "tim-queue.png",
-                 "tim-report.png"):  # fmt: skip
+                 "tim-report.png", "command-centre.png", "command-centre-phone.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")
 

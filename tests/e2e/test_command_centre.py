@@ -99,9 +99,11 @@ def signed_in_page(browser, centre, username):
     return page, errors
 
 
-def api_stats(centre, token):
+def api_stats(centre, token, window="30d"):
     return requests.get(
-        f"{centre.base}/stats?window=30d", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        f"{centre.base}/stats?window={window}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
     ).json()
 
 
@@ -289,6 +291,22 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
         page.click("#excel")
     sheet = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
     assert sheet.startswith("\ufeffdimension;name;received") and "squad;orange" in sheet
+
+    # the weekly summary the regent prints: the 7-day figures, squads worst first
+    page.click("#weekly-open")
+    page.wait_for_selector("#weekly:not([hidden]) .weekly-table tbody tr")
+    week = api_stats(centre, token, "7d")
+    received = page.eval_on_selector_all(
+        "#weekly tbody tr",
+        "rs => rs.map(r => [r.dataset.squad,"
+        " r.querySelector('[data-column=received]').textContent])",
+    )
+    for squad, shown in received:
+        assert int(shown) == week["figures"].get(f"squad#{squad}", {}).get("received", 0), squad
+    page.emulate_media(media="print")
+    assert page.locator("#board").is_hidden() and page.locator("#weekly").is_visible()
+    page.emulate_media(media="screen")
+    page.click("#weekly-close")
 
     page.fill("#search-code", worked_report["code"].lower())
     page.click("#search button[type=submit]")

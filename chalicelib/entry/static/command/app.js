@@ -21,7 +21,8 @@ const TEXT = {
     hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
-    late: "terlambat", excel: "Unduh CSV (Excel)", member: "Anggota", accepted: "Diterima",
+    late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
+    weeklyTitle: "Ringkasan mingguan Pusat Komando", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
@@ -43,7 +44,8 @@ const TEXT = {
     hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
-    late: "late", excel: "Download CSV (Excel)", member: "Member", accepted: "Accepted",
+    late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
+    weeklyTitle: "Command centre weekly summary", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
@@ -427,6 +429,40 @@ async function downloadExcel() {
   link.remove();
 }
 
+// ---- the weekly summary the regent prints -------------------------------------------
+async function weekly() {
+  const answer = await api("stats?window=7d");
+  if (answer.status !== 200) return;
+  const w = answer.body;
+  const figure = (q) => w.figures[`squad#${q.code}`] || {};
+  const onTime = (q) => figure(q).time_to_first_response?.within_sla_share;
+  const order = [...state.squads].sort((a, b) => (onTime(a) ?? 2) - (onTime(b) ?? 2));
+  const row = (q) => {
+    const f = figure(q), r = f.time_to_first_response || {}, b = w.backlog[`squad#${q.code}`] || {};
+    const stand = standing(r.within_sla_share);
+    return el("tr", { "data-squad": q.code },
+      el("th", { scope: "row" }, squadName(q.code)),
+      el("td", { "data-column": "received" }, f.received ?? 0),
+      el("td", { "data-column": "on_time", "data-value": r.within_sla_share ?? "" }, share(r.within_sla_share)),
+      el("td", {}, minutes(r.median_minutes)),
+      el("td", { "data-column": "overdue" }, b.overdue ?? 0),
+      el("td", {}, share(f.reopen_rate)),
+      el("td", {}, stand === "none" ? t("noData") : t(stand)));
+  };
+  const late = w.most_overdue || [];
+  $("weekly-body").replaceChildren(
+    el("h2", { id: "weekly-title" }, `${t("weeklyTitle")} · ${w.days ? `${w.days[0]} – ${w.days[w.days.length - 1]}` : ""}`),
+    el("p", { class: "muted" }, `${t("computed")} ${w.computed_at ? wib(w.computed_at) : t("notYet")}`),
+    el("table", { class: "weekly-table" },
+      el("thead", {}, el("tr", {}, ...[t("squad"), t("received"), t("onTime"), `${t("response")} ${t("median")}`, t("overdue"), t("reopen"), ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...order.map(row))),
+    el("h3", {}, t("mostOverdue")),
+    late.length ? el("ol", {}, ...late.map((r) => el("li", {}, `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${r.overdue_hours} ${t("hours")}`)))
+      : el("p", {}, t("noneOverdue")));
+  $("weekly").hidden = false;
+  $("weekly").focus();
+}
+
 // ---- search by code ---------------------------------------------------------------
 async function findReport(event) {
   event.preventDefault();
@@ -439,6 +475,9 @@ async function findReport(event) {
 // ---- wiring ---------------------------------------------------------------------
 $("search").addEventListener("submit", findReport);
 $("excel").addEventListener("click", downloadExcel);
+$("weekly-open").addEventListener("click", weekly);
+$("weekly-print").addEventListener("click", () => window.print());
+$("weekly-close").addEventListener("click", () => ($("weekly").hidden = true));
 $("signin").addEventListener("submit", signIn);
 $("signout").addEventListener("click", signOut);
 $("drawer-close").addEventListener("click", () => ($("drawer").hidden = true));

@@ -292,6 +292,34 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     sheet = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
     assert sheet.startswith("\ufeffdimension;name;received") and "squad;orange" in sheet
 
+    # three reports metres apart: the cluster zooms in, then lists them; each one opens
+    spot = [requests.post(f"{centre.base}/reports", json={
+        "client_report_id": str(uuid.uuid4()), "label": "sampah_menumpuk",
+        "lat": -8.3301 + i * 0.00005, "lon": 111.6201, "district": "watulimo"},
+        timeout=20).json()["id"] for i in range(3)]  # fmt: skip
+    page.reload()
+    page.wait_for_selector("#board:not([hidden])")
+    page.wait_for_selector(f'g.marker[data-reports*="{spot[0]}"]')
+    for _ in range(6):
+        if page.locator("#drawer:not([hidden]) .pick-list").count():
+            break
+        page.click(f'g.marker[data-reports*="{spot[0]}"]')
+    picks = page.eval_on_selector_all(".pick-list button", "bs => bs.map(b => b.dataset.report)")
+    assert set(spot) <= set(picks)
+    page.click(f'.pick-list button[data-report="{spot[2]}"]')
+    page.wait_for_selector("#drawer:not([hidden]) .timeline li")
+    page.click("#drawer-close")
+
+    # the list beside the map: the same open reports, by deadline, each opening its drawer
+    page.click("#list-title")
+    listed = page.eval_on_selector_all(
+        "#report-list tbody tr", "rs => rs.map(r => r.dataset.report)"
+    )
+    assert sorted(listed) == sorted(open_reports(centre, token))
+    page.click(f'#report-list tr[data-report="{worked_report["id"]}"] button')
+    page.wait_for_selector("#drawer:not([hidden]) .timeline li")
+    page.click("#drawer-close")
+
     # the weekly summary the regent prints: the 7-day figures, squads worst first
     page.click("#weekly-open")
     page.wait_for_selector("#weekly:not([hidden]) .weekly-table tbody tr")

@@ -22,7 +22,7 @@ const TEXT = {
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
     late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
-    weeklyTitle: "Ringkasan mingguan Pusat Komando", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
+    weeklyTitle: "Ringkasan mingguan Pusat Komando", list: "Daftar laporan terbuka", code: "Kode", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
@@ -45,7 +45,7 @@ const TEXT = {
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
     late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
-    weeklyTitle: "Command centre weekly summary", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
+    weeklyTitle: "Command centre weekly summary", list: "Open reports", code: "Code", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
@@ -349,41 +349,70 @@ function renderMap() {
     label.textContent = d.name;
     layers.push(label);
   });
-  // Clusters: reports within 24 screen pixels of each other at this zoom are one bubble.
+  // Clusters: a report joins the first cluster whose first report is within 24 screen
+  // pixels at this zoom (by distance, not grid cells: neighbours never straddle a cell
+  // edge and end up as two markers drawn over each other)
   const cell = 24 / state.zoom, clusters = new Map();
   const shown = visibleReports();
   for (const r of shown) {
     const [x, y] = project(r.lat, r.lon);
-    const key = state.zoom >= 4 ? r.id : `${Math.round(x / cell)},${Math.round(y / cell)}`;
-    if (!clusters.has(key)) clusters.set(key, { x: 0, y: 0, items: [] });
-    const c = clusters.get(key);
+    let c = [...clusters.values()].find((k) => Math.hypot(k.x0 - x, k.y0 - y) < cell);
+    if (!c) { c = { x0: x, y0: y, x: 0, y: 0, items: [] }; clusters.set(r.id, c); }
     c.items.push(r); c.x += x; c.y += y;
   }
   for (const c of clusters.values()) {
     const x = c.x / c.items.length, y = c.y / c.items.length, first = c.items[0];
     const overdue = c.items.some((r) => r.overdue);
     const group = svg("g", { class: `marker${overdue ? " overdue" : ""}`, "data-reports": c.items.map((r) => r.id).join(" "), tabindex: 0 });
-    group.append(svg("circle", { cx: x, cy: y, r: (c.items.length > 1 ? 9 : 6) / state.zoom, fill: colour(first.squad), "stroke-width": (overdue ? 3 : 1) / state.zoom }));
+    // ≥ 24 px across at any zoom: a finger can hit it on a phone
+    group.append(svg("circle", { cx: x, cy: y, r: (c.items.length > 1 ? 13 : 12) / state.zoom, fill: colour(first.squad), "stroke-width": (overdue ? 3 : 1.5) / state.zoom }));
     if (c.items.length > 1) {
-      const n = svg("text", { x, y: y + 3.5 / state.zoom, "font-size": 10 / state.zoom, class: "count" });
+      const n = svg("text", { x, y: y + 4 / state.zoom, "font-size": 12 / state.zoom, class: "count" });
       n.textContent = c.items.length;
       group.append(n);
     }
     const title = svg("title");
     title.textContent = c.items.map((r) => `${r.code} ${labelName(r.label)}`).join("\n");
     group.append(title);
-    group.addEventListener("click", () => (c.items.length > 1 ? zoomTo(x, y) : openDrawer(first.id)));
+    // a cluster zooms in; at full zoom (reports metres apart) it lists its reports instead
+    group.addEventListener("click", () => (c.items.length === 1 ? openDrawer(first.id)
+      : state.zoom >= 8 ? openList(c.items) : zoomTo(x, y)));
     layers.push(group);
   }
   map.replaceChildren(...layers);
+  renderList(shown);
   $("marker-count").textContent = `${shown.length} ${t("markers")}`;
   $("marker-count").dataset.count = shown.length;
+}
+
+/* the same reports as the map, as a list by deadline: the overdue first */
+function renderList(shown) {
+  const rows = [...shown].sort((a, b) => a.sla_due_at.localeCompare(b.sla_due_at)).map((r) =>
+    el("tr", { "data-report": r.id, class: r.overdue ? "late" : "" },
+      el("td", {}, el("button", { type: "button", class: "link", onclick: () => openDrawer(r.id) }, r.code)),
+      el("td", {}, labelName(r.label)), el("td", {}, squadName(r.squad)), el("td", {}, districtName(r.district)),
+      el("td", {}, TEXT[state.lang].statuses[r.status]),
+      el("td", {}, wib(r.sla_due_at), r.overdue ? ` (${t("late")})` : "")));
+  $("list-title").textContent = `${t("list")} (${shown.length})`;
+  $("report-list").replaceChildren(
+    el("thead", {}, el("tr", {}, ...[t("code"), t("label"), t("squad"), t("district"), t("status"), t("deadline")].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows));
 }
 
 function zoomTo(x, y) {
   state.center = [x, y];
   state.zoom = Math.min(8, state.zoom * 2);
   renderMap();
+}
+
+// ---- several reports in one place: a list to pick from, in the drawer --------------
+function openList(items) {
+  $("drawer-body").replaceChildren(
+    el("h2", {}, `${items.length} ${t("reports")}`),
+    el("ul", { class: "pick-list" }, ...items.map((r) => el("li", {},
+      el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
+        `${r.code} · ${labelName(r.label)} · ${TEXT[state.lang].statuses[r.status]}`)))));
+  $("drawer").hidden = false;
 }
 
 // ---- the report drawer ----------------------------------------------------------

@@ -122,12 +122,18 @@ def main() -> None:
                 page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(docs / name))
+                if size["width"] == 1440:  # and the command room's wall, 1920×1080
+                    page.set_viewport_size({"width": 1920, "height": 1080})
+                    page.click("#wall")
+                    page.wait_for_timeout(500)
+                    page.screenshot(path=str(docs / "command-centre-wall.png"))
                 page.close()
             browser.close()
     finally:
         runner.stop()
     for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png", "tim-queue.png",
-                 "tim-report.png", "command-centre.png", "command-centre-phone.png"):  # fmt: skip
+                 "tim-report.png", "command-centre.png", "command-centre-phone.png",
+                 "command-centre-wall.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")
 

@@ -36,6 +36,7 @@ def page():
         # a squad's standing by its on-time share: good from here, a warning from here
         "onTimeGood": float(os.environ.get("COMMAND_ONTIME_GOOD", "0.9")),
         "onTimeWarn": float(os.environ.get("COMMAND_ONTIME_WARN", "0.75")),
+        "wallSeconds": int(os.environ.get("COMMAND_WALL_SECONDS", "20")),
     }
     text = (STATIC / "index.html").read_text(encoding="utf-8")
     text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))

@@ -320,6 +320,20 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     page.wait_for_selector("#drawer:not([hidden]) .timeline li")
     page.click("#drawer-close")
 
+    # where problems cluster: open reports per kecamatan
+    page.check("#density")
+    counts = page.eval_on_selector_all("g.density", "gs => gs.map(g => Number(g.dataset.count))")
+    assert sum(counts) == len(open_reports(centre, token))
+    page.uncheck("#density")
+
+    # the wall display: large type, one panel at a time, in turn
+    page.click("#wall")
+    panels = ["#map-panel", "#cards", "#rankings", "#most-overdue"]
+    assert [page.locator(p).is_visible() for p in panels] == [True, False, False, False]
+    assert page.get_attribute("#wall", "aria-pressed") == "true"
+    page.click("#wall")
+    assert all(page.locator(p).is_visible() for p in panels)
+
     # the weekly summary the regent prints: the 7-day figures, squads worst first
     page.click("#weekly-open")
     page.wait_for_selector("#weekly:not([hidden]) .weekly-table tbody tr")

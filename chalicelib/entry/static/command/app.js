@@ -22,6 +22,7 @@ const TEXT = {
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
     late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
+    wall: "Layar besar", density: "Kepadatan per kecamatan",
     weeklyTitle: "Ringkasan mingguan Pusat Komando", list: "Daftar laporan terbuka", code: "Kode", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
@@ -45,6 +46,7 @@ const TEXT = {
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
     late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
+    wall: "Wall display", density: "Density by district",
     weeklyTitle: "Command centre weekly summary", list: "Open reports", code: "Code", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
@@ -60,6 +62,7 @@ const state = {
   filter: { squad: "", label: "", district: "", status: "" },
   zoom: 1, center: null, timer: null,
   sort: { key: "on_time", up: true }, // the members' table: worst on-time share first
+  density: false, wall: null,
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
@@ -342,13 +345,34 @@ function renderMap() {
     $("attribution").textContent = SETTINGS.tileAttribution;
   }
   layers.push(svg("rect", { x: full[0], y: full[1], width: full[2], height: full[3], class: "frame" }));
+  const names = []; // drawn last, over the markers (haloed; clicks pass through to them)
   state.districts.forEach((d, i) => {
     const [x, y] = points[i];
     layers.push(svg("circle", { cx: x, cy: y, r: 3 / state.zoom, class: "district" }));
     const label = svg("text", { x: x + 5 / state.zoom, y: y - 5 / state.zoom, class: "district-name", "font-size": 11 / state.zoom });
     label.textContent = d.name;
-    layers.push(label);
+    names.push(label);
   });
+  if (state.density) { // open reports per kecamatan: a circle's area is its count
+    const counts = new Map();
+    for (const r of visibleReports()) counts.set(r.district, (counts.get(r.district) || 0) + 1);
+    state.districts.forEach((d, i) => {
+      const n = counts.get(d.code) || 0;
+      if (!n) return;
+      const [x, y] = points[i];
+      const g = svg("g", { class: "density", "data-district": d.code, "data-count": n });
+      g.append(svg("circle", { cx: x, cy: y, r: (10 + 8 * Math.sqrt(n)) / state.zoom }));
+      const label = svg("text", { x, y: y + 4 / state.zoom, "font-size": 12 / state.zoom, class: "count" });
+      label.textContent = n;
+      g.append(label);
+      layers.push(g);
+    });
+    map.replaceChildren(...layers, ...names);
+    renderList(visibleReports());
+    $("marker-count").textContent = `${visibleReports().length} ${t("markers")}`;
+    $("marker-count").dataset.count = visibleReports().length;
+    return;
+  }
   // Clusters: a report joins the first cluster whose first report is within 24 screen
   // pixels at this zoom (by distance, not grid cells: neighbours never straddle a cell
   // edge and end up as two markers drawn over each other)
@@ -379,7 +403,7 @@ function renderMap() {
       : state.zoom >= 8 ? openList(c.items) : zoomTo(x, y)));
     layers.push(group);
   }
-  map.replaceChildren(...layers);
+  map.replaceChildren(...layers, ...names);
   renderList(shown);
   $("marker-count").textContent = `${shown.length} ${t("markers")}`;
   $("marker-count").dataset.count = shown.length;
@@ -505,6 +529,20 @@ async function findReport(event) {
 $("search").addEventListener("submit", findReport);
 $("excel").addEventListener("click", downloadExcel);
 $("weekly-open").addEventListener("click", weekly);
+$("density").addEventListener("change", (event) => { state.density = event.target.checked; renderMap(); });
+/* the wall display (1920×1080 in the command room): large type, and the panels in turn */
+$("wall").addEventListener("click", () => {
+  const on = !document.body.classList.contains("wall");
+  document.body.classList.toggle("wall", on);
+  document.documentElement.classList.toggle("wall", on); // rem-sized type grows too
+  $("wall").setAttribute("aria-pressed", String(on));
+  clearInterval(state.wall);
+  const panels = ["map-panel", "cards", "rankings", "most-overdue"];
+  let turn = 0;
+  const show = () => panels.forEach((id, i) => { $(id).hidden = on && i !== turn % panels.length; });
+  show();
+  if (on) state.wall = setInterval(() => { turn += 1; show(); }, (SETTINGS.wallSeconds || 20) * 1000);
+});
 $("weekly-print").addEventListener("click", () => window.print());
 $("weekly-close").addEventListener("click", () => ($("weekly").hidden = true));
 $("signin").addEventListener("submit", signIn);

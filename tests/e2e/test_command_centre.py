@@ -107,6 +107,17 @@ def api_stats(centre, token, window="30d"):
     ).json()
 
 
+def shown_stats(page, centre, token) -> dict:
+    """GET /stats of the very run the page shows (the job runs every second here)."""
+
+    def agreeing():
+        stats = api_stats(centre, token)
+        shown_at = page.eval_on_selector("#computed", "n => n.dataset.computedAt")
+        return stats if stats["computed_at"] == shown_at else None
+
+    return wait_for(agreeing)
+
+
 def open_reports(centre, token) -> dict[str, str]:
     """Every open report id -> squad, covert ones included, as the command centre reads them."""
     found = {}
@@ -158,12 +169,7 @@ def test_the_command_centre_sees_every_squad_report_and_photo(browser, centre, w
     page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
 
     # the squad figures exactly as GET /stats returns them, for the same run
-    def agreeing():
-        stats = api_stats(centre, token)
-        shown_at = page.eval_on_selector("#computed", "n => n.dataset.computedAt")
-        return stats if stats["computed_at"] == shown_at else None
-
-    stats = wait_for(agreeing)
+    stats = shown_stats(page, centre, token)
     squads = [s["code"] for s in stats["squads"]]
     assert set(squads) == {*OPEN_SQUADS, "shadow"}  # the command centre sees the covert one
     for squad in squads:
@@ -238,12 +244,7 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     page.wait_for_selector("#board:not([hidden])")
     page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
 
-    def agreeing():
-        stats = api_stats(centre, token)
-        shown_at = page.eval_on_selector("#computed", "n => n.dataset.computedAt")
-        return stats if stats["computed_at"] == shown_at else None
-
-    stats = wait_for(agreeing)
+    stats = shown_stats(page, centre, token)
 
     def on_time(squad):
         figures = stats["figures"].get(f"squad#{squad}", {})

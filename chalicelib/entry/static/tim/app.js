@@ -121,6 +121,12 @@
     }
     return out;
   }
+  /* where the phone is now (a photo of the spot carries it), or null without GPS */
+  function here() {
+    return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+      (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
+  }
   function locate() {
     if (!navigator.geolocation) return;
     navigator.geolocation.getCurrentPosition((pos) => {
@@ -334,9 +340,7 @@
     input.addEventListener("change", async () => {
       const file = input.files && input.files[0];
       if (!file) return;
-      const where = await new Promise((resolve) => navigator.geolocation.getCurrentPosition(
-        (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
-        { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
+      const where = await here();
       if (!where) { said.className = "error"; said.textContent = I.t("need_gps"); return; }
       const blob = await Kit.downscale(file, MAX_SIDE).catch(() => file);
       const client_photo_id = crypto.randomUUID();
@@ -368,9 +372,7 @@
       input.addEventListener("change", async () => {
         const file = input.files && input.files[0];
         if (!file) return;
-        const where = await new Promise((resolve) => navigator.geolocation.getCurrentPosition(
-          (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }), () => resolve(null),
-          { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }));
+        const where = await here();
         if (!where) { said.className = "error"; said.textContent = I.t("need_gps"); return; }
         const blob = await Kit.downscale(file, MAX_SIDE).catch(() => file);
         preview.src = URL.createObjectURL(blob);

@@ -226,7 +226,7 @@ def short_link(code: str):
         if browser:
             return follow_page.not_found(code)
         raise NotFound(f"no report {code!r}", code="report_not_found")
-    if browser and not public and follow_page.staff_browser(request.headers):
+    if browser and not public and follow_page.staff_browser(request):
         # a squad member's phone: the report in the squads' app (it checks who may see it)
         where = f"../tim/#r/{code.upper()}"
         return Response(body="", status_code=302, headers={"Location": where})

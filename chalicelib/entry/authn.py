@@ -9,7 +9,7 @@ from chalice import AuthResponse, Blueprint
 
 from chalicelib.domain.models import NewPasswordIn, SignedIn, SignInIn
 from chalicelib.domain.principals import ANONYMOUS, Principal, Unauthenticated
-from chalicelib.entry.http import json_response, route
+from chalicelib.entry.http import cookie, json_response, route
 
 bp = Blueprint(__name__)
 log = logging.getLogger("kawal.auth")
@@ -164,25 +164,13 @@ def signed_in(tokens: Any, cookie: bool = True):
     return response
 
 
-def _cookie(name: str) -> str | None:
-    from http.cookies import CookieError, SimpleCookie
-
-    jar = SimpleCookie()
-    try:
-        jar.load((bp.current_request.headers or {}).get("cookie", ""))
-    except CookieError:
-        return None
-    found = jar.get(name)
-    return found.value if found and found.value else None
-
-
 @route(bp, "/auth/refresh", methods=["POST"], doc={"returns": {200: SignedIn}, "errors": (401,)})
 def refresh():
     """A fresh access token from the sign-in's HttpOnly cookie (staying signed in)."""
     from chalicelib import config
     from chalicelib.adapters import cognito
 
-    token = _cookie(REFRESH_COOKIE)
+    token = cookie(bp.current_request, REFRESH_COOKIE)
     if not token:
         raise Unauthenticated("not signed in")
     return signed_in(cognito.refresh(config.user_pool_client_id(), token), cookie=False)

@@ -44,11 +44,13 @@ def wants_html(headers: Any) -> bool:
     return "text/html" in accept
 
 
-def staff_browser(headers: Any) -> bool:
+def staff_browser(request: Any) -> bool:
     """The squads' app signed in on this browser (its sign-in leaves a hint cookie; the
     app itself checks what the person may see, so a forged hint shows nothing more)."""
-    cookies = (headers or {}).get("cookie", "")
-    return any(part.strip() == "kawal_staff=1" for part in cookies.split(";"))
+    from chalicelib.entry.authn import STAFF_HINT
+    from chalicelib.entry.http import cookie
+
+    return cookie(request, STAFF_HINT) == "1"
 
 
 def _wib(at: datetime) -> str:

@@ -77,6 +77,19 @@ def parse_query(request: Any, model: type[M]) -> M:
         ) from None
 
 
+def cookie(request: Any, name: str) -> str | None:
+    """One cookie the browser sent (None when absent, empty or unreadable)."""
+    from http.cookies import CookieError, SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load((request.headers or {}).get("cookie", ""))
+    except CookieError:
+        return None
+    found = jar.get(name)
+    return found.value if found and found.value else None
+
+
 def source_ip(request: Any) -> str:
     """The caller's address as API Gateway saw it (not a header a client can forge)."""
     identity = (request.context or {}).get("identity") or {}

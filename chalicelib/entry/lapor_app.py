@@ -4,7 +4,6 @@ the label catalogue, the squads' groups, status words) and its label grid drawn 
 from __future__ import annotations
 
 import html
-import json
 
 from chalice import Blueprint
 
@@ -80,12 +79,7 @@ def lapor():
     if moved:
         return moved
     settings = _settings()
-    page = (STATIC / "lapor" / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{labels}}", _label_grid(settings))
-    options = web_apps.district_options(settings["districts"])
-    page = page.replace("{{districts}}", options)
-    page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
-    return web_apps.page_response(page)
+    return web_apps.page("lapor", settings, labels=_label_grid(settings))
 
 
 @route(bp, "/lapor/{asset}", methods=["GET"], doc=ASSET_DOC)

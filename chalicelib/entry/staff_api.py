@@ -32,7 +32,7 @@ from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, optional_body, parse_body, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
-from chalicelib.services.photos import decode_inline, photo_id_for, store_inline
+from chalicelib.services.photos import decode_inline
 from chalicelib.services.reports import report_id_or_404, utc_now
 from chalicelib.services.workflow import staff_actor
 from chalicelib.storage import ReportStore
@@ -171,11 +171,10 @@ def progress(ref: str):
 @route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff, doc=step(ResolveIn))
 def resolve(ref: str):
     body = parse_body(bp.current_request, ResolveIn)
-    photo_id = body.photo_id
-    if photo_id is None:  # the phone knows its own id for the photo; ours follows from it
-        store = bootstrap.report_store()
-        photo_id = photo_id_for(report_id_or_404(ref, store), body.client_photo_id)
-    return _act(ref, "resolve", note=body.note, photo_id=photo_id)
+    return _act(
+        ref, "resolve", note=body.note, photo_id=body.photo_id,
+        client_photo_id=body.client_photo_id,
+    )  # fmt: skip
 
 
 @route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff, doc=step(RejectIn))
@@ -187,6 +186,10 @@ def reject(ref: str):
 def _photo_slot(ref: str, role: str):
     who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, PositionedPhotoIn)
+    inline = None
+    if body.data_base64:  # the photo in the request itself (one call to queue offline)
+        photo = InlinePhotoIn(content_type=body.content_type, data_base64=body.data_base64)
+        inline = decode_inline(photo)
     slot, created = bootstrap.workflow(store).photo_slot(
         report_id_or_404(ref, store),
         who,
@@ -195,15 +198,8 @@ def _photo_slot(ref: str, role: str):
         lon=body.lon,
         client_photo_id=body.client_photo_id,
         content_type=body.content_type,
+        inline=inline,
     )
-    if body.data_base64 and slot.state == "awaiting_upload":
-        # the photo in the request (one call to queue offline): where an upload lands
-        data = decode_inline(
-            InlinePhotoIn(content_type=body.content_type, data_base64=body.data_base64)
-        )
-        photo = store.get_photo(report_id_or_404(ref, store), slot.photo_id)
-        store_inline(photo, data, body.content_type, media)
-        slot = slot.model_copy(update={"upload": None})
     return json_response(slot, 201 if created else 200)
 
 
@@ -230,12 +226,13 @@ def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
     who, store = _who(), bootstrap.report_store()
     body = parse_body(bp.current_request, ShadowCheckIn)
-    report_id = report_id_or_404(ref, store)
-    photo_id = body.photo_id
-    if photo_id is None and body.client_photo_id is not None:
-        photo_id = photo_id_for(report_id, body.client_photo_id)
     check = bootstrap.workflow(store).shadow_check(
-        report_id, who, verdict=body.verdict, note=body.note, photo_id=photo_id
+        report_id_or_404(ref, store),
+        who,
+        verdict=body.verdict,
+        note=body.note,
+        photo_id=body.photo_id,
+        client_photo_id=body.client_photo_id,
     )
     return json_response(check, 201)
 

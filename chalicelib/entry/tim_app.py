@@ -5,16 +5,13 @@ names the covert squad or its work (``tests/integration/test_tim_served.py``).""
 
 from __future__ import annotations
 
-import html
-import json
-
 from chalice import Blueprint
 
 from chalicelib.domain import geo
 from chalicelib.domain.open311 import REJECTION_WORDS
 from chalicelib.entry import web_apps
 from chalicelib.entry.http import route
-from chalicelib.entry.web_apps import ASSET_DOC, PAGE_DOC, STATIC
+from chalicelib.entry.web_apps import ASSET_DOC, PAGE_DOC
 
 bp = Blueprint(__name__)
 
@@ -43,12 +40,7 @@ def tim():
     moved = web_apps.not_at_its_folder("tim")
     if moved:
         return moved
-    settings = _settings()
-    options = web_apps.district_options(settings["districts"])
-    page = (STATIC / "tim" / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{districts}}", options)
-    page = page.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
-    return web_apps.page_response(page)
+    return web_apps.page("tim", _settings())
 
 
 @route(bp, "/tim/{asset}", methods=["GET"], doc=ASSET_DOC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 from functools import cache
 from pathlib import Path
 
@@ -34,9 +35,10 @@ ASSET_DOC = {
 PAGE_DOC = {"returns": {200: {"text/html": {"type": "string"}}, 302: None}}
 
 
+@cache
 def _files(folder: str) -> dict[str, Path]:
     """The servable files of one folder, by the name in the URL (no path from the
-    request ever reaches the file system)."""
+    request ever reaches the file system); listed once per process."""
     found = {}
     for path in (STATIC / folder).iterdir():
         if path.is_file() and path.suffix in TYPES and path.name != "index.html":
@@ -78,16 +80,28 @@ def version(app: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def _csp() -> str:
-    """Only our own files; photos from the bucket's presigned URLs (its origin alone)."""
+@cache
+def _bucket_origin(_bucket: str, _endpoint: str) -> str:
+    """Where presigned photo URLs point: worked out once per bucket and endpoint (the
+    cache's key; a presign builds an S3 client)."""
     from urllib.parse import urlsplit
 
     from chalicelib.adapters import media
 
-    bucket = urlsplit(media.view_url("photos/x.jpg"))
+    url = urlsplit(media.view_url("photos/x.jpg"))
+    return f"{url.scheme}://{url.netloc}"
+
+
+def _csp() -> str:
+    """Only our own files; photos from the bucket's presigned URLs (its origin alone)."""
+    import os
+
+    from chalicelib import config
+
+    origin = _bucket_origin(config.bucket_name(), os.environ.get("AWS_ENDPOINT_URL", ""))
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        f"img-src 'self' blob: data: {bucket.scheme}://{bucket.netloc}; worker-src 'self'; "
+        f"img-src 'self' blob: data: {origin}; worker-src 'self'; "
         "manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
     )
@@ -101,15 +115,22 @@ def district_options(districts: list[dict]) -> str:
     )
 
 
-def page_response(page: str) -> Response:
-    """An app's page: never cached by the browser (the service worker keeps a copy)."""
+def page(app: str, settings: dict, **fills: str) -> Response:
+    """An app's page: its template with the settings as a JSON data block (no inline
+    script) and any pieces drawn in the page; never cached by the browser (the service
+    worker keeps a copy)."""
+    text = (STATIC / app / "index.html").read_text(encoding="utf-8")
+    fills["districts"] = district_options(settings["districts"])
+    for name, value in fills.items():
+        text = text.replace("{{" + name + "}}", value)
+    text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
     headers = {
         "Content-Type": TYPES[".html"],
         "Cache-Control": "no-cache",
         "Content-Security-Policy": _csp(),
         **SECURITY,
     }
-    return Response(body=page, status_code=200, headers=headers)
+    return Response(body=text, status_code=200, headers=headers)
 
 
 def not_at_its_folder(app: str) -> Response | None:

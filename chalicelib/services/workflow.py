@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import identifiers, lifecycle
+from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
 from chalicelib.domain.models import Report, ShadowCheck, TimelineEntry
 from chalicelib.domain.principals import Forbidden, Principal
@@ -46,6 +47,14 @@ def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
     if report.covert:
         raise NotFound(f"no report {report.id!r}", code="report_not_found")
     raise Forbidden("only the report's squad and the command centre may work it")
+
+
+def _named_photo(report_id: str, photo_id: str | None, client_photo_id: Any) -> str | None:
+    """The photo a step names: by our id, or by the phone's own (a phone that queued
+    the photo and the step offline knows only its id; ours follows from it)."""
+    if photo_id is None and client_photo_id is not None:
+        return photos.photo_id_for(report_id, client_photo_id)
+    return photo_id
 
 
 class Workflow:
@@ -86,12 +95,14 @@ class Workflow:
         note: str | None = None,
         reason: str | None = None,
         photo_id: str | None = None,
+        client_photo_id: Any = None,
     ) -> Report:
         loaded = self._load(report_id)
         report = loaded.report
         actor = staff_actor(report, who)
         updates: dict[str, Any] = {}
         if action == "resolve":
+            photo_id = _named_photo(report.id, photo_id, client_photo_id)
             photo = next((p for p in loaded.photos if p.id == photo_id), None)
             if photo is None or photo.role != "after":
                 raise InvalidInput(
@@ -129,9 +140,11 @@ class Workflow:
         lon: float,
         client_photo_id: Any,
         content_type: str = "image/jpeg",
+        inline: bytes | None = None,
     ) -> tuple[Any, bool]:
         """A presigned POST for a squad's after-photo (report being worked) or a shadow
-        check's photo (report resolved), with where the phone took it."""
+        check's photo (report resolved), with where the phone took it; or, ``inline``,
+        the photo itself, put where the upload would land (one call to queue offline)."""
         if role == "after":
             report = self._load(report_id).report
             staff_actor(report, who)
@@ -154,7 +167,11 @@ class Workflow:
             content_type=content_type,
         )
         photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
-        return photos.slot_for(photo, self.media), photo.created_at == wanted.created_at
+        slot = photos.slot_for(photo, self.media)
+        if inline is not None and photo.state == "awaiting_upload":
+            photos.store_inline(photo, inline, content_type, self.media)
+            slot = slot.model_copy(update={"upload": None})
+        return slot, photo.created_at == wanted.created_at
 
     # -- the shadow squad --------------------------------------------------------
     def _checkable(self, report_id: str, who: Principal) -> Any:
@@ -163,7 +180,7 @@ class Workflow:
             if loaded.report.covert:
                 raise NotFound(f"no report {report_id!r}", code="report_not_found")
             raise Forbidden("closure checks are for the shadow squad and the command centre")
-        if loaded.report.status not in ("resolved", "closed"):
+        if loaded.report.status not in CHECKABLE:
             raise Conflict(
                 f"only resolved or closed reports are checked; this one is {loaded.report.status}",
                 code="report_not_resolved",
@@ -178,9 +195,11 @@ class Workflow:
         verdict: str,
         note: str | None,
         photo_id: str | None,
+        client_photo_id: Any = None,
     ) -> ShadowCheck:
         """Covertly check a closure: fixed or not fixed, with a photo if taken."""
         loaded = self._checkable(report_id, who)
+        photo_id = _named_photo(loaded.report.id, photo_id, client_photo_id)
         if photo_id is not None:
             photo = next((p for p in loaded.photos if p.id == photo_id and p.role == "check"), None)
             if photo is None:

@@ -117,13 +117,7 @@
   };
 
   /* ---------- small helpers ---------- */
-  async function api(path, options) {
-    const answer = await fetch(new URL(path, API), options);
-    let body = null;
-    try { body = await answer.json(); } catch (e) { /* no JSON */ }
-    if (!answer.ok) throw Object.assign(new Error((body && body.error && body.error.message) || answer.statusText), { status: answer.status, body });
-    return body;
-  }
+  const api = (path, options) => Kit.api(API, path, options);
   function statusWords(code) {
     const pair = settings.statuses[code] || [code, code];
     return I.lang === "en" ? pair[1] : pair[0];
@@ -321,9 +315,14 @@
   async function support(other, button, status) {
     button.disabled = true;
     const id = crypto.randomUUID();
-    await Outbox.add({ id, kind: "support", path: `reports/${other.id}/support`, body: JSON.stringify({ client_support_id: id, ...contactBody() }) });
-    await Outbox.drain(API);
-    const done = await Outbox.sent(id);
+    const outcome = await Outbox.sendNow(API, { id, kind: "support", path: `reports/${other.id}/support`, body: JSON.stringify({ client_support_id: id, ...contactBody() }) });
+    if (outcome.state === "refused") {
+      button.disabled = false;
+      status.className = "error";
+      status.textContent = outcome.error.message;
+      return;
+    }
+    const done = outcome.state === "sent";
     status.className = done ? "ok" : "warn";
     status.textContent = done ? I.t("supported", { code: other.code }) : I.t("support_queued");
     if (!done) requestSync();
@@ -370,19 +369,15 @@
     const send = $("#send");
     send.disabled = true;
     send.textContent = I.t("sending");
-    await Outbox.add({ id, kind: "report", path: "reports", body: JSON.stringify(body) });
-    await Outbox.drain(API);
+    const outcome = await Outbox.sendNow(API, { id, kind: "report", path: "reports", body: JSON.stringify(body) });
     send.disabled = false;
     send.textContent = I.t("send");
-    const refused = await Outbox.get(id);
-    if (refused && refused.state === "failed") {
-      // nothing was stored: the person corrects the form and sends again
-      await Outbox.remove(id);
-      error.textContent = I.t("refused", { message: refused.error.message });
+    if (outcome.state === "refused") { // nothing was stored: the form stays, to correct
+      error.textContent = I.t("refused", { message: outcome.error.message });
       return;
     }
     state.current = id;
-    if (refused) requestSync();
+    if (outcome.state === "waiting") requestSync();
     resetForm();
     await showOutcome();
   }

@@ -14,6 +14,20 @@
     return node;
   }
 
+  /* The API's JSON, or an Error carrying the status and our error body (4xx/5xx). */
+  async function api(base, path, options, token) {
+    const headers = { ...(options && options.headers) };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const answer = await fetch(new URL(path, base), { ...options, headers });
+    let body = null;
+    try { body = await answer.json(); } catch (e) { /* no JSON */ }
+    if (!answer.ok) {
+      const message = (body && body.error && body.error.message) || answer.statusText;
+      throw Object.assign(new Error(message), { status: answer.status, body });
+    }
+    return body;
+  }
+
   /* ≤ maxSide px JPEG, EXIF orientation applied ("from-image"); the server still
      strips and re-encodes whatever arrives. */
   async function downscale(file, maxSide) {
@@ -61,5 +75,5 @@
     return { now, soon };
   }
 
-  root.KawalKit = { el, downscale, toBase64, sender };
+  root.KawalKit = { el, api, downscale, toBase64, sender };
 })(self);

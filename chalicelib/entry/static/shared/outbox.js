@@ -131,7 +131,24 @@
     return running;
   }
 
+  /* One request, kept first and tried at once: {state: "sent", response}, {state:
+     "waiting"} (kept, sent later), or {state: "refused", error}: the API said no, so
+     nothing was stored, and it is not kept (the person corrects it and sends again). */
+  async function sendNow(api, item) {
+    await add(item);
+    await drain(api);
+    const done = await sent(item.id);
+    if (done) return { state: "sent", response: done.response };
+    const left = await get(item.id);
+    if (left && left.state === "failed") {
+      await remove(item.id);
+      return { state: "refused", error: left.error };
+    }
+    return { state: "waiting" };
+  }
+
   root.KawalOutbox = {
-    add, waiting, get, sent, allSent, remove, retry, drain, deviceToken, kvGet, kvSet, setStaffToken, staffToken,
+    add, sendNow, waiting, get, sent, allSent, remove, retry, drain, deviceToken, kvGet, kvSet,
+    setStaffToken, staffToken,
   };
 })(self);

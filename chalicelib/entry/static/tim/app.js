@@ -83,15 +83,7 @@
 
   const state = { me: null, queue: [], where: null, after: null };
 
-  async function api(path, options) {
-    const headers = { ...(options && options.headers) };
-    headers.Authorization = `Bearer ${await Outbox.staffToken(API)}`;
-    const answer = await fetch(new URL(path, API), { ...options, headers });
-    let body = null;
-    try { body = await answer.json(); } catch (e) { /* no JSON */ }
-    if (!answer.ok) throw Object.assign(new Error((body && body.error && body.error.message) || answer.statusText), { status: answer.status, body });
-    return body;
-  }
+  const api = async (path, options) => Kit.api(API, path, options, await Outbox.staffToken(API));
   const label = (code) => settings.labels.find((l) => l.code === code) || { code, name_id: code, name_en: code, icon: "📍", attributes: [] };
   const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
   const statusWords = (code) => (settings.statuses[code] || [code, code])[I.lang === "en" ? 1 : 0];
@@ -397,21 +389,18 @@
     return box;
   }
   async function queueItem(path, body, said, id) {
-    const item = await Outbox.add({ id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path, body: JSON.stringify(body) });
-    await Outbox.drain(API);
-    const done = await Outbox.sent(item.id);
-    const left = done ? null : await Outbox.get(item.id);
-    if (left && left.state === "failed") {
-      await Outbox.remove(item.id);
+    const outcome = await Outbox.sendNow(API, { id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path, body: JSON.stringify(body) });
+    if (outcome.state === "refused") {
       said.className = "error";
-      said.textContent = I.t("refused", { message: left.error.message });
+      said.textContent = I.t("refused", { message: outcome.error.message });
       return false;
     }
+    const done = outcome.state === "sent";
     said.className = done ? "ok" : "warn";
     said.textContent = I.t(done ? "done" : "queued");
     if (!done) requestSync();
     showPending();
-    return Boolean(done);
+    return done;
   }
 
   /* every action: into the outbox, then out; the view follows what the API says */

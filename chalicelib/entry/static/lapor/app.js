@@ -583,7 +583,10 @@
 
   $("#labels").addEventListener("click", (e) => {
     const button = e.target.closest("button.label");
-    if (button) chooseLabel(button.dataset.code);
+    if (!button) return;
+    chooseLabel(button.dataset.code);
+    // the rest (where, then Kirim) is below 27 labels: bring it into view
+    $("#label-chosen").scrollIntoView({ block: "start", behavior: "smooth" });
   });
   $("#photo").addEventListener("change", takePhoto);
   $("#gallery").addEventListener("change", takePhoto);

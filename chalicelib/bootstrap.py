@@ -59,3 +59,11 @@ def counters() -> CounterStore:
 
 def sms_allowed(phone: str) -> bool:
     return sms_budget.allow(counters(), phone, reports.utc_now())
+
+
+def fetch_linked_photo(url: str) -> tuple[bytes, str] | None:
+    """The photo an Open311 client links to, fetched as a public HTTPS client
+    (never from the regency's own network), or None."""
+    from chalicelib.adapters.remote_media import Fetcher, photo_or_none
+
+    return photo_or_none(Fetcher(), url)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.models import Report, TimelineEntry
 
 Action = Literal["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close"]
@@ -105,5 +105,29 @@ def apply(
         note=note,
         reason=reason,
         photo_id=photo_id,
+    )
+    return Change(report.model_copy(update=changes), entry)
+
+
+MAX_COMMENT = 2000
+
+
+def comment(report: Report, *, actor: Actor, at: datetime, note: str) -> Change:
+    """A word on the report that changes no status (the reporter's, through an
+    Open311 client): an entry in its timeline that the squad is told of."""
+    note = note.strip()
+    if not note:
+        raise InvalidInput("a comment needs words (description)", code="comment_empty")
+    if len(note) > MAX_COMMENT:
+        raise InvalidInput(f"a comment is at most {MAX_COMMENT} characters", code="comment_long")
+    changes = {"updated_at": at, "version": report.version + 1}
+    entry = TimelineEntry(
+        at=at,
+        from_status=report.status,
+        to_status=report.status,
+        action="comment",
+        actor_role=actor,
+        actor_id=None,  # whoever wrote it stays unknown to the squad
+        note=note,
     )
     return Change(report.model_copy(update=changes), entry)

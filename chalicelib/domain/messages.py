@@ -19,7 +19,7 @@ from chalicelib.routing import Catalogue
 
 WIB = timezone(timedelta(hours=7), "WIB")
 SMS_LIMIT = 160
-Kind = Literal["new_report", "reopened", "overdue", "reporter_update"]
+Kind = Literal["new_report", "reopened", "overdue", "reporter_update", "reporter_comment"]
 
 # GSM 03.38 basic character set: one septet each, so 160 of them fit one segment.
 GSM7 = set(
@@ -116,6 +116,12 @@ def _fit_sms(head: str, place: str, tail: str) -> str:
     return f"{head} {place} {tail}"
 
 
+NOTE_HEADINGS = {
+    "reopened": "Keberatan pelapor / the reporter's objection:",
+    "reporter_comment": "Tanggapan pelapor / the reporter adds:",
+}
+
+
 def squad_notification(
     report: Report,
     kind: Kind,
@@ -130,7 +136,12 @@ def squad_notification(
     label = catalogue.label(report.label)
     label_name = label.name_id if label else report.label
     link = f"{base_url.rstrip('/')}/r/{report.code}"
-    verb = {"new_report": "BARU", "reopened": "DIBUKA LAGI", "overdue": "TERLAMBAT"}.get(kind, "")
+    verb = {
+        "new_report": "BARU",
+        "reopened": "DIBUKA LAGI",
+        "overdue": "TERLAMBAT",
+        "reporter_comment": "TANGGAPAN",
+    }.get(kind, "")
     topic = "command" if kind == "overdue" else report.squad
     sms = _fit_sms(
         f"KAWAL {verb} {report.code} {label_name}:",
@@ -154,7 +165,7 @@ def squad_notification(
             "",
             "Uraian / description:",
             report.description or "-",
-            *(["", "Keberatan pelapor / the reporter's objection:", note] if note else []),
+            *(["", NOTE_HEADINGS.get(kind, NOTE_HEADINGS["reopened"]), note] if note else []),
             "",
             f"Tindak lanjuti / follow up: {link}",
         ]
@@ -245,6 +256,18 @@ def plan(
                 catalogue=catalogue,
                 district_name=district_name,
                 base_url=base_url,
+            )
+        ]
+    if action == "comment":  # the reporter's word: the squad, with what they said
+        return [
+            squad_notification(
+                report,
+                "reporter_comment",
+                event_sk,
+                catalogue=catalogue,
+                district_name=district_name,
+                base_url=base_url,
+                note=note,
             )
         ]
     if to_status in ("submitted", "reopened"):

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.messages import WIB
-from chalicelib.domain.models import OPEN_STATUSES, STATUSES, Report
+from chalicelib.domain.models import OPEN_STATUSES, STATUSES, Report, TimelineEntry
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.routing import Attribute, Catalogue, Label
 
@@ -24,7 +24,12 @@ FORMATS = ("json", "xml")
 WINDOW = timedelta(days=90)  # the standard's default and largest date range
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 MAX_FORM_BYTES = 64 * 1024
-MAX_IDS = 100
+# FixMyStreet asks after every open request it sent in one GET; API Gateway's
+# 10 KB request line holds ~800 short codes, so this bound is never the client's.
+MAX_IDS = 1000
+# servicerequestupdates and updated_after/before read the hourly activity index:
+# one Query per hour, so their window is a week (FixMyStreet asks for 2 hours).
+UPDATES_WINDOW = timedelta(days=7)
 # Open311's "open" is everything before the squad's fix; "closed" is fixed,
 # closed, rejected or merged into another request.
 _CLOSED = frozenset(STATUSES) - OPEN_STATUSES
@@ -205,11 +210,59 @@ REJECTION_WORDS = {
 
 
 def status_notes(report: Report, squad: str, lang: str, merged_code: str | None = None) -> str:
+    merged = (merged_code or report.merged_into) if report.merged_into else None
+    return step_words(report.status, report.rejection_reason, squad, lang, merged)
+
+
+def step_words(
+    status: str, reason: str | None, squad: str, lang: str, merged_code: str | None = None
+) -> str:
+    """A status (and why, for a rejection) in words a reader understands."""
     notes = _NOTES[lang]
-    if report.merged_into:
-        return notes["merged"].format(other=merged_code or report.merged_into)
-    reason = REJECTION_WORDS[lang].get(report.rejection_reason or "", "-")
-    return notes[report.status].format(squad=squad, reason=reason)
+    if merged_code:
+        return notes["merged"].format(other=merged_code)
+    words = REJECTION_WORDS[lang].get(reason or "", "-")
+    return notes[status].format(squad=squad, reason=words)
+
+
+# mySociety's extended statuses (FixMyStreet's ``extended_statuses``), by Kawal's
+# status (and rejection reason): a claim is "in progress", a rejection "not our
+# responsibility" or "no further action", never "fixed". A reopened report is
+# OPEN: FixMyStreet maps it to "confirmed" (its REOPEN is not a state it keeps).
+EXTENDED = {
+    "submitted": "OPEN",
+    "accepted": "IN_PROGRESS",
+    "in_progress": "IN_PROGRESS",
+    "reopened": "OPEN",
+    "resolved": "FIXED",
+    "closed": "FIXED",
+}
+EXTENDED_REJECTED = {
+    "duplicate": "DUPLICATE",
+    "other_authority": "NOT_COUNCILS_RESPONSIBILITY",
+    "outside_regency": "NOT_COUNCILS_RESPONSIBILITY",
+    "not_a_problem": "NO_FURTHER_ACTION",
+}
+
+
+def extended_status(status: str, reason: str | None = None) -> str:
+    if status == "rejected":
+        return EXTENDED_REJECTED.get(reason or "", "CLOSED")
+    return EXTENDED[status]
+
+
+def external_status_code(status: str, reason: str | None = None) -> str:
+    """Kawal's own status, for clients that show the council's detail."""
+    return f"{status}:{reason}" if status == "rejected" and reason else status
+
+
+def title(report: Report, label: Label | None, district_name: str | None, lang: str) -> str:
+    """A short title (FixMyStreet would otherwise say "Jalan rusak problem")."""
+    name = (label.name_en if lang == "en" else label.name_id) if label else report.label
+    where = f"Kec. {district_name}" if district_name else None
+    if where:
+        return f"{name} in {where}" if lang == "en" else f"{name} di {where}"
+    return name
 
 
 def service_request(
@@ -227,8 +280,10 @@ def service_request(
     where = [report.address, f"Kec. {district.name}" if district else None, regency.regency]
     return {
         "service_request_id": report.code,
+        "title": title(report, label, district.name if district else None, lang),
         "status": status_of(report),
         "status_notes": status_notes(report, squad, lang, merged_code),
+        "external_status_code": external_status_code(report.status, report.rejection_reason),
         "service_name": (label.name_en if lang == "en" else label.name_id) if label else None,
         "service_code": report.label,
         "description": report.description,
@@ -244,6 +299,51 @@ def service_request(
         "long": report.lon,
         # a stable link that forwards to a fresh presigned URL of the display size
         "media_url": f"{base_url}/reports/{report.code}/photo" if report.citizen_photos else None,
+    }
+
+
+COMMENT_WORDS = {"id": "Tanggapan pelapor: {note}", "en": "The reporter adds: {note}"}
+
+
+def update_id(code: str, entry_key: str) -> str:
+    """A timeline entry's stable id: the request's code and the entry's number."""
+    return f"{code}-{entry_key.rsplit('#', 1)[-1]}"
+
+
+def is_public_step(entry: TimelineEntry) -> bool:
+    """What a client is told of: every status change and comment, not the internal
+    escalation of an overdue report."""
+    return entry.action != "overdue" and entry.key is not None
+
+
+def request_update(
+    report: Report,
+    entry: TimelineEntry,
+    catalogue: Catalogue,
+    *,
+    lang: str,
+    base_url: str,
+    merged_code: str | None = None,
+) -> dict[str, Any]:
+    """One ``<request_update>`` of mySociety's servicerequestupdates extension."""
+    label = catalogue.label(report.label)
+    squad = _group(catalogue, label, lang) if label else report.squad
+    if entry.action == "comment":
+        description = COMMENT_WORDS[lang].format(note=entry.note or "")
+    else:
+        merged = merged_code if entry.action == "reject" and report.merged_into else None
+        description = step_words(entry.to_status, entry.reason, squad, lang, merged)
+        if entry.note and not merged:
+            description += f" {entry.note}"
+    photo = entry.photo_id and f"{base_url}/reports/{report.code}/photo?id={entry.photo_id}"
+    return {
+        "update_id": update_id(report.code, entry.key or ""),
+        "service_request_id": report.code,
+        "status": extended_status(entry.to_status, entry.reason),
+        "updated_datetime": w3c(entry.at),
+        "description": description,
+        "media_url": photo,
+        "external_status_code": external_status_code(entry.to_status, entry.reason),
     }
 
 
@@ -280,22 +380,47 @@ def _when(name: str, value: str) -> datetime:
     return (at if at.tzinfo else at.replace(tzinfo=WIB)).astimezone(UTC)
 
 
-def window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime]:
-    """[start, end] of ``requested_datetime``: the last 90 days unless told,
-    and never more than 90 days (the standard's limit)."""
-    start = _when("start_date", params["start_date"]) if params.get("start_date") else None
-    end = _when("end_date", params["end_date"]) if params.get("end_date") else None
+def _span(
+    params: dict[str, str],
+    now: datetime,
+    names: tuple[str, str],
+    default: timedelta,
+    widest: timedelta,
+) -> tuple[datetime, datetime]:
+    first, last = names
+    start = _when(first, params[first]) if params.get(first) else None
+    end = _when(last, params[last]) if params.get(last) else None
     if start is None and end is None:
         end = now
     if start is None:
-        start = end - WINDOW  # type: ignore[operator]
+        start = end - default  # type: ignore[operator]
     if end is None:
-        end = start + WINDOW
+        end = start + widest
     if start > end:
-        raise InvalidInput("start_date is after end_date")
-    if end - start > WINDOW:
-        raise InvalidInput("start_date and end_date may span at most 90 days")
+        raise InvalidInput(f"{first} is after {last}")
+    if end - start > widest:
+        raise InvalidInput(f"{first} and {last} may span at most {widest.days} days")
     return start, end
+
+
+def window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime]:
+    """[start, end] of ``requested_datetime``: the last 90 days unless told,
+    and never more than 90 days (the standard's limit)."""
+    return _span(params, now, ("start_date", "end_date"), WINDOW, WINDOW)
+
+
+def updates_window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime]:
+    """[start, end] of ``servicerequestupdates``: the last day unless told, a week
+    at most."""
+    return _span(params, now, ("start_date", "end_date"), timedelta(days=1), UPDATES_WINDOW)
+
+
+def updated_window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime] | None:
+    """``updated_after``/``updated_before`` on ``requests``, if asked: a week at most."""
+    if not (params.get("updated_after") or params.get("updated_before")):
+        return None
+    names = ("updated_after", "updated_before")
+    return _span(params, now, names, UPDATES_WINDOW, UPDATES_WINDOW)
 
 
 def _listed(value: str | None) -> list[str]:
@@ -318,6 +443,15 @@ def request_filters(params: dict[str, str], catalogue: Catalogue) -> dict[str, A
         ours = sorted(OPEN_STATUSES) if statuses[0] == "open" else sorted(_CLOSED)
         filters["status"] = ours
     return filters
+
+
+def passes(report: Report, filters: dict[str, Any]) -> bool:
+    """Whether a report passes ``request_filters`` (read already, not queried)."""
+    for field, wanted in filters.items():
+        value = getattr(report, field)
+        if value not in (wanted if isinstance(wanted, list) else [wanted]):
+            return False
+    return True
 
 
 def paging(params: dict[str, str]) -> tuple[int, int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hmac
 import math
+import re
 import urllib.parse
 import uuid
+from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
@@ -14,7 +16,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.models import ContactIn, ReportIn
+from chalicelib.domain.models import MAX_CITIZEN_PHOTOS, ContactIn, ReportIn
 from chalicelib.domain.open311 import MAX_FORM_BYTES, label_or_404
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.routing import Catalogue
@@ -67,23 +69,39 @@ _FIELDS = {
 }
 
 
-def _answers(form: dict[str, list[str]]) -> dict[str, Any]:
+# A client's own fields (FixMyStreet's ``deviceid``, ``fixmystreet_id``, …) are kept
+# for staff, not refused; these bounds only stop a form used as free storage.
+MAX_CLIENT_FIELDS, MAX_CLIENT_VALUE = 30, 2000
+_LINK = re.compile(r"https?://\S{1,2040}", re.IGNORECASE)
+
+
+def _answers(form: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
     """``attribute[CODE]=v`` (one value), and a list as ``attribute[CODE][]=v`` or, as
-    FixMyStreet sends a multi-choice answer, the same ``attribute[CODE]=v`` repeated."""
+    FixMyStreet sends a multi-choice answer, the same ``attribute[CODE]=v`` repeated;
+    and every field the standard does not name, kept as sent."""
     answers: dict[str, Any] = {}
+    others: dict[str, str] = {}
     for name, values in form.items():
         if name in _FIELDS:
             continue
-        if not (name.startswith("attribute[") and "]" in name):
-            raise InvalidInput(f"unknown field {name!r}")
         code, _, rest = name[len("attribute[") :].partition("]")
-        if rest == "[]" or (rest == "" and len(values) > 1):
+        if not name.startswith("attribute[") or "]" not in name or rest not in ("", "[]"):
+            others[name] = ", ".join(v.strip() for v in values)
+        elif rest == "[]" or len(values) > 1:
             answers[code] = [v.strip() for v in values if v.strip()]
-        elif rest == "":
-            answers[code] = values[0]
         else:
-            raise InvalidInput(f"{name}: send attribute[{code}] or attribute[{code}][]")
-    return answers
+            answers[code] = values[0]
+    return answers, others
+
+
+def _client_fields(others: dict[str, str]) -> dict[str, str] | None:
+    kept = {k: v for k, v in others.items() if v}
+    if len(kept) > MAX_CLIENT_FIELDS:
+        raise InvalidInput(f"at most {MAX_CLIENT_FIELDS} fields beyond the standard's")
+    long = next((k for k, v in kept.items() if len(v) > MAX_CLIENT_VALUE), None)
+    if long:
+        raise InvalidInput(f"{long} is longer than {MAX_CLIENT_VALUE} characters")
+    return kept or None
 
 
 def _coordinate(form: dict[str, list[str]], name: str) -> float | None:
@@ -130,10 +148,26 @@ def _client_report_id(key_id: str, form: dict[str, list[str]], secret: bytes) ->
     return uuid.UUID(bytes=digest[:16], version=4)
 
 
+def digest(key_id: str, form: dict[str, list[str]]) -> str:
+    """A resent form's fingerprint, per API key (for a comment without an update_id)."""
+    canonical = sorted((k, v) for k, vs in form.items() if k != "api_key" for v in vs)
+    return sha256(repr((key_id, canonical)).encode()).hexdigest()[:32]
+
+
 def _problems(exc: ValidationError) -> str:
     first = exc.errors(include_url=False, include_input=False)[0]
     field = ".".join(str(p) for p in first["loc"])
     return f"{field}: {first['msg']}"
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A form as Kawal files it: the report, the client's own fields (kept for
+    staff), and the photos it links to (fetched into the photo pipeline)."""
+
+    report: ReportIn
+    client_fields: dict[str, str] | None
+    media_urls: list[str]
 
 
 def report_in(
@@ -142,10 +176,21 @@ def report_in(
     catalogue: Catalogue,
     regency: Regency,
     secret: bytes,
-) -> ReportIn:
+) -> Filed:
     """The form as the same ``ReportIn`` the app sends (then the same pipeline)."""
-    label_or_404(catalogue, single(form, "service_code"))
-    answers = _answers(form)
+    label = label_or_404(catalogue, single(form, "service_code"))
+    given, others = _answers(form)
+    known = {a.code for a in label.attributes}
+    answers = {k: v for k, v in given.items() if k in known}
+    for code in sorted(set(given) - known):  # a client's own question: kept, not judged
+        value = given[code]
+        others[f"attribute[{code}]"] = ", ".join(value) if isinstance(value, list) else value
+    for name in ("device_id", "account_id", "address_id"):  # the standard's, unused here
+        others[name] = ", ".join(v.strip() for v in form.get(name, []))
+    urls = [u.strip() for u in form.get("media_url", []) if u.strip()]
+    links = [u for u in urls if _LINK.fullmatch(u)]
+    for n, url in enumerate(u for u in urls if u not in links[:1]):
+        others[f"media_url[{n + 2}]"] = url  # kept for staff; the first link is the photo
     lat, lon, district = _location(form, regency)
     description = single(form, "description")
     if description:  # FixMyStreet and browsers send CRLF: keep plain newlines
@@ -159,9 +204,9 @@ def report_in(
         contact = (
             ContactIn(name=name, phone=phone, email=email) if (name or phone or email) else None
         )
-        return ReportIn(
+        report = ReportIn(
             client_report_id=_client_report_id(key_id, form, secret),
-            label=single(form, "service_code") or "",
+            label=label.code,
             lat=lat,
             lon=lon,
             description=description,
@@ -169,7 +214,9 @@ def report_in(
             district=district,
             contact=contact,
             attributes=answers or None,
-            media_url=single(form, "media_url"),
+            media_url=links[0] if links else None,
         )
     except ValidationError as exc:
         raise InvalidInput(_problems(exc)) from None
+    fetchable = [u for u in links if u.lower().startswith("https://")]
+    return Filed(report, _client_fields(others), fetchable[:MAX_CITIZEN_PHOTOS])

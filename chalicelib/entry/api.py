@@ -180,22 +180,31 @@ def request_photo_slot(ref: str):
     methods=["GET"],
     doc={
         "returns": {302: None},
-        "query": (q("size", "display (default) or thumb", enum=["display", "thumb"]),),
+        "query": (
+            q("size", "display (default) or thumb", enum=["display", "thumb"]),
+            q("id", "one photo of the report (an after-photo in an Open311 update)"),
+        ),
     },
 )
 def report_photo(ref: str):
-    """A stable link to the reporter's first photo (Open311's media_url): forwards
-    to a fresh presigned URL of the display size (or ``size=thumb``, the apps' lists),
-    so links in feeds never expire."""
+    """A stable link to the reporter's first photo (Open311's media_url), or to one
+    named public photo (``id``): forwards to a fresh presigned URL of the display
+    size (or ``size=thumb``, the apps' lists), so links in feeds never expire."""
     store = bootstrap.report_store()
     loaded = store.load(reports.report_id_or_404(ref, store))
     if loaded is None or loaded.report.covert:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    ready = [p for p in loaded.photos if p.role == "before" and p.state == "ready"]
+    params = bp.current_request.query_params or {}
+    # a shadow check's photo is covert: never served here
+    ready = [p for p in loaded.photos if p.role != "check" and p.state == "ready"]
+    if params.get("id"):
+        ready = [p for p in ready if p.id == params["id"]]
+    else:
+        ready = [p for p in ready if p.role == "before"]
     first = min(ready, key=lambda p: p.created_at) if ready else None
     if first is None or not first.display_key:
-        raise NotFound("this report has no processed photo yet", code="photo_not_found")
-    thumb = (bp.current_request.query_params or {}).get("size") == "thumb"
+        raise NotFound("this report has no such processed photo yet", code="photo_not_found")
+    thumb = params.get("size") == "thumb"
     key = (thumb and first.thumb_key) or first.display_key
     return Response(
         body="",

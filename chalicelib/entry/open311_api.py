@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap, config
+from chalicelib.adapters import media
 from chalicelib.domain import geo, identifiers, open311, open311_forms
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
@@ -22,8 +23,8 @@ from chalicelib.entry.contract import q
 from chalicelib.entry.http import error_shape, json_response, parse_body, route, source_ip
 from chalicelib.entry.open311_xml import render
 from chalicelib.routing import load_catalogue
-from chalicelib.services import apikeys, quotas, reports
-from chalicelib.services.limits import submit_counted
+from chalicelib.services import apikeys, open311_updates, photos, quotas, reports
+from chalicelib.services.limits import counted, submit_counted
 from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
@@ -50,6 +51,19 @@ FORM = {
                 "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
                 "address_id", "email", "device_id", "account_id", "first_name", "last_name",
                 "phone", "description", "media_url",
+            )
+        },
+}  # fmt: skip
+# mySociety's servicerequestupdates POST (a comment from FixMyStreet)
+UPDATE_FORM = {
+        "type": "object",
+        "required": ["api_key", "service_request_id"],
+        "properties": {
+            name: {"type": "string"}
+            for name in (
+                "api_key", "jurisdiction_id", "service_request_id", "update_id", "status",
+                "updated_datetime", "description", "first_name", "last_name", "email",
+                "phone", "media_url",
             )
         },
 }  # fmt: skip
@@ -113,6 +127,13 @@ def _params() -> dict[str, str]:
     return params
 
 
+def _client(key: str | None) -> dict[str, Any]:
+    record = apikeys.check(bootstrap.api_key_store(), key)
+    if record is None:
+        raise Forbidden("a valid api_key is required", code="invalid_api_key")
+    return record
+
+
 def _base_url() -> str:
     return config.public_base_url().rstrip("/")
 
@@ -152,6 +173,9 @@ def _visible(report_id: str | None, store: ReportStore):
     methods=["GET"],
     doc=open311_doc(
         q("service_request_id", "comma-separated ids (overrides every other filter)"),
+        q("updated_after", "ISO-8601: only requests changed since (a week at most)"),
+        q("updated_before", "ISO-8601: only requests changed until"),
+        q("api_key", "servicerequestupdates only: the client's key"),
         q("service_code", "comma-separated service codes"),
         q("start_date", "ISO-8601; default 90 days before end_date"),
         q("end_date", "ISO-8601; default now"),
@@ -161,7 +185,8 @@ def _visible(report_id: str | None, store: ReportStore):
     ),
 )
 def read_document(document: str):
-    """discovery, services or requests (list), as .json or .xml."""
+    """discovery, services, requests (list) or servicerequestupdates (mySociety's
+    extension: each public step of a window), as .json or .xml."""
     stem, fmt = open311.split_document(document)
     params = _params()
     lang = open311.localised(params.get("locale"))
@@ -173,20 +198,81 @@ def read_document(document: str):
         return reply(fmt, "services", open311.services(catalogue, lang))
     if stem == "requests":
         return reply(fmt, "service_requests", _list_requests(params, lang))
+    if stem == "servicerequestupdates":
+        return reply(fmt, "service_requests_updates", _updates(params, lang))
     raise NotFound(f"no such document {stem!r}")
+
+
+def _code_of(report_id: str | None, store: ReportStore, known: dict[str, str | None]):
+    if report_id and report_id not in known:
+        found = store.get_report(report_id)
+        known[report_id] = found[0].code if found else None
+    return known.get(report_id) if report_id else None
+
+
+def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
+    _client(params.get("api_key"))
+    start, end = open311.updates_window(params, reports.utc_now())
+    store, catalogue, codes = bootstrap.report_store(), load_catalogue(), {}
+    return [
+        open311.request_update(
+            loaded.report,
+            entry,
+            catalogue,
+            lang=lang,
+            base_url=_base_url(),
+            merged_code=_code_of(loaded.report.merged_into, store, codes),
+        )
+        for loaded, entry in open311_updates.between(store, start, end)
+    ]
 
 
 def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     store = bootstrap.report_store()
     if params.get("service_request_id"):  # overrides every other filter, as specified
         ids = open311.requested_ids(params["service_request_id"])
+        if params.get("page") or params.get("page_size"):  # all of them unless asked
+            page, size = open311.paging(params)
+            ids = ids[(page - 1) * size : page * size]
         found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
         return _render_requests([r for r in found if r is not None], lang, store)
-    start, end = open311.window(params, reports.utc_now())
+    now = reports.utc_now()
     filters = open311.request_filters(params, load_catalogue())
     page, size = open311.paging(params)
-    found = store.created_between(start, end, filters=filters, limit=page * size)
+    changed = open311.updated_window(params, now)
+    if changed is not None:
+        found = _changed_requests(store, changed, params, filters, now)
+    else:
+        start, end = open311.window(params, now)
+        found = store.created_between(start, end, filters=filters, limit=page * size)
     return _render_requests(found[(page - 1) * size : page * size], lang, store)
+
+
+def _changed_requests(
+    store: ReportStore,
+    changed: tuple,
+    params: dict[str, str],
+    filters: dict[str, Any],
+    now: Any,
+) -> list:
+    """``updated_after``/``updated_before``: the public requests changed in the
+    window (found through the activity index), newest change first, that also
+    pass the other filters (and ``start_date``/``end_date``, when given)."""
+    asked = params.get("start_date") or params.get("end_date")
+    created = open311.window(params, now) if asked else None
+    seen: dict[str, Any] = {}
+    for report_id, _key in store.changes_between(*changed):
+        if report_id not in seen:
+            seen[report_id] = _visible(report_id, store)
+    kept = [
+        r
+        for r in seen.values()
+        if r is not None
+        and changed[0] <= r.updated_at <= changed[1]
+        and open311.passes(r, filters)
+        and (created is None or created[0] <= r.created_at <= created[1])
+    ]
+    return sorted(kept, key=lambda r: r.updated_at, reverse=True)
 
 
 @route(
@@ -197,14 +283,15 @@ def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     doc={
         **open311_doc(),
         "returns": {201: DOCUMENT, 200: DOCUMENT},
-        "body": {"application/x-www-form-urlencoded": FORM},
+        "body": {"application/x-www-form-urlencoded": {"anyOf": [FORM, UPDATE_FORM]}},
         "errors": (403, 429),
     },
 )
 def post_document(document: str):
-    """File a service request at requests.json or requests.xml (form-encoded)."""
+    """File a service request at requests.json or requests.xml, or a comment on one
+    at servicerequestupdates.json or .xml (mySociety's extension), form-encoded."""
     stem, fmt = open311.split_document(document)
-    if stem != "requests":
+    if stem not in ("requests", "servicerequestupdates"):
         raise NotFound(f"{document} takes no POST; file requests at requests.{fmt}")
     request = bp.current_request
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -212,34 +299,78 @@ def post_document(document: str):
         raise InvalidInput("send the request as application/x-www-form-urlencoded")
     form = open311_forms.parse_form(request.raw_body or b"")
     params = {**(request.query_params or {})}
-    key = open311_forms.single(form, "api_key") or params.get("api_key")
-    record = apikeys.check(bootstrap.api_key_store(), key)
-    if record is None:
-        raise Forbidden("a valid api_key is required to file requests", code="invalid_api_key")
+    record = _client(open311_forms.single(form, "api_key") or params.get("api_key"))
     _check_jurisdiction(open311_forms.single(form, "jurisdiction_id"))
+    if stem == "servicerequestupdates":
+        return _post_update(form, record, fmt)
     catalogue, regency = load_catalogue(), geo.load_regency()
     from chalicelib.adapters.server_secret import server_key
 
     secret = server_key("open311-client-report-id")
-    data = open311_forms.report_in(form, record["id"], catalogue, regency, secret)
+    filed = open311_forms.report_in(form, record["id"], catalogue, regency, secret)
     subjects = [
         (quotas.OPEN311_PER_KEY, record["id"]),
         (quotas.REPORTS_PER_IP, source_ip(request)),
     ]
+    store = bootstrap.report_store()
     stored, created, _token = submit_counted(
-        data,
+        filed.report,
         subjects,
-        store=bootstrap.report_store(),
+        store=store,
         counters=bootstrap.counters(),
         catalogue=catalogue,
         regency=regency,
         boundaries=geo.load_boundaries(regency),
         source="open311",
         client_key=record["id"],
+        client_fields=filed.client_fields,
     )
+    if filed.media_urls:  # the client's photo becomes the request's own
+        photos.add_linked(
+            stored,
+            filed.media_urls,
+            bootstrap.fetch_linked_photo,
+            store=store,
+            media=media,
+            now=reports.utc_now(),
+        )
     lang = open311.localised(params.get("locale"))
     body = [open311.created(stored.report, catalogue, lang)]
     return reply(fmt, "service_requests", body, 201 if created else 200)
+
+
+def _post_update(form: dict[str, list[str]], record: dict[str, Any], fmt: str) -> Response:
+    """A comment from the client's user: the squad is told; a resend (the same
+    ``update_id``) answers with the first one's id. Who wrote it (name, email,
+    phone) is not kept: a reporter stays unknown to the squad."""
+    single = open311_forms.single
+    store = bootstrap.report_store()
+    ref = single(form, "service_request_id")
+    if not ref:
+        raise InvalidInput("service_request_id is required")
+    note = single(form, "description")
+    if note:
+        note = note.replace("\r\n", "\n").replace("\r", "\n")
+    else:  # FixMyStreet sends state-only updates with no text: keep them, say so
+        note = f"(tanpa teks; status {single(form, 'status') or '-'})"
+    theirs = single(form, "update_id")
+    resend_key = f"{record['id']}#{theirs}" if theirs else open311_forms.digest(record["id"], form)
+
+    def comment() -> tuple[bool, Any]:
+        loaded, key, created = open311_updates.comment(
+            store,
+            reports.resolve_ref(ref, store),
+            note=note,
+            resend_key=resend_key,
+            now=reports.utc_now,
+        )
+        return created, (loaded, key)
+
+    created, (loaded, key) = counted(
+        [(quotas.OPEN311_PER_KEY, record["id"])], comment, counters=bootstrap.counters()
+    )
+    body = [{"update_id": open311.update_id(loaded.report.code, key)}]
+    return reply(fmt, "service_request_updates", body, 201 if created else 200)
 
 
 @route(bp, PREFIX + "/services/{document}", methods=["GET"], doc=open311_doc())

@@ -16,6 +16,8 @@ ITEMS = {
     "services": "service",
     "service_requests": "request",
     "errors": "error",
+    "service_requests_updates": "request_update",  # GET servicerequestupdates (mySociety)
+    "service_request_updates": "request_update",  # its POST's answer
     "attributes": "attribute",
     "values": "value",
     "endpoints": "endpoint",

@@ -45,6 +45,7 @@ def to_staff(
         overdue=is_overdue(report, now),
         attributes=report.attributes,
         media_url=report.media_url,
+        client_fields=report.client_fields,
         source=report.source,
         duplicates=[dict(d) for d in loaded.duplicates],
         offers=offers or [],

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from chalicelib.domain.models import (
     MAX_CITIZEN_PHOTOS,
     OPEN_STATUSES,
     InlinePhotoIn,
+    Loaded,
     Photo,
     PhotoPublic,
     PhotoRole,
@@ -162,6 +164,41 @@ def store_inline(photo: Photo, data: bytes, content_type: str, media: Media) -> 
         media.put_upload(photo.upload_key, data, content_type)
     except Exception:
         log.exception("inline photo %s of report %s not stored", photo.id, photo.report_id)
+
+
+def add_linked(
+    loaded: Loaded,
+    urls: list[str],
+    fetch: Callable[[str], tuple[bytes, str] | None],
+    *,
+    store: PhotoSlots,
+    media: Media,
+    now: datetime,
+) -> int:
+    """The photos a report links to (Open311's ``media_url``), fetched and stored as
+    its reporter's photos, then processed like any upload. Each link has a stable
+    photo id, so a resent request fetches only what is still missing; a link that
+    cannot be fetched is left as a link (it is kept on the report). Returns how
+    many were added."""
+    report, have = loaded.report, {p.id for p in loaded.photos}
+    added = 0
+    for n, url in enumerate(urls):
+        photo_id = photo_id_for(report.id, f"media_url:{n}")
+        if photo_id in have:
+            continue
+        fetched = fetch(url)
+        if fetched is None:
+            continue
+        data, content_type = fetched
+        wanted = new_photo(report.id, photo_id, "before", now, media, content_type=content_type)
+        try:
+            photo = store.add_photo(wanted, counted=True)
+        except PhotoQuotaReached:
+            break
+        if photo.state == "awaiting_upload":
+            store_inline(photo, data, content_type, media)
+            added += 1
+    return added
 
 
 class Images(Protocol):

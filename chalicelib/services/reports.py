@@ -94,6 +94,7 @@ def submit(
     media: Any = None,
     device_hash: str | None = None,
     client_key: str | None = None,
+    client_fields: dict[str, str] | None = None,
 ) -> tuple[Loaded, bool, str]:
     """Store a new report, or return the one this client id already made; an
     inline photo is stored with it and processed like any upload.
@@ -152,6 +153,7 @@ def submit(
             attributes=answers,
             client_key=client_key,
             media_url=data.media_url,
+            client_fields=client_fields,
             attempt=attempt,
         )
         first = TimelineEntry(at=at, to_status="submitted", actor_role="citizen")

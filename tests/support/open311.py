@@ -18,6 +18,8 @@ ITEMS = {
     "services": "service",
     "service_requests": "request",
     "errors": "error",
+    "service_requests_updates": "request_update",
+    "service_request_updates": "request_update",
     "attributes": "attribute",
     "values": "value",
     "endpoints": "endpoint",

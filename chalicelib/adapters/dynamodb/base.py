@@ -14,7 +14,7 @@ Keys (see README, "Table design"):
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -221,3 +221,26 @@ class _Table:
             if exc.response["Error"]["Code"] == "TransactionCanceledException":
                 raise Unavailable("storage is busy, please retry shortly") from exc
             raise
+
+
+def activity(
+    table: _Table, start: datetime, end: datetime, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """What was written to reports in [start, end] (timeline entries and shadow
+    checks), oldest first, from GSI3's hour buckets: one Query per hour."""
+    out: list[dict[str, Any]] = []
+    hour = start.replace(minute=0, second=0, microsecond=0)
+    while hour <= end:
+        out += table._query_all(
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :pk AND GSI3SK BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"ACTIVITY#{_ts(hour)[:13]}"},
+                ":a": {"S": _ts(start)},
+                ":b": {"S": _ts(end) + "~"},
+            },
+            ProjectionExpression=", ".join(f"#p{n}" for n in range(len(fields))),
+            ExpressionAttributeNames={f"#p{n}": name for n, name in enumerate(fields)},
+        )
+        hour += timedelta(hours=1)
+    return out

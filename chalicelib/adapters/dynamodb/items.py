@@ -76,6 +76,7 @@ def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]
         "squad": report.squad,
         "label": report.label,
         "district": report.district,
+        "covert": report.covert,  # lets activity readers pass covert entries unread
         **entry.model_dump(exclude={"key"}),
         "GSI3PK": f"ACTIVITY#{at[:13]}",
         "GSI3SK": f"{at}#{report.id}#{seq:04d}",

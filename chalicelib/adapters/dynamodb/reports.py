@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.base import (
     _to_attr,
     _ts,
     _unmarshal,
+    activity,
     dynamodb_errors,
     report_key,
 )
@@ -145,6 +146,42 @@ class ReportStore(PhotoItems, PeopleItems):
         self, update: dict[str, Any], report: Report, entry: TimelineEntry, seq: int
     ) -> None:
         self._transact([update, self._put_new(event_item(report, entry, seq))], report.id)
+
+    def record_comment(
+        self, report: Report, entry: TimelineEntry, expected_version: int, resend_key: str
+    ) -> tuple[str, bool]:
+        """Save a comment and its timeline entry once per ``resend_key`` (the client's
+        own id for it): a resend finds the first one's entry. Returns the entry's key
+        and whether it is new."""
+        event = event_item(report, entry, report.version)
+        marker = {"PK": event["PK"], "SK": f"RESENT#{resend_key}", "event_sk": event["SK"]}
+        try:
+            self._transact(
+                [
+                    self._transition_update(report, expected_version),
+                    self._put_new(event),
+                    self._put_new(marker),
+                ],
+                report.id,
+            )
+        except StaleReport:
+            first = self._get(marker["PK"], marker["SK"], consistent=True)
+            if first is None:
+                raise
+            return first["event_sk"], False
+        return event["SK"], True
+
+    def changes_between(self, start: datetime, end: datetime) -> list[tuple[str, str]]:
+        """(report id, timeline entry key) of every public report's timeline entry
+        written in [start, end], oldest first: covert reports' entries and shadow
+        checks are passed over unread."""
+        found = activity(self, start, end, ("report_id", "SK", "covert", "type"))
+        return [
+            (i["report_id"], i["SK"])
+            for i in found
+            # entries written before events carried "covert" are read, then dropped
+            if i.get("type") == "event" and i.get("covert") is not True
+        ]
 
     def query_index(
         self,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamodb.base import BATCH_ATTEMPTS, _marshal, _Table, _ts, dynamodb_errors
+from chalicelib.adapters.dynamodb.base import (
+    BATCH_ATTEMPTS,
+    _marshal,
+    _Table,
+    _ts,
+    activity,
+    dynamodb_errors,
+)
 from chalicelib.domain.errors import (
     Unavailable,
 )
@@ -46,21 +53,7 @@ class StatsStore(_Table):
 
     def activity_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Timeline entries written in [start, end], from the hour buckets of GSI3."""
-        out = []
-        hour = start.replace(minute=0, second=0, microsecond=0)
-        while hour <= end:
-            out += self._query_all(
-                IndexName="GSI3",
-                KeyConditionExpression="GSI3PK = :pk AND GSI3SK BETWEEN :a AND :b",
-                ExpressionAttributeValues={
-                    ":pk": {"S": f"ACTIVITY#{_ts(hour)[:13]}"},
-                    ":a": {"S": _ts(start)},
-                    ":b": {"S": _ts(end) + "~"},
-                },
-                ProjectionExpression="report_id, GSI3SK",
-            )
-            hour += timedelta(hours=1)
-        return out
+        return activity(self, start, end, ("report_id", "GSI3SK"))
 
     def put_contributions(self, contributions: list[Any]) -> None:
         self._put_all(

@@ -112,7 +112,9 @@ class Report(Model):
     source: Literal["app", "open311", "seed"] = "app"
     attributes: dict[str, str | float | list[str]] | None = None
     client_key: str | None = None  # the Open311 API key it came through (its id)
-    media_url: str | None = None  # a photo elsewhere, as sent; never fetched
+    media_url: str | None = None  # a photo elsewhere, as sent (Open311 fetches it)
+    # an Open311 client's own fields (FixMyStreet's deviceid, its own questions…)
+    client_fields: dict[str, str] | None = None
     # which submit call wrote it: a retried write that finds the report knows it
     # was its own first attempt (201), not somebody's earlier request (200)
     attempt: str | None = None

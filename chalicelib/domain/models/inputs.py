@@ -88,7 +88,7 @@ class ReportIn(_Input):
         default=None,
         max_length=2048,
         pattern=r"^https?://[^\s]+$",
-        description="a photo elsewhere (Open311's media_url): linked for staff, never fetched",
+        description="a photo elsewhere, linked for staff (an Open311 form's is fetched as a photo)",
     )
     attributes: dict[str, str | float | list[str]] | None = Field(
         default=None,

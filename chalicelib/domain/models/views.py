@@ -179,6 +179,9 @@ class ReportStaff(ReportPublic):
     overdue: bool = False
     attributes: dict[str, str | float | list[str]] | None = None
     media_url: str | None = None
+    client_fields: dict[str, str] | None = Field(
+        default=None, description="an Open311 client's own fields, as it sent them"
+    )
     source: str = "app"
     staff_timeline: list[StaffTimelineEntry] = []
     duplicates: list[DuplicateRef] = Field(

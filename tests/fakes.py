@@ -102,6 +102,7 @@ class FakeReports:
         self.timelines: dict[str, list[Any]] = {}
         self.photos: dict[tuple[str, str], Any] = {}
         self.codes: dict[str, str] = {}
+        self.markers: dict[str, dict[str, str]] = {}  # a comment's resend key -> its entry
 
     def create_report(self, report, first, contact, photo=None) -> None:
         from chalicelib.domain.errors import ReportExists
@@ -134,6 +135,20 @@ class FakeReports:
 
     def report_id_for_code(self, code: str) -> str | None:
         return self.codes.get(code)
+
+    def record_comment(self, report, entry, expected_version: int, resend_key: str):
+        from chalicelib.domain.errors import StaleReport
+
+        markers = self.markers.setdefault(report.id, {})
+        if resend_key in markers:
+            return markers[resend_key], False
+        if self.reports[report.id].version != expected_version:
+            raise StaleReport(report.id)
+        key = f"EVENT#{entry.at.isoformat()}#{report.version:04d}"
+        self.reports[report.id] = report
+        self.timelines[report.id].append(entry.model_copy(update={"key": key}))
+        markers[resend_key] = key
+        return key, True
 
     def _count(self, report_id: str, delta: int) -> None:
         report = self.reports[report_id]

@@ -41,8 +41,18 @@ def public(address: Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _resolve(host: str, port: int) -> list[str]:
-    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+def _resolve(host: str, port: int, seconds: float = SECONDS) -> list[str]:
+    """The name's addresses; getaddrinfo has no timeout of its own, so it runs on a
+    side thread that is left behind if the resolver dawdles."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    asked = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    pool.shutdown(wait=False)
+    try:
+        found = asked.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        raise OSError(f"no answer for {host} within {seconds:g} s") from None
     return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
@@ -53,10 +63,12 @@ class _Pinned(http.client.HTTPSConnection):
     def __init__(self, host: str, address: str, port: int, **kwargs: Any):
         super().__init__(host, port, **kwargs)
         self._address = address
+        self.pinned: socket.socket | None = None
 
     def connect(self) -> None:
         raw = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
+        self.pinned = self.sock  # kept: a "Connection: close" answer takes self.sock away
 
 
 class Fetcher:
@@ -131,7 +143,7 @@ class Fetcher:
                 raise Refused(f"{url} is {size} bytes, over {self.max_bytes}")
             chunks, total = [], 0
             while True:
-                connection.sock.settimeout(self._left(deadline))  # type: ignore[union-attr]
+                connection.pinned.settimeout(self._left(deadline))  # type: ignore[union-attr]
                 chunk = answer.read(64 * 1024)
                 if not chunk:
                     break

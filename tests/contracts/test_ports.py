@@ -170,3 +170,21 @@ def test_a_rejected_citizen_photo_and_an_expired_slot_give_their_place_back(slot
     states = {p.id: p.state for p in slots.load(report.id).photos}
     assert states == {"photo0": "rejected", "photo1": "expired", "photo2": "awaiting_upload"}
     assert slots.load(report.id).report.citizen_photos == 1
+
+
+# -- ReportWrites.record_comment: once per resend key, never over a newer version ----
+def test_a_comment_is_recorded_once_per_resend_key_and_not_over_a_change(slots):
+    from chalicelib.domain import lifecycle
+    from chalicelib.domain.errors import StaleReport
+
+    report = a_report(slots)
+    change = lifecycle.comment(report, actor="citizen", at=NOW, note="masih berlubang")
+    key, created = slots.record_comment(change.report, change.entry, report.version, "k#1")
+    assert created and key.startswith("EVENT#")
+    assert slots.record_comment(change.report, change.entry, report.version, "k#1") == (key, False)
+    stale = lifecycle.comment(report, actor="citizen", at=NOW, note="lagi")  # read before
+    with pytest.raises(StaleReport):
+        slots.record_comment(stale.report, stale.entry, report.version, "k#2")
+    loaded = slots.load(report.id)
+    assert [e.note for e in loaded.timeline if e.action == "comment"] == ["masih berlubang"]
+    assert loaded.report.version == report.version + 1 and loaded.report.status == "submitted"

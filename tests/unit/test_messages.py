@@ -127,3 +127,21 @@ def test_what_each_status_change_causes():
     assert _plan("accepted", False) == [] and _plan("in_progress", True) == []
     (update,) = _plan("resolved", True)
     assert update.audience == "reporter" and is_single_gsm7_segment(update.sms)
+
+
+def test_a_reporter_comment_tells_the_squad_what_was_said_and_nobody_else():
+    for status in ("submitted", "accepted", "resolved"):
+        (told,) = plan(
+            report(status=status),
+            status,
+            "EVENT#7",
+            catalogue=load_catalogue(),
+            district_name="Panggul",
+            base_url="http://x",
+            reporter_opted_in=True,  # a comment is not a status change for the reporter
+            action="comment",
+            note="Masih tergenang setinggi pinggang",
+        )
+        assert (told.audience, told.topic, told.kind) == ("squad", "orange", "reporter_comment")
+        assert "TANGGAPAN" in told.sms and is_single_gsm7_segment(told.sms)
+        assert "Masih tergenang setinggi pinggang" in told.email

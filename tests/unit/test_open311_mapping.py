@@ -66,3 +66,73 @@ def test_error_codes_fold_to_the_standards_three():
     assert open311.error_status(Conflict("x")) == 400
     assert open311.error_status(PayloadTooLarge("x")) == 400
     assert open311.error_status(Unavailable("x")) == 503
+
+
+def test_each_step_has_an_extended_status_fixmystreet_shows_truthfully():
+    from chalicelib.domain.lifecycle import REJECT_REASONS
+
+    assert [open311.extended_status(s) for s in ("submitted", "accepted", "in_progress")] == [
+        "OPEN",
+        "IN_PROGRESS",
+        "IN_PROGRESS",
+    ]
+    assert open311.extended_status("resolved") == open311.extended_status("closed") == "FIXED"
+    assert open311.extended_status("reopened") == "OPEN"
+    rejected = {r: open311.extended_status("rejected", r) for r in REJECT_REASONS}
+    assert "FIXED" not in rejected.values() and "CLOSED" not in rejected.values()
+    assert rejected["other_authority"] == "NOT_COUNCILS_RESPONSIBILITY"
+    assert open311.external_status_code("rejected", "duplicate") == "rejected:duplicate"
+
+
+def test_a_step_becomes_one_update_and_an_escalation_none():
+    from chalicelib.domain.models import Report, TimelineEntry
+    from chalicelib.routing import load_catalogue
+
+    at = NOW
+    report = Report(
+        id="a" * 20, code="TRG-7K3F9Q", label="jalan_rusak", squad="orange", covert=False,
+        status="resolved", lat=-8.05, lon=111.71, geohash="qqx", created_at=at,
+        updated_at=at, sla_due_at=at, token_hash="x", request_hash="y",
+    )  # fmt: skip
+    step = TimelineEntry(
+        key="EVENT#2026-11-23T03:00:00.000000Z#0004", at=at, from_status="in_progress",
+        to_status="resolved", action="resolve", actor_role="squad", actor_id="tim-oranye",
+        note="Sudah ditambal", photo_id="p1",
+    )  # fmt: skip
+    update = open311.request_update(report, step, load_catalogue(), lang="id", base_url="https://k")
+    assert update["update_id"] == "TRG-7K3F9Q-0004" and update["status"] == "FIXED"
+    assert update["media_url"] == "https://k/reports/TRG-7K3F9Q/photo?id=p1"
+    assert update["updated_datetime"] == "2026-11-23T10:00:00+07:00"
+    assert update["description"].endswith("Sudah ditambal") and "tim-oranye" not in str(update)
+    overdue = step.model_copy(update={"action": "overdue"})
+    assert open311.is_public_step(step) and not open311.is_public_step(overdue)
+
+
+def test_a_clients_own_fields_are_kept_not_refused():
+    from chalicelib.domain import geo
+    from chalicelib.routing import load_catalogue
+
+    form = open311_forms.parse_form(
+        b"service_code=jalan_rusak&lat=-8.05&long=111.71&deviceid=Android"
+        b"&attribute%5Bjenis_kerusakan%5D=berlubang&attribute%5Bjenis_kerusakan%5D=retak"
+        b"&attribute%5Bfixmystreet_id%5D=42&media_url=javascript%3Aalert(1)"
+        b"&media_url=https%3A%2F%2Ffoto.example%2F1.jpg&media_url=http%3A%2F%2Ffoto.example%2F2.jpg"
+        b"&description=a%0D%0Ab"
+    )
+    filed = open311_forms.report_in(form, "k", load_catalogue(), geo.load_regency(), b"s")
+    assert filed.report.attributes == {"jenis_kerusakan": ["berlubang", "retak"]}
+    assert filed.report.description == "a\nb"
+    assert filed.report.media_url == "https://foto.example/1.jpg"
+    assert filed.media_urls == ["https://foto.example/1.jpg"]  # only https is fetched
+    assert filed.client_fields == {
+        "deviceid": "Android",
+        "attribute[fixmystreet_id]": "42",
+        "media_url[2]": "javascript:alert(1)",
+        "media_url[3]": "http://foto.example/2.jpg",
+    }
+    many = "&".join(f"x{n}=1" for n in range(31)).encode()
+    with pytest.raises(InvalidInput):
+        open311_forms.report_in(
+            open311_forms.parse_form(b"service_code=jalan_rusak&lat=-8.05&long=111.71&" + many),
+            "k", load_catalogue(), geo.load_regency(), b"s",
+        )  # fmt: skip

@@ -26,6 +26,7 @@ const TEXT = {
     weeklyTitle: "Ringkasan mingguan Pusat Komando", list: "Daftar laporan terbuka", code: "Kode", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
+    comment: "Tanggapan pelapor",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
   },
@@ -50,6 +51,7 @@ const TEXT = {
     weeklyTitle: "Command centre weekly summary", list: "Open reports", code: "Code", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
+    comment: "The reporter adds",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
   },
@@ -466,7 +468,7 @@ async function openDrawer(id) {
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
-      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
+      el("li", {}, `${wib(e.at)} — ${e.action === "comment" ? TEXT[state.lang].comment : TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
   );
   $("drawer").hidden = false;
   return true;

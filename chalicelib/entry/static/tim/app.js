@@ -56,6 +56,8 @@
     not_found: ["Laporan tidak ditemukan.", "Report not found."],
     not_yours: ["Laporan ini ditangani tim lain.", "Another squad handles this report."],
     public_page: ["Lihat halaman publiknya", "See its public page"],
+    reporter_comment: ["Tanggapan pelapor", "The reporter adds"],
+    client_fields: ["Data dari aplikasi pelapor", "Data from the reporting app"],
     open_map: ["Buka di aplikasi peta", "Open in the maps app"],
     open_web_map: ["Buka di peta web", "Open in a web map"],
     timeline: ["Perjalanan laporan", "Timeline"],
@@ -266,7 +268,7 @@
     const steps = el("ol", { class: "timeline" });
     for (const s of r.staff_timeline.length ? r.staff_timeline : r.timeline) {
       const status = s.to_status || s.status;
-      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${statusWords(status)}`,
+      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${s.action === "comment" ? I.t("reporter_comment") : statusWords(status)}`,
         s.actor_id ? el("span", { class: "muted", text: ` · ${s.actor_id}` }) : null,
         s.note ? el("div", { class: "muted", text: s.note }) : null));
     }
@@ -281,6 +283,9 @@
       el("p", { class: "map-links" }, el("a", { href: geo }, I.t("open_map")), " · ", el("a", { href: web, rel: "noopener" }, I.t("open_web_map"))),
       r.description ? el("p", { text: r.description }) : null,
       answers.length ? el("dl", { class: "answers" }, ...answers.flatMap(([q, a]) => [el("dt", { text: q }), el("dd", { text: a })])) : null,
+      // what an Open311 client (FixMyStreet…) sent beyond the standard, as it sent it
+      r.client_fields ? el("details", { class: "client-fields" }, el("summary", { text: I.t("client_fields") }),
+        el("dl", { class: "answers" }, ...Object.entries(r.client_fields).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]))) : null,
       // while it is worked, the before-photo stands beside the after-photo's preview instead
       (before || afterPhoto) && !["accepted", "in_progress"].includes(r.status)
         ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,

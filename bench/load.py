@@ -56,6 +56,7 @@ class Runner:
             KAWAL_PORT=str(self.port),
             KAWAL_AWS_PORT=str(self.aws_port),
             KAWAL_SEED="1",
+            KAWAL_SEED_DAYS=os.environ.get("KAWAL_SEED_DAYS", "0"),  # history: opt in
             KAWAL_STATE_FILE=str(self.state),
             QUOTA_REPORTS_PER_IP_HOUR="10000000",
             QUOTA_REPORTS_PER_DEVICE_HOUR="10000000",

@@ -59,6 +59,12 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
 
 
 class EmbeddedAws(ThreadedMotoServer):
+    def start(self) -> None:
+        from kawal_local import moto_speed
+
+        moto_speed.install()  # no whole-table copies, no whole-table walks
+        super().start()
+
     def trim_streams(self, max_age: timedelta, until: datetime | None = None) -> int:
         """``trim_streams`` between two calls, never during one."""
         with self._app.lock:

@@ -16,8 +16,10 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from kawal_local import local_http
 from kawal_local.token import STATE
@@ -100,6 +102,26 @@ def save(where: Path) -> dict[str, int]:
     return persist.save(where, persist.topics())
 
 
+def seed_history_quietly(moto: Any, days: int) -> None:
+    """The seeded weeks, filed and followed up long ago: their notifications are not
+    sent now (the stream records go), and the statistics are computed before the
+    command centre is opened."""
+    from chalicelib.entry import events
+    from kawal_local import pump
+    from kawal_local.history import seed_history
+
+    print(f"seeding {days} days of history (KAWAL_SEED_DAYS; 0 = only the demo)…", flush=True)
+    done = seed_history(days)
+    moto.trim_streams(timedelta(0), until=datetime.now(UTC))
+    started = time.monotonic()
+    events.compute_stats(pump.scheduled_event(), None)
+    print(
+        f"seeded {done.reports} reports and {done.steps} follow-up steps in {done.seconds} s; "
+        f"statistics in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
+
+
 def main() -> int:
     host = os.environ.get("KAWAL_HOST", "127.0.0.1")
     port = int(os.environ.get("KAWAL_PORT", "8000"))
@@ -149,6 +171,9 @@ def main() -> int:
             # what was restored was dispatched before the restart: not again
             moto.trim_streams(timedelta(0), until=datetime.now(UTC) + timedelta(minutes=1))
         elif os.environ.get("KAWAL_SEED", "1") != "0":
+            days = int(os.environ.get("KAWAL_SEED_DAYS", "60"))
+            if days > 0:
+                seed_history_quietly(moto, days)
             seeded = seed_demo_reports()
 
         from chalicelib import config

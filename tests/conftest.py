@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from kawal_local import moto_speed
+
 ROOT = Path(__file__).resolve().parent.parent
+# moto as the runner uses it: item-level transaction rollback, partition-only queries
+# (the whole suite, its concurrency and failure tests included, runs on it)
+moto_speed.install()
 STAGE_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"][
     "environment_variables"
 ]

@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 class Runner:
-    def __init__(self, seed: bool = True, data_dir: Path | None = None):
+    def __init__(self, seed: bool = True, data_dir: Path | None = None, history_days: int = 0):
         self.port, self.aws_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -32,6 +32,8 @@ class Runner:
             KAWAL_PORT=str(self.port),
             KAWAL_AWS_PORT=str(self.aws_port),
             KAWAL_SEED="1" if seed else "0",
+            # the seeded history only where a test looks at it (it takes seconds per week)
+            KAWAL_SEED_DAYS=str(history_days),
             KAWAL_STATS_SECONDS="1",
             KAWAL_STATE_FILE=str(ROOT / ".pytest_cache" / f"state-{self.port}.json"),
             # each runner its own world: kept only where a test asks for it

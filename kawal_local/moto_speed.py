@@ -1,0 +1,306 @@
+"""Two costs of moto's DynamoDB that grow with the table, removed for the local runner
+(and the tests), without changing what any call answers:
+
+1. ``TransactWriteItems`` deep-copies every table it touches before it starts, to
+   roll back on failure: the whole table, stream records included, on every
+   transaction. Here the items the transaction names are copied instead, and a
+   failed transaction puts exactly those back (and drops the stream records it
+   added): the same all-or-nothing outcome at the cost of the transaction's size.
+2. ``Query`` walks (and sorts) every item of the table to find one partition, of the
+   table or of an index. Here a query reads only its partition: the table's from
+   moto's own hash map, an index's from a map kept up to date on every write
+   (put, update, delete, batch, transaction, rollback).
+
+3. Every answer is serialised member by member against the service model (moto's
+   generic serializer: ~7 ms for a report's partition). The item reads and writes
+   (Query, GetItem, PutItem, …) are written as JSON directly here: their results are
+   already the wire's shape; only binary values (base64) and times (epoch seconds)
+   need converting, and absent (None) members are left out, as the serializer does.
+
+All three are moto defects worth reporting upstream (moto 5.2.5,
+``moto/dynamodb/models/__init__.py`` ``transact_write_items``,
+``moto/dynamodb/models/table.py`` ``Table.query``/``all_items``,
+``moto/core/serialize.py``); the README gives the measured cost. ``install()`` is
+idempotent; nothing in ``chalicelib`` knows.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import threading
+from collections import defaultdict
+from typing import Any
+
+_installed = False
+_narrowed = threading.local()  # the partition a query on this thread reads
+
+
+class _NoTableCopy:
+    """``copy`` as moto's backend module sees it: deep copies of anything but a whole
+    table, which the transaction wrapper below makes unnecessary."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        if isinstance(value, Table):
+            return value  # "restoring" it is then a no-op; the wrapper restores items
+        return copy.deepcopy(value, memo)
+
+
+# -- the index partitions -------------------------------------------------------------
+
+
+def _value_key(value: Any) -> tuple[str, str]:
+    return (value.type, str(value.value))
+
+
+class _Partitions:
+    """For one table: index hash attribute -> value -> the items' keys, and back."""
+
+    def __init__(self, table: Any):
+        self.attrs = sorted(
+            {
+                part["AttributeName"]
+                for index in [*(table.global_indexes or []), *(table.indexes or [])]
+                for part in index.schema
+                if part["KeyType"] == "HASH"
+            }
+        )
+        self.members: dict[tuple[str, tuple[str, str]], dict[tuple, None]] = defaultdict(dict)
+        self.of_item: dict[tuple, list[tuple[str, tuple[str, str]]]] = {}
+        for item in _every_item(table):
+            self.refresh(table, item.hash_key, item.range_key)
+
+    def refresh(self, table: Any, hash_key: Any, range_key: Any) -> None:
+        key = (hash_key, range_key)
+        for entry in self.of_item.pop(key, []):
+            self.members[entry].pop(key, None)
+        item = _get(table, hash_key, range_key)
+        if item is None:
+            return
+        entries = []
+        for attr in self.attrs:
+            value = item.attrs.get(attr)
+            if value is not None:
+                entry = (attr, _value_key(value))
+                self.members[entry][key] = None
+                entries.append(entry)
+        self.of_item[key] = entries
+
+
+def _every_item(table: Any) -> list[Any]:
+    out = []
+    for hash_set in table.items.values():
+        out += list(hash_set.values()) if table.range_key_attr else [hash_set]
+    return out
+
+
+def _get(table: Any, hash_key: Any, range_key: Any) -> Any:
+    found = table.items.get(hash_key) if hash_key in table.items else None
+    if found is None:
+        return None
+    return found.get(range_key) if table.range_key_attr else found
+
+
+def _partitions(table: Any) -> _Partitions:
+    parts = table.__dict__.get("_kawal_partitions")
+    if parts is None:
+        parts = table.__dict__["_kawal_partitions"] = _Partitions(table)
+    return parts
+
+
+def _touched(table: Any, hash_key: Any, range_key: Any) -> None:
+    parts = table.__dict__.get("_kawal_partitions")
+    if parts is not None:
+        parts.refresh(table, hash_key, range_key)
+
+
+def _sorted(items: list[Any]) -> list[Any]:
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+# -- the answer as JSON ------------------------------------------------------------------
+
+FAST_JSON = {
+    "Query", "Scan", "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
+    "BatchWriteItem", "TransactWriteItems", "TransactGetItems",
+}  # fmt: skip
+fast_json_enabled = True  # the tests compare both ways
+
+
+def _wire(value: Any) -> Any:
+    import base64
+    from datetime import datetime
+
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_wire(v) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
+
+
+# -- install ----------------------------------------------------------------------------
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    from moto.dynamodb import models as backend_module
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    backend_module.copy = _NoTableCopy()  # type: ignore[attr-defined]
+
+    from moto.dynamodb.responses import DynamoResult
+
+    execute_result = DynamoResult.execute_result
+
+    def json_result(self: Any, context: Any) -> Any:
+        name = context.operation_model.name
+        if not fast_json_enabled or name not in FAST_JSON or not isinstance(self.result, dict):
+            return execute_result(self, context)
+        body = json.dumps(_wire(self.result), separators=(",", ":"))
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    DynamoResult.execute_result = json_result  # type: ignore[method-assign]
+
+    all_items = Table.all_items
+
+    def narrowed_all_items(self: Any) -> list[Any]:
+        only = getattr(_narrowed, "items", None)
+        if only is not None and getattr(_narrowed, "table", None) is self:
+            return only
+        return all_items(self)
+
+    Table.all_items = narrowed_all_items  # type: ignore[method-assign]
+
+    query = Table.query
+
+    signature = inspect.signature(query)
+
+    def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        asked = signature.bind(self, hash_key, *args, **kwargs).arguments
+        index_name = asked.get("index_name")  # moto passes it by position
+        conditions = asked.get("hash_key_conditions") or []
+        if index_name:
+            index = next(
+                (i for i in [*(self.global_indexes or []), *(self.indexes or [])]
+                 if i.name == index_name),
+                None,
+            )  # fmt: skip
+            hashes = (
+                [p["AttributeName"] for p in index.schema if p["KeyType"] == "HASH"]
+                if index
+                else []
+            )
+            wanted = dict(conditions)
+            if len(hashes) != 1 or hashes[0] not in wanted:
+                return query(self, hash_key, *args, **kwargs)
+            parts = _partitions(self)
+            keys = parts.members.get((hashes[0], _value_key(wanted[hashes[0]])), {})
+            only = _sorted([i for k in keys if (i := _get(self, *k)) is not None])
+        elif hash_key is not None:
+            found = self.items.get(hash_key) if hash_key in self.items else None
+            if found is None:
+                only = []
+            else:
+                only = _sorted(list(found.values()) if self.range_key_attr else [found])
+        else:
+            return query(self, hash_key, *args, **kwargs)
+        _narrowed.table, _narrowed.items = self, only
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _narrowed.table = _narrowed.items = None
+
+    Table.query = partition_query  # type: ignore[method-assign]
+
+    put_item = Table.put_item
+
+    def tracked_put(self: Any, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        item = put_item(self, item_attrs, *args, **kwargs)
+        _touched(self, item.hash_key, item.range_key)
+        return item
+
+    Table.put_item = tracked_put  # type: ignore[method-assign]
+
+    delete_item = Table.delete_item
+
+    def tracked_delete(self: Any, hash_key: Any, range_key: Any) -> Any:
+        try:
+            return delete_item(self, hash_key, range_key)
+        finally:
+            _touched(self, hash_key, range_key)
+
+    Table.delete_item = tracked_delete  # type: ignore[method-assign]
+
+    update_item = DynamoDBBackend.update_item
+
+    def tracked_update(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any):
+        table = self.get_table(table_name)
+        try:
+            return update_item(self, table_name, key, *args, **kwargs)
+        finally:
+            hash_key, range_key = self.get_keys_value(table, key)
+            _touched(table, hash_key, range_key)
+
+    DynamoDBBackend.update_item = tracked_update  # type: ignore[method-assign]
+
+    transact = DynamoDBBackend.transact_write_items
+
+    def item_level_transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: dict[tuple[str, Any, Any], Any] = {}
+        streams: dict[str, int] = {}
+        for entry in transact_items[:100]:
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            attrs = op.get("Item") or op.get("Key") or {}
+            try:
+                hash_key = DynamoType(attrs[table.hash_key_attr])
+                range_key = (
+                    DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+                )
+            except (KeyError, TypeError):
+                continue  # moto refuses it as the transaction's first step
+            saved[(table.name, hash_key, range_key)] = copy.deepcopy(
+                _get(table, hash_key, range_key)
+            )
+            if table.stream_shard is not None:
+                streams.setdefault(table.name, len(table.stream_shard.items))
+        try:
+            transact(self, transact_items)
+        except Exception:
+            for (name, hash_key, range_key), before in saved.items():
+                table = self.tables[name]
+                if before is None:
+                    if table.range_key_attr:
+                        table.items.get(hash_key, {}).pop(range_key, None)
+                        if hash_key in table.items and not table.items[hash_key]:
+                            del table.items[hash_key]
+                    else:
+                        table.items.pop(hash_key, None)
+                elif table.range_key_attr:
+                    table.items[hash_key][range_key] = before
+                else:
+                    table.items[hash_key] = before
+                _touched(table, hash_key, range_key)
+            for name, length in streams.items():
+                del self.tables[name].stream_shard.items[length:]
+            raise
+
+    DynamoDBBackend.transact_write_items = item_level_transact  # type: ignore[method-assign]

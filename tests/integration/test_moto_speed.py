@@ -1,0 +1,188 @@
+# ruff: noqa: E501  (DynamoDB request literals read best on one line each)
+"""The runner's fixes to moto (``kawal_local/moto_speed.py``, installed for the whole
+suite) change no answer: index queries agree with a full scan after any mix of
+writes and failed transactions, a failed transaction leaves items, indexes and the
+stream as they were, and the direct JSON answers equal moto's own serializer's."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from botocore.exceptions import ClientError
+
+from kawal_local import moto_speed
+
+TABLE = "speed-test"
+
+
+@pytest.fixture
+def db(aws):
+    client = aws.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "G", "GS")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "GIX",
+                "KeySchema": [
+                    {"AttributeName": "G", "KeyType": "HASH"},
+                    {"AttributeName": "GS", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return client
+
+
+def key(pk: str, sk: str) -> dict:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def by_index(db, g: str) -> list:
+    out, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = db.query(
+            TableName=TABLE, IndexName="GIX", KeyConditionExpression="G = :g",
+            ExpressionAttributeValues={":g": {"S": g}}, Limit=3, **kwargs,
+        )  # fmt: skip
+        out += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return out
+
+
+def by_scan(db, g: str) -> list:
+    items = db.scan(TableName=TABLE)["Items"]
+    found = [i for i in items if i.get("G") == {"S": g} and "GS" in i]
+    return sorted(found, key=lambda i: (i["GS"]["S"], i["PK"]["S"], i["SK"]["S"]))
+
+
+def stream_length(db) -> int:
+    streams = db.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    from moto.dynamodb.models import dynamodb_backends
+
+    for regions in dynamodb_backends.values():
+        for backend in regions.values():
+            if TABLE in backend.tables:
+                return len(backend.tables[TABLE].stream_shard.items)
+    raise AssertionError(streams)
+
+
+def test_index_partitions_agree_with_a_scan_after_any_mix_of_writes(db):
+    rng = random.Random(7)
+    groups = ["a", "b", "c"]
+    for _ in range(250):
+        pk, sk = f"p{rng.randint(0, 15)}", f"s{rng.randint(0, 3)}"
+        g, gs = rng.choice(groups), f"{rng.randint(0, 99):02d}"
+        op = rng.random()
+        if op < 0.35:
+            db.put_item(TableName=TABLE, Item={**key(pk, sk), "G": {"S": g}, "GS": {"S": gs}})
+        elif op < 0.55:
+            db.update_item(
+                TableName=TABLE, Key=key(pk, sk), UpdateExpression="SET G = :g, GS = :s",
+                ExpressionAttributeValues={":g": {"S": g}, ":s": {"S": gs}},
+            )  # fmt: skip
+        elif op < 0.65:
+            db.update_item(TableName=TABLE, Key=key(pk, sk), UpdateExpression="REMOVE G")
+        elif op < 0.75:
+            db.delete_item(TableName=TABLE, Key=key(pk, sk))
+        else:  # a transaction that sometimes fails on its last condition
+            other = f"p{rng.randint(0, 15)}"
+            items = [
+                {"Put": {"TableName": TABLE, "Item": {**key(pk, sk), "G": {"S": g}, "GS": {"S": gs}}}},
+                {"Update": {"TableName": TABLE, "Key": key(other, "meta"),
+                            "UpdateExpression": "SET G = :g, GS = :s",
+                            "ConditionExpression": "attribute_not_exists(PK)" if rng.random() < 0.5
+                            else "attribute_exists(PK) OR attribute_not_exists(PK)",
+                            "ExpressionAttributeValues": {":g": {"S": g}, ":s": {"S": gs}}}},
+            ]  # fmt: skip
+            if other == pk and sk == "meta":
+                continue
+            try:
+                db.transact_write_items(TransactItems=items)
+            except ClientError as exc:
+                assert exc.response["Error"]["Code"] == "TransactionCanceledException"
+        for group in groups:
+            assert by_index(db, group) == by_scan(db, group)
+    table_partition = db.query(
+        TableName=TABLE,
+        KeyConditionExpression="PK = :p",
+        ExpressionAttributeValues={":p": {"S": "p3"}},
+    )["Items"]
+    everything = db.scan(TableName=TABLE)["Items"]
+    assert table_partition == sorted(
+        (i for i in everything if i["PK"] == {"S": "p3"}), key=lambda i: i["SK"]["S"]
+    )
+
+
+def test_a_failed_transaction_leaves_items_indexes_and_stream_as_they_were(db):
+    db.put_item(
+        TableName=TABLE,
+        Item={**key("r", "meta"), "G": {"S": "open"}, "GS": {"S": "1"}, "v": {"N": "1"}},
+    )
+    before = (db.scan(TableName=TABLE)["Items"], by_index(db, "open"), stream_length(db))
+    with pytest.raises(ClientError):
+        db.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": TABLE, "Key": key("r", "meta"),
+                            "UpdateExpression": "SET G = :closed, v = :two REMOVE GS",
+                            "ExpressionAttributeValues": {":closed": {"S": "closed"}, ":two": {"N": "2"}}}},
+                {"Put": {"TableName": TABLE, "Item": {**key("r", "event#2"), "G": {"S": "open"}, "GS": {"S": "2"}}}},
+                {"Put": {"TableName": TABLE, "Item": {**key("r", "meta2"), "x": {"S": "y"}},
+                         "ConditionExpression": "attribute_exists(PK)"}},
+            ]
+        )  # fmt: skip
+    after = (db.scan(TableName=TABLE)["Items"], by_index(db, "open"), stream_length(db))
+    assert after == before
+    assert by_index(db, "closed") == []
+
+
+def test_direct_json_answers_equal_motos_own_serializer(db, monkeypatch):
+    item = {
+        **key("all", "types"), "G": {"S": "t"}, "GS": {"S": "1"}, "n": {"N": "12.5"},
+        "b": {"B": b"\x00\xffsealed"}, "bs": {"BS": [b"a", b"b"]}, "ss": {"SS": ["x", "y"]},
+        "ns": {"NS": ["1", "2"]}, "m": {"M": {"inner": {"L": [{"S": "z"}, {"N": "3"}, {"B": b"q"}]}}},
+        "t": {"BOOL": True}, "nothing": {"NULL": True}, "text": {"S": "— 🚧 <&>"},
+    }  # fmt: skip
+    db.put_item(TableName=TABLE, Item=item)
+    db.put_item(TableName=TABLE, Item={**item, **key("all", "types2")})
+
+    def reads():
+        return [
+            db.get_item(TableName=TABLE, Key=key("all", "types"), ReturnConsumedCapacity="TOTAL"),
+            db.query(TableName=TABLE, KeyConditionExpression="PK = :p",
+                     ExpressionAttributeValues={":p": {"S": "all"}}, Limit=1),
+            by_index(db, "t"),
+            db.scan(TableName=TABLE, ProjectionExpression="b, m"),
+            db.batch_get_item(RequestItems={TABLE: {"Keys": [key("all", "types")]}}),
+            db.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": key("all", "types2")}}]),
+        ]  # fmt: skip
+
+    def strip(answers):
+        for a in answers:
+            if isinstance(a, dict):
+                a.pop("ResponseMetadata", None)
+        return answers
+
+    fast = strip(reads())
+    monkeypatch.setattr(moto_speed, "fast_json_enabled", False)
+    assert strip(reads()) == fast
+    slow_update = db.update_item(TableName=TABLE, Key=key("all", "types"), UpdateExpression="SET n = :n",
+                                 ExpressionAttributeValues={":n": {"N": "1"}}, ReturnValues="ALL_NEW")  # fmt: skip
+    monkeypatch.setattr(moto_speed, "fast_json_enabled", True)
+    fast_update = db.update_item(TableName=TABLE, Key=key("all", "types2"), UpdateExpression="SET n = :n",
+                                 ExpressionAttributeValues={":n": {"N": "1"}}, ReturnValues="ALL_NEW")  # fmt: skip
+    slow_update["Attributes"].pop("SK"), fast_update["Attributes"].pop("SK")
+    assert strip([slow_update]) == strip([fast_update])
+    assert fast[0]["Item"]["b"] == {"B": b"\x00\xffsealed"}

@@ -51,9 +51,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     docs = ROOT / "docs"
-    runner = Runner()
+    runner = Runner(history_days=60)  # the command centre on its seeded weeks
     try:
-        runner.wait_ready()
+        runner.wait_ready(timeout=400)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             context = browser.new_context(

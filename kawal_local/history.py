@@ -202,18 +202,24 @@ class History:
         elif roll < 0.45:
             if self._at(resolved + _hours(rng, 10)):
                 self._step(self.workflow.citizen_action, report_id, "confirm", token)
-        elif resolved + lifecycle.DISPUTE_WINDOW < self.now:  # nobody answered: closed after 7 days
-            found = self.store.load(report_id)
-            if found and found.report.status == "resolved":
-                at = resolved + lifecycle.DISPUTE_WINDOW + timedelta(minutes=5)
-                change = lifecycle.apply(
-                    found.report, "auto_close", actor="system", actor_id=None, at=at,
-                    note="ditutup otomatis setelah 7 hari",
-                )  # fmt: skip
-                self._step(
-                    self.store.record_transition, change.report, change.entry, found.report.version
-                )
+        else:
+            self._auto_close(report_id, resolved)
         return False
+
+    def _auto_close(self, report_id: str, resolved: datetime) -> None:
+        """Nobody answered the fix: closed after the 7 days to dispute it."""
+        if resolved + lifecycle.DISPUTE_WINDOW >= self.now:
+            return
+        found = self.store.load(report_id)
+        if found and found.report.status == "resolved":
+            at = resolved + lifecycle.DISPUTE_WINDOW + timedelta(minutes=5)
+            change = lifecycle.apply(
+                found.report, "auto_close", actor="system", actor_id=None, at=at,
+                note="ditutup otomatis setelah 7 hari",
+            )  # fmt: skip
+            self._step(
+                self.store.record_transition, change.report, change.entry, found.report.version
+            )
 
     def _shadow_check(self, report_id: str, at: datetime, member: str) -> None:
         if not self._at(at):
@@ -265,10 +271,9 @@ class History:
         member_id = rng.choice(members)
         member = Principal("squad", member_id, squad)
         slow = SLOW_MEMBER.get(member_id, 1.0)
-        if earlier and rng.random() < 0.5:
-            if self._at(created + _hours(rng, 3)):
-                self._step(self.workflow.merge, report.id, earlier[0][0], member)
-            return
+        merging = earlier and rng.random() < 0.5 and self._at(created + _hours(rng, 3))
+        if merging and self._step(self.workflow.merge, report.id, earlier[0][0], member):
+            return  # (when the earlier one was dealt with meanwhile, this one lives on)
         self.open_by_place.setdefault(place, []).append((report.id, created))
         if rng.random() < 0.07:  # not the regency's to fix, or not a problem
             reason = rng.choice(
@@ -305,12 +310,12 @@ class History:
             self._shadow_check(report.id, resolved + _hours(rng, 48), member_id)
 
     def _covert(self, report_id: str, created: datetime, sla_hours: int) -> None:
-        """A covert report: the shadow squad follows it up itself."""
-        member = Principal("shadow", "bayangan", "shadow")
+        """A covert report: worked from the regent's command centre, its only staff."""
+        member = Principal("command", "komando")
         answer = created + _hours(self.rng, sla_hours * 0.5)
         resolved = self._work(report_id, member, answer, 1.0)
-        if resolved is not None and resolved + lifecycle.DISPUTE_WINDOW < self.now:
-            self._close_or_dispute(report_id, "-", resolved, "shadow")
+        if resolved is not None:
+            self._auto_close(report_id, resolved)
 
     def run(self) -> Seeded:
         started = time.monotonic()
@@ -336,6 +341,10 @@ class History:
                     self.one(created)
                 except KawalError as exc:  # one odd draw never stops the seeding
                     log.warning("seeding skipped a step: %s", exc)
+            # what the schedule would have done by now: close what nobody disputed,
+            # escalate what is late (before the stream is trimmed: no message flood)
+            self.clock.at = self.now
+            self.workflow.housekeeping()
         self.done.seconds = round(time.monotonic() - started, 1)
         return self.done
 

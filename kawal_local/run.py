@@ -102,6 +102,27 @@ def save(where: Path) -> dict[str, int]:
     return persist.save(where, persist.topics())
 
 
+def in_process(work: Any) -> Any:
+    """Run ``work`` with boto3 answered by the embedded AWS's backends in this very
+    process (moto's decorator mode, started without a reset and stopped without
+    removing data): the same data the server serves, without an HTTP round trip
+    per call. Only while nothing else talks to the server (before it is ready)."""
+    from moto import mock_aws
+
+    from chalicelib.adapters import aws
+
+    endpoint = os.environ.pop("AWS_ENDPOINT_URL")
+    aws.reset()
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
+        return work()
+    finally:
+        mock.stop(remove_data=False)
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        aws.reset()
+
+
 def seed_history_quietly(moto: Any, days: int) -> None:
     """The seeded weeks, filed and followed up long ago: their notifications are not
     sent now (the stream records go), and the statistics are computed before the
@@ -111,10 +132,10 @@ def seed_history_quietly(moto: Any, days: int) -> None:
     from kawal_local.history import seed_history
 
     print(f"seeding {days} days of history (KAWAL_SEED_DAYS; 0 = only the demo)…", flush=True)
-    done = seed_history(days)
+    done = in_process(lambda: seed_history(days))
     moto.trim_streams(timedelta(0), until=datetime.now(UTC))
     started = time.monotonic()
-    events.compute_stats(pump.scheduled_event(), None)
+    in_process(lambda: events.compute_stats(pump.scheduled_event(), None))
     print(
         f"seeded {done.reports} reports and {done.steps} follow-up steps in {done.seconds} s; "
         f"statistics in {time.monotonic() - started:.1f} s",

@@ -22,7 +22,7 @@ OPEN_SQUADS = ("pink", "white", "orange", "yellow", "blue", "red")
 @pytest.fixture(scope="module")
 def centre():
     os.environ["COMMAND_REFRESH_SECONDS"] = "2"  # the runner inherits it
-    runner = Runner()
+    runner = Runner(history_days=7)  # a week of seeded history on the board
     try:
         runner.wait_ready()
         yield runner

@@ -1,7 +1,13 @@
 """Load run on loopback: the local runner (`make run`'s program) driven for a fixed
 time by concurrent citizens, readers and squad members; then the store is checked.
 
-    .venv/bin/python bench/load.py [--seconds 60] [--workers 8]
+    .venv/bin/python bench/load.py [--seconds 60] [--workers 8] [--history-days 0]
+                                   [--mix app|open311] [--phase MIX:WORKERS:SECONDS ...]
+
+``--history-days`` seeds that many days first (``KAWAL_SEED_DAYS``; 365 is a regency's
+year, ~11,700 reports); ``--mix open311`` replaces the app's mix with a council peer's
+Open311 client: services (25 %), a form POST (25 %), the request list (25 %), one
+request (25 %). The runner's memory is sampled every 10 s.
 
 Mix per worker step: 55 % file a report (a fifth of them sent twice with the same
 client_report_id, as a phone on a flaky network retries), 30 % read a report,
@@ -46,7 +52,7 @@ def free_port() -> int:
 
 
 class Runner:
-    def __init__(self) -> None:
+    def __init__(self, history_days: int = 0) -> None:
         self.port, self.aws_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.state = ROOT / ".pytest_cache" / f"load-{self.port}.json"
@@ -56,10 +62,12 @@ class Runner:
             KAWAL_PORT=str(self.port),
             KAWAL_AWS_PORT=str(self.aws_port),
             KAWAL_SEED="1",
-            KAWAL_SEED_DAYS=os.environ.get("KAWAL_SEED_DAYS", "0"),  # history: opt in
+            KAWAL_SEED_DAYS=str(history_days),  # a seeded history: --history-days
+            KAWAL_DATA_DIR="off",
             KAWAL_STATE_FILE=str(self.state),
             QUOTA_REPORTS_PER_IP_HOUR="10000000",
             QUOTA_REPORTS_PER_DEVICE_HOUR="10000000",
+            QUOTA_OPEN311_PER_KEY_HOUR="10000000",
             PYTHONUNBUFFERED="1",
         )
         self.log = open(ROOT / ".pytest_cache" / f"load-{self.port}.log", "w")  # noqa: SIM115
@@ -70,7 +78,7 @@ class Runner:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 90 + 3 * history_days  # seeding: ~1.2 s per day
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.base}/health", timeout=1).ok:
@@ -81,6 +89,16 @@ class Runner:
 
     def env(self) -> dict[str, str]:
         return json.loads(self.state.read_text())["env"]
+
+    def api_key(self) -> str:
+        return json.loads(self.state.read_text())["open311_api_key"]
+
+    def rss_mb(self) -> float:
+        """The runner's resident memory (the API, the embedded AWS and the pump)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
@@ -99,6 +117,9 @@ class Load:
         self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.acked: dict[str, str] = {}  # client_report_id -> report id
         self.open_orange: list[str] = []
+        self.codes: list[str] = []  # Open311 requests filed
+        self.key = ""
+        self.mix = "app"
 
     def _call(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         # A fresh connection per request: chalice local stalls ~40 ms on keep-alive.
@@ -154,9 +175,36 @@ class Load:
     def baseline(self) -> None:
         self._call("health (baseline)", "GET", "/health")
 
+    # -- Open311: what a council's peer client does (the issue's workload) --------
+    def open311(self, rng: random.Random, key: str) -> None:
+        roll = rng.random()
+        if roll < 0.25:
+            self._call("o311 services", "GET", "/open311/v2/services.json")
+        elif roll < 0.5:
+            form = {
+                "api_key": key, "service_code": rng.choice(LABELS),
+                "lat": f"{-8.05 + rng.uniform(-0.05, 0.05):.6f}",
+                "long": f"{111.71 + rng.uniform(-0.05, 0.05):.6f}",
+                "description": f"uji beban {rng.getrandbits(64):x}",
+            }  # fmt: skip
+            r = self._call("o311 POST", "POST", "/open311/v2/requests.json", data=form)
+            if r is not None and r.status_code in (200, 201):
+                with self.lock:
+                    self.codes.append(r.json()[0]["service_request_id"])
+        elif roll < 0.75:
+            self._call("o311 list", "GET", "/open311/v2/requests.json")
+        else:
+            with self.lock:
+                code = rng.choice(self.codes) if self.codes else None
+            if code:
+                self._call("o311 one", "GET", f"/open311/v2/requests/{code}.json")
+
     def worker(self, seed: int, until: float) -> None:
         rng = random.Random(seed)
         while time.monotonic() < until:
+            if self.mix == "open311":
+                self.open311(rng, self.key)
+                continue
             roll = rng.random()
             if roll < 0.55:
                 self.submit(rng)
@@ -224,45 +272,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=8)
-    args = parser.parse_args()
-
-    runner = Runner()
-    try:
-        from kawal_local.seed import DEMO_PASSWORD
-
-        os.environ.update(runner.env())
-        from kawal_local import resources
-
-        token = resources.sign_in(runner.env()["COGNITO_CLIENT_ID"], "tim-orange", DEMO_PASSWORD)
-        load = Load(runner.base, token)
-        for _ in range(200):
-            load.baseline()
-        until = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=load.worker, args=(n, until)) for n in range(args.workers)
-        ]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
-        for _ in range(200):
-            load.baseline()
-        store = check_store(runner.env(), set(load.acked.values()))
-    finally:
-        runner.stop()
-
-    print(
-        f"\nload: {args.workers} workers for {elapsed:.0f} s on loopback (chalice local + moto)\n"
-    )
+def table(load: Load, elapsed: float, title: str) -> None:
+    print(f"\n{title}\n")
     print("| operation | requests | per s | p50 ms | p90 ms | p99 ms | max ms | statuses |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for kind in ("health (baseline)", "submit", "read", "claim"):
+    kinds = ("health (baseline)", "submit", "read", "claim")
+    kinds += ("o311 services", "o311 POST", "o311 list", "o311 one")
+    for kind in kinds:
         values = load.latency.get(kind, [])
         if not values:
             continue
@@ -273,12 +289,85 @@ def main() -> int:
             f"{percentile(values, 90):.0f} | {percentile(values, 99):.0f} | "
             f"{max(values):.0f} | {codes} |"
         )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--history-days", type=int, default=0, help="KAWAL_SEED_DAYS first")
+    parser.add_argument("--mix", choices=["app", "open311"], default="app")
+    parser.add_argument(
+        "--phase",
+        action="append",
+        default=[],
+        help="MIX:WORKERS:SECONDS, repeatable: several runs on the same runner, in order",
+    )
+    args = parser.parse_args()
+    phases = [p.split(":") for p in args.phase] or [[args.mix, args.workers, args.seconds]]
+
+    started_at = time.monotonic()
+    runner = Runner(args.history_days)
+    print(f"runner ready in {time.monotonic() - started_at:.0f} s", flush=True)
+    memory: list[tuple[float, float]] = []
+    ok = True
+    try:
+        from kawal_local.seed import DEMO_PASSWORD
+
+        os.environ.update(runner.env())
+        from kawal_local import resources
+
+        token = resources.sign_in(runner.env()["COGNITO_CLIENT_ID"], "tim-orange", DEMO_PASSWORD)
+        stop_sampling = threading.Event()
+
+        def sample() -> None:
+            while not stop_sampling.wait(10):
+                memory.append((time.monotonic(), runner.rss_mb()))
+
+        memory.append((time.monotonic(), runner.rss_mb()))
+        threading.Thread(target=sample, daemon=True).start()
+        acked: set[str] = set()
+        server_errors = 0
+        for mix, workers, seconds in phases:
+            load = Load(runner.base, token)
+            load.mix, load.key = mix, runner.api_key()
+            for _ in range(200):
+                load.baseline()
+            until = time.monotonic() + float(seconds)
+            threads = [
+                threading.Thread(target=load.worker, args=(n, until)) for n in range(int(workers))
+            ]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.monotonic() - started
+            for _ in range(200):
+                load.baseline()
+            title = f"load: {mix}, {workers} workers for {elapsed:.0f} s (chalice local + moto)"
+            table(load, elapsed, title)
+            acked |= set(load.acked.values())
+            server_errors += sum(
+                n for k in load.statuses for c, n in load.statuses[k].items() if c >= 500 or c == 0
+            )
+        stop_sampling.set()
+        memory.append((time.monotonic(), runner.rss_mb()))
+        store = check_store(runner.env(), acked)
+    finally:
+        runner.stop()
+
+    first, last = memory[0][1], memory[-1][1]
+    warm = memory[0][0] + min(300, (memory[-1][0] - memory[0][0]) / 2)
+    steady = [m for t, m in memory if t >= warm]
+    drift = (max(steady) - min(steady)) / min(steady) * 100 if steady else float("nan")
+    print(
+        f"\nrunner memory (RSS): {first:.0f} MB at the start, {last:.0f} MB at the end, "
+        f"{max(m for _, m in memory):.0f} MB at most; {drift:.1f} % spread after warm-up"
+    )
     print("\n| store check | count |\n| --- | ---: |")
     for name, value in store.items():
         print(f"| {name} | {value} |")
-    server_errors = sum(
-        n for kind in load.statuses for c, n in load.statuses[kind].items() if c >= 500 or c == 0
-    )
     print(f"| 5xx or no answer | {server_errors} |")
     ok = (
         server_errors == 0

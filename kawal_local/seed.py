@@ -69,8 +69,17 @@ DEMO_STAFF = [
 
 
 def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
+    from kawal_local.history import MEMBERS
+
     for username, group, _ in DEMO_STAFF:
         resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)
+    # the seeded history's other squad members: real accounts, so the command centre
+    # can hand a report to one of them (same demo password; not listed in the banner)
+    named = {username for username, _, _ in DEMO_STAFF}
+    for squad, members in MEMBERS.items():
+        for username in members:
+            if username not in named:
+                resources.create_staff_user(pool_id, username, DEMO_PASSWORD, f"squad-{squad}")
     return DEMO_STAFF
 
 

@@ -110,24 +110,66 @@ def apply(
 
 
 MAX_COMMENT = 2000
+# Steps that change no status and stay among staff: not in the public timeline, not
+# an Open311 update (an overdue report's escalation, the regent's reminder, a
+# reassignment within the squad).
+INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign"})
+REASSIGNABLE = frozenset({"accepted", "in_progress"})
 
 
-def comment(report: Report, *, actor: Actor, at: datetime, note: str) -> Change:
-    """A word on the report that changes no status (the reporter's, through an
-    Open311 client): an entry in its timeline that the squad is told of."""
-    note = note.strip()
-    if not note:
-        raise InvalidInput("a comment needs words (description)", code="comment_empty")
-    if len(note) > MAX_COMMENT:
-        raise InvalidInput(f"a comment is at most {MAX_COMMENT} characters", code="comment_long")
-    changes = {"updated_at": at, "version": report.version + 1}
+def annotate(
+    report: Report,
+    action: str,
+    *,
+    actor: Actor,
+    actor_id: str | None,
+    at: datetime,
+    note: str | None,
+    **changes: object,
+) -> Change:
+    """A step that changes no status: a timeline entry (and ``changes`` to the report)."""
+    if note is not None and len(note) > MAX_COMMENT:
+        raise InvalidInput(f"a note is at most {MAX_COMMENT} characters", code="comment_long")
     entry = TimelineEntry(
         at=at,
         from_status=report.status,
         to_status=report.status,
-        action="comment",
+        action=action,
         actor_role=actor,
-        actor_id=None,  # whoever wrote it stays unknown to the squad
+        actor_id=actor_id,
         note=note,
     )
-    return Change(report.model_copy(update=changes), entry)
+    updated = {"updated_at": at, "version": report.version + 1, **changes}
+    return Change(report.model_copy(update=updated), entry)
+
+
+def comment(report: Report, *, actor: Actor, at: datetime, note: str) -> Change:
+    """A word on the report that changes no status (the reporter's, through an
+    Open311 client): an entry in its timeline that the squad is told of. Whoever
+    wrote it stays unknown to the squad (no actor id)."""
+    note = note.strip()
+    if not note:
+        raise InvalidInput("a comment needs words (description)", code="comment_empty")
+    return annotate(report, "comment", actor=actor, actor_id=None, at=at, note=note)
+
+
+def remind(report: Report, *, actor_id: str, at: datetime, note: str | None) -> Change:
+    """The command centre tells the squad it is watching this report (open only)."""
+    if report.status in FINAL or report.status == "resolved":
+        raise IllegalTransition(f"a {report.status} report needs no reminder")
+    return annotate(report, "remind", actor="command", actor_id=actor_id, at=at, note=note)
+
+
+def reassign(report: Report, *, actor_id: str, at: datetime, member: str) -> Change:
+    """Another member of the squad takes over a report being worked."""
+    if report.status not in REASSIGNABLE:
+        raise IllegalTransition(
+            f"only a report being worked can be handed to another member; this one is "
+            f"{report.status}"
+        )
+    if member == report.assignee:
+        raise IllegalTransition(f"{member} already works this report")
+    note = f"dialihkan dari {report.assignee or '-'} ke {member}"
+    return annotate(
+        report, "reassign", actor="command", actor_id=actor_id, at=at, note=note, assignee=member
+    )

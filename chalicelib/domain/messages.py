@@ -19,7 +19,10 @@ from chalicelib.routing import Catalogue
 
 WIB = timezone(timedelta(hours=7), "WIB")
 SMS_LIMIT = 160
-Kind = Literal["new_report", "reopened", "overdue", "reporter_update", "reporter_comment"]
+Kind = Literal[
+    "new_report", "reopened", "overdue", "reporter_update", "reporter_comment", "reminder",
+    "reassigned",
+]  # fmt: skip
 
 # GSM 03.38 basic character set: one septet each, so 160 of them fit one segment.
 GSM7 = set(
@@ -93,7 +96,7 @@ def notification_id(report_id: str, event_sk: str, audience: str) -> str:
 
 
 def priority(report: Report, catalogue: Catalogue, kind: Kind) -> str:
-    if kind in ("reopened", "overdue"):
+    if kind in ("reopened", "overdue", "reminder"):
         return "high"
     label = catalogue.label(report.label)
     hours = label.sla_hours if label else 72
@@ -119,6 +122,8 @@ def _fit_sms(head: str, place: str, tail: str) -> str:
 NOTE_HEADINGS = {
     "reopened": "Keberatan pelapor / the reporter's objection:",
     "reporter_comment": "Tanggapan pelapor / the reporter adds:",
+    "reminder": "Pesan Pusat Komando / from the command centre:",
+    "reassigned": "Pengalihan / handed over:",
 }
 
 
@@ -141,6 +146,8 @@ def squad_notification(
         "reopened": "DIBUKA LAGI",
         "overdue": "TERLAMBAT",
         "reporter_comment": "TANGGAPAN",
+        "reminder": "TEGURAN",
+        "reassigned": "DIALIHKAN",
     }.get(kind, "")
     topic = "command" if kind == "overdue" else report.squad
     sms = _fit_sms(
@@ -258,11 +265,16 @@ def plan(
                 base_url=base_url,
             )
         ]
-    if action == "comment":  # the reporter's word: the squad, with what they said
+    said: dict[str, Kind] = {
+        "comment": "reporter_comment",  # the reporter's word
+        "remind": "reminder",  # the regent is watching
+        "reassign": "reassigned",  # another member takes over
+    }
+    if action in said:  # words for the squad, with what was said
         return [
             squad_notification(
                 report,
-                "reporter_comment",
+                said[action],
                 event_sk,
                 catalogue=catalogue,
                 district_name=district_name,

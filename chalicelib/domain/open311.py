@@ -311,9 +311,11 @@ def update_id(code: str, entry_key: str) -> str:
 
 
 def is_public_step(entry: TimelineEntry) -> bool:
-    """What a client is told of: every status change and comment, not the internal
-    escalation of an overdue report."""
-    return entry.action != "overdue" and entry.key is not None
+    """What a client is told of: every status change and comment, not staff matters
+    (an overdue report's escalation, a reminder, a reassignment)."""
+    from chalicelib.domain.lifecycle import INTERNAL_ACTIONS
+
+    return entry.action not in INTERNAL_ACTIONS and entry.key is not None
 
 
 def request_update(

@@ -5,22 +5,25 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, config
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
+    AssigneeIn,
     CommandQueueItem,
     ContactAudit,
     ContactRead,
     ContactReadIn,
+    NoteIn,
     Page,
+    ReportCommand,
 )
 from chalicelib.domain.principals import Forbidden
 from chalicelib.entry import views
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, parse_body, route
+from chalicelib.entry.http import json_response, optional_body, parse_body, route
 from chalicelib.routing import SQUAD_CODES
 from chalicelib.services.reports import resolve_ref, utc_now
 from chalicelib.services.workflow import is_overdue
@@ -130,3 +133,60 @@ def contact_audit(ref: str):
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
     return json_response(ContactAudit(report_id=report_id, reads=store.contact_reads(report_id)))
+
+
+# -- what the command centre may do to a report from its drawer ------------------------
+def _command_view(report_id: str):
+    from chalicelib.entry.staff_api import staff_view
+
+    store = bootstrap.report_store()
+    return json_response(staff_view(store, report_id, principal(bp.current_request)))
+
+
+@route(
+    bp,
+    "/command/reports/{ref}/reminders",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": NoteIn, "body_required": False, "returns": {200: ReportCommand}, "errors": (409,)},
+)
+def remind(ref: str):
+    """Remind the squad (a high-priority message, "TEGURAN"): the regent is watching."""
+    who = principal(bp.current_request)
+    note = optional_body(bp.current_request, NoteIn).note
+    store = bootstrap.report_store()
+    report_id = _known(ref, store)
+    bootstrap.workflow(store).remind(report_id, who, note)
+    return _command_view(report_id)
+
+
+@route(
+    bp,
+    "/command/reports/{ref}/assignee",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": AssigneeIn, "returns": {200: ReportCommand}, "errors": (409,)},
+)
+def reassign(ref: str):
+    """Hand a report being worked to another member of its squad."""
+    from chalicelib.adapters import cognito
+    from chalicelib.domain.principals import Principal
+
+    who = _command()
+    data = parse_body(bp.current_request, AssigneeIn)
+    store = bootstrap.report_store()
+    report_id = _known(ref, store)
+    try:
+        groups = cognito.groups_of(config.user_pool_id(), data.member)
+    except NotFound:
+        raise InvalidInput(f"no account {data.member!r}", code="not_squad_member") from None
+    member = Principal.from_groups(data.member, groups)
+    bootstrap.workflow(store).reassign(report_id, who, member)
+    return _command_view(report_id)
+
+
+def _known(ref: str, store) -> str:
+    report_id = resolve_ref(ref, store)
+    if report_id is None:
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return report_id

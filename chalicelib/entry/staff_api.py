@@ -58,7 +58,7 @@ def _who() -> Principal:
     return who
 
 
-def _staff_view(store: ReportStore, report_id: str, who: Principal):
+def staff_view(store: ReportStore, report_id: str, who: Principal):
     loaded = store.load(report_id)
     if loaded is None:
         raise NotFound(f"no report {report_id!r}", code="report_not_found")
@@ -145,7 +145,7 @@ def _closures_to_check(params: dict):
 )
 def staff_report(ref: str):
     who, store = _who(), bootstrap.report_store()
-    return json_response(_staff_view(store, report_id_or_404(ref, store), who))
+    return json_response(staff_view(store, report_id_or_404(ref, store), who))
 
 
 def _act(ref: str, action: str, **fields):
@@ -154,7 +154,7 @@ def _act(ref: str, action: str, **fields):
     report_id = report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
     bootstrap.workflow(store).staff_action(report_id, action, who, **fields)
-    return json_response(_staff_view(store, report_id, who))
+    return json_response(staff_view(store, report_id, who))
 
 
 @route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
@@ -244,4 +244,4 @@ def merge(ref: str):
     body = parse_body(bp.current_request, MergeIn)
     duplicate = report_id_or_404(ref, store)
     bootstrap.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
-    return json_response(_staff_view(store, duplicate, who))
+    return json_response(staff_view(store, duplicate, who))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import attributes, identifiers
+from chalicelib.domain import attributes, identifiers, lifecycle
 from chalicelib.domain.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
 from chalicelib.domain.geo import Boundaries, Regency, geohash
 from chalicelib.domain.models import (
@@ -296,7 +296,7 @@ def to_public(
         timeline=[
             PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note, reason=e.reason)
             for e in sorted(timeline, key=lambda e: e.at)
-            if e.action != "overdue"  # an internal escalation, not a status change
+            if e.action not in lifecycle.INTERNAL_ACTIONS  # staff matters, not a status change
         ],
         # a shadow check's photo is covert: the command centre's view adds it
         photos=[photo_views.to_public(p, media) for p in photos or [] if p.role != "check"],

@@ -130,6 +130,30 @@ class Workflow:
             change = lifecycle.Change(change.report.model_copy(update=updates), change.entry)
         return self._save(report, change)
 
+    # -- the command centre ------------------------------------------------------
+    def remind(self, report_id: str, who: Principal, note: str | None) -> Report:
+        """Tell the squad the command centre is watching (a high-priority message)."""
+        report = self._command_only(report_id, who)
+        change = lifecycle.remind(report, actor_id=who.id, at=self.now(), note=note)
+        return self._save(report, change)
+
+    def reassign(self, report_id: str, who: Principal, member: Principal) -> Report:
+        """Hand a report being worked to another member of its squad."""
+        report = self._command_only(report_id, who)
+        if member.role != "squad" or member.squad != report.squad:
+            raise InvalidInput(
+                f"{member.id} is not a member of the report's squad", code="not_squad_member"
+            )
+        change = lifecycle.reassign(report, actor_id=who.id, at=self.now(), member=member.id)
+        return self._save(report, change)
+
+    def _command_only(self, report_id: str, who: Principal) -> Report:
+        report = self._load(report_id).report
+        if who.role != "command":
+            staff_actor(report, who)  # 404 for a covert report, as everywhere
+            raise Forbidden("only the command centre reminds squads and reassigns reports")
+        return report
+
     def photo_slot(
         self,
         report_id: str,

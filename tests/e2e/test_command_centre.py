@@ -387,3 +387,38 @@ def test_no_serious_accessibility_violation_on_the_board_or_on_a_phone(browser, 
         assert not wide, f"sideways scroll at {size['width']} px"
         page.close()
     assert not found, "\n".join(found)
+
+
+def test_from_the_drawer_the_regent_reminds_a_squad_and_hands_a_report_over(
+    browser, centre, worked_report
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, errors = signed_in_page(browser, centre, "komando")
+    page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
+    page.fill("#search-code", worked_report["code"])
+    page.click("#search button[type=submit]")
+    page.wait_for_selector("#drawer:not([hidden]) [data-field=actions]")
+    members = page.eval_on_selector_all("#reassign-member option", "os => os.map(o => o.value)")
+    assert "orange-joko" in members and "tim-orange" not in members  # its squad, not the holder
+    page.select_option("#reassign-member", "orange-joko")
+    page.get_by_role("button", name="Alihkan").click()
+    page.wait_for_selector("#drawer [data-field=actions] [role=status]:has-text('Terkirim')")
+    assert "ke orange-joko" in page.inner_text("#drawer .timeline")
+    page.get_by_label("Pesan untuk tim (boleh kosong)").fill("Mohon selesai hari ini.")
+    page.get_by_role("button", name="Tegur tim").click()
+    page.wait_for_selector("#drawer .timeline li:has-text('Mohon selesai hari ini.')")
+    token = sign_in(centre, "komando")
+    view = requests.get(
+        f"{centre.base}/staff/reports/{worked_report['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert view["assignee"] == "orange-joko"
+    assert [e["action"] for e in view["staff_timeline"]][-2:] == ["reassign", "remind"]
+    serious = [
+        v["id"]
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious and errors == [], (serious, errors)

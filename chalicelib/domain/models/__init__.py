@@ -21,6 +21,7 @@ from chalicelib.domain.models.entities import (  # noqa: F401
 )
 from chalicelib.domain.models.inputs import (  # noqa: F401
     ApiKeyIn,
+    AssigneeIn,
     ContactIn,
     ContactReadIn,
     InlinePhotoIn,

@@ -141,6 +141,12 @@ class NoteIn(_Input):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class AssigneeIn(_Input):
+    member: str = Field(
+        min_length=1, max_length=128, pattern=r"^[\w.@+-]+$", description="a member's username"
+    )
+
+
 class ResolveIn(_Input):
     note: str = Field(min_length=5, max_length=2000, description="what was done")
     photo_id: str | None = Field(

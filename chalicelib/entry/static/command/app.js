@@ -27,6 +27,8 @@ const TEXT = {
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     comment: "Tanggapan pelapor",
+    actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
+    reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
   },
@@ -52,6 +54,8 @@ const TEXT = {
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     comment: "The reporter adds",
+    actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
+    reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
   },
@@ -470,8 +474,39 @@ async function openDrawer(id) {
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
       el("li", {}, `${wib(e.at)} — ${e.action === "comment" ? TEXT[state.lang].comment : TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
   );
+  $("drawer-body").append(drawerActions(r));
   $("drawer").hidden = false;
   return true;
+}
+
+/* What the command centre may do to a report: remind its squad (open reports),
+   hand a report being worked to another member of the squad (from the statistics). */
+function drawerActions(r) {
+  const box = el("section", { "data-field": "actions", "aria-labelledby": "actions-title" },
+    el("h3", { id: "actions-title" }, t("actions")));
+  const said = el("p", { role: "status", class: "muted" });
+  const act = async (path, body) => {
+    const answer = await api(`command/reports/${encodeURIComponent(r.id)}/${path}`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    if (answer.status === 200) { await openDrawer(r.id); $("drawer-body").querySelector("[data-field=actions] [role=status]").textContent = t("done"); }
+    else said.textContent = `${t("failed")}: ${answer.body?.error?.message || answer.status}`;
+  };
+  if (OPEN.includes(r.status)) {
+    const note = el("input", { id: "remind-note", type: "text", maxlength: "300" });
+    box.append(el("label", { for: "remind-note" }, t("remindNote")), note,
+      el("button", { type: "button", id: "remind", onclick: () => act("reminders", { note: note.value.trim() || null }) }, t("remind")));
+  }
+  const members = Object.keys(state.stats?.figures || {})
+    .filter((dim) => dim.startsWith(`member#${r.squad}#`)).map((dim) => dim.split("#")[2])
+    .filter((m) => m !== r.assignee).sort();
+  if (["accepted", "in_progress"].includes(r.status) && members.length) {
+    const pick = el("select", { id: "reassign-member" }, ...members.map((m) => el("option", { value: m }, m)));
+    box.append(el("label", { for: "reassign-member" }, t("reassign")), pick,
+      el("button", { type: "button", id: "reassign", onclick: () => act("assignee", { member: pick.value }) }, t("reassignGo")));
+  }
+  box.append(said);
+  return box.childElementCount > 2 ? box : "";
 }
 
 // ---- the figures for Excel (Indonesian settings: ';', decimal commas, a BOM) ----------

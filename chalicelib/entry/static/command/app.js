@@ -27,6 +27,7 @@ const TEXT = {
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     comment: "Tanggapan pelapor",
+    steps: { comment: "Tanggapan pelapor", remind: "Teguran Pusat Komando", reassign: "Dialihkan", overdue: "Terlambat" },
     actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
     reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
@@ -54,6 +55,7 @@ const TEXT = {
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     comment: "The reporter adds",
+    steps: { comment: "The reporter adds", remind: "Reminder", reassign: "Handed over", overdue: "Late" },
     actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
     reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
@@ -472,7 +474,7 @@ async function openDrawer(id) {
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
-      el("li", {}, `${wib(e.at)} — ${e.action === "comment" ? TEXT[state.lang].comment : TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
+      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].steps[e.action] || TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
   );
   $("drawer-body").append(drawerActions(r));
   $("drawer").hidden = false;

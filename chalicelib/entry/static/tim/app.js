@@ -57,6 +57,9 @@
     not_yours: ["Laporan ini ditangani tim lain.", "Another squad handles this report."],
     public_page: ["Lihat halaman publiknya", "See its public page"],
     reporter_comment: ["Tanggapan pelapor", "The reporter adds"],
+    reminder: ["Teguran Pusat Komando", "The command centre's reminder"],
+    reassigned: ["Dialihkan", "Handed over"],
+    escalated: ["Terlambat, dilaporkan ke Pusat Komando", "Late, escalated to the command centre"],
     client_fields: ["Data dari aplikasi pelapor", "Data from the reporting app"],
     open_map: ["Buka di aplikasi peta", "Open in the maps app"],
     open_web_map: ["Buka di peta web", "Open in a web map"],
@@ -88,6 +91,8 @@
   const api = async (path, options) => Kit.api(API, path, options, await Outbox.staffToken(API));
   const label = (code) => settings.labels.find((l) => l.code === code) || { code, name_id: code, name_en: code, icon: "📍", attributes: [] };
   const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
+  // steps that change no status, in words (else the status it stayed in)
+  const STEP_WORDS = { comment: "reporter_comment", remind: "reminder", reassign: "reassigned", overdue: "escalated" };
   const statusWords = (code) => (settings.statuses[code] || [code, code])[I.lang === "en" ? 1 : 0];
 
   /* "3 jam lagi", "terlambat 2 jam": the time left in words, the deadline in WIB beside */
@@ -268,7 +273,7 @@
     const steps = el("ol", { class: "timeline" });
     for (const s of r.staff_timeline.length ? r.staff_timeline : r.timeline) {
       const status = s.to_status || s.status;
-      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${s.action === "comment" ? I.t("reporter_comment") : statusWords(status)}`,
+      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${STEP_WORDS[s.action] ? I.t(STEP_WORDS[s.action]) : statusWords(status)}`,
         s.actor_id ? el("span", { class: "muted", text: ` · ${s.actor_id}` }) : null,
         s.note ? el("div", { class: "muted", text: s.note }) : null));
     }

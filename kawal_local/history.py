@@ -94,7 +94,9 @@ def _hours(rng: random.Random, median: float, spread: float = 0.7) -> timedelta:
 
 
 class History:
-    def __init__(self, days: int, now: datetime, seed: int = 2026) -> None:
+    def __init__(
+        self, days: int, now: datetime, seed: int = 2026, every_day: Any = lambda: None
+    ) -> None:
         self.days, self.now, self.rng = days, now, random.Random(seed)
         self.catalogue: Catalogue = load_catalogue()
         self.regency = geo.load_regency()
@@ -104,6 +106,7 @@ class History:
             store=self.store, catalogue=self.catalogue, media=media, now=self.clock
         )
         self.done = Seeded()
+        self.every_day = every_day  # e.g. drop the stream records written so far
         self.open_by_place: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
 
     # -- one report's life --------------------------------------------------------
@@ -336,7 +339,11 @@ class History:
                 moments.append(base.replace(hour=0) + timedelta(hours=wib_hour - 7))
         # each filed report's metric line (EMF on stdout) would bury the console
         with contextlib.redirect_stdout(io.StringIO()):
+            day = None
             for created in sorted(m for m in moments if m < self.now):
+                if day is not None and created.date() != day:
+                    self.every_day()
+                day = created.date()
                 try:
                     self.one(created)
                 except KawalError as exc:  # one odd draw never stops the seeding
@@ -360,6 +367,7 @@ def _shared_photo(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def seed_history(days: int, now: datetime | None = None) -> Seeded:
-    """``days`` of history ending now (or at ``now``)."""
-    return History(days, now or datetime.now(UTC)).run()
+def seed_history(days: int, now: datetime | None = None, every_day: Any = None) -> Seeded:
+    """``days`` of history ending now (or at ``now``); ``every_day`` is called between
+    the seeded days."""
+    return History(days, now or datetime.now(UTC), every_day=every_day or (lambda: None)).run()

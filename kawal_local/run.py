@@ -129,10 +129,17 @@ def seed_history_quietly(moto: Any, days: int) -> None:
     command centre is opened."""
     from chalicelib.entry import events
     from kawal_local import pump
+    from kawal_local.embedded_aws import trim_streams
     from kawal_local.history import seed_history
 
     print(f"seeding {days} days of history (KAWAL_SEED_DAYS; 0 = only the demo)…", flush=True)
-    done = in_process(lambda: seed_history(days))
+
+    # the seeded weeks' stream records go day by day: kept, a year of them would hold
+    # a copy of every item written (moto keeps stream records in memory)
+    def forget_stream() -> None:
+        trim_streams(timedelta(0), datetime.now(UTC))
+
+    done = in_process(lambda: seed_history(days, every_day=forget_stream))
     moto.trim_streams(timedelta(0), until=datetime.now(UTC))
     started = time.monotonic()
     in_process(lambda: events.compute_stats(pump.scheduled_event(), None))

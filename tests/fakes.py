@@ -5,7 +5,7 @@ the real thing does; service tests run on them in milliseconds."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -51,7 +51,7 @@ class FakeOutbox:
                 "attempts": 0,
                 "notification": copy.deepcopy(notification),
                 "created_at": _ts(now),
-                "due": _ts(now),
+                "due": _ts(now + timedelta(minutes=2)),  # the first attempt's lease
             }
         return copy.deepcopy(self.items[nid])
 

@@ -62,6 +62,16 @@ def test_outbox_claims_once_and_keeps_the_first_record(outbox):
     assert again["state"] == "pending" and int(again["attempts"]) == 1  # not reset
 
 
+def test_a_notification_being_sent_for_the_first_time_is_not_due_for_a_retry(outbox):
+    # the stream's delivery and the retry schedule run at once: a fresh claim must not
+    # be published a second time by the schedule while its first attempt is under way
+    outbox.claim(notification("fresh"), NOW)
+    assert outbox.due(NOW + timedelta(seconds=30)) == []
+    assert [i["notification"]["id"] for i in outbox.due(NOW + timedelta(minutes=3))] == [
+        "fresh"
+    ]  # a first attempt that died unrecorded is retried after the lease
+
+
 def test_outbox_due_lists_pending_notifications_whose_time_has_come(outbox):
     outbox.claim(notification("soon"), NOW)
     outbox.claim(notification("later"), NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.base import (
@@ -15,6 +15,8 @@ from chalicelib.adapters.dynamodb.base import (
     _unmarshal,
     dynamodb_errors,
 )
+
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 class OutboxStore(_Table):
@@ -36,7 +38,9 @@ class OutboxStore(_Table):
             "notification": notification,
             "created_at": now,
             "GSI1PK": "OUTBOX#pending",
-            "GSI1SK": f"{_ts(now)}#{nid}",
+            # due only once its first attempt had time to finish: the retry schedule
+            # must not publish it a second time while the first is still under way
+            "GSI1SK": f"{_ts(now + CLAIM_LEASE)}#{nid}",
         }
         try:
             with dynamodb_errors():

@@ -15,6 +15,7 @@ from chalicelib.entry import (
     follow_page,
     lapor_app,
     open311_api,
+    open311_keys_api,
     squads_api,
     staff_api,
     stats_api,
@@ -42,5 +43,6 @@ app.register_blueprint(lapor_app.bp)
 app.register_blueprint(tim_app.bp)
 app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
+app.register_blueprint(open311_keys_api.bp)
 app.register_blueprint(contract_api.bp)
 app.register_blueprint(events.bp)

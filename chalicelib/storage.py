@@ -3,7 +3,8 @@ table's design, from ``chalicelib/adapters/dynamodb/``, one module per aggregate
 
     base      the table spec and index names, (de)serialising, the shared table calls
     items     how each kind of item is keyed and indexed
-    reports   ReportStore: reports, transitions, index reads, merges (with photos, people)
+    reports   ReportStore: reports, transitions, merges (with listings, photos, people)
+    listings  the index lists reports are read in, and what changed in a window
     photos    photo slots, the three-photo count, claims and outcomes
     people    sealed contacts, audited reads, supporters, registered phones
     outbox · stats · counters · apikeys · secrets   one store each

@@ -14,13 +14,12 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap, config
 from chalicelib.adapters import media
-from chalicelib.domain import geo, identifiers, open311, open311_forms
+from chalicelib.domain import geo, identifiers, open311, open311_forms, open311_queries
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
-from chalicelib.domain.models import ApiKeyIn, ApiKeyIssued, ApiKeyOut
 from chalicelib.domain.principals import Forbidden
-from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import error_shape, json_response, parse_body, route, source_ip
+from chalicelib.entry.http import error_shape, route, source_ip
+from chalicelib.entry.open311_contract import DOCUMENT, FORM, UPDATE_FORM, open311_doc
 from chalicelib.entry.open311_xml import render
 from chalicelib.routing import load_catalogue
 from chalicelib.services import apikeys, open311_updates, photos, quotas, reports
@@ -28,58 +27,6 @@ from chalicelib.services.limits import counted, submit_counted
 from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)
-# The contract of the Open311 paths: the documents' own shapes are the standard's
-# (tests check them against its JSON Schemas); here, what format and which errors.
-DOCUMENT = {"application/json": {"type": ["array", "object"]}, "text/xml": {"type": "string"}}
-ERRORS = {
-    "application/json": {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "required": ["code", "description"],
-            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
-        },
-    },
-    "text/xml": {"type": "string"},
-}
-FORM = {
-        "type": "object",
-        "required": ["api_key", "service_code"],
-        "properties": {
-            name: {"type": "string"}
-            for name in (
-                "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
-                "address_id", "email", "device_id", "account_id", "first_name", "last_name",
-                "phone", "description", "media_url",
-            )
-        },
-}  # fmt: skip
-# mySociety's servicerequestupdates POST (a comment from FixMyStreet)
-UPDATE_FORM = {
-        "type": "object",
-        "required": ["api_key", "service_request_id"],
-        "properties": {
-            name: {"type": "string"}
-            for name in (
-                "api_key", "jurisdiction_id", "service_request_id", "update_id", "status",
-                "updated_datetime", "description", "first_name", "last_name", "email",
-                "phone", "media_url",
-            )
-        },
-}  # fmt: skip
-
-
-def open311_doc(*query: Any) -> dict[str, Any]:
-    locale = q("locale", "en for English (Bahasa Indonesia by default)")
-    jurisdiction = q("jurisdiction_id", "this server's jurisdiction (optional)")
-    return {
-        "returns": {200: DOCUMENT},
-        "query": (*query, locale, jurisdiction),
-        "error_model": ERRORS,
-        "errors": (403,),
-    }
-
-
 PREFIX = "/open311/v2"
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -97,7 +44,7 @@ def reply(fmt: str, root: str, value: Any, status: int = 200) -> Response:
 
 
 def errors(fmt: str, status: int, message: str, headers: dict | None = None) -> Response:
-    response = reply(fmt, "errors", open311.error_list(status, message), status)
+    response = reply(fmt, "errors", open311_queries.error_list(status, message), status)
     response.headers.update(headers or {})
     return response
 
@@ -109,7 +56,9 @@ def _format_of(request: Any) -> str:
 
 
 def _standard_error(request: Any, error: KawalError) -> Response:
-    return errors(_format_of(request), open311.error_status(error), error.message, error.headers)
+    return errors(
+        _format_of(request), open311_queries.error_status(error), error.message, error.headers
+    )
 
 
 # Every error under /open311/ (ours, Chalice's 405, a crash) takes the standard's shape.
@@ -212,7 +161,7 @@ def _code_of(report_id: str | None, store: ReportStore, known: dict[str, str | N
 
 def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     _client(params.get("api_key"))
-    start, end = open311.updates_window(params, reports.utc_now())
+    start, end = open311_queries.updates_window(params, reports.utc_now())
     store, catalogue, codes = bootstrap.report_store(), load_catalogue(), {}
     return [
         open311.request_update(
@@ -230,20 +179,20 @@ def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
 def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     store = bootstrap.report_store()
     if params.get("service_request_id"):  # overrides every other filter, as specified
-        ids = open311.requested_ids(params["service_request_id"])
+        ids = open311_queries.requested_ids(params["service_request_id"])
         if params.get("page") or params.get("page_size"):  # all of them unless asked
-            page, size = open311.paging(params)
+            page, size = open311_queries.paging(params)
             ids = ids[(page - 1) * size : page * size]
         found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
         return _render_requests([r for r in found if r is not None], lang, store)
     now = reports.utc_now()
-    filters = open311.request_filters(params, load_catalogue())
-    page, size = open311.paging(params)
-    changed = open311.updated_window(params, now)
+    filters = open311_queries.request_filters(params, load_catalogue())
+    page, size = open311_queries.paging(params)
+    changed = open311_queries.updated_window(params, now)
     if changed is not None:
         found = _changed_requests(store, changed, params, filters, now)
     else:
-        start, end = open311.window(params, now)
+        start, end = open311_queries.window(params, now)
         found = store.created_between(start, end, filters=filters, limit=page * size)
     return _render_requests(found[(page - 1) * size : page * size], lang, store)
 
@@ -259,7 +208,7 @@ def _changed_requests(
     window (found through the activity index), newest change first, that also
     pass the other filters (and ``start_date``/``end_date``, when given)."""
     asked = params.get("start_date") or params.get("end_date")
-    created = open311.window(params, now) if asked else None
+    created = open311_queries.window(params, now) if asked else None
     seen: dict[str, Any] = {}
     for report_id, _key in store.changes_between(*changed):
         if report_id not in seen:
@@ -269,7 +218,7 @@ def _changed_requests(
         for r in seen.values()
         if r is not None
         and changed[0] <= r.updated_at <= changed[1]
-        and open311.passes(r, filters)
+        and open311_queries.passes(r, filters)
         and (created is None or created[0] <= r.created_at <= created[1])
     ]
     return sorted(kept, key=lambda r: r.updated_at, reverse=True)
@@ -407,51 +356,3 @@ def by_token(document: str):
         raise NotFound(f"no service request for token {token!r}")
     body = [{"service_request_id": report.code, "token": token}]
     return reply(fmt, "service_requests", body)
-
-
-# -- the operator's keys ----------------------------------------------------------
-
-
-def _operator():
-    who = principal(bp.current_request)
-    if who.role not in ("operator", "command"):
-        raise Forbidden("Open311 API keys are managed by operators and the command centre")
-    return who
-
-
-@route(bp, "/open311-keys", methods=["GET"], authorizer=staff, doc={"returns": {200: [ApiKeyOut]}})
-def list_keys():
-    """Open311 API keys (operators and the command centre)."""
-    _operator()
-    keys = sorted(bootstrap.api_key_store().all(), key=lambda k: str(k["created_at"]))
-    return json_response([ApiKeyOut(**apikeys.public(k)) for k in keys])
-
-
-@route(
-    bp,
-    "/open311-keys",
-    methods=["POST"],
-    authorizer=staff,
-    doc={"body": ApiKeyIn, "returns": {201: ApiKeyIssued}},
-)
-def issue_key():
-    """Issue an Open311 API key; it is shown once."""
-    who = _operator()
-    data = parse_body(bp.current_request, ApiKeyIn)
-    key, record = apikeys.issue(bootstrap.api_key_store(), data.name, who.id, reports.utc_now())
-    # the key is shown this once; only its hash is stored
-    return json_response(ApiKeyIssued(**apikeys.public(record), api_key=key), 201)
-
-
-@route(
-    bp,
-    "/open311-keys/{key_id}",
-    methods=["DELETE"],
-    authorizer=staff,
-    doc={"returns": {200: ApiKeyOut}},
-)
-def revoke_key(key_id: str):
-    """Revoke an Open311 API key: it is refused from then on."""
-    _operator()
-    revoked = apikeys.revoke(bootstrap.api_key_store(), key_id, reports.utc_now())
-    return json_response(ApiKeyOut(**apikeys.public(revoked)))

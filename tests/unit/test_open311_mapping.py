@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from chalicelib.domain import open311, open311_forms
+from chalicelib.domain import open311, open311_forms, open311_queries
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.entry.open311_xml import render
 
@@ -31,13 +31,15 @@ def test_xml_carries_any_unicode_and_replaces_what_xml_cannot_hold():
 
 
 def test_the_date_window_defaults_to_90_days_and_never_exceeds_it():
-    assert open311.window({}, NOW) == (NOW - timedelta(days=90), NOW)
-    start, end = open311.window({"start_date": "2026-11-01T00:00:00+07:00"}, NOW)
+    assert open311_queries.window({}, NOW) == (NOW - timedelta(days=90), NOW)
+    start, end = open311_queries.window({"start_date": "2026-11-01T00:00:00+07:00"}, NOW)
     assert start == datetime(2026, 10, 31, 17, tzinfo=UTC) and end - start == timedelta(days=90)
-    start, end = open311.window({"end_date": "2026-11-01T00:00:00Z"}, NOW)
+    start, end = open311_queries.window({"end_date": "2026-11-01T00:00:00Z"}, NOW)
     assert end - start == timedelta(days=90)
     with pytest.raises(InvalidInput, match="90 days"):
-        open311.window({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-05-01Z"}, NOW)
+        open311_queries.window(
+            {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-05-01Z"}, NOW
+        )
 
 
 def test_form_parsing_keeps_repeated_fields_and_refuses_broken_encodings():
@@ -58,14 +60,14 @@ def test_unknown_formats_and_documents_are_404():
 
 
 def test_error_codes_fold_to_the_standards_three():
-    assert open311.error_status(NotFound("x")) == 404
-    assert open311.error_status(open311.Forbidden("x")) == 403
-    assert open311.error_status(InvalidInput("x")) == 400
+    assert open311_queries.error_status(NotFound("x")) == 404
+    assert open311_queries.error_status(open311.Forbidden("x")) == 403
+    assert open311_queries.error_status(InvalidInput("x")) == 400
     from chalicelib.domain.errors import Conflict, PayloadTooLarge, Unavailable
 
-    assert open311.error_status(Conflict("x")) == 400
-    assert open311.error_status(PayloadTooLarge("x")) == 400
-    assert open311.error_status(Unavailable("x")) == 503
+    assert open311_queries.error_status(Conflict("x")) == 400
+    assert open311_queries.error_status(PayloadTooLarge("x")) == 400
+    assert open311_queries.error_status(Unavailable("x")) == 503
 
 
 def test_each_step_has_an_extended_status_fixmystreet_shows_truthfully():

@@ -104,7 +104,7 @@ def _every_item(table: Any) -> list[Any]:
 
 
 def _get(table: Any, hash_key: Any, range_key: Any) -> Any:
-    found = table.items.get(hash_key) if hash_key in table.items else None
+    found = table.items.get(hash_key)  # .get: the defaultdict grows no empty entry
     if found is None:
         return None
     return found.get(range_key) if table.range_key_attr else found
@@ -220,7 +220,7 @@ def install() -> None:
                 ]  # fmt: skip
             only = _sorted(found)
         elif hash_key is not None:
-            found = self.items.get(hash_key) if hash_key in self.items else None
+            found = self.items.get(hash_key)
             if found is None:
                 only = []
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -17,6 +18,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+log = logging.getLogger("kawal.remote_media")
 MAX_BYTES = 4 * 1024 * 1024  # an inline photo's limit
 SECONDS = 4.0  # the whole fetch, redirects included: the POST waits for it
 MAX_REDIRECTS = 3
@@ -167,10 +169,8 @@ class Fetcher:
 
 def photo_or_none(fetcher: Fetcher, url: str) -> tuple[bytes, str] | None:
     """The photo behind a link, or None (logged) when it is not to be had."""
-    import logging
-
     try:
         return fetcher.fetch(url)
     except Refused as exc:
-        logging.getLogger(__name__).warning("media_url not fetched: %s", exc)
+        log.warning("media_url not fetched: %s", exc)
         return None

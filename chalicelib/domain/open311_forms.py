@@ -41,6 +41,11 @@ def parse_form(raw: bytes) -> dict[str, list[str]]:
     return form
 
 
+def plain_newlines(text: str) -> str:
+    """FixMyStreet and browsers send CRLF: keep plain newlines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def single(form: dict[str, list[str]], name: str) -> str | None:
     values = form.get(name)
     if not values:
@@ -194,7 +199,7 @@ def report_in(
     lat, lon, district = _location(form, regency)
     description = single(form, "description")
     if description:  # FixMyStreet and browsers send CRLF: keep plain newlines
-        description = description.replace("\r\n", "\n").replace("\r", "\n")
+        description = plain_newlines(description)
     if description and len(description) > 4000:
         raise InvalidInput("description is at most 4,000 characters")
     first, last = single(form, "first_name"), single(form, "last_name")

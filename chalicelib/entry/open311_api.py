@@ -89,12 +89,10 @@ def _base_url() -> str:
 
 def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[str, Any]]:
     catalogue, regency = load_catalogue(), geo.load_regency()
-    out = []
+    out, codes = [], {}
     for report in found:
-        merged_code = None
-        if report.merged_into:  # name the surviving request by its code
-            target = store.get_report(report.merged_into)
-            merged_code = target[0].code if target else None
+        # a merged duplicate names the surviving request by its code
+        merged_code = _code_of(report.merged_into, store, codes)
         out.append(
             open311.service_request(
                 report,
@@ -299,7 +297,7 @@ def _post_update(form: dict[str, list[str]], record: dict[str, Any], fmt: str) -
         raise InvalidInput("service_request_id is required")
     note = single(form, "description")
     if note:
-        note = note.replace("\r\n", "\n").replace("\r", "\n")
+        note = open311_forms.plain_newlines(note)
     else:  # FixMyStreet sends state-only updates with no text: keep them, say so
         note = f"(tanpa teks; status {single(form, 'status') or '-'})"
     theirs = single(form, "update_id")

@@ -13,6 +13,7 @@ from chalicelib.entry import (
     devices_api,
     events,
     follow_page,
+    followup_api,
     lapor_app,
     open311_api,
     open311_keys_api,
@@ -35,6 +36,7 @@ app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
+app.register_blueprint(followup_api.bp)
 app.register_blueprint(command_api.bp)
 app.register_blueprint(command_page.bp)
 app.register_blueprint(follow_page.bp)

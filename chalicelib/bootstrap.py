@@ -11,12 +11,19 @@ from chalicelib.domain import geo
 from chalicelib.routing import load_catalogue
 from chalicelib.services import reports, sms_budget
 from chalicelib.services.dispatch import Dispatcher
+from chalicelib.services.followup import FollowUp
 from chalicelib.services.workflow import Workflow
 from chalicelib.storage import ApiKeyStore, CounterStore, ReportStore, StatsStore
 
 
 def workflow(store: ReportStore | None = None) -> Workflow:
     return Workflow(
+        store=store or ReportStore(), catalogue=load_catalogue(), media=media, now=reports.utc_now
+    )
+
+
+def follow_up(store: ReportStore | None = None) -> FollowUp:
+    return FollowUp(
         store=store or ReportStore(), catalogue=load_catalogue(), media=media, now=reports.utc_now
     )
 

@@ -81,6 +81,9 @@ class Label(Model):
     code: str = Field(pattern=_CODE)
     squad: str
     sla_hours: int = Field(gt=0, le=24 * 60)
+    # how a new report of this label is queued and told: urgent ones go first and
+    # always reach a phone
+    priority: Literal["urgent", "normal", "low"] = "normal"
     name_id: str = Field(min_length=1, max_length=80)
     name_en: str = Field(min_length=1, max_length=80)
     icon: str = Field(default="📍", min_length=1, max_length=8)  # one emoji: the app's label grid

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
-from chalicelib.adapters.notify import topic_arn
+from chalicelib.adapters.notify import district_policy, topic_arn
 
 log = logging.getLogger("kawal.persist")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def _restore_subscriptions(path: Path) -> int:
         return 0
     for topic, subscriptions in json.loads(path.read_text()).items():
         for s in subscriptions:
-            policy = {"FilterPolicy": json.dumps({"district": s["districts"]})}
+            policy = {"FilterPolicy": district_policy(s["districts"])}
             sns.subscribe(
                 TopicArn=topic_arn(topic),
                 Protocol=s["protocol"],

@@ -133,9 +133,24 @@ def _subscription_arn(topic: str, subscription_id: str) -> str:
     return f"{topic_arn(topic)}:{subscription_id}"
 
 
+def district_policy(districts: list[str]) -> str:
+    """A member who covers some districts hears of their reports, and of every
+    urgent report of the squad wherever it is."""
+    return json.dumps({"$or": [{"district": districts}, {"urgent": ["true"]}]})
+
+
+def policy_districts(policy: str | None) -> list[str] | None:
+    """The districts of a filter policy (as district_policy writes it, or older)."""
+    found = json.loads(policy or "{}")
+    for part in found.get("$or", [found]):
+        if "district" in part:
+            return part["district"]
+    return None
+
+
 def subscribe(topic: str, protocol: str, endpoint: str, districts: list[str] | None) -> str:
     """Subscribe and return the subscription id (the ARN's last part)."""
-    attributes = {"FilterPolicy": json.dumps({"district": districts})} if districts else {}
+    attributes = {"FilterPolicy": district_policy(districts)} if districts else {}
     with aws.outage("the notification service"):
         arn = aws.client("sns").subscribe(
             TopicArn=topic_arn(topic),
@@ -162,8 +177,7 @@ def _subscriptions(sns: Any, topic: str) -> list[dict[str, Any]]:
         districts = None
         if not pending:
             attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
-            policy = json.loads(attrs["Attributes"].get("FilterPolicy") or "{}")
-            districts = policy.get("district")
+            districts = policy_districts(attrs["Attributes"].get("FilterPolicy"))
         out.append(
             {
                 "id": sub["SubscriptionArn"].rsplit(":", 1)[1] if not pending else "pending",

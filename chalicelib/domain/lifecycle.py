@@ -4,6 +4,8 @@ submitted ─claim─► accepted ─progress─► in_progress ─resolve─►
     ▲                                                            │
     └──────────── reopened ◄──────────── dispute (≤ 7 days) ─────┘
 any open status ─reject (with a reason the reporter sees)─► rejected
+submitted ─withdraw (the reporter, before anyone claims it)─► withdrawn
+(asking the reporter, transfers, priority and ratings: domain/followup.py)
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Literal
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.models import Report, TimelineEntry
 
-Action = Literal["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close"]
+Action = Literal[
+    "claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close", "withdraw"
+]
 Actor = Literal["squad", "command", "citizen", "system"]
 REJECT_REASONS = ("duplicate", "not_a_problem", "outside_regency", "other_authority")
 DISPUTE_WINDOW = timedelta(days=7)
@@ -29,10 +33,12 @@ RULES: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
     "dispute": (frozenset({"resolved"}), "reopened", frozenset({"citizen"})),
     "auto_close": (frozenset({"resolved"}), "closed", frozenset({"system"})),
     "reject": (
-        frozenset({"submitted", "accepted", "in_progress", "reopened"}),
+        frozenset({"submitted", "accepted", "in_progress", "reopened", "awaiting_info"}),
         "rejected",
         frozenset({"squad", "command"}),
     ),
+    # checked in full by followup.withdraw (nobody claimed it); here for FINAL
+    "withdraw": (frozenset({"submitted"}), "withdrawn", frozenset({"citizen"})),
 }
 
 
@@ -112,8 +118,8 @@ def apply(
 MAX_COMMENT = 2000
 # Steps that change no status and stay among staff: not in the public timeline, not
 # an Open311 update (an overdue report's escalation, the regent's reminder, a
-# reassignment within the squad).
-INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign"})
+# reassignment within the squad, a change of priority).
+INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign", "prioritise"})
 REASSIGNABLE = frozenset({"accepted", "in_progress"})
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from chalicelib.domain.followup import LOW_RATING
 from chalicelib.domain.models import Report
 from chalicelib.domain.schema import Model
 from chalicelib.routing import Catalogue
@@ -21,8 +22,10 @@ WIB = timezone(timedelta(hours=7), "WIB")
 SMS_LIMIT = 160
 Kind = Literal[
     "new_report", "reopened", "overdue", "reporter_update", "reporter_comment", "reminder",
-    "reassigned",
+    "reassigned", "reporter_answer", "transferred", "withdrawn", "low_rating",
 ]  # fmt: skip
+# what the command centre hears (on its own topic), not the report's squad
+COMMAND_KINDS = frozenset({"overdue", "low_rating"})
 
 # GSM 03.38 basic character set: one septet each, so 160 of them fit one segment.
 GSM7 = set(
@@ -95,12 +98,11 @@ def notification_id(report_id: str, event_sk: str, audience: str) -> str:
     return hashlib.sha256(f"{report_id}|{event_sk}|{audience}".encode()).hexdigest()[:32]
 
 
-def priority(report: Report, catalogue: Catalogue, kind: Kind) -> str:
-    if kind in ("reopened", "overdue", "reminder"):
+def priority(report: Report, kind: Kind) -> str:
+    """How the message is flagged: the report's priority, raised for what cannot wait."""
+    if kind in ("reopened", "overdue", "reminder", "low_rating") or report.priority == "urgent":
         return "high"
-    label = catalogue.label(report.label)
-    hours = label.sla_hours if label else 72
-    return "high" if hours <= 12 else "normal" if hours <= 48 else "low"
+    return "low" if report.priority == "low" else "normal"
 
 
 def _place(report: Report, district_name: str | None) -> str:
@@ -124,6 +126,10 @@ NOTE_HEADINGS = {
     "reporter_comment": "Tanggapan pelapor / the reporter adds:",
     "reminder": "Pesan Pusat Komando / from the command centre:",
     "reassigned": "Pengalihan / handed over:",
+    "reporter_answer": "Jawaban pelapor / the reporter answers:",
+    "transferred": "Dialihkan ke tim Anda karena / handed to your squad because:",
+    "withdrawn": "Ditarik pelapor / withdrawn by the reporter:",
+    "low_rating": "Penilaian pelapor / the reporter's rating:",
 }
 
 
@@ -148,8 +154,12 @@ def squad_notification(
         "reporter_comment": "TANGGAPAN",
         "reminder": "TEGURAN",
         "reassigned": "DIALIHKAN",
+        "reporter_answer": "JAWABAN",
+        "transferred": "PINDAHAN",
+        "withdrawn": "DITARIK",
+        "low_rating": "NILAI RENDAH",
     }.get(kind, "")
-    topic = "command" if kind == "overdue" else report.squad
+    topic = "command" if kind in COMMAND_KINDS else report.squad
     sms = _fit_sms(
         f"KAWAL {verb} {report.code} {label_name}:",
         _place(report, district_name),
@@ -177,7 +187,7 @@ def squad_notification(
             f"Tindak lanjuti / follow up: {link}",
         ]
     )
-    audience = "command" if kind == "overdue" else "squad"
+    audience = "command" if kind in COMMAND_KINDS else "squad"
     return Notification(
         id=notification_id(report.id, event_sk, audience),
         kind=kind,
@@ -192,7 +202,9 @@ def squad_notification(
             "label": report.label,
             "squad": report.squad,
             "district": report.district or "unknown",
-            "priority": priority(report, catalogue, kind),
+            "priority": priority(report, kind),
+            # an urgent report reaches every phone of the squad, whatever its districts
+            "urgent": "true" if report.priority == "urgent" else "false",
             "kind": kind,
             "notification_id": notification_id(report.id, event_sk, audience),
         },
@@ -202,14 +214,33 @@ def squad_notification(
 REPORTER_TEXT = {
     "accepted": "sudah diterima petugas dan sedang ditindaklanjuti",
     "resolved": "sudah ditangani. Periksa & konfirmasi di aplikasi dalam 7 hari",
+    "awaiting_info": "- petugas bertanya",
 }
 
 
-SHORT_REPORTER_TEXT = {"accepted": "diterima petugas", "resolved": "sudah ditangani"}
+SHORT_REPORTER_TEXT = {
+    "accepted": "diterima petugas",
+    "resolved": "sudah ditangani",
+    "awaiting_info": "- ada pertanyaan",
+}
+
+
+def _question(text: str, room: int) -> str:
+    """A question quoted in what room is left of an SMS (cut at a word)."""
+    text = gsm7(text)
+    if len(text) <= room:
+        return text
+    return text[: max(room - 3, 0)].rsplit(" ", 1)[0] + "..."
 
 
 def reporter_notification(
-    report: Report, status: str, event_sk: str, *, catalogue: Catalogue, base_url: str
+    report: Report,
+    status: str,
+    event_sk: str,
+    *,
+    catalogue: Catalogue,
+    base_url: str,
+    note: str | None = None,
 ) -> Notification:
     label = catalogue.label(report.label)
     label_name = label.name_id if label else report.label
@@ -222,6 +253,10 @@ def reporter_notification(
         f"KAWAL: Laporan {report.code} {SHORT_REPORTER_TEXT[status]}. {link}",
         f"KAWAL {report.code}: {status}. {link}",
     ]
+    if status == "awaiting_info" and note:  # the question itself, answered at the link
+        head, tail = f'KAWAL {report.code}: petugas bertanya "', f'" Jawab di {link}'
+        room = SMS_LIMIT - len(gsm7(head)) - len(gsm7(tail))
+        wordings.insert(0, head + _question(note, room) + tail)
     fitting = [gsm7(w) for w in wordings if len(gsm7(w)) <= SMS_LIMIT]
     sms = fitting[0] if fitting else gsm7(wordings[-1])
     nid = notification_id(report.id, event_sk, "reporter")
@@ -234,7 +269,9 @@ def reporter_notification(
         report_code=report.code,
         subject=ascii_subject(f"[Kawal] Laporan {report.code}: {status}"),
         sms=sms,
-        email=f"{sms}\n\nTerima kasih telah melapor. / Thank you for reporting.",
+        email=f"{sms}\n\n"
+        + (f"Pertanyaan petugas / the squad asks:\n{note}\n\n" if note else "")
+        + "Terima kasih telah melapor. / Thank you for reporting.",
         attributes={"kind": "reporter_update", "notification_id": nid, "status": status},
     )
 
@@ -251,6 +288,7 @@ def plan(
     action: str | None = None,
     note: str | None = None,
     photo_ready: bool = False,
+    stars: int | None = None,
 ) -> list[Notification]:
     """The notifications one timeline entry causes."""
     out: list[Notification] = []
@@ -269,7 +307,15 @@ def plan(
         "comment": "reporter_comment",  # the reporter's word
         "remind": "reminder",  # the regent is watching
         "reassign": "reassigned",  # another member takes over
+        "answer": "reporter_answer",  # what the squad asked, answered
+        "transfer": "transferred",  # the new squad hears why it is theirs
+        "withdraw": "withdrawn",  # nobody need go
     }
+    if action == "rate":  # a poor rating reaches the regent
+        if stars is None or stars > LOW_RATING:
+            return []
+        said["rate"] = "low_rating"
+        note = f"{stars}/5" + (f": {note}" if note else "")
     if action in said:  # words for the squad, with what was said
         return [
             squad_notification(
@@ -299,7 +345,12 @@ def plan(
     if to_status in REPORTER_TEXT and reporter_opted_in:
         out.append(
             reporter_notification(
-                report, to_status, event_sk, catalogue=catalogue, base_url=base_url
+                report,
+                to_status,
+                event_sk,
+                catalogue=catalogue,
+                base_url=base_url,
+                note=note if to_status == "awaiting_info" else None,
             )
         )
     return out

@@ -173,6 +173,8 @@ _NOTES = {
         "resolved": "Selesai dikerjakan {squad}; menunggu konfirmasi pelapor.",
         "closed": "Selesai.",
         "rejected": "Ditolak: {reason}",
+        "awaiting_info": "{squad} menunggu keterangan dari pelapor.",
+        "withdrawn": "Ditarik oleh pelapor.",
         "merged": "Digabung dengan laporan {other} (masalah yang sama).",
     },
     "en": {
@@ -183,6 +185,8 @@ _NOTES = {
         "resolved": "Fixed by {squad}; awaiting the reporter's confirmation.",
         "closed": "Done.",
         "rejected": "Rejected: {reason}",
+        "awaiting_info": "{squad} awaits more information from the reporter.",
+        "withdrawn": "Withdrawn by the reporter.",
         "merged": "Merged into request {other} (the same problem).",
     },
 }
@@ -236,6 +240,9 @@ EXTENDED = {
     "reopened": "OPEN",
     "resolved": "FIXED",
     "closed": "FIXED",
+    # asked the reporter: still being looked into (FixMyStreet's "investigating")
+    "awaiting_info": "INVESTIGATING",
+    "withdrawn": "CLOSED",
 }
 EXTENDED_REJECTED = {
     "duplicate": "DUPLICATE",
@@ -312,10 +319,16 @@ def update_id(code: str, entry_key: str) -> str:
 
 def is_public_step(entry: TimelineEntry) -> bool:
     """What a client is told of: every status change and comment, not staff matters
-    (an overdue report's escalation, a reminder, a reassignment)."""
+    (an overdue report's escalation, a reminder, a reassignment, a priority), not a
+    question asked the reporter alone (nor its answer), not a rating (Open311 has none)."""
     from chalicelib.domain.lifecycle import INTERNAL_ACTIONS
 
-    return entry.action not in INTERNAL_ACTIONS and entry.key is not None
+    return (
+        entry.action not in INTERNAL_ACTIONS
+        and entry.action != "rate"
+        and entry.public
+        and entry.key is not None
+    )
 
 
 def request_update(

@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import followup
+from chalicelib.domain.followup import LOW_RATING
 from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.routing import Catalogue
 
 GROWTH = 1.04
-KINDS = ("received", "accepted", "resolved", "closed", "reopened", "rejected")
+KINDS = (
+    "received", "accepted", "resolved", "closed", "reopened", "rejected", "withdrawn",
+    "transferred", "asked", "rated",
+)  # fmt: skip
 CHECK_KINDS = ("check_fixed", "check_not_fixed")  # shadow checks: command centre only
 BACKLOG_BUCKETS = ("lt_1d", "1_3d", "3_7d", "gt_7d")
 
@@ -122,7 +127,7 @@ class Summary:
         self.resolution.merge(other.resolution)
 
     def figures(self) -> dict[str, Any]:
-        resolved = self.counts.get("resolved", 0)
+        resolved, rated = self.counts.get("resolved", 0), self.counts.get("rated", 0)
         checked = sum(self.counts.get(k, 0) for k in CHECK_KINDS)
         not_fixed = self.counts.get("check_not_fixed", 0)
         return {
@@ -132,6 +137,9 @@ class Summary:
             "reopen_rate": round(self.counts.get("reopened", 0) / resolved, 4)
             if resolved
             else None,
+            # the reporters' stars: their mean, and how many gave 2 or fewer
+            "rating_average": round(self.counts.get("stars", 0) / rated, 2) if rated else None,
+            "low_ratings": self.counts.get("low_rated", 0),
             "shadow_checks": checked,
             "shadow_not_fixed_share": round(not_fixed / checked, 4) if checked else None,
         }
@@ -170,6 +178,7 @@ class Contribution:
     member: str | None = None
     seconds: float | None = None  # for a first response or a first resolution
     within_sla: bool | None = None
+    stars: int | None = None  # a rating
 
     def dimensions(self) -> list[str]:
         dims = ["all", f"squad#{self.squad}", f"label#{self.label}"]
@@ -190,6 +199,10 @@ KIND_OF_ACTION = {
     "auto_close": "closed",
     "dispute": "reopened",
     "reject": "rejected",
+    "withdraw": "withdrawn",
+    "transfer": "transferred",  # counted for the squad that handed it over
+    "ask": "asked",
+    "rate": "rated",  # counted for the member who worked it
 }
 
 
@@ -199,33 +212,37 @@ def contributions(
     """Every contribution of a report, from its whole timeline and its shadow checks:
     a pure function of what is stored, so computing it again gives the same items."""
     label = catalogue.label(report.label)
-    due = report.created_at + timedelta(hours=label.sla_hours if label else 72)
+    target = timedelta(hours=label.sla_hours if label else 72).total_seconds()
     out, responded, resolved = [], False, False
     for entry in sorted(timeline, key=lambda e: e.at):
         kind = KIND_OF_ACTION.get(entry.action)
         if kind is None or entry.key is None:
             continue
         seconds = within = None
-        if kind == "accepted" and not responded:
-            responded = True
-            seconds, within = (entry.at - report.created_at).total_seconds(), entry.at <= due
-        if kind == "resolved" and not resolved:
-            resolved = True
-            seconds, within = (entry.at - report.created_at).total_seconds(), entry.at <= due
+        if (kind == "accepted" and not responded) or (kind == "resolved" and not resolved):
+            responded, resolved = responded or kind == "accepted", resolved or kind == "resolved"
+            # the time it waited for its reporter's answers does not count
+            waited = followup.paused(timeline, entry.at)
+            seconds = (entry.at - report.created_at - waited).total_seconds()
+            within = seconds <= target
         staff = entry.actor_role in ("squad", "command")
+        member = entry.actor_id if staff and kind in ("accepted", "resolved") else None
         out.append(
             Contribution(
                 key=entry.key,
                 report_id=report.id,
                 day=wib_day(entry.at),
                 kind=kind,
-                squad=report.squad,
+                squad=entry.squad_from
+                if kind == "transferred" and entry.squad_from
+                else report.squad,
                 label=report.label,
                 district=report.district,
-                member=entry.actor_id if staff and kind in ("accepted", "resolved") else None,
+                member=report.assignee if kind == "rated" else member,
                 covert=report.covert,
                 seconds=seconds,
                 within_sla=within,
+                stars=entry.stars,
             )
         )
     for check in checks:
@@ -251,6 +268,9 @@ def summarize(items: Iterable[Contribution]) -> dict[str, Summary]:
         for dim in c.dimensions():
             s = out[dim]
             s.counts[c.kind] = s.counts.get(c.kind, 0) + 1
+            if c.stars is not None:
+                s.counts["stars"] = s.counts.get("stars", 0) + c.stars
+                s.counts["low_rated"] = s.counts.get("low_rated", 0) + int(c.stars <= LOW_RATING)
             if c.seconds is not None:
                 target = s.response if c.kind == "accepted" else s.resolution
                 target.add(c.seconds, bool(c.within_sla))

@@ -137,9 +137,14 @@ def nearby_reports():
 
 @route(bp, "/reports/{ref}", methods=["GET"], doc={"returns": {200: ReportPublic}})
 def get_report(ref: str):
-    """A report by id or short code, as anyone may see it."""
+    """A report by id or short code, as anyone may see it (with its reporter's token:
+    also the questions asked them alone, and their answers)."""
     body = reports.get_public(
-        ref, store=bootstrap.report_store(), catalogue=load_catalogue(), media=media
+        ref,
+        store=bootstrap.report_store(),
+        catalogue=load_catalogue(),
+        media=media,
+        token=bp.current_request.headers.get("x-reporter-token"),
     )
     return json_response(body)
 
@@ -268,6 +273,7 @@ def _citizen_action(ref: str, action: str):
             catalogue=load_catalogue(),
             photos=loaded.photos,
             media=media,
+            reporter=True,
         )
     )
 

@@ -94,7 +94,8 @@ def staff_view(store: ReportStore, report_id: str, who: Principal):
     },
 )
 def squad_queue(squad: str):
-    """A squad's reports, oldest first: open ones by default, or one status."""
+    """A squad's reports: the open ones by default, urgent first, then oldest; or
+    those in one status, oldest first."""
     who = _who()
     if squad == "shadow" and who.role == "shadow":
         return _closures_to_check(bp.current_request.query_params or {})

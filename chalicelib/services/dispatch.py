@@ -90,6 +90,7 @@ class Dispatcher:
             reporter_opted_in=opted_in,
             action=action,
             note=entry.note,
+            stars=entry.stars,
             photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
         return [self.deliver(n) for n in planned]

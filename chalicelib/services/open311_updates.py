@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.domain import lifecycle, open311
+from chalicelib.domain import followup, lifecycle, open311
 from chalicelib.domain.errors import Conflict, NotFound, StaleReport
 from chalicelib.domain.models import Loaded, TimelineEntry
 from chalicelib.services.ports import Changes, ReportWrites
@@ -40,14 +40,18 @@ def comment(
     resend_key: str,
     now: Callable[[], datetime],
 ) -> tuple[Loaded, str, bool]:
-    """Add a reporter's comment to a public report (the squad is told of it): the
+    """Add a reporter's comment to a public report (the squad is told of it; while
+    the squad waits for an answer, it is the answer): the
     report, the comment's entry key and whether it is new (a resend with the same
     ``resend_key`` gets the first one's key)."""
     for _ in range(ATTEMPTS):
         loaded = store.load(report_id) if report_id else None
         if loaded is None or loaded.report.covert:  # absent, as a wrong id is
             raise NotFound("no such service request", code="report_not_found")
-        change = lifecycle.comment(loaded.report, actor="citizen", at=now(), note=note)
+        if loaded.report.status == "awaiting_info":  # what the squad asked, answered
+            change = followup.answer(loaded.report, at=now(), text=note, public=True)
+        else:
+            change = lifecycle.comment(loaded.report, actor="citizen", at=now(), note=note)
         try:
             key, created = store.record_comment(
                 change.report, change.entry, loaded.report.version, resend_key

@@ -144,6 +144,7 @@ def submit(
             created_at=at,
             updated_at=at,
             sla_due_at=at + timedelta(hours=label.sla_hours),
+            priority=label.priority,
             token_hash=identifiers.hash_secret(token),
             request_hash=request_hash,
             has_contact=contact is not None,
@@ -244,15 +245,28 @@ def report_id_or_404(ref: str, store: ReportReads) -> str:
 
 
 def get_public(
-    ref: str, *, store: ReportReads, catalogue: Catalogue, media: Media | None = None
+    ref: str,
+    *,
+    store: ReportReads,
+    catalogue: Catalogue,
+    media: Media | None = None,
+    token: str | None = None,
 ) -> ReportPublic:
+    """A report as anyone sees it; its reporter (``token``) also sees the questions
+    the squad asked them alone, and their answers."""
     report_id = resolve_ref(ref, store)
     loaded = store.load(report_id) if report_id else None
     # Covert reports are not forbidden but absent: the same 404 as a wrong id.
     if loaded is None or loaded.report.covert:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
+    reporter = bool(token) and identifiers.token_matches(token or "", loaded.report.token_hash)
     return to_public(
-        loaded.report, loaded.timeline, catalogue=catalogue, photos=loaded.photos, media=media
+        loaded.report,
+        loaded.timeline,
+        catalogue=catalogue,
+        photos=loaded.photos,
+        media=media,
+        reporter=reporter,
     )
 
 
@@ -263,8 +277,22 @@ def to_public(
     catalogue: Catalogue,
     photos: list[Photo] | None = None,
     media: Any = None,
+    reporter: bool = False,
 ) -> ReportPublic:
+    """``reporter``: the viewer holds the report's token (sees its private thread)."""
     from chalicelib.services import photos as photo_views
+
+    shown = sorted(
+        (
+            e
+            for e in timeline
+            # staff matters (no status change) stay among staff; a question asked the
+            # reporter alone, and their answer, are theirs and the squad's
+            if e.action not in lifecycle.INTERNAL_ACTIONS and (e.public or reporter)
+        ),
+        key=lambda e: e.at,
+    )
+    asked = [e for e in shown if e.action == "ask"]
 
     label = catalogue.label(report.label)
     return ReportPublic(
@@ -293,10 +321,19 @@ def to_public(
         resolved_at=report.resolved_at,
         supporters=report.supporters,
         merged_into=report.merged_into,
+        priority=report.priority,
+        rating=report.rating,
+        question=asked[-1].note if asked and report.status == "awaiting_info" else None,
         timeline=[
-            PublicTimelineEntry(at=e.at, status=e.to_status, note=e.note, reason=e.reason)
-            for e in sorted(timeline, key=lambda e: e.at)
-            if e.action not in lifecycle.INTERNAL_ACTIONS  # staff matters, not a status change
+            PublicTimelineEntry(
+                at=e.at,
+                status=e.to_status,
+                note=e.note,
+                reason=e.reason,
+                action=e.action,
+                stars=e.stars,
+            )
+            for e in shown
         ],
         # a shadow check's photo is covert: the command centre's view adds it
         photos=[photo_views.to_public(p, media) for p in photos or [] if p.role != "check"],

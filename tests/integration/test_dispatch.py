@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import bootstrap
-from chalicelib.adapters.notify import topic_arn
+from chalicelib.adapters.notify import district_policy, topic_arn
 from chalicelib.domain.models import TimelineEntry
 from chalicelib.entry import events
 from chalicelib.routing import load_catalogue
@@ -79,16 +79,20 @@ def test_a_report_reaches_exactly_its_squads_topic(client, aws, queues, stream, 
     assert attributes["notification_id"] == message["id"]
 
 
-def test_a_district_filter_delivers_only_that_district(client, aws, stream):
-    panggul = subscribe_queue(aws, "orange", "panggul-officer", {"district": ["panggul"]})
+def test_a_district_filter_delivers_that_district_and_every_urgent_report(client, aws, stream):
+    policy = json.loads(district_policy(["panggul"]))  # as a member's subscription has it
+    panggul = subscribe_queue(aws, "orange", "panggul-officer", policy)
     everything = subscribe_queue(aws, "orange", "orange-office")
     post_json(client, "/reports", report_body(district="panggul", lat=-8.24, lon=111.44))
-    post_json(client, "/reports", report_body(district="trenggalek"))
+    post_json(client, "/reports", report_body(district="trenggalek"))  # jalan rusak: normal
+    post_json(client, "/reports", report_body(district="trenggalek", label="banjir"))  # urgent
     stream()
-    assert [json.loads(m["Message"])["attributes"]["district"] for m in received(aws, panggul)] == [
-        "panggul"
+    told = [json.loads(m["Message"])["attributes"] for m in received(aws, panggul)]
+    assert sorted((t["district"], t["label"]) for t in told) == [
+        ("panggul", "jalan_rusak"),
+        ("trenggalek", "banjir"),
     ]
-    assert len(received(aws, everything)) == 2
+    assert len(received(aws, everything)) == 3
 
 
 def test_a_redelivered_stream_record_publishes_no_second_copy(client, aws, queues):

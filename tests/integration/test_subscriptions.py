@@ -76,7 +76,9 @@ def test_subscribe_list_filter_and_remove(client, tokens, aws):
         if s["SubscriptionArn"].endswith(sms["id"])
     ]
     policy = sns.get_subscription_attributes(SubscriptionArn=arns[0])["Attributes"]["FilterPolicy"]
-    assert json.loads(policy) == {"district": ["panggul", "munjungan"]}
+    assert json.loads(policy) == {  # their districts, and every urgent report
+        "$or": [{"district": ["panggul", "munjungan"]}, {"urgent": ["true"]}]
+    }
 
     gone = client.http.delete(f"/squads/orange/subscriptions/{sms['id']}", headers=bearer(token))
     assert gone.status_code == 200

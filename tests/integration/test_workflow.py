@@ -125,7 +125,7 @@ def test_an_illegal_transition_is_409_with_the_allowed_ones(client, tokens):
         {"status": "submitted", "allowed": ["claim", "reject"]}
     ]
     r = citizen_post(client, report, "confirm")
-    assert r.status_code == 409 and r.json_body["error"]["details"][0]["allowed"] == []
+    assert r.status_code == 409 and r.json_body["error"]["details"][0]["allowed"] == ["withdraw"]
 
 
 def test_two_members_claiming_at_once_exactly_one_wins(client, aws, tokens, monkeypatch):

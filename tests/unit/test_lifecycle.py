@@ -7,8 +7,11 @@ import pytest
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Report
 
-STATUSES = ["submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"]
-ACTIONS = ["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close"]
+STATUSES = [
+    "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected",
+    "awaiting_info", "withdrawn",
+]  # fmt: skip
+ACTIONS = ["claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close", "withdraw"]
 ACTORS = ["squad", "command", "citizen", "system"]
 STAFF = {"squad", "command"}
 
@@ -25,6 +28,8 @@ LEGAL = {
     ("accepted", "reject"): ("rejected", STAFF),
     ("in_progress", "reject"): ("rejected", STAFF),
     ("reopened", "reject"): ("rejected", STAFF),
+    ("awaiting_info", "reject"): ("rejected", STAFF),
+    ("submitted", "withdraw"): ("withdrawn", {"citizen"}),
 }
 AT = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 

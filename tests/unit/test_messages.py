@@ -35,6 +35,7 @@ def report(**changes):
         created_at=NOW,
         updated_at=NOW,
         sla_due_at=NOW + timedelta(hours=6),
+        priority="urgent",  # banjir's, as submit sets it
         token_hash="x",
         request_hash="y",
     )
@@ -96,6 +97,7 @@ def test_email_has_label_description_map_link_and_sla_in_wib():
         "squad": "orange",
         "district": "panggul",
         "priority": "high",
+        "urgent": "true",
         "kind": "new_report",
         "notification_id": n.id,
     }
@@ -145,3 +147,59 @@ def test_a_reporter_comment_tells_the_squad_what_was_said_and_nobody_else():
         assert (told.audience, told.topic, told.kind) == ("squad", "orange", "reporter_comment")
         assert "TANGGAPAN" in told.sms and is_single_gsm7_segment(told.sms)
         assert "Masih tergenang setinggi pinggang" in told.email
+
+
+def _follow_up(action, to_status, *, note=None, stars=None, opted_in=True, **changes):
+    return plan(
+        report(**changes),
+        to_status,
+        "EVENT#x#0009",
+        catalogue=load_catalogue(),
+        district_name="Panggul",
+        base_url="https://kawal.trenggalekkab.go.id",
+        reporter_opted_in=opted_in,
+        action=action,
+        note=note,
+        stars=stars,
+    )
+
+
+def test_a_question_reaches_the_reporter_alone_in_one_segment_with_the_link():
+    question = "Di sebelah mana tepatnya? Dekat jembatan atau dekat balai desa? " * 3
+    (told,) = _follow_up("ask", "awaiting_info", note=question, status="awaiting_info")
+    assert (told.audience, told.kind) == ("reporter", "reporter_update")
+    assert is_single_gsm7_segment(told.sms) and "petugas bertanya" in told.sms
+    assert "Di sebelah mana tepatnya?" in told.sms
+    assert told.sms.endswith("https://kawal.trenggalekkab.go.id/r/TRG-7K3F9Q")
+    assert question.strip() in told.email
+    assert _follow_up("ask", "awaiting_info", note="Di mana?", opted_in=False) == []
+
+
+def test_the_answer_goes_to_the_squad_as_words_not_as_a_new_report():
+    (told,) = _follow_up("answer", "submitted", note="depan masjid")
+    assert (told.topic, told.kind) == ("orange", "reporter_answer")
+    assert "JAWABAN" in told.sms and "depan masjid" in told.email
+
+
+def test_a_transfer_tells_the_receiving_squad_why():
+    (told,) = _follow_up("transfer", "submitted", note="urusan KTP", squad="red")
+    assert (told.topic, told.kind) == ("red", "transferred") and "PINDAHAN" in told.sms
+    assert "urusan KTP" in told.email
+
+
+@pytest.mark.parametrize(("stars", "told"), [(1, True), (2, True), (3, False), (5, False)])
+def test_a_poor_rating_reaches_the_command_centre(stars, told):
+    planned = _follow_up("rate", "closed", note="lama sekali", stars=stars, status="closed")
+    assert [(n.topic, n.audience, n.kind) for n in planned] == (
+        [("command", "command", "low_rating")] if told else []
+    )
+    if told:
+        assert f"{stars}/5: lama sekali" in planned[0].email
+
+
+@pytest.mark.parametrize(("priority", "flag", "urgent"), [
+    ("urgent", "high", "true"), ("normal", "normal", "false"), ("low", "low", "false"),
+])  # fmt: skip
+def test_the_report_priority_flags_its_messages(priority, flag, urgent):
+    (told,) = _follow_up(None, "submitted", priority=priority, label="jalan_rusak")
+    assert (told.attributes["priority"], told.attributes["urgent"]) == (flag, urgent)

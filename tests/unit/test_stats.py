@@ -142,3 +142,41 @@ def test_windows_are_wib_days():
         and min(stats.window_days("7d", today)) == "2026-11-17"
     )
     assert len(stats.window_days("2026-02", today)) == 28
+
+
+def test_the_wait_for_the_reporters_answer_is_not_response_time():
+    t = [
+        entry(AT, "submit", "submitted", "citizen"),
+        entry(AT + timedelta(hours=1), "ask", "awaiting_info", seq=1),
+        entry(AT + timedelta(hours=9), "answer", "submitted", "citizen", seq=2),
+        entry(AT + timedelta(hours=10), "claim", "accepted", seq=3),
+    ]
+    s = stats.summarize(stats.contributions(report(1), t, load_catalogue()))["squad#orange"]
+    # 10 h after it came, 8 of them waiting for the answer: 2 h, within banjir's 6 h
+    assert s.response.total == pytest.approx(2 * 3600)
+    assert s.response.within_sla == 1 and s.counts["asked"] == 1
+
+
+def test_a_transfer_counts_for_the_squad_that_handed_it_over():
+    moved = entry(AT + timedelta(hours=1), "transfer", "submitted", seq=1)
+    moved = moved.model_copy(update={"squad_from": "yellow", "note": "bukan sampah"})
+    t = [entry(AT, "submit", "submitted", "citizen"), moved]
+    by_dim = stats.summarize(stats.contributions(report(1), t, load_catalogue()))
+    assert by_dim["squad#yellow"].counts["transferred"] == 1
+    assert by_dim["squad#orange"].counts.get("transferred", 0) == 0
+    assert by_dim["squad#orange"].counts["received"] == 1
+
+
+def test_ratings_are_averaged_per_squad_and_member_and_low_ones_counted():
+    contribs = []
+    for n, stars in enumerate([5, 4, 1]):
+        rated = entry(AT + timedelta(days=1), "rate", "closed", "citizen", seq=5)
+        rated = rated.model_copy(update={"stars": stars})
+        r = report(n, status="closed", assignee="budi")
+        contribs += stats.contributions(r, [entry(AT, "submit", "submitted", "citizen"), rated],
+                                        load_catalogue())  # fmt: skip
+    by_dim = stats.summarize(contribs)
+    for dim in ("squad#orange", "member#orange#budi"):
+        figures = by_dim[dim].figures()
+        assert (figures["rated"], figures["rating_average"], figures["low_ratings"]) == (
+            3, 3.33, 1)  # fmt: skip

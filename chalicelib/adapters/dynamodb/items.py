@@ -13,6 +13,8 @@ from chalicelib.domain.models import (
     TimelineEntry,
 )
 
+QUEUE_RANK = {"urgent": "1", "normal": "2", "low": "3"}
+
 
 def photo_item(photo: Photo) -> dict[str, Any]:
     return {
@@ -43,9 +45,9 @@ def report_item(report: Report) -> dict[str, Any]:
     if report.status in OPEN_STATUSES and not report.covert:  # "nearby" is a public read
         item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
         item["GSI2SK"] = f"{report.geohash}#{report.id}"
-    if report.status in OPEN_STATUSES:
+    if report.status in OPEN_STATUSES:  # the squad's queue: urgent first, then oldest
         item["GSI4PK"] = f"QUEUE#{report.squad}"
-        item["GSI4SK"] = f"{created}#{report.id}"
+        item["GSI4SK"] = f"{QUEUE_RANK[report.priority]}#{created}#{report.id}"
     return item
 
 

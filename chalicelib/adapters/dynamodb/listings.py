@@ -151,8 +151,8 @@ class ReportListings(_Table):
         return Listing("GSI5", month_partition(month, covert=True))
 
     def squad_queue(self, squad: str, status: str | None = None) -> Listing:
-        """A squad's open reports (any open status), or its reports in one status,
-        oldest first."""
+        """A squad's open reports (any open status: urgent first, then oldest), or
+        its reports in one status, oldest first."""
         if status:
             return Listing("GSI1", f"SQUAD#{squad}#{status}")
         return Listing("GSI4", f"QUEUE#{squad}")

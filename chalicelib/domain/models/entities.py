@@ -11,14 +11,22 @@ from pydantic import ConfigDict, Field
 from chalicelib.domain.schema import Model
 
 Status = Literal[
-    "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected"
-]
+    "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected",
+    "awaiting_info", "withdrawn",
+]  # fmt: skip
 
 
 STATUSES: tuple[str, ...] = get_args(Status)
 
 
-OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "accepted", "in_progress", "reopened"})
+# awaiting_info: a squad asked the reporter something; still the squad's to work
+OPEN_STATUSES: frozenset[str] = frozenset(
+    {"submitted", "accepted", "in_progress", "reopened", "awaiting_info"}
+)
+
+
+Priority = Literal["urgent", "normal", "low"]
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -74,6 +82,10 @@ class TimelineEntry(Model):
     note: str | None = None
     reason: str | None = None
     photo_id: str | None = None
+    # False: between the squad and the reporter (a question, its answer), not public
+    public: bool = True
+    squad_from: str | None = None  # a transfer: the squad that handed the report over
+    stars: int | None = None  # a rating: the reporter's 1-5
 
 
 class Report(Model):
@@ -118,6 +130,12 @@ class Report(Model):
     # which submit call wrote it: a retried write that finds the report knows it
     # was its own first attempt (201), not somebody's earlier request (200)
     attempt: str | None = None
+    priority: Priority = "normal"
+    # a question to the reporter pauses the response clock: the status to go back to
+    # once answered, and since when it waits
+    resume_status: Status | None = None
+    awaiting_since: datetime | None = None
+    rating: int | None = None  # the reporter's 1-5 stars, once resolved
     version: int = 1
 
 

@@ -236,3 +236,32 @@ class SupportIn(_Input):
 
 class MergeIn(_Input):
     into: str = Field(min_length=1, max_length=40, description="the original report (id or code)")
+
+
+class QuestionIn(_Input):
+    note: str = Field(min_length=5, max_length=2000, description="the question, in Bahasa")
+    public: bool = Field(
+        default=False,
+        description="also in the public timeline (default: between the squad and the reporter)",
+    )
+
+
+class AnswerIn(_Input):
+    note: str = Field(min_length=1, max_length=2000, description="the reporter's answer")
+
+
+class TransferIn(_Input):
+    squad: Literal["pink", "white", "orange", "yellow", "blue", "red"] = Field(
+        description="the squad the report belongs to"
+    )
+    reason: str = Field(min_length=5, max_length=2000, description="why, for the receiving squad")
+
+
+class PriorityIn(_Input):
+    priority: Literal["urgent", "normal", "low"]
+    reason: str = Field(min_length=5, max_length=2000)
+
+
+class RatingIn(_Input):
+    stars: int = Field(ge=1, le=5, strict=True, description="1 (bad) to 5 (very good)")
+    note: str | None = Field(default=None, max_length=2000, description="a comment, optional")

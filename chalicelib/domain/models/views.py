@@ -32,6 +32,10 @@ class PublicTimelineEntry(Model):
     status: Status
     note: str | None = None
     reason: str | None = None
+    action: str | None = Field(
+        default=None, description="what happened: ask (a question to the reporter), answer, …"
+    )
+    stars: int | None = Field(default=None, description="a rating: the reporter's 1-5")
 
 
 class PhotoPublic(Model):
@@ -79,6 +83,11 @@ class ReportPublic(Model):
     resolved_at: datetime | None = None
     supporters: int = 0
     merged_into: str | None = None
+    priority: str = Field(default="normal", description="urgent, normal or low")
+    rating: int | None = Field(default=None, description="the reporter's 1-5 stars")
+    question: str | None = Field(
+        default=None, description="awaiting_info: what the squad asks (to the reporter, or public)"
+    )
     timeline: list[PublicTimelineEntry]
     photos: list[PhotoPublic] = []
 
@@ -138,6 +147,9 @@ class StaffTimelineEntry(Model):
     note: str | None = None
     reason: str | None = None
     photo_id: str | None = None
+    public: bool = True
+    squad_from: str | None = None
+    stars: int | None = None
 
 
 class DuplicateRef(Model):
@@ -219,6 +231,7 @@ class QueueItem(Model):
     created_at: datetime
     sla_due_at: datetime
     overdue: bool
+    priority: str = "normal"
     assignee: str | None = None
     reopen_count: int = 0
     supporters: int = 0

@@ -1,0 +1,107 @@
+"""Follow-up over HTTP: staff ask the reporter, transfer a report, change its
+priority; the reporter answers, withdraws or rates it (with their token)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import bootstrap, observe
+from chalicelib.adapters import media
+from chalicelib.domain.models import (
+    AnswerIn,
+    NoteIn,
+    PriorityIn,
+    QuestionIn,
+    RatingIn,
+    ReportPublic,
+    TransferIn,
+)
+from chalicelib.entry.authn import staff
+from chalicelib.entry.http import json_response, optional_body, parse_body, route
+from chalicelib.entry.staff_api import _who, staff_view, step
+from chalicelib.routing import load_catalogue
+from chalicelib.services import reports
+
+bp = Blueprint(__name__)
+
+
+def _reporter_step(body: type, required: bool = True) -> dict:
+    return {
+        "body": body,
+        "body_required": required,
+        "returns": {200: ReportPublic},
+        "auth": ("reporter",),
+        "errors": (403, 409),
+    }
+
+
+def _staff(ref: str, act) -> object:
+    """A follow-up step by staff, answered with the staff view after it."""
+    who, store = _who(), bootstrap.report_store()
+    report_id = reports.report_id_or_404(ref, store)
+    observe.correlate(report_id=report_id)
+    act(bootstrap.follow_up(store), report_id, who)
+    return json_response(staff_view(store, report_id, who))
+
+
+def _reporter(ref: str, act) -> object:
+    """A follow-up step by the reporter, answered with what they see after it."""
+    request = bp.current_request
+    store = bootstrap.report_store()
+    report_id = reports.report_id_or_404(ref, store)
+    token = request.headers.get("x-reporter-token")
+    act(bootstrap.follow_up(store), report_id, token)
+    loaded = store.load(report_id)
+    return json_response(
+        reports.to_public(
+            loaded.report,
+            loaded.timeline,
+            catalogue=load_catalogue(),
+            photos=loaded.photos,
+            media=media,
+            reporter=True,
+        )
+    )
+
+
+@route(bp, "/reports/{ref}/questions", methods=["POST"], authorizer=staff, doc=step(QuestionIn))
+def ask(ref: str):
+    """Ask the reporter (never named to the squad): the report waits for the answer,
+    its response clock paused; they are told if they left a phone or an email."""
+    data = parse_body(bp.current_request, QuestionIn)
+    return _staff(ref, lambda f, rid, who: f.ask(rid, who, data.note, public=data.public))
+
+
+@route(bp, "/reports/{ref}/transfer", methods=["POST"], authorizer=staff, doc=step(TransferIn))
+def transfer(ref: str):
+    """Hand the report to the squad it belongs to, saying why: new in their queue."""
+    data = parse_body(bp.current_request, TransferIn)
+    return _staff(ref, lambda f, rid, who: f.transfer(rid, who, data.squad, data.reason))
+
+
+@route(bp, "/reports/{ref}/priority", methods=["POST"], authorizer=staff, doc=step(PriorityIn))
+def reprioritise(ref: str):
+    """Make the report urgent, normal or low, saying why (urgent ones come first)."""
+    data = parse_body(bp.current_request, PriorityIn)
+    return _staff(ref, lambda f, rid, who: f.reprioritise(rid, who, data.priority, data.reason))
+
+
+@route(bp, "/reports/{ref}/answers", methods=["POST"], doc=_reporter_step(AnswerIn))
+def answer(ref: str):
+    """The reporter answers the squad's question: the report goes back to work."""
+    data = parse_body(bp.current_request, AnswerIn)
+    return _reporter(ref, lambda f, rid, token: f.answer(rid, token, data.note))
+
+
+@route(bp, "/reports/{ref}/withdraw", methods=["POST"], doc=_reporter_step(NoteIn, False))
+def withdraw(ref: str):
+    """The reporter takes back a report nobody has claimed yet."""
+    data = optional_body(bp.current_request, NoteIn)
+    return _reporter(ref, lambda f, rid, token: f.withdraw(rid, token, data.note))
+
+
+@route(bp, "/reports/{ref}/rating", methods=["POST"], doc=_reporter_step(RatingIn))
+def rate(ref: str):
+    """The reporter's 1-5 stars once it is resolved (2 or fewer: the regent hears)."""
+    data = parse_body(bp.current_request, RatingIn)
+    return _reporter(ref, lambda f, rid, token: f.rate(rid, token, data.stars, data.note))

@@ -16,11 +16,13 @@ from chalicelib.domain.models import (
     ReportPublic,
     TransferIn,
 )
+from chalicelib.entry import views
 from chalicelib.entry.authn import staff
 from chalicelib.entry.http import json_response, optional_body, parse_body, route
 from chalicelib.entry.staff_api import _who, staff_view, step
 from chalicelib.routing import load_catalogue
 from chalicelib.services import reports
+from chalicelib.services.reports import utc_now
 
 bp = Blueprint(__name__)
 
@@ -35,12 +37,23 @@ def _reporter_step(body: type, required: bool = True) -> dict:
     }
 
 
-def _staff(ref: str, act) -> object:
-    """A follow-up step by staff, answered with the staff view after it."""
+def _staff(ref: str, act, *, handed_over: bool = False) -> object:
+    """A follow-up step by staff, answered with the staff view after it (the squad
+    that ``handed_over`` a report sees it this once: from now on it is not theirs)."""
     who, store = _who(), bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
     act(bootstrap.follow_up(store), report_id, who)
+    if handed_over and who.role != "command":
+        return json_response(
+            views.to_staff(
+                store.load(report_id),
+                catalogue=load_catalogue(),
+                media=media,
+                now=utc_now(),
+                command=False,
+            )
+        )
     return json_response(staff_view(store, report_id, who))
 
 
@@ -76,7 +89,9 @@ def ask(ref: str):
 def transfer(ref: str):
     """Hand the report to the squad it belongs to, saying why: new in their queue."""
     data = parse_body(bp.current_request, TransferIn)
-    return _staff(ref, lambda f, rid, who: f.transfer(rid, who, data.squad, data.reason))
+    return _staff(
+        ref, lambda f, rid, who: f.transfer(rid, who, data.squad, data.reason), handed_over=True
+    )
 
 
 @route(bp, "/reports/{ref}/priority", methods=["POST"], authorizer=staff, doc=step(PriorityIn))

@@ -56,6 +56,17 @@ TABLE = {
     ("GET", "/open311/v2/requests/R.json"):           (200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/open311/v2/requests/C.json"):           (404, 404, 404, 404, 404, 404, 404, 404),
     ("GET", "/open311/v2/tokens/C.json"):             (404, 404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/questions"):                 (401, 401, 401, 200, 403, 403, 403, 200),
+    ("POST", "/reports/C/questions"):                 (401, 401, 401, 404, 404, 404, 404, 200),
+    ("POST", "/reports/R/transfer"):                  (401, 401, 401, 200, 403, 403, 403, 200),
+    ("POST", "/reports/C/transfer"):                  (401, 401, 401, 404, 404, 404, 404, 400),
+    ("POST", "/reports/R/priority"):                  (401, 401, 401, 200, 403, 403, 403, 200),
+    ("POST", "/reports/C/priority"):                  (401, 401, 401, 404, 404, 404, 404, 200),
+    ("POST", "/reports/R/answers"):                   (403, 409, 403, 403, 403, 403, 403, 403),
+    ("POST", "/reports/C/answers"):                   (404, 409, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/withdraw"):                  (403, 200, 403, 403, 403, 403, 403, 403),
+    ("POST", "/reports/C/withdraw"):                  (404, 200, 404, 404, 404, 404, 404, 404),
+    ("POST", "/reports/R/rating"):                    (403, 409, 403, 403, 403, 403, 403, 403),
     ("GET", "/open311-keys"):                         (401, 401, 401, 403, 403, 200, 403, 200),
     ("POST", "/open311-keys"):                        (401, 401, 401, 403, 403, 201, 403, 201),
 }  # fmt: skip
@@ -66,6 +77,11 @@ BODIES = {
     "contact-reads": {"reason": "Checking a complaint about this report"},
     "shadow-checks": {"verdict": "fixed"},
     "open311-keys": {"name": "Peta Warga"},
+    "questions": {"note": "Di sebelah mana tepatnya?"},
+    "transfer": {"squad": "yellow", "reason": "ini soal sampah"},
+    "priority": {"priority": "urgent", "reason": "air naik terus"},
+    "answers": {"note": "depan masjid"},
+    "rating": {"stars": 5},
 }
 
 

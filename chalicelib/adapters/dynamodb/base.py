@@ -58,6 +58,11 @@ MUTABLE = (
     "escalated_at",
     "sla_due_at",
     "after_photo_distance_m",
+    "squad",  # a transfer
+    "priority",
+    "resume_status",  # a question to the reporter, until answered
+    "awaiting_since",
+    "rating",
 )  # not "supporters": counted by atomic adds, which a transition must not overwrite
 NEARBY_PARTITION_PRECISION = 5
 BATCH_ATTEMPTS = 8

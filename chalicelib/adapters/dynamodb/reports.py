@@ -89,7 +89,9 @@ class ReportStore(ReportListings, PhotoItems, PeopleItems):
         item = report_item(report)
         keys = (*MUTABLE, *extra, "GSI1PK", "GSI1SK", *OPEN_ONLY)
         sets = {k: item[k] for k in keys if item.get(k) is not None}
-        removes = [k for k in OPEN_ONLY if k not in sets]  # closed: out of the open indexes
+        # what became empty (an assignee after a transfer, an answered question), and
+        # out of the open indexes once closed
+        removes = [k for k in keys if k not in sets]
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
         if removes:
             expression += " REMOVE " + ", ".join(removes)

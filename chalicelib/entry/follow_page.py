@@ -26,6 +26,8 @@ STATUS = {  # (Bahasa, English)
     "closed": ("Selesai", "Done"),
     "reopened": ("Dibuka kembali", "Reopened"),
     "rejected": ("Ditolak", "Rejected"),
+    "awaiting_info": ("Menunggu keterangan pelapor", "Awaiting the reporter's answer"),
+    "withdrawn": ("Ditarik pelapor", "Withdrawn by the reporter"),
 }
 DONE = {"resolved", "closed"}
 HEADERS = {

@@ -21,6 +21,16 @@ from chalicelib.services.reports import to_public
 from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
 
 
+def transfer_targets(report: Report) -> list[str]:
+    """The squads this report may be handed to (none for a covert one)."""
+    from chalicelib.domain.followup import TRANSFERABLE
+    from chalicelib.services.followup import PUBLIC_SQUADS
+
+    if report.covert or report.status not in TRANSFERABLE:
+        return []
+    return [s for s in PUBLIC_SQUADS if s != report.squad]
+
+
 def to_staff(
     loaded: Any,
     *,
@@ -49,6 +59,7 @@ def to_staff(
         source=report.source,
         duplicates=[dict(d) for d in loaded.duplicates],
         offers=offers or [],
+        transfer_to=transfer_targets(report),
         staff_timeline=[
             StaffTimelineEntry(**e.model_dump(exclude={"key"}))
             for e in sorted(loaded.timeline, key=lambda e: e.at)

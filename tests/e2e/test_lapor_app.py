@@ -242,6 +242,57 @@ def test_the_reporter_sees_the_fix_and_confirms_it(browser, lapor):
     page.get_by_role("button", name="Ya, sudah beres").click()
     page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
     assert public(lapor, code)["status"] == "closed"
+
+    # then the stars: the form comes back with the closed report
+    page.get_by_role("button", name="Ya, sudah beres").wait_for(state="detached")
+    page.get_by_role("group", name="Bagaimana penanganannya?").wait_for()
+    page.locator("label[for='star-4']").click()  # a tap on the fourth star
+    assert page.get_by_label("4 bintang").is_checked()
+    page.get_by_label("Komentar (tidak wajib)").fill("Cepat, terima kasih")
+    page.get_by_role("button", name="Kirim penilaian").click()
+    page.get_by_text("Penilaian Anda: 4 dari 5. Terima kasih.").wait_for()
+    assert public(lapor, code)["rating"] == 4
+    assert not errors
+    context.close()
+
+
+def _staff_post(runner, user, path, body):
+    from .conftest import sign_in
+
+    headers = {"Authorization": f"Bearer {sign_in(runner, user)}"}
+    answer = requests.post(f"{runner.base}{path}", headers=headers, json=body, timeout=10)
+    assert answer.ok, answer.text
+
+
+def test_the_reporter_answers_the_squads_question_then_withdraws(browser, lapor):
+    spot = {"latitude": -8.0652, "longitude": 111.7155, "accuracy": 10}
+    context = phone(browser, LARGE, spot)
+    page, errors = open_app(context, lapor.base)
+    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
+    page.get_by_text("Foto siap").wait_for()
+    page.get_by_role("button", name="Lampu jalan mati").click()
+    page.get_by_role("button", name="Kirim").click()
+    code = sent_code(page)
+    report = public(lapor, code)
+    question = "Tiang lampu nomor berapa? Ada di sisi jalan yang mana?"
+    _staff_post(lapor, "tim-orange", f"/reports/{report['id']}/questions", {"note": question})
+    assert public(lapor, code)["question"] is None  # asked this reporter alone
+
+    page.get_by_role("link", name="Laporan saya").click()
+    page.get_by_role("link", name=code).click()
+    page.locator("p.question", has_text=question).wait_for()
+    page.get_by_label("Jawaban Anda").fill("Tiang nomor 14, sisi timur dekat warung")
+    page.screenshot(path=str(ARTEFACTS / "lapor-question.png"), full_page=True)
+    page.get_by_role("button", name="Kirim jawaban").click()
+    page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
+    wait_for(lambda: public(lapor, code)["status"] == "submitted", 10)
+
+    # nobody has claimed it yet: the reporter may take it back
+    page.get_by_text("Tarik laporan ini").wait_for()
+    page.get_by_text("Tarik laporan ini").click()
+    page.get_by_role("button", name="Ya, tarik laporan").click()
+    page.get_by_text("Ditarik pelapor").first.wait_for()
+    assert public(lapor, code)["status"] == "withdrawn"
     assert not errors
     context.close()
 

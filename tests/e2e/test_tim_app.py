@@ -95,8 +95,10 @@ def test_first_sign_in_sets_a_password_and_the_queue_is_by_deadline(browser, tim
     codes = [c for c in re.findall(r"TRG-[0-9A-Z]+", page.inner_text("#queue"))]
     assert codes.index(flood["code"]) < codes.index(road["code"])
     dues = page.evaluate("KawalOutbox.kvGet('queue_cache')")
-    shown = {d["code"]: d["sla_due_at"] for d in dues}
-    assert [shown[c] for c in codes] == sorted(shown[c] for c in codes)  # by deadline
+    rank = {"urgent": 0, "normal": 1, "low": 2}
+    shown = {d["code"]: (rank[d["priority"]], d["sla_due_at"]) for d in dues}
+    assert [shown[c] for c in codes] == sorted(shown[c] for c in codes)  # urgent, then due
+    assert "MENDESAK" in page.locator("#queue li").filter(has_text=flood["code"]).inner_text()
     flood_card = page.locator("#queue li").filter(has_text=flood["code"])
     assert "jam lagi" in flood_card.inner_text()  # time left in words
     assert "WIB" in flood_card.inner_text()
@@ -130,6 +132,41 @@ def test_a_report_followed_through_to_resolved_with_its_after_photo(browser, tim
     after = [p for p in view["photos"] if p["role"] == "after"]
     assert len(after) == 1 and after[0]["state"] == "ready"
     assert [e["action"] for e in view["staff_timeline"]][-3:] == ["claim", "progress", "resolve"]
+    assert not errors
+    context.close()
+
+
+def test_a_member_asks_the_reporter_then_hands_the_report_to_another_squad(browser, tim):
+    report = new_report(tim, "jalan_rusak", -8.1203, 111.7002)
+    context = phone(browser)
+    page, errors = signed_in(context, tim, "tim-orange")
+    page.locator("#queue li").first.wait_for()
+    page.get_by_role("link", name=re.compile(report["code"])).click()
+    page.get_by_text("Tanya pelapor").click()
+    page.get_by_label("Pertanyaan (identitas pelapor tetap rahasia)").fill(
+        "Lubangnya di lajur kiri atau kanan?"
+    )
+    page.get_by_role("button", name="Kirim pertanyaan").click()
+    page.get_by_text("Menunggu jawaban pelapor; batas waktu berhenti sementara.").wait_for()
+    answer = requests.get(
+        f"{tim.base}/reports/{report['id']}",
+        headers={"X-Reporter-Token": report["reporter_token"]}, timeout=10,
+    ).json()  # fmt: skip
+    assert answer["question"] == "Lubangnya di lajur kiri atau kanan?"
+    requests.post(
+        f"{tim.base}/reports/{report['id']}/answers", json={"note": "Lajur kiri arah kota"},
+        headers={"X-Reporter-Token": report["reporter_token"]}, timeout=10,
+    ).raise_for_status()  # fmt: skip
+    page.reload()
+    page.get_by_text("Lajur kiri arah kota").wait_for()  # the answer, in the timeline
+    page.get_by_text("Alihkan ke tim lain").click()
+    page.get_by_label("Tim tujuan").select_option("yellow")
+    page.get_by_label("Alasan (minimal 5 huruf)").first.fill("Ternyata tumpukan sampah")
+    page.screenshot(path=str(ARTEFACTS / "tim-transfer.png"), full_page=True)
+    page.get_by_role("button", name="Alihkan", exact=True).click()
+    page.get_by_role("heading", name="Antrean Tim Oranye").wait_for()
+    wait_for(lambda: staff_view(tim, report["id"])["squad"] == "yellow", 10)
+    assert report["code"] not in page.inner_text("#queue")
     assert not errors
     context.close()
 

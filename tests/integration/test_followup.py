@@ -218,3 +218,12 @@ def test_an_open311_comment_answers_the_squads_question(client, aws, tokens, str
     after = client.http.get(f"/reports/{code}").json_body
     assert after["status"] == "submitted"
     assert [e["action"] for e in after["timeline"]][-2:] == ["ask", "answer"]
+
+
+def test_the_staff_view_offers_the_squads_a_report_may_move_to(client, tokens):
+    road = post_json(client, "/reports", report_body()).json_body
+    levy = post_json(client, "/reports", report_body(label="pungutan_liar")).json_body
+    view = client.http.get(f"/staff/reports/{road['id']}", headers=bearer(tokens["orange"]))
+    assert view.json_body["transfer_to"] == ["pink", "white", "yellow", "blue", "red"]
+    covert = client.http.get(f"/staff/reports/{levy['id']}", headers=bearer(tokens["command"]))
+    assert covert.json_body["transfer_to"] == []  # it stays where it is

@@ -200,6 +200,9 @@ class ReportStaff(ReportPublic):
         default=[], description="reports merged into this one (their people are supporters)"
     )
     offers: list[Offer] = Field(default=[], description="steps offered to this viewer only")
+    transfer_to: list[str] = Field(
+        default=[], description="the squads it may be handed to (POST …/transfer)"
+    )
 
 
 class ReportCommand(ReportStaff):

@@ -3,7 +3,7 @@
 
 const SETTINGS = JSON.parse(document.getElementById("settings").textContent);
 const BASE = location.pathname.replace(/command-centre\/?$/, "");
-const OPEN = ["submitted", "accepted", "in_progress", "reopened"];
+const OPEN = ["submitted", "accepted", "in_progress", "reopened", "awaiting_info"];
 const TEXT = {
   id: {
     title: "Pusat Komando", signIn: "Masuk", signOut: "Keluar", username: "Nama pengguna",
@@ -27,11 +27,16 @@ const TEXT = {
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     comment: "Tanggapan pelapor",
-    steps: { comment: "Tanggapan pelapor", remind: "Teguran Pusat Komando", reassign: "Dialihkan", overdue: "Terlambat" },
+    steps: { comment: "Tanggapan pelapor", remind: "Teguran Pusat Komando", reassign: "Dialihkan", overdue: "Terlambat",
+      ask: "Pertanyaan ke pelapor", answer: "Jawaban pelapor", transfer: "Dipindah antartim", prioritise: "Prioritas diubah",
+      rate: "Penilaian pelapor", withdraw: "Ditarik pelapor" },
+    priority: "Prioritas", priorities: { urgent: "Mendesak", normal: "Biasa", low: "Rendah" }, rating: "Penilaian pelapor",
+    transferTo: "Pindahkan ke tim", why: "Alasan (minimal 5 huruf)", transferGo: "Pindahkan", priorityGo: "Ubah prioritas",
     actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
     reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
-      reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak" },
+      reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak",
+      awaiting_info: "Menunggu jawaban pelapor", withdrawn: "Ditarik pelapor" },
   },
   en: {
     title: "Command Centre", signIn: "Sign in", signOut: "Sign out", username: "Username",
@@ -55,11 +60,16 @@ const TEXT = {
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     comment: "The reporter adds",
-    steps: { comment: "The reporter adds", remind: "Reminder", reassign: "Handed over", overdue: "Late" },
+    steps: { comment: "The reporter adds", remind: "Reminder", reassign: "Handed over", overdue: "Late",
+      ask: "Asked the reporter", answer: "The reporter answered", transfer: "Moved between squads", prioritise: "Priority changed",
+      rate: "The reporter's rating", withdraw: "Withdrawn by the reporter" },
+    priority: "Priority", priorities: { urgent: "Urgent", normal: "Normal", low: "Low" }, rating: "The reporter's rating",
+    transferTo: "Move to the squad", why: "Why (at least 5 letters)", transferGo: "Move", priorityGo: "Change the priority",
     actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
     reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
-      reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected" },
+      reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected",
+      awaiting_info: "Awaiting the reporter", withdrawn: "Withdrawn" },
   },
 };
 
@@ -469,6 +479,8 @@ async function openDrawer(id) {
     el("p", { "data-field": "position" }, `${t("position")}: `,
       distance === null || distance === undefined ? "—" : `${Math.round(distance)} m (${r.after_photo_far ? t("far") : t("near")})`),
     el("p", { "data-field": "supporters" }, `${t("supporters")}: ${r.supporters}`),
+    el("p", { "data-field": "priority" }, `${t("priority")}: ${TEXT[state.lang].priorities[r.priority] || r.priority}`),
+    r.rating ? el("p", { "data-field": "rating" }, `${t("rating")}: ${"★".repeat(r.rating)}${"☆".repeat(5 - r.rating)} (${r.rating}/5)`) : "",
     r.merged_into ? el("p", {}, `${t("mergedInto")}: ${r.merged_into}`) : "",
     el("p", { "data-field": "duplicates" }, `${t("duplicates")}: `,
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
@@ -487,8 +499,8 @@ function drawerActions(r) {
   const box = el("section", { "data-field": "actions", "aria-labelledby": "actions-title" },
     el("h3", { id: "actions-title" }, t("actions")));
   const said = el("p", { role: "status", class: "muted" });
-  const act = async (path, body) => {
-    const answer = await api(`command/reports/${encodeURIComponent(r.id)}/${path}`, {
+  const act = async (path, body, root = "command/reports") => {
+    const answer = await api(`${root}/${encodeURIComponent(r.id)}/${path}`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     if (answer.status === 200) { await openDrawer(r.id); $("drawer-body").querySelector("[data-field=actions] [role=status]").textContent = t("done"); }
@@ -506,6 +518,19 @@ function drawerActions(r) {
     const pick = el("select", { id: "reassign-member" }, ...members.map((m) => el("option", { value: m }, m)));
     box.append(el("label", { for: "reassign-member" }, t("reassign")), pick,
       el("button", { type: "button", id: "reassign", onclick: () => act("assignee", { member: pick.value }) }, t("reassignGo")));
+  }
+  if ((r.transfer_to || []).length) {  // the squads the API says it may go to
+    const to = el("select", { id: "transfer-squad" }, ...r.transfer_to.map((code) => el("option", { value: code }, squadName(code))));
+    const why = el("input", { id: "transfer-why", type: "text", maxlength: "300" });
+    box.append(el("label", { for: "transfer-squad" }, t("transferTo")), to, el("label", { for: "transfer-why" }, t("why")), why,
+      el("button", { type: "button", id: "transfer", onclick: () => act("transfer", { squad: to.value, reason: why.value.trim() }, "reports") }, t("transferGo")));
+  }
+  if (OPEN.includes(r.status)) {
+    const level = el("select", { id: "priority-level" }, ...["urgent", "normal", "low"].filter((p) => p !== r.priority)
+      .map((p) => el("option", { value: p }, TEXT[state.lang].priorities[p])));
+    const why = el("input", { id: "priority-why", type: "text", maxlength: "300" });
+    box.append(el("label", { for: "priority-level" }, t("priority")), level, el("label", { for: "priority-why" }, t("why")), why,
+      el("button", { type: "button", id: "prioritise", onclick: () => act("priority", { priority: level.value, reason: why.value.trim() }, "reports") }, t("priorityGo")));
   }
   box.append(said);
   return box.childElementCount > 2 ? box : "";

@@ -102,6 +102,23 @@
     dispute: ["Belum beres", "Not fixed"],
     dispute_note: ["Apa yang belum beres? (tidak wajib)", "What is still wrong? (optional)"],
     thanks: ["Terima kasih, tanggapan Anda tercatat.", "Thank you, your answer is recorded."],
+    asked: ["Petugas bertanya", "The squad asks"],
+    your_answer: ["Jawaban Anda", "Your answer"],
+    send_answer: ["Kirim jawaban", "Send the answer"],
+    step_ask: ["Pertanyaan petugas", "The squad asked"],
+    step_answer: ["Jawaban pelapor", "The reporter answered"],
+    step_rate: ["Penilaian pelapor: {stars} dari 5", "The reporter's rating: {stars} of 5"],
+    withdraw: ["Tarik laporan ini", "Withdraw this report"],
+    withdraw_text: ["Belum ada petugas yang mengambil laporan ini. Jika masalahnya sudah tidak ada, Anda bisa menariknya.",
+      "No squad member has taken this report yet. If the problem is gone, you can withdraw it."],
+    withdraw_why: ["Alasan (tidak wajib)", "Why (optional)"],
+    withdraw_do: ["Ya, tarik laporan", "Yes, withdraw it"],
+    rate_title: ["Bagaimana penanganannya?", "How was it handled?"],
+    rate_star: ["{n} bintang", "{n} stars"],
+    rate_note: ["Komentar (tidak wajib)", "Comment (optional)"],
+    rate_send: ["Kirim penilaian", "Send the rating"],
+    rate_need: ["Pilih 1 sampai 5 bintang dulu.", "Choose 1 to 5 stars first."],
+    rated: ["Penilaian Anda: {stars} dari 5. Terima kasih.", "Your rating: {stars} of 5. Thank you."],
     need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
     back: ["← Kembali", "← Back"],
     not_found: ["Laporan tidak ditemukan.", "Report not found."],
@@ -490,7 +507,10 @@
     const box = $("#detail");
     box.replaceChildren(el("h2", { id: "detail-title", text: I.t("loading") }));
     let report;
-    try { report = await api(`reports/${encodeURIComponent(id)}`); } catch (e) {
+    // with this phone's token the report shows what the squad asked this reporter alone
+    const token = await reporterToken(id);
+    const headers = token ? { "X-Reporter-Token": token } : {};
+    try { report = await api(`reports/${encodeURIComponent(id)}`, { headers }); } catch (e) {
       // one the command centre answers itself is not public: what this phone knows of it
       const mine = ((await Outbox.kvGet("mine_cache")) || []).find((r) => r.id === id);
       box.replaceChildren(...[
@@ -509,7 +529,9 @@
     const after = figure(photo("after"), I.t("after"));
     const steps = el("ol", { class: "timeline" });
     for (const step of report.timeline) {
-      steps.append(el("li", {}, el("time", { datetime: step.at, text: I.wib(step.at) }), ` ${statusWords(step.status)}`, step.note ? el("div", { class: "muted", text: step.note }) : null));
+      const words = step.action === "rate" ? I.t("step_rate", { stars: step.stars })
+        : ["ask", "answer"].includes(step.action) ? I.t(`step_${step.action}`) : statusWords(step.status);
+      steps.append(el("li", {}, el("time", { datetime: step.at, text: I.wib(step.at) }), ` ${words}`, step.note ? el("div", { class: "muted", text: step.note }) : null));
     }
     box.replaceChildren(...[
       el("h2", { id: "detail-title" }, el("span", { class: "code", text: report.code }), " ", I.name(report.label)),
@@ -520,24 +542,68 @@
       before || after ? el("div", { class: "photos" }, before, after) : null,
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
-    const token = await reporterToken(report.id);
-    if (report.status === "resolved" && token) box.append(answerBox(report, token));
+    if (!token) return;
+    // the squad's question comes first: it is what the reporter is here for
+    if (report.status === "awaiting_info" && report.question) box.querySelector("h3").before(questionBox(report, token));
+    if (report.status === "resolved") box.append(answerBox(report, token));
+    if (["resolved", "closed"].includes(report.status)) box.append(ratingBox(report, token));
+    if (report.status === "submitted") box.append(withdrawBox(report, token));
+  }
+  /* the reporter's own steps on their report: sent with its token, then shown again */
+  async function reporterAct(report, token, action, body, said) {
+    try {
+      await api(`reports/${report.id}/${action}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Reporter-Token": token },
+        body: body ? JSON.stringify(body) : undefined });
+      said.className = "ok";
+      said.textContent = I.t("thanks");
+      setTimeout(() => showDetail(report.id), 1200);
+    } catch (e) {
+      said.className = "error";
+      said.textContent = e.status ? e.message : I.t("need_signal");
+    }
+  }
+  function questionBox(report, token) {
+    const text = el("textarea", { id: "answer-text", rows: 3, maxlength: 2000, required: true });
+    const said = el("p", { role: "status" });
+    return el("div", { class: "answer panel" },
+      el("h3", { text: I.t("asked") }), el("p", { class: "question", text: report.question }),
+      el("label", { for: "answer-text", text: I.t("your_answer") }), text,
+      el("button", { type: "button", class: "primary", onclick: () => text.value.trim() && reporterAct(report, token, "answers", { note: text.value.trim() }, said) }, I.t("send_answer")),
+      said);
+  }
+  function withdrawBox(report, token) {
+    const why = el("textarea", { id: "withdraw-note", rows: 2, maxlength: 2000 });
+    const said = el("p", { role: "status" });
+    return el("details", { class: "withdraw" }, el("summary", {}, I.t("withdraw")),
+      el("p", { class: "muted", text: I.t("withdraw_text") }),
+      el("label", { for: "withdraw-note", text: I.t("withdraw_why") }), why,
+      el("button", { type: "button", onclick: () => reporterAct(report, token, "withdraw", why.value.trim() ? { note: why.value.trim() } : null, said) }, I.t("withdraw_do")),
+      said);
+  }
+  function ratingBox(report, token) {
+    if (report.rating) return el("p", { class: "ok", text: I.t("rated", { stars: report.rating }) });
+    const stars = el("div", { class: "stars" });
+    for (let n = 1; n <= 5; n += 1) {
+      const id = `star-${n}`;
+      stars.append(el("input", { type: "radio", name: "stars", id, value: String(n), class: "visually-hidden" }),
+        el("label", { for: id, title: I.t("rate_star", { n }) }, el("span", { "aria-hidden": "true", text: "★" }), el("span", { class: "visually-hidden", text: I.t("rate_star", { n }) })));
+    }
+    stars.addEventListener("change", (event) => { stars.dataset.stars = event.target.value; });
+    const note = el("textarea", { id: "rate-note", rows: 2, maxlength: 2000 });
+    const said = el("p", { role: "status" });
+    const send = () => {
+      const chosen = stars.querySelector("input:checked");
+      if (!chosen) { said.className = "error"; said.textContent = I.t("rate_need"); return; }
+      reporterAct(report, token, "rating", { stars: Number(chosen.value), ...(note.value.trim() ? { note: note.value.trim() } : {}) }, said);
+    };
+    return el("fieldset", { class: "rating" }, el("legend", { text: I.t("rate_title") }), stars,
+      el("label", { for: "rate-note", text: I.t("rate_note") }), note,
+      el("button", { type: "button", class: "primary", onclick: send }, I.t("rate_send")), said);
   }
   function answerBox(report, token) {
     const note = el("textarea", { id: "dispute-note", rows: 2, maxlength: 1000 });
     const said = el("p", { role: "status" });
-    const act = async (action) => {
-      const body = action === "dispute" && note.value.trim() ? JSON.stringify({ note: note.value.trim() }) : undefined;
-      try {
-        await api(`reports/${report.id}/${action}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Reporter-Token": token }, body });
-        said.className = "ok";
-        said.textContent = I.t("thanks");
-        setTimeout(() => showDetail(report.id), 1200);
-      } catch (e) {
-        said.className = "error";
-        said.textContent = e.status ? e.message : I.t("need_signal");
-      }
-    };
+    const act = (action) => reporterAct(report, token, action, action === "dispute" && note.value.trim() ? { note: note.value.trim() } : null, said);
     return el("div", { class: "answer" },
       el("p", { text: I.t("resolved_ask") }),
       el("button", { type: "button", class: "primary", onclick: () => act("confirm") }, I.t("confirm")),

@@ -84,6 +84,28 @@
     queued: ["Disimpan; dikirim saat ada sinyal.", "Saved; sent when there is signal."],
     done: ["Terkirim.", "Sent."],
     refused: ["Ditolak: {message}", "Refused: {message}"],
+    urgent: ["MENDESAK", "URGENT"],
+    asked: ["Pertanyaan ke pelapor", "Asked the reporter"],
+    answered: ["Jawaban pelapor", "The reporter answered"],
+    transferred: ["Dialihkan dari tim {squad}", "Handed over by the {squad} squad"],
+    prioritised: ["Prioritas diubah", "Priority changed"],
+    rated: ["Penilaian pelapor: {stars} dari 5", "The reporter's rating: {stars} of 5"],
+    ask: ["Tanya pelapor", "Ask the reporter"],
+    ask_text: ["Pertanyaan (identitas pelapor tetap rahasia)", "Question (the reporter stays anonymous)"],
+    ask_public: ["Tampilkan juga di halaman publik", "Also show it on the public page"],
+    ask_send: ["Kirim pertanyaan", "Send the question"],
+    waiting_answer: ["Menunggu jawaban pelapor; batas waktu berhenti sementara.", "Waiting for the reporter's answer; the deadline is paused."],
+    transfer: ["Alihkan ke tim lain", "Hand to another squad"],
+    transfer_to: ["Tim tujuan", "To the squad"],
+    why: ["Alasan (minimal 5 huruf)", "Why (at least 5 letters)"],
+    transfer_send: ["Alihkan", "Hand over"],
+    priority: ["Ubah prioritas", "Change the priority"],
+    priority_level: ["Prioritas", "Priority"],
+    priority_send: ["Simpan prioritas", "Save the priority"],
+    p_urgent: ["Mendesak", "Urgent"],
+    p_normal: ["Biasa", "Normal"],
+    p_low: ["Rendah", "Low"],
+    need_words: ["Tulis alasannya dulu (minimal 5 huruf).", "Say why first (at least 5 letters)."],
   });
 
   const state = { me: null, queue: [], where: null, after: null };
@@ -92,7 +114,12 @@
   const label = (code) => settings.labels.find((l) => l.code === code) || { code, name_id: code, name_en: code, icon: "📍", attributes: [] };
   const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
   // steps that change no status, in words (else the status it stayed in)
-  const STEP_WORDS = { comment: "reporter_comment", remind: "reminder", reassign: "reassigned", overdue: "escalated" };
+  const STEP_WORDS = { comment: "reporter_comment", remind: "reminder", reassign: "reassigned", overdue: "escalated",
+    ask: "asked", answer: "answered", prioritise: "prioritised" };
+  const stepWords = (s) => s.action === "transfer" ? I.t("transferred", { squad: settings.squads[s.squad_from] || s.squad_from || "" })
+    : s.action === "rate" ? I.t("rated", { stars: s.stars })
+    : STEP_WORDS[s.action] ? I.t(STEP_WORDS[s.action]) : statusWords(s.to_status || s.status);
+  const RANK = { urgent: 0, normal: 1, low: 2 };
   const statusWords = (code) => (settings.statuses[code] || [code, code])[I.lang === "en" ? 1 : 0];
 
   /* "3 jam lagi", "terlambat 2 jam": the time left in words, the deadline in WIB beside */
@@ -218,8 +245,8 @@
       state.queue = (await Outbox.kvGet("queue_cache")) || [];
       note.textContent = I.t("queue_offline");
     }
-    // the deadline decides: a 6-hour flood before a 72-hour road, the overdue first
-    state.queue.sort((a, b) => a.sla_due_at.localeCompare(b.sla_due_at));
+    // urgent first; then the deadline decides: a 6-hour flood before a 72-hour road
+    state.queue.sort((a, b) => (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.sla_due_at.localeCompare(b.sla_due_at));
     drawQueue();
     locate();
   }
@@ -243,6 +270,7 @@
         thumb,
         el("div", {},
           el("p", {}, el("span", { class: "icon", "aria-hidden": "true", text: lb.icon }), " ",
+            r.priority === "urgent" ? el("span", { class: "urgent", text: I.t("urgent") }) : null, r.priority === "urgent" ? " " : null,
             el("a", { href: `#laporan/${r.id}` }, `${I.name(lb)} · ${r.code}`)),
           el("p", { class: left.late ? "error" : "ok" }, left.text, el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
           el("p", { class: "muted", text: facts.filter(Boolean).join(" · ") }),
@@ -273,7 +301,7 @@
     const steps = el("ol", { class: "timeline" });
     for (const s of r.staff_timeline.length ? r.staff_timeline : r.timeline) {
       const status = s.to_status || s.status;
-      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${STEP_WORDS[s.action] ? I.t(STEP_WORDS[s.action]) : statusWords(status)}`,
+      steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${stepWords(s)}`,
         s.actor_id ? el("span", { class: "muted", text: ` · ${s.actor_id}` }) : null,
         s.note ? el("div", { class: "muted", text: s.note }) : null));
     }
@@ -282,6 +310,7 @@
     box.replaceChildren(...[
       el("h2", { id: "report-title" }, el("span", { "aria-hidden": "true", text: `${lb.icon} ` }), `${I.name(lb)} `, el("span", { class: "code", text: r.code })),
       el("p", {}, el("span", { class: "status-pill", text: statusWords(r.status) }), " ",
+        r.priority === "urgent" ? el("span", { class: "urgent", text: I.t("urgent") }) : null, " ",
         el("span", { class: left.late ? "error" : "ok", text: ["resolved", "closed", "rejected"].includes(r.status) ? "" : left.text }),
         el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
       el("p", { class: "muted", text: [district(r.district), r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · ") }),
@@ -321,7 +350,11 @@
           act("resolve", { note: done.value.trim(), client_photo_id: photo });
         } }, I.t("resolve")));
     }
-    if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status)) {
+    if (r.status === "awaiting_info") box.append(el("p", { class: "warn", text: I.t("waiting_answer") }));
+    if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status)) box.append(askBox(r, said));
+    if ((r.transfer_to || []).length) box.append(transferBox(r, said));
+    if (["submitted", "reopened", "accepted", "in_progress", "awaiting_info"].includes(r.status)) box.append(priorityBox(r, said));
+    if (["submitted", "reopened", "accepted", "in_progress", "awaiting_info"].includes(r.status)) {
       const reason = el("select", { id: "reject-reason" });
       for (const [code, words] of Object.entries(settings.reject_reasons)) reason.append(el("option", { value: code, text: words[I.lang === "en" ? 1 : 0] }));
       box.append(el("details", { class: "reject" }, el("summary", {}, I.t("reject")),
@@ -330,6 +363,43 @@
     }
     box.append(said);
     return box;
+  }
+  /* asking the reporter, handing over, the priority: each folded away until needed */
+  function askBox(r, said) {
+    const text = el("textarea", { id: "ask-text", rows: 2, maxlength: 2000 });
+    const open = el("input", { type: "checkbox", id: "ask-public" });
+    return el("details", { class: "more" }, el("summary", {}, I.t("ask")),
+      el("label", { for: "ask-text", text: I.t("ask_text") }), text,
+      el("p", {}, open, " ", el("label", { for: "ask-public", text: I.t("ask_public") })),
+      el("button", { type: "button", onclick: () => {
+        if (text.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
+        queueAction(r, "questions", { note: text.value.trim(), public: open.checked }, said);
+      } }, I.t("ask_send")));
+  }
+  function transferBox(r, said) {
+    const to = el("select", { id: "transfer-to" });
+    for (const code of r.transfer_to || []) to.append(el("option", { value: code, text: settings.squads[code] || code }));
+    const why = el("textarea", { id: "transfer-why", rows: 2, maxlength: 2000 });
+    return el("details", { class: "more" }, el("summary", {}, I.t("transfer")),
+      el("label", { for: "transfer-to", text: I.t("transfer_to") }), to,
+      el("label", { for: "transfer-why", text: I.t("why") }), why,
+      el("button", { type: "button", onclick: async () => {
+        if (why.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
+        // once handed over it is another squad's: back to this squad's queue
+        if (await queueItem(`reports/${r.id}/transfer`, { squad: to.value, reason: why.value.trim() }, said)) location.hash = "#antrean";
+      } }, I.t("transfer_send")));
+  }
+  function priorityBox(r, said) {
+    const level = el("select", { id: "priority-level" });
+    for (const p of ["urgent", "normal", "low"]) level.append(el("option", { value: p, text: I.t(`p_${p}`), selected: p === r.priority }));
+    const why = el("textarea", { id: "priority-why", rows: 2, maxlength: 2000 });
+    return el("details", { class: "more" }, el("summary", {}, I.t("priority")),
+      el("label", { for: "priority-level", text: I.t("priority_level") }), level,
+      el("label", { for: "priority-why", text: I.t("why") }), why,
+      el("button", { type: "button", onclick: () => {
+        if (why.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
+        queueAction(r, "priority", { priority: level.value, reason: why.value.trim() }, said);
+      } }, I.t("priority_send")));
   }
   function afterPhotoBox(r, before, said) {
     const input = el("input", { type: "file", id: "after-photo", accept: "image/*", capture: "environment", class: "visually-hidden" });

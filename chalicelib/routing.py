@@ -84,6 +84,12 @@ class Label(Model):
     # how a new report of this label is queued and told: urgent ones go first and
     # always reach a phone
     priority: Literal["urgent", "normal", "low"] = "normal"
+    # office matters count working days in WIB (no weekends, holidays, cuti bersama):
+    # then the response is due by closing time of the Nth working day
+    sla_working_days: int | None = Field(default=None, ge=1, le=60)
+    # a staged target (LAPOR!'s habit): resolved within this, after the response
+    resolve_hours: int | None = Field(default=None, gt=0, le=24 * 365)
+    resolve_working_days: int | None = Field(default=None, ge=1, le=120)
     name_id: str = Field(min_length=1, max_length=80)
     name_en: str = Field(min_length=1, max_length=80)
     icon: str = Field(default="📍", min_length=1, max_length=8)  # one emoji: the app's label grid
@@ -164,6 +170,7 @@ class Catalogue(Model):
                 "name_en": label.name_en,
                 "icon": label.icon,
                 "sla_hours": label.sla_hours,
+                "sla_working_days": label.sla_working_days,
                 "handled_by": self.public_handler(label.code),
                 "attributes": [a.model_dump() for a in label.attributes],
             }

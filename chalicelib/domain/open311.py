@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import workdays
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.messages import WIB
@@ -81,9 +82,15 @@ def service(catalogue: Catalogue, label: Label, lang: str) -> dict[str, Any]:
     name = label.name_en if lang == "en" else label.name_id
     group = _group(catalogue, label, lang)
     if lang == "en":
-        description = f"{label.name_en}. Handled by {group}; response within {label.sla_hours} h."
+        description = (
+            f"{label.name_en}. Handled by {group}; "
+            f"response within {workdays.target_words(label, 'en')}."
+        )
     else:
-        description = f"{label.name_id}. Ditangani {group}; ditanggapi dalam {label.sla_hours} jam."
+        description = (
+            f"{label.name_id}. Ditangani {group}; "
+            f"ditanggapi dalam {workdays.target_words(label, 'id')}."
+        )
     return {
         "service_code": label.code,
         "service_name": name,
@@ -369,12 +376,12 @@ def created(report: Report, catalogue: Catalogue, lang: str) -> dict[str, Any]:
     if lang == "en":
         notice = (
             f"Report {report.code} sent to {squad}; "
-            f"expect a response within {label.sla_hours if label else '-'} h."
+            f"expect a response within {workdays.target_words(label, 'en')}."
         )
     else:
         notice = (
             f"Laporan {report.code} diteruskan ke {squad}; "
-            f"ditanggapi dalam {label.sla_hours if label else '-'} jam."
+            f"ditanggapi dalam {workdays.target_words(label, 'id')}."
         )
     return {
         "service_request_id": report.code,

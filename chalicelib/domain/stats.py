@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import followup
+from chalicelib.domain import followup, workdays
 from chalicelib.domain.followup import LOW_RATING
 from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import Report, TimelineEntry
@@ -212,7 +212,11 @@ def contributions(
     """Every contribution of a report, from its whole timeline and its shadow checks:
     a pure function of what is stored, so computing it again gives the same items."""
     label = catalogue.label(report.label)
-    target = timedelta(hours=label.sla_hours if label else 72).total_seconds()
+    # the targets as the label sets them: on the clock, or in working days (WIB)
+    due = {
+        "accepted": workdays.respond_by(label, report.created_at),
+        "resolved": workdays.resolve_by(label, report.created_at),
+    }
     out, responded, resolved = [], False, False
     for entry in sorted(timeline, key=lambda e: e.at):
         kind = KIND_OF_ACTION.get(entry.action)
@@ -224,7 +228,7 @@ def contributions(
             # the time it waited for its reporter's answers does not count
             waited = followup.paused(timeline, entry.at)
             seconds = (entry.at - report.created_at - waited).total_seconds()
-            within = seconds <= target
+            within = entry.at - waited <= due[kind]
         staff = entry.actor_role in ("squad", "command")
         member = entry.actor_id if staff and kind in ("accepted", "resolved") else None
         out.append(

@@ -7,10 +7,10 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain import attributes, identifiers, lifecycle
+from chalicelib.domain import attributes, identifiers, lifecycle, workdays
 from chalicelib.domain.errors import CodeTaken, Conflict, InvalidInput, NotFound, ReportExists
 from chalicelib.domain.geo import Boundaries, Regency, geohash
 from chalicelib.domain.models import (
@@ -143,7 +143,7 @@ def submit(
             address=data.address or None,
             created_at=at,
             updated_at=at,
-            sla_due_at=at + timedelta(hours=label.sla_hours),
+            sla_due_at=workdays.respond_by(label, at),
             priority=label.priority,
             token_hash=identifiers.hash_secret(token),
             request_hash=request_hash,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import identifiers, lifecycle
+from chalicelib.domain import identifiers, lifecycle, workdays
 from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
 from chalicelib.domain.models import Report, ShadowCheck, TimelineEntry
@@ -322,13 +322,9 @@ class Workflow:
         )
         if action == "dispute":
             # back in the squad's queue with a fresh response target
-            label = self.catalogue.label(report.label)
-            hours = label.sla_hours if label else 72
+            due = workdays.respond_by(self.catalogue.label(report.label), change.entry.at)
             change = lifecycle.Change(
-                change.report.model_copy(
-                    update={"sla_due_at": change.entry.at + timedelta(hours=hours)}
-                ),
-                change.entry,
+                change.report.model_copy(update={"sla_due_at": due}), change.entry
             )
         return self._save(report, change)
 

@@ -47,7 +47,8 @@ def test_public_catalogue_never_names_the_shadow_squad():
     levy = next(label for label in cat.public_labels() if label["code"] == "pungutan_liar")
     assert levy["handled_by"]["code"] == "command"
     assert set(levy) == {
-        "code", "name_id", "name_en", "icon", "sla_hours", "handled_by", "attributes"
+        "code", "name_id", "name_en", "icon", "sla_hours", "sla_working_days", "handled_by",
+        "attributes",
     }  # fmt: skip
 
 

@@ -116,6 +116,9 @@ class LabelOut(Model):
     name_en: str
     icon: str = Field(description="one emoji for the label's button in the apps")
     sla_hours: int
+    sla_working_days: int | None = Field(
+        default=None, description="set: the response is due by 16.00 WIB of this working day"
+    )
     handled_by: Handler
     attributes: list[Attribute] = Field(
         default=[], description="extra questions; send answers as attributes{code: value}"

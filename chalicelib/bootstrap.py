@@ -30,19 +30,21 @@ def follow_up(store: ReportStore | None = None) -> FollowUp:
 
 def dispatcher() -> Dispatcher:
     from chalicelib.adapters.notify import DeliveryFailed, SnsPublisher, send_to_dead_letter_queue
+    from chalicelib.domain.bodies import load_bodies
     from chalicelib.storage import OutboxStore
 
     store = ReportStore()
     return Dispatcher(
         store=store,
         outbox=OutboxStore(),
-        publisher=SnsPublisher(store, sms_allowed=sms_allowed),
+        publisher=SnsPublisher(store, sms_allowed=sms_allowed, bodies=load_bodies),
         catalogue=load_catalogue(),
         regency=geo.load_regency(),
         base_url=config.public_base_url(),
         now=reports.utc_now,
         dead_letter=send_to_dead_letter_queue,
         failure_types=(DeliveryFailed,),
+        bodies=load_bodies(),
     )
 
 

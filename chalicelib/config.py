@@ -52,6 +52,11 @@ def regency_path() -> Path:
     return Path(os.environ.get("REGENCY_PATH") or DATA_DIR / "districts.json")
 
 
+def bodies_path() -> Path:
+    """The outside bodies reports are forwarded to, and their channels."""
+    return Path(os.environ.get("BODIES_PATH") or DATA_DIR / "bodies.json")
+
+
 def district_boundaries_path() -> Path | None:
     """Optional GeoJSON FeatureCollection of district polygons (``properties.code``)."""
     value = os.environ.get("DISTRICT_BOUNDARIES_PATH")

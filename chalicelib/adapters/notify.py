@@ -40,10 +40,16 @@ class SnsPublisher:
     """Delivers a notification: to a squad/command topic, or to the reporter's own
     phone/email looked up at send time (so no contact is copied into the outbox)."""
 
-    def __init__(self, contacts: Any, sms_allowed: Callable[[str], bool]):
+    def __init__(
+        self,
+        contacts: Any,
+        sms_allowed: Callable[[str], bool],
+        bodies: Callable[[], Any] | None = None,
+    ):
         self.contacts = contacts  # anything with contacts(report_id)
         # asked before every SMS to a person: the per-number cap and the daily budget
         self.sms_allowed = sms_allowed
+        self.bodies = bodies  # the outside bodies' channels, read at send time
 
     def publish(self, n: Notification) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -51,6 +57,8 @@ class SnsPublisher:
         try:
             if n.audience == "reporter":
                 return self._to_reporter(n)
+            if n.audience == "body":
+                return self._to_body(n)
             return self._to_topic(n)
         except (ClientError, BotoCoreError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
@@ -88,21 +96,38 @@ class SnsPublisher:
             sent += self._to_person(n, phone, contact.get("email"))
         return ",".join(sent) or "no-contact"
 
+    def _to_body(self, n: Notification) -> str:
+        """Every channel of an outside body (its desk's email, phone, webhook); the
+        outbox retries the whole message until one of them takes it."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        body = self.bodies().get(n.topic) if self.bodies else None
+        if body is None:
+            raise DeliveryFailed(f"no outside body {n.topic!r} in the data")
+        sent, errors = [], []
+        for channel in body.channels:
+            try:
+                if channel.kind == "sms":  # a desk's phone: not a person's daily cap
+                    sent.append(_sms(channel.phone, n))
+                elif channel.kind == "email":
+                    sent += self._to_person(n, None, channel.address) or ["email-no-sender"]
+                else:
+                    sent.append(post_webhook(channel.url, n))
+            except (OSError, DeliveryFailed, ClientError, BotoCoreError) as exc:
+                # one desk down: the others still hear
+                errors.append(f"{channel.kind}: {exc}")
+        delivered = [s for s in sent if s not in ("sms-capped", "email-no-sender")]
+        if not delivered:
+            raise DeliveryFailed("; ".join(errors) or "no channel of the body could be used")
+        return ",".join(delivered)
+
     def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
         sent = []
         if phone and not self.sms_allowed(phone):
             log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
             sent.append("sms-capped")
         elif phone:
-            answer = aws.client("sns").publish(
-                PhoneNumber=phone,
-                Message=n.sms,
-                MessageAttributes=_attributes(
-                    {"AWS.SNS.SMS.SMSType": "Transactional", "AWS.SNS.SMS.SenderID": "KAWAL"}
-                ),
-            )
-            sent.append(answer["MessageId"])
-            observe.count("SmsSegments", sms_segments(n.sms), audience="reporter")
+            sent.append(_sms(phone, n))
         sender = config.reporter_email_from()
         if email and sender:
             answer = aws.client("ses").send_email(
@@ -115,6 +140,48 @@ class SnsPublisher:
             )
             sent.append(answer["MessageId"])
         return sent
+
+
+def _sms(phone: str, n: Notification) -> str:
+    answer = aws.client("sns").publish(
+        PhoneNumber=phone,
+        Message=n.sms,
+        MessageAttributes=_attributes(
+            {"AWS.SNS.SMS.SMSType": "Transactional", "AWS.SNS.SMS.SenderID": "KAWAL"}
+        ),
+    )
+    observe.count("SmsSegments", sms_segments(n.sms), audience=n.audience)
+    return answer["MessageId"]
+
+
+def post_webhook(url: str, n: Notification) -> str:
+    """POST the forwarded report as JSON, signed (HMAC-SHA256 with the stage's key for
+    webhooks) so the body can check it came from Kawal; 2xx or it failed."""
+    import hashlib
+    import hmac
+    import urllib.request
+
+    from chalicelib.adapters.server_secret import server_key
+
+    payload = json.dumps(
+        {"id": n.id, "report": n.report_code, "subject": n.subject, "text": n.email},
+        ensure_ascii=False,
+    ).encode()
+    signature = hmac.new(server_key("webhooks"), payload, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Kawal-Signature": f"sha256={signature}",
+            "X-Kawal-Delivery": n.id,  # the same id on every retry: drop duplicates
+        },
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:  # the operator's https URL
+        if not 200 <= answer.status < 300:
+            raise DeliveryFailed(f"webhook answered {answer.status}")
+    return f"webhook:{answer.status}"
 
 
 def supporters_told(n: Notification) -> bool:

@@ -24,7 +24,7 @@ LOW_RATING = 2  # this many stars or fewer: the command centre hears of it
 MIN_REASON = 5  # a reason is a few words, not a letter
 
 
-def _words(text: str | None, what: str, code: str) -> str:
+def needs_words(text: str | None, what: str, code: str) -> str:
     text = (text or "").strip()
     if len(text) < MIN_REASON:
         raise InvalidInput(f"{what} needs a few words", [{"field": "note"}], code=code)
@@ -33,7 +33,7 @@ def _words(text: str | None, what: str, code: str) -> str:
     return text
 
 
-def _step(
+def entry_for(
     report: Report, action: str, to_status: str, actor: str, actor_id: str | None, at: datetime,
     note: str | None, **fields: object,
 ) -> TimelineEntry:  # fmt: skip
@@ -49,7 +49,7 @@ def _step(
     )
 
 
-def _changed(report: Report, at: datetime, **changes: object) -> Report:
+def updated(report: Report, at: datetime, **changes: object) -> Report:
     return report.model_copy(update={"updated_at": at, "version": report.version + 1, **changes})
 
 
@@ -60,9 +60,9 @@ def ask(
     for the answer, and its response clock stops meanwhile."""
     if report.status not in ASKABLE:
         raise IllegalTransition(f"a {report.status} report cannot be asked about")
-    question = _words(question, "a question", "question_empty")
-    entry = _step(report, "ask", "awaiting_info", actor, actor_id, at, question, public=public)
-    changed = _changed(
+    question = needs_words(question, "a question", "question_empty")
+    entry = entry_for(report, "ask", "awaiting_info", actor, actor_id, at, question, public=public)
+    changed = updated(
         report, at, status="awaiting_info", resume_status=report.status, awaiting_since=at
     )
     return Change(changed, entry)
@@ -73,13 +73,15 @@ def answer(report: Report, *, at: datetime, text: str, public: bool = False) -> 
     it was and its response target moves by the time it waited."""
     if report.status != "awaiting_info" or report.resume_status is None:
         raise IllegalTransition(f"nobody asked about this report ({report.status})")
-    text = _words(text, "an answer", "answer_empty")
+    text = needs_words(text, "an answer", "answer_empty")
     waited = at - (report.awaiting_since or at)
-    entry = _step(report, "answer", report.resume_status, "citizen", None, at, text, public=public)
+    entry = entry_for(
+        report, "answer", report.resume_status, "citizen", None, at, text, public=public
+    )
     changes: dict = {"status": report.resume_status, "resume_status": None, "awaiting_since": None}
     if report.first_response_at is None:
         changes["sla_due_at"] = report.sla_due_at + waited
-    return Change(_changed(report, at, **changes), entry)
+    return Change(updated(report, at, **changes), entry)
 
 
 def transfer(
@@ -103,10 +105,10 @@ def transfer(
         )  # fmt: skip
     if to_squad == report.squad:
         raise IllegalTransition(f"the report is already {to_squad}'s")
-    reason = _words(reason, "a transfer", "reason_required")
-    entry = _step(report, "transfer", "submitted", actor, actor_id, at, reason,
+    reason = needs_words(reason, "a transfer", "reason_required")
+    entry = entry_for(report, "transfer", "submitted", actor, actor_id, at, reason,
                   squad_from=report.squad)  # fmt: skip
-    changed = _changed(
+    changed = updated(
         report, at, status="submitted", squad=to_squad, assignee=None, resume_status=None,
         awaiting_since=None,
     )  # fmt: skip
@@ -120,8 +122,8 @@ def withdraw(report: Report, *, at: datetime, note: str | None) -> Change:
             "only a report nobody has claimed can be withdrawn; this one is " + report.status
         )
     note = (note or "").strip()[:MAX_COMMENT] or None
-    entry = _step(report, "withdraw", "withdrawn", "citizen", None, at, note)
-    return Change(_changed(report, at, status="withdrawn"), entry)
+    entry = entry_for(report, "withdraw", "withdrawn", "citizen", None, at, note)
+    return Change(updated(report, at, status="withdrawn"), entry)
 
 
 def rate(report: Report, *, at: datetime, stars: int, note: str | None) -> Change:
@@ -133,8 +135,8 @@ def rate(report: Report, *, at: datetime, stars: int, note: str | None) -> Chang
     if not 1 <= stars <= 5:
         raise InvalidInput("stars: from 1 to 5", [{"field": "stars"}], code="invalid_rating")
     note = (note or "").strip()[:MAX_COMMENT] or None
-    entry = _step(report, "rate", report.status, "citizen", None, at, note, stars=stars)
-    return Change(_changed(report, at, rating=stars), entry)
+    entry = entry_for(report, "rate", report.status, "citizen", None, at, note, stars=stars)
+    return Change(updated(report, at, rating=stars), entry)
 
 
 def reprioritise(
@@ -150,7 +152,7 @@ def reprioritise(
         raise IllegalTransition(f"a {report.status} report has no priority to change")
     if priority == report.priority:
         raise IllegalTransition(f"the report is {priority} already")
-    reason = _words(reason, "a change of priority", "reason_required")
+    reason = needs_words(reason, "a change of priority", "reason_required")
     note = f"{report.priority} -> {priority}: {reason}"
     return annotate(
         report, "prioritise", actor=actor, actor_id=actor_id, at=at, note=note,  # type: ignore[arg-type]

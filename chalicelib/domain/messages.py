@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalicelib.domain.followup import LOW_RATING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.bodies import Body
 from chalicelib.domain.models import Report
 from chalicelib.domain.schema import Model
 from chalicelib.routing import Catalogue
@@ -22,7 +25,8 @@ WIB = timezone(timedelta(hours=7), "WIB")
 SMS_LIMIT = 160
 Kind = Literal[
     "new_report", "reopened", "overdue", "reporter_update", "reporter_comment", "reminder",
-    "reassigned", "reporter_answer", "transferred", "withdrawn", "low_rating",
+    "reassigned", "reporter_answer", "transferred", "withdrawn", "low_rating", "recalled",
+    "forwarded",
 ]  # fmt: skip
 # what the command centre hears (on its own topic), not the report's squad
 COMMAND_KINDS = frozenset({"overdue", "low_rating"})
@@ -84,8 +88,8 @@ class Notification(Model):
 
     id: str
     kind: Kind
-    audience: Literal["squad", "command", "reporter"]
-    topic: str  # squad code, "command", or "reporter"
+    audience: Literal["squad", "command", "reporter", "body"]
+    topic: str  # squad code, "command", "reporter", or an outside body's code
     report_id: str
     report_code: str
     subject: str
@@ -130,6 +134,7 @@ NOTE_HEADINGS = {
     "transferred": "Dialihkan ke tim Anda karena / handed to your squad because:",
     "withdrawn": "Ditarik pelapor / withdrawn by the reporter:",
     "low_rating": "Penilaian pelapor / the reporter's rating:",
+    "recalled": "Dikembalikan instansi / the outside body declined:",
 }
 
 
@@ -158,6 +163,7 @@ def squad_notification(
         "transferred": "PINDAHAN",
         "withdrawn": "DITARIK",
         "low_rating": "NILAI RENDAH",
+        "recalled": "KEMBALI",
     }.get(kind, "")
     topic = "command" if kind in COMMAND_KINDS else report.squad
     sms = _fit_sms(
@@ -215,6 +221,7 @@ REPORTER_TEXT = {
     "accepted": "sudah diterima petugas dan sedang ditindaklanjuti",
     "resolved": "sudah ditangani. Periksa & konfirmasi di aplikasi dalam 7 hari",
     "awaiting_info": "- petugas bertanya",
+    "forwarded": "diteruskan ke instansi yang berwenang",
 }
 
 
@@ -222,6 +229,7 @@ SHORT_REPORTER_TEXT = {
     "accepted": "diterima petugas",
     "resolved": "sudah ditangani",
     "awaiting_info": "- ada pertanyaan",
+    "forwarded": "diteruskan",
 }
 
 
@@ -253,6 +261,8 @@ def reporter_notification(
         f"KAWAL: Laporan {report.code} {SHORT_REPORTER_TEXT[status]}. {link}",
         f"KAWAL {report.code}: {status}. {link}",
     ]
+    if status == "forwarded" and note:  # the body by name: "diteruskan ke PLN ULP Trenggalek"
+        wordings.insert(0, f"KAWAL: Laporan {report.code} diteruskan ke {note}. {link}")
     if status == "awaiting_info" and note:  # the question itself, answered at the link
         head, tail = f'KAWAL {report.code}: petugas bertanya "', f'" Jawab di {link}'
         room = SMS_LIMIT - len(gsm7(head)) - len(gsm7(tail))
@@ -289,8 +299,10 @@ def plan(
     note: str | None = None,
     photo_ready: bool = False,
     stars: int | None = None,
+    body: Body | None = None,
 ) -> list[Notification]:
-    """The notifications one timeline entry causes."""
+    """The notifications one timeline entry causes (``body``: the outside body a
+    forwarded report goes to)."""
     out: list[Notification] = []
     if action == "overdue":  # an escalation: the command centre, once
         return [
@@ -310,6 +322,7 @@ def plan(
         "answer": "reporter_answer",  # what the squad asked, answered
         "transfer": "transferred",  # the new squad hears why it is theirs
         "withdraw": "withdrawn",  # nobody need go
+        "recall": "recalled",  # the outside body declined: the squad's again
     }
     if action == "rate":  # a poor rating reaches the regent
         if stars is None or stars > LOW_RATING:
@@ -350,7 +363,80 @@ def plan(
                 event_sk,
                 catalogue=catalogue,
                 base_url=base_url,
-                note=note if to_status == "awaiting_info" else None,
+                note=body.name_id
+                if body and to_status == "forwarded"
+                else note
+                if to_status == "awaiting_info"
+                else None,
+            )
+        )
+    if action == "forward" and body is not None:
+        out.append(
+            body_notification(
+                report,
+                body,
+                event_sk,
+                catalogue=catalogue,
+                district_name=district_name,
+                base_url=base_url,
+                note=note,
             )
         )
     return out
+
+
+def body_notification(
+    report: Report,
+    body: Body,
+    event_sk: str,
+    *,
+    catalogue: Catalogue,
+    district_name: str | None,
+    base_url: str,
+    note: str | None,
+) -> Notification:
+    """A report forwarded to an outside body: what, where, the photo's page, and the
+    squad's note; never who reported it (the report does not hold it)."""
+    label = catalogue.label(report.label)
+    label_name = label.name_id if label else report.label
+    link = f"{base_url.rstrip('/')}/r/{report.code}"
+    sms = _fit_sms(f"KAWAL {report.code} {label_name}, diteruskan ke {body.name_id}:",
+                   _place(report, district_name), link)  # fmt: skip
+    email = "\n".join(
+        [
+            f"Yth. {body.name_id},",
+            "",
+            "Pemerintah Kabupaten Trenggalek meneruskan laporan warga berikut, yang menjadi",
+            "kewenangan instansi Anda. Mohon ditindaklanjuti. / Trenggalek Regency forwards",
+            "this citizen report, which is yours to handle.",
+            "",
+            f"Laporan    : {report.code}",
+            f"Masalah    : {label_name}" + (f" / {label.name_en}" if label else ""),
+            f"Kecamatan  : {district_name or '-'}",
+            f"Alamat     : {report.address or '-'}",
+            f"Lokasi     : {report.lat}, {report.lon}",
+            f"Dilaporkan : {wib(report.created_at)}",
+            "",
+            "Uraian / description:",
+            report.description or "-",
+            "",
+            "Catatan petugas / the squad's note:",
+            note or "-",
+            "",
+            f"Foto dan perkembangan / photo and progress: {link}",
+            "Identitas pelapor dirahasiakan. / The reporter's identity is confidential.",
+        ]
+    )
+    nid = notification_id(report.id, event_sk, "body")
+    return Notification(
+        id=nid,
+        kind="forwarded",
+        audience="body",
+        topic=body.code,
+        report_id=report.id,
+        report_code=report.code,
+        subject=ascii_subject(f"[Kawal] Laporan {report.code} diteruskan: {label_name}"),
+        sms=sms,
+        email=email,
+        attributes={"kind": "forwarded", "notification_id": nid, "body": body.code},
+    )

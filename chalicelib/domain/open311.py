@@ -182,6 +182,7 @@ _NOTES = {
         "rejected": "Ditolak: {reason}",
         "awaiting_info": "{squad} menunggu keterangan dari pelapor.",
         "withdrawn": "Ditarik oleh pelapor.",
+        "forwarded": "Diteruskan ke instansi yang berwenang; dipantau {squad}.",
         "merged": "Digabung dengan laporan {other} (masalah yang sama).",
     },
     "en": {
@@ -194,6 +195,7 @@ _NOTES = {
         "rejected": "Rejected: {reason}",
         "awaiting_info": "{squad} awaits more information from the reporter.",
         "withdrawn": "Withdrawn by the reporter.",
+        "forwarded": "Forwarded to the responsible body; {squad} keeps track.",
         "merged": "Merged into request {other} (the same problem).",
     },
 }
@@ -250,6 +252,8 @@ EXTENDED = {
     # asked the reporter: still being looked into (FixMyStreet's "investigating")
     "awaiting_info": "INVESTIGATING",
     "withdrawn": "CLOSED",
+    # another body's to fix (PLN, PDAM…); Kawal keeps track of it
+    "forwarded": "NOT_COUNCILS_RESPONSIBILITY",
 }
 EXTENDED_REJECTED = {
     "duplicate": "DUPLICATE",

@@ -24,7 +24,7 @@ from chalicelib.routing import Catalogue
 GROWTH = 1.04
 KINDS = (
     "received", "accepted", "resolved", "closed", "reopened", "rejected", "withdrawn",
-    "transferred", "asked", "rated",
+    "transferred", "asked", "rated", "forwarded", "settled",
 )  # fmt: skip
 CHECK_KINDS = ("check_fixed", "check_not_fixed")  # shadow checks: command centre only
 BACKLOG_BUCKETS = ("lt_1d", "1_3d", "3_7d", "gt_7d")
@@ -179,6 +179,7 @@ class Contribution:
     seconds: float | None = None  # for a first response or a first resolution
     within_sla: bool | None = None
     stars: int | None = None  # a rating
+    body: str | None = None  # an outside body (forwarded to, settled by)
 
     def dimensions(self) -> list[str]:
         dims = ["all", f"squad#{self.squad}", f"label#{self.label}"]
@@ -188,6 +189,8 @@ class Contribution:
             dims.append(f"district#{self.district}")
         if self.member:
             dims.append(f"member#{self.squad}#{self.member}")
+        if self.body:
+            dims.append(f"body#{self.body}")
         return dims
 
 
@@ -203,6 +206,8 @@ KIND_OF_ACTION = {
     "transfer": "transferred",  # counted for the squad that handed it over
     "ask": "asked",
     "rate": "rated",  # counted for the member who worked it
+    "forward": "forwarded",  # also on the outside body's own line
+    "settle": "settled",
 }
 
 
@@ -247,6 +252,7 @@ def contributions(
                 seconds=seconds,
                 within_sla=within,
                 stars=entry.stars,
+                body=entry.reason if kind in ("forwarded", "settled") else None,
             )
         )
     for check in checks:

@@ -28,6 +28,7 @@ STATUS = {  # (Bahasa, English)
     "rejected": ("Ditolak", "Rejected"),
     "awaiting_info": ("Menunggu keterangan pelapor", "Awaiting the reporter's answer"),
     "withdrawn": ("Ditarik pelapor", "Withdrawn by the reporter"),
+    "forwarded": ("Diteruskan ke instansi berwenang", "Forwarded to the responsible body"),
 }
 DONE = {"resolved", "closed"}
 HEADERS = {

@@ -7,13 +7,17 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap, observe
 from chalicelib.adapters import media
+from chalicelib.domain.bodies import load_bodies
 from chalicelib.domain.models import (
     AnswerIn,
+    BodyOut,
+    ForwardIn,
     NoteIn,
     PriorityIn,
     QuestionIn,
     RatingIn,
     ReportPublic,
+    SettleIn,
     TransferIn,
 )
 from chalicelib.entry import views
@@ -99,6 +103,30 @@ def reprioritise(ref: str):
     """Make the report urgent, normal or low, saying why (urgent ones come first)."""
     data = parse_body(bp.current_request, PriorityIn)
     return _staff(ref, lambda f, rid, who: f.reprioritise(rid, who, data.priority, data.reason))
+
+
+@route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})
+def list_bodies():
+    """The outside bodies a report can be forwarded to (their channels stay private)."""
+    _who()
+    return json_response([BodyOut(**b.model_dump()) for b in load_bodies().bodies])
+
+
+@route(bp, "/reports/{ref}/forward", methods=["POST"], authorizer=staff, doc=step(ForwardIn))
+def forward(ref: str):
+    """Send the report to the outside body it belongs to (PLN, PDAM…): it is told
+    through the outbox, and the report stays tracked as forwarded."""
+    data = parse_body(bp.current_request, ForwardIn)
+    body = load_bodies().get(data.body)
+    return _staff(ref, lambda f, rid, who: f.forward(rid, who, body, data.note))
+
+
+@route(bp, "/reports/{ref}/settle", methods=["POST"], authorizer=staff, doc=step(SettleIn))
+def settle(ref: str):
+    """A forwarded report's end: what the body did (it closes), or that it declined
+    (``declined``: new again in the squad's queue)."""
+    data = parse_body(bp.current_request, SettleIn)
+    return _staff(ref, lambda f, rid, who: f.settle(rid, who, data.note, declined=data.declined))
 
 
 @route(bp, "/reports/{ref}/answers", methods=["POST"], doc=_reporter_step(AnswerIn))

@@ -60,6 +60,7 @@ def to_staff(
         duplicates=[dict(d) for d in loaded.duplicates],
         offers=offers or [],
         transfer_to=transfer_targets(report),
+        forwarded_to=report.forwarded_to,
         staff_timeline=[
             StaffTimelineEntry(**e.model_dump(exclude={"key"}))
             for e in sorted(loaded.timeline, key=lambda e: e.at)

@@ -56,10 +56,12 @@ class Dispatcher:
         now: Callable[[], datetime],
         dead_letter: Callable[[dict[str, Any]], None] = lambda _item: None,
         failure_types: tuple[type[BaseException], ...] = (Exception,),
+        bodies: Any = None,
     ):
         self.store, self.outbox, self.publisher = store, outbox, publisher
         self.catalogue, self.regency, self.base_url = catalogue, regency, base_url
         self.now, self.dead_letter, self.failure_types = now, dead_letter, failure_types
+        self.bodies = bodies  # the outside bodies a report may be forwarded to
 
     def on_timeline_entry(
         self, report_id: str, event_sk: str, to_status: str, action: str | None = None
@@ -91,6 +93,8 @@ class Dispatcher:
             action=action,
             note=entry.note,
             stars=entry.stars,
+            # a forward names its body in the entry (the report may have moved on since)
+            body=self.bodies.get(entry.reason) if self.bodies and action == "forward" else None,
             photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
         return [self.deliver(n) for n in planned]

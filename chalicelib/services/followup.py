@@ -7,7 +7,8 @@ latest entry and changes nothing (200 with the report as it is, not a 409)."""
 
 from __future__ import annotations
 
-from chalicelib.domain import followup
+from chalicelib.domain import bodies, followup
+from chalicelib.domain.bodies import Body
 from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.domain.principals import Principal
 from chalicelib.routing import SQUAD_CODES
@@ -65,6 +66,29 @@ class FollowUp(Workflow):
             return report  # the same change, retried
         change = followup.reprioritise(
             report, actor=actor, actor_id=who.id, at=self.now(), priority=priority, reason=reason
+        )
+        return self._save(report, change)
+
+    # -- outside bodies ------------------------------------------------------------
+    def forward(self, report_id: str, who: Principal, body: Body | None, note: str) -> Report:
+        loaded = self._load(report_id)
+        report, actor = loaded.report, staff_actor(loaded.report, who)
+        if report.status == "forwarded" and body and report.forwarded_to == body.code:
+            return report  # a retry
+        change = bodies.forward(
+            report, body, actor=actor, actor_id=who.id, at=self.now(), note=note
+        )
+        return self._save(report, change)
+
+    def settle(self, report_id: str, who: Principal, note: str, *, declined: bool) -> Report:
+        """What the body did (the report closes), or that it declined (back to work)."""
+        loaded = self._load(report_id)
+        report, actor = loaded.report, staff_actor(loaded.report, who)
+        action = "recall" if declined else "settle"
+        if _already(loaded.timeline, action, note, actor_id=who.id):
+            return report
+        change = bodies.settle(
+            report, declined=declined, actor=actor, actor_id=who.id, at=self.now(), note=note
         )
         return self._save(report, change)
 

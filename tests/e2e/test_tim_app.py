@@ -136,12 +136,18 @@ def test_a_report_followed_through_to_resolved_with_its_after_photo(browser, tim
     context.close()
 
 
-def test_a_member_asks_the_reporter_then_hands_the_report_to_another_squad(browser, tim):
-    report = new_report(tim, "jalan_rusak", -8.1203, 111.7002)
+def opened(browser, runner, report, username="tim-orange"):
+    """A squad member's phone showing ``report``, opened from the queue."""
     context = phone(browser)
-    page, errors = signed_in(context, tim, "tim-orange")
+    page, errors = signed_in(context, runner, username)
     page.locator("#queue li").first.wait_for()
     page.get_by_role("link", name=re.compile(report["code"])).click()
+    return context, page, errors
+
+
+def test_a_member_asks_the_reporter_then_hands_the_report_to_another_squad(browser, tim):
+    report = new_report(tim, "jalan_rusak", -8.1203, 111.7002)
+    context, page, errors = opened(browser, tim, report)
     page.get_by_text("Tanya pelapor").click()
     page.get_by_label("Pertanyaan (identitas pelapor tetap rahasia)").fill(
         "Lubangnya di lajur kiri atau kanan?"
@@ -167,6 +173,27 @@ def test_a_member_asks_the_reporter_then_hands_the_report_to_another_squad(brows
     page.get_by_role("heading", name="Antrean Tim Oranye").wait_for()
     wait_for(lambda: staff_view(tim, report["id"])["squad"] == "yellow", 10)
     assert report["code"] not in page.inner_text("#queue")
+    assert not errors
+    context.close()
+
+
+def test_a_report_for_pln_is_forwarded_then_settled(browser, tim):
+    report = new_report(tim, "lampu_jalan_mati", -8.1101, 111.7203)
+    context, page, errors = opened(browser, tim, report)
+    page.get_by_text("Teruskan ke instansi lain").click()
+    page.get_by_label("Instansi", exact=True).select_option("pln")
+    page.get_by_label("Catatan untuk instansi (minimal 5 huruf)").fill("Kabel PLN putus di tiang")
+    page.get_by_role("button", name="Teruskan", exact=True).click()
+    page.get_by_text("Diteruskan ke PLN ULP Trenggalek").wait_for()
+    assert staff_view(tim, report["id"])["status"] == "forwarded"
+    page.goto(f"{tim.base}/tim/#antrean")
+    page.get_by_label("Tampilkan").select_option("forwarded")
+    page.get_by_role("link", name=re.compile(report["code"])).click()
+    page.get_by_label("Apa yang dilakukan instansi (minimal 5 huruf)").fill(
+        "PLN sudah menyambung kabel"
+    )
+    page.get_by_role("button", name="Sudah ditangani instansi").click()
+    wait_for(lambda: staff_view(tim, report["id"])["status"] == "closed", 10)
     assert not errors
     context.close()
 

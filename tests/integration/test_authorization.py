@@ -67,6 +67,10 @@ TABLE = {
     ("POST", "/reports/R/withdraw"):                  (403, 200, 403, 403, 403, 403, 403, 403),
     ("POST", "/reports/C/withdraw"):                  (404, 200, 404, 404, 404, 404, 404, 404),
     ("POST", "/reports/R/rating"):                    (403, 409, 403, 403, 403, 403, 403, 403),
+    ("POST", "/reports/R/forward"):                   (401, 401, 401, 200, 403, 403, 403, 200),
+    ("POST", "/reports/C/forward"):                   (401, 401, 401, 404, 404, 404, 404, 409),
+    ("POST", "/reports/R/settle"):                    (401, 401, 401, 409, 403, 403, 403, 409),
+    ("GET", "/bodies"):                               (401, 401, 401, 200, 200, 200, 200, 200),
     ("GET", "/open311-keys"):                         (401, 401, 401, 403, 403, 200, 403, 200),
     ("POST", "/open311-keys"):                        (401, 401, 401, 403, 403, 201, 403, 201),
 }  # fmt: skip
@@ -82,6 +86,8 @@ BODIES = {
     "priority": {"priority": "urgent", "reason": "air naik terus"},
     "answers": {"note": "depan masjid"},
     "rating": {"stars": 5},
+    "forward": {"body": "pln", "note": "Tiang listrik miring"},
+    "settle": {"note": "PLN sudah memperbaiki"},
 }
 
 

@@ -1,5 +1,6 @@
 """A photo host on loopback that speaks HTTPS with its own certificate, for the
-media_url fetcher: what it serves, redirects and how slowly, set per path."""
+media_url fetcher: what it serves, redirects and how slowly, set per path; and
+what is POSTed to it (an outside body's webhook)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class PhotoHost:
     port: int
     routes: dict[str, Route] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
+    posts: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)  # webhooks
     names: dict[str, list[str]] = field(default_factory=dict)
     context: ssl.SSLContext | None = None
 
@@ -119,6 +121,14 @@ def photo_host(folder: Path) -> Iterator[PhotoHost]:
                 except OSError:
                     return
             self.close_connection = True
+
+        def do_POST(self):  # a webhook receiver: what came, answered as routed (else 200)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            host.posts.append((self.path, dict(self.headers), body))
+            route = host.routes.get(self.path, Route(status=200))
+            self.send_response(route.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args):
             pass

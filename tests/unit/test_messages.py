@@ -203,3 +203,28 @@ def test_a_poor_rating_reaches_the_command_centre(stars, told):
 def test_the_report_priority_flags_its_messages(priority, flag, urgent):
     (told,) = _follow_up(None, "submitted", priority=priority, label="jalan_rusak")
     assert (told.attributes["priority"], told.attributes["urgent"]) == (flag, urgent)
+
+
+def test_a_forward_tells_the_body_in_one_segment_and_the_reporter_by_its_name():
+    from chalicelib.domain.bodies import Body
+
+    pln = Body(code="pln", name_id="PLN ULP Trenggalek", name_en="PLN",
+               channels=[{"kind": "sms", "phone": "+6281200000101"}])  # fmt: skip
+    planned = plan(
+        report(status="forwarded", address="Dusun Krajan RT 003 RW 007, depan masjid " * 3),
+        "forwarded",
+        "EVENT#x#0003",
+        catalogue=load_catalogue(),
+        district_name="Panggul",
+        base_url="https://kawal.trenggalekkab.go.id",
+        reporter_opted_in=True,
+        action="forward",
+        note="Tiang listrik miring ke jalan",
+        body=pln,
+    )
+    told = {n.audience: n for n in planned}
+    assert set(told) == {"reporter", "body"}
+    assert told["body"].topic == "pln" and is_single_gsm7_segment(told["body"].sms)
+    assert told["body"].sms.endswith("/r/TRG-7K3F9Q")
+    assert "Tiang listrik miring ke jalan" in told["body"].email
+    assert "diteruskan ke PLN ULP Trenggalek" in told["reporter"].sms

@@ -63,6 +63,7 @@ MUTABLE = (
     "resume_status",  # a question to the reporter, until answered
     "awaiting_since",
     "rating",
+    "forwarded_to",
 )  # not "supporters": counted by atomic adds, which a transition must not overwrite
 NEARBY_PARTITION_PRECISION = 5
 BATCH_ATTEMPTS = 8

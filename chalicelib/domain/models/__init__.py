@@ -27,6 +27,7 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     AssigneeIn,
     ContactIn,
     ContactReadIn,
+    ForwardIn,
     InlinePhotoIn,
     MergeIn,
     NearbyQuery,
@@ -40,6 +41,7 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     RejectIn,
     ReportIn,
     ResolveIn,
+    SettleIn,
     ShadowCheckIn,
     SignedIn,
     SignInIn,
@@ -65,6 +67,7 @@ from chalicelib.domain.models.stats import (  # noqa: F401
 from chalicelib.domain.models.views import (  # noqa: F401
     ApiKeyIssued,
     ApiKeyOut,
+    BodyOut,
     CommandQueueItem,
     ContactAudit,
     ContactOut,

@@ -12,7 +12,7 @@ from chalicelib.domain.schema import Model
 
 Status = Literal[
     "submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "rejected",
-    "awaiting_info", "withdrawn",
+    "awaiting_info", "withdrawn", "forwarded",
 ]  # fmt: skip
 
 
@@ -136,6 +136,7 @@ class Report(Model):
     resume_status: Status | None = None
     awaiting_since: datetime | None = None
     rating: int | None = None  # the reporter's 1-5 stars, once resolved
+    forwarded_to: str | None = None  # an outside body's code (data/bodies.json)
     version: int = 1
 
 

@@ -265,3 +265,17 @@ class PriorityIn(_Input):
 class RatingIn(_Input):
     stars: int = Field(ge=1, le=5, strict=True, description="1 (bad) to 5 (very good)")
     note: str | None = Field(default=None, max_length=2000, description="a comment, optional")
+
+
+class ForwardIn(_Input):
+    body: str = Field(
+        min_length=2, max_length=32, description="an outside body's code (GET /bodies)"
+    )
+    note: str = Field(min_length=5, max_length=2000, description="for the body: what to do, where")
+
+
+class SettleIn(_Input):
+    note: str = Field(min_length=5, max_length=2000, description="what the body did, or why not")
+    declined: bool = Field(
+        default=False, description="true: the body declined; the report is the squad's again"
+    )

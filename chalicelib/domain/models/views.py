@@ -206,6 +206,7 @@ class ReportStaff(ReportPublic):
     transfer_to: list[str] = Field(
         default=[], description="the squads it may be handed to (POST …/transfer)"
     )
+    forwarded_to: str | None = Field(default=None, description="the outside body it went to")
 
 
 class ReportCommand(ReportStaff):
@@ -333,3 +334,13 @@ class ReportSummary(Model):
     sla_due_at: datetime
     response_minutes: int | None = Field(default=None, description="submitted to first response")
     resolution_minutes: int | None = Field(default=None, description="submitted to resolved")
+
+
+class BodyOut(Model):
+    """An outside body a report can be forwarded to."""
+
+    code: str
+    name_id: str
+    name_en: str
+    handles_id: str = ""
+    handles_en: str = ""

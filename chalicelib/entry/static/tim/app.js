@@ -106,6 +106,20 @@
     p_normal: ["Biasa", "Normal"],
     p_low: ["Rendah", "Low"],
     need_words: ["Tulis alasannya dulu (minimal 5 huruf).", "Say why first (at least 5 letters)."],
+    forward: ["Teruskan ke instansi lain", "Forward to an outside body"],
+    forward_to: ["Instansi", "Body"],
+    forward_note: ["Catatan untuk instansi (minimal 5 huruf)", "Note for the body (at least 5 letters)"],
+    forward_send: ["Teruskan", "Forward"],
+    forwarded_to: ["Diteruskan ke {body}", "Forwarded to {body}"],
+    settle_note: ["Apa yang dilakukan instansi (minimal 5 huruf)", "What the body did (at least 5 letters)"],
+    settle: ["Sudah ditangani instansi", "Handled by the body"],
+    recall: ["Instansi menolak: kembali ke antrean", "The body declined: back to the queue"],
+    step_forward: ["Diteruskan ke instansi", "Forwarded"],
+    step_settle: ["Ditangani instansi", "Handled by the body"],
+    step_recall: ["Dikembalikan instansi", "Returned by the body"],
+    show: ["Tampilkan", "Show"],
+    show_open: ["Laporan terbuka", "Open reports"],
+    show_forwarded: ["Diteruskan ke instansi", "Forwarded to outside bodies"],
   });
 
   const state = { me: null, queue: [], where: null, after: null };
@@ -115,7 +129,7 @@
   const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
   // steps that change no status, in words (else the status it stayed in)
   const STEP_WORDS = { comment: "reporter_comment", remind: "reminder", reassign: "reassigned", overdue: "escalated",
-    ask: "asked", answer: "answered", prioritise: "prioritised" };
+    ask: "asked", answer: "answered", prioritise: "prioritised", forward: "step_forward", settle: "step_settle", recall: "step_recall" };
   const stepWords = (s) => s.action === "transfer" ? I.t("transferred", { squad: settings.squads[s.squad_from] || s.squad_from || "" })
     : s.action === "rate" ? I.t("rated", { stars: s.stars })
     : STEP_WORDS[s.action] ? I.t(STEP_WORDS[s.action]) : statusWords(s.to_status || s.status);
@@ -236,13 +250,16 @@
     $("#queue-title").textContent = I.t("queue_title", { squad: settings.squads[squad] || "" }).trim();
     const note = $("#queue-note");
     note.textContent = I.t("loading");
+    const status = $("#filter-status").value;
+    const cacheKey = status ? `queue_cache_${status}` : "queue_cache";  // each list kept for offline
     try {
       const params = new URLSearchParams({ limit: "100" });
+      if (status) params.set("status", status);
       state.queue = (await api(`squads/${squad}/reports?${params}`)).items;
-      await Outbox.kvSet("queue_cache", state.queue);
+      await Outbox.kvSet(cacheKey, state.queue);
       note.textContent = "";
     } catch (e) {
-      state.queue = (await Outbox.kvGet("queue_cache")) || [];
+      state.queue = (await Outbox.kvGet(cacheKey)) || [];
       note.textContent = I.t("queue_offline");
     }
     // urgent first; then the deadline decides: a 6-hour flood before a 72-hour road
@@ -352,7 +369,8 @@
     }
     if (r.status === "awaiting_info") box.append(el("p", { class: "warn", text: I.t("waiting_answer") }));
     if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status)) box.append(askBox(r, said));
-    if ((r.transfer_to || []).length) box.append(transferBox(r, said));
+    if ((r.transfer_to || []).length) box.append(transferBox(r, said), forwardBox(r, said));
+    if (r.status === "forwarded") box.append(settleBox(r, said));
     if (["submitted", "reopened", "accepted", "in_progress", "awaiting_info"].includes(r.status)) box.append(priorityBox(r, said));
     if (["submitted", "reopened", "accepted", "in_progress", "awaiting_info"].includes(r.status)) {
       const reason = el("select", { id: "reject-reason" });
@@ -388,6 +406,39 @@
         // once handed over it is another squad's: back to this squad's queue
         if (await queueItem(`reports/${r.id}/transfer`, { squad: to.value, reason: why.value.trim() }, said)) location.hash = "#antrean";
       } }, I.t("transfer_send")));
+  }
+  /* a report that is another body's: forwarded, then settled or given back */
+  async function bodies() {
+    if (!state.bodies) {
+      try { state.bodies = await api("bodies"); await Outbox.kvSet("bodies", state.bodies); } catch (e) { state.bodies = (await Outbox.kvGet("bodies")) || []; }
+    }
+    return state.bodies;
+  }
+  const bodyName = (code) => { const b = (state.bodies || []).find((x) => x.code === code); return b ? I.name(b) : code; };
+  function forwardBox(r, said) {
+    const to = el("select", { id: "forward-to" });
+    bodies().then((list) => list.forEach((b) => to.append(el("option", { value: b.code, text: I.name(b) }))));
+    const note = el("textarea", { id: "forward-note", rows: 2, maxlength: 2000 });
+    return el("details", { class: "more" }, el("summary", {}, I.t("forward")),
+      el("label", { for: "forward-to", text: I.t("forward_to") }), to,
+      el("label", { for: "forward-note", text: I.t("forward_note") }), note,
+      el("button", { type: "button", onclick: () => {
+        if (note.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
+        queueAction(r, "forward", { body: to.value, note: note.value.trim() }, said);
+      } }, I.t("forward_send")));
+  }
+  function settleBox(r, said) {
+    const note = el("textarea", { id: "settle-note", rows: 2, maxlength: 2000 });
+    const send = (declined) => {
+      if (note.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
+      queueAction(r, "settle", { note: note.value.trim(), declined }, said);
+    };
+    bodies().then(() => { heading.textContent = I.t("forwarded_to", { body: bodyName(r.forwarded_to) }); });
+    const heading = el("p", { class: "warn", text: I.t("forwarded_to", { body: r.forwarded_to }) });
+    return el("div", { class: "more" }, heading,
+      el("label", { for: "settle-note", text: I.t("settle_note") }), note,
+      el("button", { type: "button", class: "primary", onclick: () => send(false) }, I.t("settle")),
+      el("button", { type: "button", onclick: () => send(true) }, I.t("recall")));
   }
   function priorityBox(r, said) {
     const level = el("select", { id: "priority-level" });
@@ -530,6 +581,7 @@
   $("#newpass").addEventListener("submit", newPassword);
   $("#sign-out").addEventListener("click", signOut);
   $("#filter-district").addEventListener("change", drawQueue);
+  $("#filter-status").addEventListener("change", showQueue);
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
   addEventListener("hashchange", route);
   addEventListener("online", online);

@@ -17,6 +17,7 @@ from chalicelib.entry import (
     lapor_app,
     open311_api,
     open311_keys_api,
+    privacy_api,
     squads_api,
     staff_api,
     stats_api,
@@ -34,6 +35,7 @@ app.register_blueprint(authn.bp)
 app.register_blueprint(accounts_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
+app.register_blueprint(privacy_api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(followup_api.bp)

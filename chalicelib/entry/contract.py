@@ -57,6 +57,8 @@ TAGS = {
     "accounts_api": "staff accounts",
     "squads_api": "squads",
     "staff_api": "squad work",
+    "followup_api": "follow-up",
+    "privacy_api": "personal data (UU PDP)",
     "command_api": "command centre",
     "stats_api": "statistics",
     "open311_api": "Open311 GeoReport v2",

@@ -293,6 +293,15 @@ def test_the_reporter_answers_the_squads_question_then_withdraws(browser, lapor)
     page.get_by_role("button", name="Ya, tarik laporan").click()
     page.get_by_text("Ditarik pelapor").first.wait_for()
     assert public(lapor, code)["status"] == "withdrawn"
+
+    # what this phone's owner can see and erase of their personal data (UU PDP)
+    page.get_by_role("link", name="Laporan saya").click()
+    page.get_by_text("Data pribadi saya").click()
+    page.get_by_text(f"{code}: tanpa kontak").wait_for()
+    page.get_by_role("button", name="Hapus kontak saya dan lupakan HP ini").click()
+    page.get_by_role("button", name="Ya, hapus. Laporan tetap ada tanpa identitas saya.").click()
+    page.get_by_text("Kontak Anda sudah dihapus dan HP ini dilupakan.").wait_for()
+    assert public(lapor, code)["code"] == code  # the report stays
     assert not errors
     context.close()
 

@@ -26,6 +26,7 @@ from chalicelib.adapters.dynamodb.items import (
 from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
 from chalicelib.adapters.dynamodb.photos import PhotoItems
+from chalicelib.adapters.dynamodb.privacy import PrivacyItems
 from chalicelib.domain.errors import (
     CodeTaken,
     ReportExists,
@@ -41,7 +42,7 @@ from chalicelib.domain.models import (
 )
 
 
-class ReportStore(ReportListings, PhotoItems, PeopleItems):
+class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems):
     """Reports, their timelines, short codes and (apart) reporter contacts."""
 
     def create_report(

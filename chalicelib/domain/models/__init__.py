@@ -52,6 +52,12 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     check_email,
     normalize_phone,
 )
+from chalicelib.domain.models.privacy import (  # noqa: F401
+    Erased,
+    HeldData,
+    PrivacyNotice,
+    PrivacyRequest,
+)
 from chalicelib.domain.models.stats import (  # noqa: F401
     Durations,
     ExtraMetric,

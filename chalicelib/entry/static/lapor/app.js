@@ -103,6 +103,13 @@
     dispute_note: ["Apa yang belum beres? (tidak wajib)", "What is still wrong? (optional)"],
     thanks: ["Terima kasih, tanggapan Anda tercatat.", "Thank you, your answer is recorded."],
     asked: ["Petugas bertanya", "The squad asks"],
+    my_data: ["Data pribadi saya", "My personal data"],
+    my_data_none: ["HP ini belum mengirim laporan, jadi tidak ada data pribadi Anda di sini.", "This phone has sent no report, so no personal data of yours is here."],
+    my_data_contact: ["Kontak pada {code}: {contact}", "Contact on {code}: {contact}"],
+    my_data_no_contact: ["{code}: tanpa kontak", "{code}: no contact"],
+    my_data_erase: ["Hapus kontak saya dan lupakan HP ini", "Erase my contact and forget this phone"],
+    my_data_erase_sure: ["Ya, hapus. Laporan tetap ada tanpa identitas saya.", "Yes, erase. The reports stay, without my identity."],
+    my_data_erased: ["Kontak Anda sudah dihapus dan HP ini dilupakan.", "Your contact is erased and this phone forgotten."],
     your_answer: ["Jawaban Anda", "Your answer"],
     send_answer: ["Kirim jawaban", "Send the answer"],
     step_ask: ["Pertanyaan petugas", "The squad asked"],
@@ -453,6 +460,33 @@
     if (!$("#view-saya").hidden) await showMine();
   }
 
+  /* ---------- my personal data (UU PDP): what is held, and erasing it ---------- */
+  async function showMyData() {
+    const box = $("#my-data-body");
+    const token = await Outbox.kvGet("device_token");
+    if (!token) { box.replaceChildren(el("p", { class: "muted", text: I.t("my_data_none") })); return; }
+    const said = el("p", { role: "status" });
+    let held;
+    try { held = await api("privacy/my-data", { headers: { "X-Device-Token": token } }); } catch (e) {
+      box.replaceChildren(el("p", { class: "error", text: e.status ? e.message : I.t("need_signal") }));
+      return;
+    }
+    const rows = held.reports.map((r) => el("li", { text: r.contact
+      ? I.t("my_data_contact", { code: r.code, contact: [r.contact.name, r.contact.phone, r.contact.email].filter(Boolean).join(", ") })
+      : I.t("my_data_no_contact", { code: r.code }) }));
+    const sure = el("button", { type: "button", hidden: true, onclick: async () => {
+      try {
+        await api("privacy/my-data", { method: "DELETE", headers: { "X-Device-Token": token } });
+        await Outbox.kvSet("device_token", null);
+        await Outbox.kvSet("mine_cache", []);
+        box.replaceChildren(el("p", { class: "ok", role: "status", text: I.t("my_data_erased") }));
+      } catch (e) { said.className = "error"; said.textContent = e.status ? e.message : I.t("need_signal"); }
+    } }, I.t("my_data_erase_sure"));
+    box.replaceChildren(el("ul", {}, ...rows),
+      el("button", { type: "button", onclick: () => { sure.hidden = false; sure.focus(); } }, I.t("my_data_erase")), sure, said,
+      el("p", {}, el("a", { href: "privasi" }, I.t("privacy_link"))));
+  }
+
   /* ---------- my reports: waiting on this phone, then what the API has for this device ---------- */
   async function showMine() {
     const list = $("#mine");
@@ -666,6 +700,7 @@
     $("#photo").focus();
   });
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
+  $("#my-data").addEventListener("toggle", () => { if ($("#my-data").open) showMyData(); });
   addEventListener("hashchange", route);
   addEventListener("online", online);
   addEventListener("offline", online);

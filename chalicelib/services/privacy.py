@@ -1,0 +1,122 @@
+"""A person's rights over their personal data (UU PDP 27/2022, arts. 5-8): to see
+what Kawal holds about them, to correct it, and to have it erased. They prove who
+they are with what Kawal gave them: a report's token (that report) or the phone's
+device token (every report it sent). Each request is acted on at once, well within
+the law's 3×24 hours, and audited without the data itself."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import identifiers
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import Report
+from chalicelib.services import photos
+
+CORRECTABLE = ("name", "phone", "email", "notify")
+
+
+class Subject:
+    """The person behind a request and the reports that are theirs."""
+
+    def __init__(self, via: str, reports: list[Report], device_hash: str | None = None):
+        self.via, self.reports, self.device_hash = via, reports, device_hash
+
+
+def subject(
+    store: Any, *, report_ref: str | None, reporter_token: str | None, device_token: str | None
+) -> Subject:
+    """Who asks, from the token they hold: 403 or 404 like every other reporter step."""
+    from chalicelib.services.reports import report_id_or_404
+
+    if device_token:
+        device = identifiers.hash_secret(device_token)
+        if not store.device_exists(device):
+            raise NotFound("unknown device token", code="unknown_device")
+        mine, start = [], None
+        listing = store.device_reports(device)
+        while True:
+            items, start = store.read(listing, limit=100, start=start)
+            mine += store.reports_from(items)
+            if not start:
+                return Subject("device_token", mine, device)
+    if not report_ref:
+        raise InvalidInput(
+            "send X-Device-Token, or X-Reporter-Token with ?report=<code>",
+            code="subject_required",
+        )
+    loaded = store.load(report_id_or_404(report_ref, store))
+    photos.check_reporter(loaded.report, reporter_token)
+    return Subject("report_token", [loaded.report])
+
+
+def held(store: Any, who: Subject) -> dict[str, Any]:
+    """Everything Kawal holds about this person, as they would read it."""
+    out = []
+    for report in who.reports:
+        contact = store.get_contact(report.id) if report.has_contact else None
+        out.append(
+            {
+                "code": report.code,
+                "label": report.label,
+                "status": report.status,
+                "created_at": report.created_at,
+                "location": {"lat": report.lat, "lon": report.lon},
+                "address": report.address,
+                "description": report.description,
+                "photos": report.citizen_photos,
+                "contact": {k: contact.get(k) for k in CORRECTABLE} if contact else None,
+                "on_this_device": report.device_hash is not None,
+            }
+        )
+    return {"via": who.via, "reports": out, "device_registered": who.device_hash is not None}
+
+
+def _audit(store: Any, who: Subject, action: str, fields: list[str], now: datetime) -> None:
+    store.record_privacy_request(
+        {
+            "id": uuid.uuid4().hex[:12],
+            "action": action,
+            "via": who.via,
+            "reports": [r.code for r in who.reports],
+            "fields": fields,
+            "received_at": now,
+            "done_at": now,  # done at once: within the law's 3×24 hours
+        },
+        now,
+    )
+
+
+def access(store: Any, who: Subject, now: Callable[[], datetime]) -> dict[str, Any]:
+    found = held(store, who)
+    _audit(store, who, "access", [], now())
+    return found
+
+
+def correct(
+    store: Any, who: Subject, changes: dict[str, Any], now: Callable[[], datetime]
+) -> dict[str, Any]:
+    """Their contact as they say it should be (a report left without one gains it)."""
+    fields = sorted(k for k in changes if k in CORRECTABLE)
+    for report in who.reports:
+        current = store.get_contact(report.id) if report.has_contact else {}
+        merged = {k: (current or {}).get(k) for k in CORRECTABLE} | changes
+        if report.has_contact or any(merged.get(k) for k in ("phone", "email", "name")):
+            store.replace_contact(report.id, merged)
+    _audit(store, who, "correct", fields, now())
+    return held(store, who)
+
+
+def erase(store: Any, who: Subject, now: Callable[[], datetime]) -> dict[str, Any]:
+    """Their contact gone from every report of theirs, the phone forgotten; the
+    reports stay, anonymised, as the public-service record."""
+    for report in who.reports:
+        if report.has_contact:
+            store.erase_contact(report.id)
+    if who.device_hash:
+        store.forget_device(who.device_hash, [r.id for r in who.reports])
+    _audit(store, who, "erase", ["contact", *(["device"] if who.device_hash else [])], now())
+    return {"erased": [r.code for r in who.reports], "device_forgotten": bool(who.device_hash)}

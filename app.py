@@ -7,6 +7,7 @@ from chalicelib.entry import (
     accounts_api,
     api,
     authn,
+    catalogue_api,
     command_api,
     command_page,
     contract_api,
@@ -33,6 +34,7 @@ app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
 app.register_blueprint(accounts_api.bp)
+app.register_blueprint(catalogue_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
 app.register_blueprint(privacy_api.bp)

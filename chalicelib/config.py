@@ -52,6 +52,18 @@ def regency_path() -> Path:
     return Path(os.environ.get("REGENCY_PATH") or DATA_DIR / "districts.json")
 
 
+def villages_path() -> Path:
+    """The regency's desa and kelurahan (Kemendagri codes)."""
+    return Path(os.environ.get("VILLAGES_PATH") or DATA_DIR / "villages.json")
+
+
+def village_boundaries_path() -> Path | None:
+    """Optional GeoJSON of village polygons (``properties.code``: a village's code):
+    when set, a report's desa follows from its point."""
+    value = os.environ.get("VILLAGE_BOUNDARIES_PATH")
+    return Path(value) if value else None
+
+
 def bodies_path() -> Path:
     """The outside bodies reports are forwarded to, and their channels."""
     return Path(os.environ.get("BODIES_PATH") or DATA_DIR / "bodies.json")

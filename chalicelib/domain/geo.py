@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pygeohash
 from pydantic import ConfigDict, Field, model_validator
@@ -72,8 +73,38 @@ def _in_polygon(lon: float, lat: float, polygon: list[Ring]) -> bool:
     return _in_ring(lon, lat, outer) and not any(_in_ring(lon, lat, h) for h in holes)
 
 
+class Village(Model):
+    """A desa or kelurahan, by its Kemendagri code (``35.03.01.2001``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    district: str
+    name: str
+    kind: Literal["desa", "kelurahan"]
+
+
+class Villages(Model):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    villages: tuple[Village, ...]
+
+    def get(self, code: str | None) -> Village | None:
+        return next((v for v in self.villages if v.code == code), None)
+
+
+def load_villages() -> Villages:
+    return datafile.load(config.villages_path(), Villages.model_validate)
+
+
+def load_village_boundaries(villages: Villages) -> Boundaries | None:
+    path = config.village_boundaries_path()
+    if path is None:
+        return None
+    known = {v.code for v in villages.villages}
+    return datafile.load(path, lambda data: Boundaries(data, known))
+
+
 class Boundaries:
-    """District polygons from an operator's GeoJSON FeatureCollection."""
+    """District (or village) polygons from an operator's GeoJSON FeatureCollection."""
 
     def __init__(self, geojson: dict, known_codes: set[str]):
         self._shapes: list[tuple[str, list[list[Ring]]]] = []
@@ -89,6 +120,9 @@ class Boundaries:
             else:
                 raise ValueError(f"district {code}: unsupported geometry {geometry['type']}")
             self._shapes.append((code, polygons))
+
+    def code_at(self, lat: float, lon: float) -> str | None:
+        return self.district_at(lat, lon)
 
     def district_at(self, lat: float, lon: float) -> str | None:
         for code, polygons in self._shapes:

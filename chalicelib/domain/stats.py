@@ -175,6 +175,7 @@ class Contribution:
     label: str
     covert: bool
     district: str | None = None
+    village: str | None = None
     member: str | None = None
     seconds: float | None = None  # for a first response or a first resolution
     within_sla: bool | None = None
@@ -191,6 +192,8 @@ class Contribution:
             dims.append(f"member#{self.squad}#{self.member}")
         if self.body:
             dims.append(f"body#{self.body}")
+        if self.village:
+            dims.append(f"village#{self.village}")
         return dims
 
 
@@ -247,6 +250,7 @@ def contributions(
                 else report.squad,
                 label=report.label,
                 district=report.district,
+                village=report.village,
                 member=report.assignee if kind == "rated" else member,
                 covert=report.covert,
                 seconds=seconds,

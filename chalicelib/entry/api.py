@@ -10,9 +10,6 @@ from chalicelib.domain import geo, identifiers
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
-    DistrictOut,
-    Health,
-    LabelOut,
     NearbyQuery,
     NearbyReport,
     NoteIn,
@@ -49,24 +46,6 @@ CITIZEN_ACTION = {
     "auth": ("reporter",),
     "errors": (403, 409),
 }
-
-
-@route(bp, "/health", methods=["GET"], doc={"returns": {200: Health}})
-def health():
-    return json_response(Health(status="ok"))
-
-
-@route(bp, "/labels", methods=["GET"], doc={"returns": {200: [LabelOut]}})
-def list_labels():
-    labels = [LabelOut(**label) for label in load_catalogue().public_labels()]
-    return json_response(labels, headers={"Cache-Control": "public, max-age=300"})
-
-
-@route(bp, "/districts", methods=["GET"], doc={"returns": {200: [DistrictOut]}})
-def list_districts():
-    regency = geo.load_regency()
-    districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
-    return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
 
 
 @route(

@@ -50,6 +50,7 @@ STATUS_TEXT = {
 }
 TAGS = {
     "api": "citizens",
+    "catalogue_api": "citizens",
     "devices_api": "citizens",
     "web_apps": "web apps",
     "lapor_app": "web apps",

@@ -28,6 +28,7 @@ from chalicelib.domain.models import (
     TimelineEntry,
 )
 from chalicelib.routing import Catalogue
+from chalicelib.services import places
 from chalicelib.services.ports import Media, ReportReads, ReportWrites
 
 Clock = Callable[[], datetime]
@@ -45,19 +46,6 @@ def _request_hash(data: ReportIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def resolve_district(data: ReportIn, regency: Regency, boundaries: Boundaries | None) -> str | None:
-    if data.district is not None and regency.district(data.district) is None:
-        raise InvalidInput(
-            f"unknown district {data.district!r}",
-            [{"field": "district", "allowed": [d.code for d in regency.districts]}],
-            code="unknown_district",
-        )
-    if boundaries is not None:
-        # The polygon knows better than the phone; fall back to what it sent.
-        return boundaries.district_at(data.lat, data.lon) or data.district
-    return data.district
-
-
 def validate(data: ReportIn, catalogue: Catalogue, regency: Regency) -> None:
     if catalogue.label(data.label) is None:
         raise InvalidInput(
@@ -65,21 +53,7 @@ def validate(data: ReportIn, catalogue: Catalogue, regency: Regency) -> None:
             [{"field": "label", "value": data.label}],
             code="unknown_label",
         )
-    if not regency.bounds.contains(data.lat, data.lon):
-        b = regency.bounds
-        raise InvalidInput(
-            f"the location is outside {regency.regency}",
-            [
-                {
-                    "field": "lat/lon",
-                    "bounds": {
-                        "lat": [b.min_lat, b.max_lat],
-                        "lon": [b.min_lon, b.max_lon],
-                    },
-                }
-            ],
-            code="outside_regency",
-        )
+    places.check_inside(data, regency)
 
 
 def submit(
@@ -105,7 +79,7 @@ def submit(
 
     validate(data, catalogue, regency)
     answers = attributes.answers_for(catalogue.label(data.label), data.attributes)  # type: ignore[arg-type]
-    district = resolve_district(data, regency, boundaries)
+    district, village = places.place_of(data, regency, boundaries)
     client_id = data.client_report_id or identifiers.new_client_report_id()
     report_id = identifiers.report_id_for(client_id)
     token = identifiers.reporter_token_for(client_id)
@@ -139,6 +113,7 @@ def submit(
             lon=data.lon,
             geohash=geohash(data.lat, data.lon),
             district=district,
+            village=village,
             description=data.description or None,
             address=data.address or None,
             created_at=at,
@@ -312,6 +287,7 @@ def to_public(
         lat=report.lat,
         lon=report.lon,
         district=report.district,
+        village=report.village,
         description=report.description,
         address=report.address,
         created_at=report.created_at,

@@ -3,7 +3,7 @@ import pytest
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.geo import Boundaries, geohash, load_regency
 from chalicelib.domain.models import ReportIn
-from chalicelib.services.reports import resolve_district
+from chalicelib.services.places import resolve_district
 
 SQUARE = [[111.60, -8.10], [111.70, -8.10], [111.70, -8.00], [111.60, -8.00], [111.60, -8.10]]
 HOLE = [[111.64, -8.06], [111.66, -8.06], [111.66, -8.04], [111.64, -8.04], [111.64, -8.06]]

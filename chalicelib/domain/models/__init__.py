@@ -107,4 +107,5 @@ from chalicelib.domain.models.views import (  # noqa: F401
     SubscriptionOut,
     SubscriptionRemoved,
     Supported,
+    VillageOut,
 )

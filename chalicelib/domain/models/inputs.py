@@ -82,6 +82,11 @@ class ReportIn(_Input):
     description: str | None = Field(default=None, max_length=4000)
     address: str | None = Field(default=None, max_length=300)
     district: str | None = Field(default=None, max_length=40)
+    village: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+        description="the desa or kelurahan, by its Kemendagri code (GET /villages)",
+    )
     contact: ContactIn | None = None
     photo: InlinePhotoIn | None = None
     media_url: str | None = Field(

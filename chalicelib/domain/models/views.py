@@ -74,6 +74,7 @@ class ReportPublic(Model):
     lat: float
     lon: float
     district: str | None
+    village: str | None = Field(default=None, description="desa/kelurahan code (GET /villages)")
     description: str | None
     address: str | None
     created_at: datetime
@@ -344,3 +345,10 @@ class BodyOut(Model):
     name_en: str
     handles_id: str = ""
     handles_en: str = ""
+
+
+class VillageOut(Model):
+    code: str = Field(description="Kemendagri code")
+    name: str
+    district: str = Field(description="its kecamatan's code (GET /districts)")
+    kind: str = Field(description="desa or kelurahan")

@@ -1,0 +1,52 @@
+"""What the apps read before anything else: health, the labels (with their squads
+and questions), the kecamatan and the desa/kelurahan."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.domain import geo
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.models import DistrictOut, Health, LabelOut, VillageOut
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, route
+from chalicelib.routing import load_catalogue
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/health", methods=["GET"], doc={"returns": {200: Health}})
+def health():
+    return json_response(Health(status="ok"))
+
+
+@route(bp, "/labels", methods=["GET"], doc={"returns": {200: [LabelOut]}})
+def list_labels():
+    labels = [LabelOut(**label) for label in load_catalogue().public_labels()]
+    return json_response(labels, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(bp, "/districts", methods=["GET"], doc={"returns": {200: [DistrictOut]}})
+def list_districts():
+    regency = geo.load_regency()
+    districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
+    return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(
+    bp,
+    "/villages",
+    methods=["GET"],
+    doc={"returns": {200: [VillageOut]}, "query": (q("district", "a district's code"),)},
+)
+def list_villages():
+    """The regency's desa and kelurahan (Kemendagri codes), or one kecamatan's."""
+    district = (bp.current_request.query_params or {}).get("district")
+    if district is not None and geo.load_regency().district(district) is None:
+        raise InvalidInput(f"unknown district {district!r}", code="unknown_district")
+    found = [
+        VillageOut(**v.model_dump())
+        for v in geo.load_villages().villages
+        if district is None or v.district == district
+    ]
+    return json_response(found, headers={"Cache-Control": "public, max-age=300"})

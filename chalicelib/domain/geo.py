@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -96,11 +98,20 @@ def load_villages() -> Villages:
 
 
 def load_village_boundaries(villages: Villages) -> Boundaries | None:
-    path = config.village_boundaries_path()
+    known = frozenset(v.code for v in villages.villages)
+    return _boundaries_at(config.village_boundaries_path(), known)
+
+
+def _boundaries_at(path: Path | None, known: frozenset[str]) -> Boundaries | None:
+    """An operator's polygons, parsed once per version of the file (not per call)."""
     if path is None:
         return None
-    known = {v.code for v in villages.villages}
-    return datafile.load(path, lambda data: Boundaries(data, known))
+    return _parsed_boundaries(path, path.stat().st_mtime_ns, known)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_boundaries(path: Path, _mtime: int, known: frozenset[str]) -> Boundaries:
+    return Boundaries(json.loads(path.read_text(encoding="utf-8")), set(known))
 
 
 class Boundaries:
@@ -136,11 +147,8 @@ def load_regency(path: Path | None = None) -> Regency:
 
 
 def load_boundaries(regency: Regency) -> Boundaries | None:
-    path = config.district_boundaries_path()
-    if path is None:
-        return None
-    known = {d.code for d in regency.districts}
-    return datafile.load(path, lambda data: Boundaries(data, known))
+    known = frozenset(d.code for d in regency.districts)
+    return _boundaries_at(config.district_boundaries_path(), known)
 
 
 def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:

@@ -47,6 +47,11 @@ def _settings() -> dict:
         # the catalogue in the page: the grid needs no request (and does not jump in)
         "labels": catalogue.public_labels(),
         "districts": [d.model_dump() for d in regency.districts],
+        # desa and kelurahan: "which village?" without a request either
+        "villages": [
+            {"code": v.code, "name": v.name, "district": v.district, "kind": v.kind}
+            for v in geo.load_villages().villages
+        ],
     }
 
 

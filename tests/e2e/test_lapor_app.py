@@ -225,11 +225,13 @@ def test_the_reporter_sees_the_fix_and_confirms_it(browser, lapor):
     page.get_by_role("button", name="Jalan rusak").click()
     page.get_by_text("Tambah keterangan").click()
     page.get_by_label("Uraian").fill("Lubang besar di depan SD")
+    page.get_by_label("Desa/kelurahan").select_option(label="Kayen")
     page.get_by_role("checkbox", name="Berlubang").check()
     page.get_by_role("button", name="Kirim").click()
     code = sent_code(page)
     report = public(lapor, code)
     assert report["description"] == "Lubang besar di depan SD"
+    assert (report["village"], report["district"]) == ("35.03.06.2001", "karangan")
     wait_for(lambda: public(lapor, code)["photos"][0]["state"] == "ready", 60)
     resolve_with_after_photo(lapor, report["id"], "tim-orange", -8.0855, 111.6805)
 

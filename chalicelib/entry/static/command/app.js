@@ -12,7 +12,7 @@ const TEXT = {
     overdue: "Terlambat", rankSquads: "Peringkat tim (tepat waktu)",
     rankMembers: "Peringkat anggota", mostOverdue: "Sepuluh laporan paling terlambat",
     backlog: "Terbuka", response: "Tanggapan pertama", resolution: "Penyelesaian",
-    median: "median", p90: "p90", onTime: "Tepat waktu", reopen: "Dibuka lagi",
+    median: "median", p90: "p90", onTime: "Tepat waktu", reopen: "Dibuka lagi", ratingAvg: "Nilai warga",
     trend: "30 hari: laporan masuk",
     computed: "dihitung", notYet: "belum dihitung", markers: "penanda",
     timeline: "Riwayat", before: "Sebelum", after: "Sesudah", noPhoto: "belum ada foto",
@@ -46,7 +46,7 @@ const TEXT = {
     overdue: "Overdue", rankSquads: "Squads by on-time share",
     rankMembers: "Members by on-time share", mostOverdue: "Ten most overdue reports",
     backlog: "Open", response: "First response", resolution: "Resolution",
-    median: "median", p90: "p90", onTime: "On time", reopen: "Reopened",
+    median: "median", p90: "p90", onTime: "On time", reopen: "Reopened", ratingAvg: "Citizens' rating",
     trend: "30 days: reports received",
     computed: "computed", notYet: "not computed yet", markers: "markers",
     timeline: "Timeline", before: "Before", after: "After", noPhoto: "no photo yet",
@@ -279,6 +279,7 @@ function renderCards() {
         metric("resolution_p90", `${t("resolution")} ${t("p90")}`, z.p90_minutes, minutes(z.p90_minutes)),
         metric("on_time", t("onTime"), r.within_sla_share, share(r.within_sla_share)),
         metric("reopen_rate", t("reopen"), f.reopen_rate, share(f.reopen_rate)),
+        metric("rating", t("ratingAvg"), f.rating_average, f.rating_average == null ? "—" : `${String(f.rating_average).replace(".", state.lang === "id" ? "," : ".")} ★ (${f.rated})`),
         // more figures as the server describes them (only the command centre's view has any)
         ...(s.extra_metrics || []).map((m) =>
           metric(m.metric, state.lang === "id" ? m.name_id : m.name_en, f[m.field], share(f[m.field])))),

@@ -37,6 +37,8 @@
     step_where: ["3. Lokasi", "3. Location"],
     use_gps: ["Pakai lokasi saya", "Use my location"],
     choose_district: ["Atau pilih kecamatan", "Or choose the district"],
+    village: ["Desa/kelurahan", "Village"],
+    village_none: ["— desa/kelurahan —", "— village —"],
     district_none: ["— kecamatan —", "— district —"],
     where_none: ["Lokasi belum ada. Pakai GPS atau pilih kecamatan.", "No location yet. Use GPS or choose the district."],
     where_wait: ["Mencari lokasi…", "Finding your location…"],
@@ -386,7 +388,7 @@
     const id = crypto.randomUUID();
     const body = {
       client_report_id: id, label: state.label, lat: Number(place.lat.toFixed(6)), lon: Number(place.lon.toFixed(6)),
-      district: place.district || null, description: $("#description").value.trim() || null,
+      district: place.district || null, village: $("#village").value || null, description: $("#description").value.trim() || null,
       address: $("#address").value.trim() || null, attributes: answers(), photo: state.photo, ...contactBody(),
     };
     for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
@@ -445,6 +447,7 @@
     nearbyAsked = "";
     renderLabels();
     showWhere();
+    fillVillages();
   }
   const waiting = Kit.sender(async () => {
     const items = await Outbox.waiting();
@@ -458,6 +461,22 @@
   async function refreshViews() {
     if (state.current && !$("#outcome").hidden) await showOutcome();
     if (!$("#view-saya").hidden) await showMine();
+  }
+
+  /* the villages to choose from: the chosen kecamatan's, else all of them by kecamatan */
+  function fillVillages() {
+    const select = $("#village");
+    const kept = select.value;
+    const none = select.options[0];
+    select.replaceChildren(none);
+    for (const d of settings.districts) {
+      if (state.district && d.code !== state.district) continue;
+      const group = el("optgroup", { label: `Kec. ${d.name}` });
+      for (const v of settings.villages.filter((x) => x.district === d.code)) {
+        group.append(el("option", { value: v.code, text: v.kind === "kelurahan" ? `Kel. ${v.name}` : v.name, selected: v.code === kept }));
+      }
+      select.append(group);
+    }
   }
 
   /* ---------- my personal data (UU PDP): what is held, and erasing it ---------- */
@@ -664,6 +683,7 @@
     // in the page itself (settings): the grid and the kecamatan list are already drawn
     state.labels = settings.labels;
     state.districts = settings.districts;
+    fillVillages();
     return Promise.resolve();
   }
   function applyLanguage() {
@@ -691,7 +711,7 @@
   $("#photo").addEventListener("change", takePhoto);
   $("#gallery").addEventListener("change", takePhoto);
   $("#gps").addEventListener("click", () => askGps(true));
-  $("#district").addEventListener("change", (e) => { state.district = e.target.value || null; showWhere(); checkNearby(); });
+  $("#district").addEventListener("change", (e) => { state.district = e.target.value || null; showWhere(); checkNearby(); fillVillages(); });
   $("#report-form").addEventListener("submit", submit);
   $("#again").addEventListener("click", () => {
     state.current = null;

@@ -24,6 +24,7 @@ from chalicelib.entry import (
     stats_api,
     tim_app,
     web_apps,
+    whatsapp_api,
 )
 from chalicelib.entry.http import error_middleware
 
@@ -52,3 +53,4 @@ app.register_blueprint(open311_api.bp)
 app.register_blueprint(open311_keys_api.bp)
 app.register_blueprint(contract_api.bp)
 app.register_blueprint(events.bp)
+app.register_blueprint(whatsapp_api.bp)

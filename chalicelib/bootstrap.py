@@ -76,3 +76,20 @@ def fetch_linked_photo(url: str) -> tuple[bytes, str] | None:
     from chalicelib.adapters.remote_media import Fetcher, photo_or_none
 
     return photo_or_none(Fetcher(), url)
+
+
+def chat_reports():
+    """Reports by WhatsApp, with the Graph API as the messenger."""
+    from chalicelib.adapters.whatsapp import graph_api
+    from chalicelib.services.chat import ChatReports
+
+    return ChatReports(
+        store=ReportStore(),
+        counters=counters(),
+        messenger=graph_api(),
+        catalogue=load_catalogue(),
+        regency=geo.load_regency(),
+        media=media,
+        base_url=config.public_base_url(),
+        now=reports.utc_now,
+    )

@@ -43,6 +43,8 @@ def resources(stage: str) -> dict[str, Any]:
         "uploads_queue": f"arn:aws:sqs:*:*:kawal-{stage}-uploads",
         "dispatch_dlq": f"arn:aws:sqs:*:*:kawal-{stage}-dispatch-dlq",
         "key_alias": f"alias/kawal-{stage}-contacts",
+        # Meta's app secret and tokens (Secrets Manager adds a random suffix to the ARN)
+        "whatsapp_secret": f"arn:aws:secretsmanager:*:*:secret:kawal-{stage}-whatsapp-*",
     }
 
 
@@ -102,6 +104,8 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
              "Action": ["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
                         "sns:GetSubscriptionAttributes"], "Resource": r["topics"]},
             _kms(stage, ["kms:Encrypt", "kms:Decrypt"]),
+            {"Sid": "WhatsAppSecrets", "Effect": "Allow",
+             "Action": ["secretsmanager:GetSecretValue"], "Resource": r["whatsapp_secret"]},
             # an operator's password reset (sign-in, refresh and sign-out are Cognito's
             # public calls: no IAM); the pool's id is only known once it exists, so it
             # is matched by the stage tag bootstrap and the template give it

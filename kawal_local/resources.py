@@ -255,6 +255,25 @@ def ensure_contact_key(alias: str) -> str:
     return key_id
 
 
+def ensure_whatsapp_secret() -> str:
+    """Meta's secrets for the WhatsApp webhook: made once with random values (no
+    webhook verifies until an operator puts the real ones: README, WhatsApp)."""
+    import secrets as random
+
+    from chalicelib.adapters.whatsapp import secret_name
+
+    sm = aws.client("secretsmanager")
+    name = secret_name()
+    try:
+        return sm.describe_secret(SecretId=name)["ARN"]
+    except sm.exceptions.ResourceNotFoundException:
+        value = {"app_secret": random.token_hex(16), "verify_token": random.token_urlsafe(16),
+                 "access_token": "", "phone_number_id": ""}  # fmt: skip
+        made = sm.create_secret(Name=name, SecretString=json.dumps(value))
+        log.info("secret %s created (placeholder values)", name)
+        return made["ARN"]
+
+
 def bootstrap() -> dict[str, Any]:
     table, bucket = config.table_name(), config.bucket_name()
     contact_key = ensure_contact_key(config.contact_key_id())
@@ -267,6 +286,7 @@ def bootstrap() -> dict[str, Any]:
     if sender:  # on AWS the address owner must click SES's verification mail once
         aws.client("ses").verify_email_identity(EmailAddress=sender)
     pool_id, client_id = ensure_user_pool(config.user_pool_name())
+    ensure_whatsapp_secret()
     return {
         "cognito_user_pool_id": pool_id,
         "cognito_client_id": client_id,

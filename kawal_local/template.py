@@ -154,6 +154,24 @@ def resources(stage: str) -> dict[str, Any]:
             },
         },
         "DispatchDeadLetters": _queue(dlq),
+        # Meta's app secret and tokens for the WhatsApp webhook: generated here as a
+        # placeholder; the operator puts the real values (README: WhatsApp)
+        "WhatsAppSecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Name": f"kawal-{stage}-whatsapp",
+                "Description": f"Kawal {stage}: WhatsApp Cloud API app secret and tokens",
+                "GenerateSecretString": {
+                    "SecretStringTemplate": '{"verify_token": "", "access_token": "",'
+                    ' "phone_number_id": ""}',
+                    "GenerateStringKey": "app_secret",
+                    "ExcludePunctuation": True,
+                    "PasswordLength": 32,
+                },
+            },
+        },
         "ContactKey": {
             "Type": "AWS::KMS::Key",
             "DeletionPolicy": "Retain",

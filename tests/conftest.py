@@ -69,10 +69,12 @@ def aws(monkeypatch, moto_jwks):
     from moto import mock_aws
 
     from chalicelib.adapters import aws as aws_clients
+    from chalicelib.adapters import whatsapp
     from kawal_local import resources
 
     with mock_aws():
         aws_clients.reset()
+        whatsapp._secrets.cache_clear()  # each test's own secrets
         made = resources.bootstrap()
         monkeypatch.setenv("COGNITO_USER_POOL_ID", made["cognito_user_pool_id"])
         monkeypatch.setenv("COGNITO_CLIENT_ID", made["cognito_client_id"])

@@ -138,10 +138,16 @@ def photo_host(folder: Path) -> Iterator[PhotoHost]:
     host.port = server.server_address[1]
     client_context = ssl.create_default_context(cafile=str(cert))
     host.context = client_context
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield host
+
+
+@contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[None]:
+    """A loopback server answering on its own thread until the block ends."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
     finally:
         server.shutdown()
         server.server_close()

@@ -204,6 +204,19 @@ class _Table:
             **kwargs,
         )
 
+    def _create(self, item: dict[str, Any]) -> bool:
+        """Put ``item`` unless it exists; whether it was new."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.put_item(**self._put_new(item)["Put"])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
         """A transaction item that creates ``item`` and fails if it exists."""
         return {

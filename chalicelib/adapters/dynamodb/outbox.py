@@ -7,7 +7,6 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb.base import (
     _key,
-    _marshal,
     _plain,
     _Table,
     _to_attr,
@@ -26,7 +25,6 @@ class OutboxStore(_Table):
 
     def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Record a notification as pending unless it is already known; return its item."""
-        from botocore.exceptions import ClientError
 
         nid = notification["id"]
         item = {
@@ -42,17 +40,8 @@ class OutboxStore(_Table):
             # must not publish it a second time while the first is still under way
             "GSI1SK": f"{_ts(now + CLAIM_LEASE)}#{nid}",
         }
-        try:
-            with dynamodb_errors():
-                self._db.put_item(
-                    TableName=self.table_name,
-                    Item=_marshal(item),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
+        if self._create(item):
             return {**item, "created_at": _ts(now)}
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
         existing = self.get(nid)
         assert existing is not None
         return existing

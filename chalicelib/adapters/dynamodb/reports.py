@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamodb.base import (
     dynamodb_errors,
     report_key,
 )
+from chalicelib.adapters.dynamodb.chats import ChatItems
 from chalicelib.adapters.dynamodb.items import (
     _contact_item,
     event_item,
@@ -42,7 +43,7 @@ from chalicelib.domain.models import (
 )
 
 
-class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems):
+class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems):
     """Reports, their timelines, short codes and (apart) reporter contacts."""
 
     def create_report(

@@ -122,7 +122,7 @@ class Report(Model):
     supporters: int = 0
     merged_into: str | None = None
     device_hash: str | None = None  # a registered phone's, for "my reports"
-    source: Literal["app", "open311", "seed"] = "app"
+    source: Literal["app", "open311", "seed", "whatsapp", "sms"] = "app"
     attributes: dict[str, str | float | list[str]] | None = None
     client_key: str | None = None  # the Open311 API key it came through (its id)
     media_url: str | None = None  # a photo elsewhere, as sent (Open311 fetches it)

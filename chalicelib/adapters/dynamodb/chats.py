@@ -1,0 +1,42 @@
+"""Conversations held by chat (WhatsApp): one item per person (by a hash of their
+number) that expires when left half-finished, and the messages already handled
+(Meta delivers a webhook at least once)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, dynamodb_errors
+
+CONVERSATION_TTL = timedelta(hours=24)  # WhatsApp's own session window
+SEEN_TTL = timedelta(days=7)
+
+
+class ChatItems(_Table):
+    def first_delivery(self, message_id: str, now: datetime) -> bool:
+        """Claim a message id: True the first time, False for a redelivery."""
+        expires = int((now + SEEN_TTL).timestamp())
+        return self._create({"PK": f"INBOUND#{message_id}", "SK": "META", "expires_at": expires})
+
+    def forget_delivery(self, message_id: str) -> None:
+        """Let a redelivery in again (its handling failed half-way)."""
+        with dynamodb_errors():
+            self._db.delete_item(
+                TableName=self.table_name, Key=_key(f"INBOUND#{message_id}", "META")
+            )
+
+    def conversation(self, person: str, now: datetime) -> dict[str, Any] | None:
+        found = self._get(f"CHAT#{person}", "META", consistent=True)
+        if found is None or int(found.get("expires_at", 0)) < now.timestamp():
+            return None  # TTL deletes lazily: an expired one is already gone
+        return found.get("state")
+
+    def save_conversation(self, person: str, state: dict[str, Any] | None, now: datetime) -> None:
+        with dynamodb_errors():
+            if state is None:
+                self._db.delete_item(TableName=self.table_name, Key=_key(f"CHAT#{person}", "META"))
+                return
+            expires = int((now + CONVERSATION_TTL).timestamp())
+            item = {"PK": f"CHAT#{person}", "SK": "META", "state": state, "expires_at": expires}
+            self._db.put_item(TableName=self.table_name, Item=_marshal(item))

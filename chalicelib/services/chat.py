@@ -1,0 +1,170 @@
+"""Reports by WhatsApp: each webhook message, once (Meta redelivers), moves its
+sender's conversation a step (domain/chat.py); a finished one files the report
+through the same pipeline as the app (``source: "whatsapp"``), its photo fetched
+from the Graph API, the sender's number sealed as the reporter's contact, counted
+against the number's quota. Replies are sent at once; a reply that fails is logged
+(the person can always ask again: the conversation is kept)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib.domain import chat, identifiers
+from chalicelib.domain.chat import Conversation, Incoming, Reply
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.geo import Regency
+from chalicelib.domain.models import ReportIn
+from chalicelib.routing import Catalogue
+from chalicelib.services import quotas
+from chalicelib.services.limits import submit_counted
+
+log = logging.getLogger("kawal.chat")
+
+
+def client_report_id(message_id: str) -> uuid.UUID:
+    """The same report id for every delivery of the confirming message (a UUID4's
+    shape, as a phone's would be)."""
+    digest = hashlib.sha256(f"kawal/whatsapp/{message_id}".encode()).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
+
+
+class Messenger(Protocol):
+    def send(self, to: str, reply: Reply) -> str: ...
+    def media(self, media_id: str) -> tuple[bytes, str]: ...
+
+
+def messages(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every message of a webhook (delivery receipts and the rest are not messages)."""
+    for entry in payload.get("entry") or []:
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            for message in value.get("messages") or []:
+                if isinstance(message, dict) and message.get("id") and message.get("from"):
+                    yield message
+
+
+def incoming(message: dict[str, Any]) -> Incoming:
+    """A WhatsApp message as the conversation reads it."""
+    kind = message.get("type")
+    if kind == "text":
+        return Incoming("text", text=str((message.get("text") or {}).get("body", "")))
+    if kind == "image":
+        image = message.get("image") or {}
+        return Incoming("image", media_id=image.get("id"), media_type=image.get("mime_type"))
+    if kind == "location":
+        where = message.get("location") or {}
+        return Incoming("location", lat=where.get("latitude"), lon=where.get("longitude"))
+    if kind == "interactive":
+        chosen = message.get("interactive") or {}
+        reply = chosen.get("list_reply") or chosen.get("button_reply") or {}
+        return Incoming("choice", choice=reply.get("id"))
+    if kind == "button":  # a template's quick reply
+        return Incoming("choice", choice=(message.get("button") or {}).get("payload"))
+    return Incoming("other")
+
+
+class ChatReports:
+    def __init__(
+        self,
+        *,
+        store: Any,
+        counters: quotas.Counters,
+        messenger: Messenger,
+        catalogue: Catalogue,
+        regency: Regency,
+        media: Any,
+        base_url: str,
+        now: Callable[[], datetime],
+    ):
+        self.store, self.counters, self.messenger = store, counters, messenger
+        self.catalogue, self.regency, self.media = catalogue, regency, media
+        self.base_url, self.now = base_url.rstrip("/"), now
+
+    def handle(self, payload: dict[str, Any]) -> int:
+        """Handle each new message of a webhook; returns how many were new."""
+        handled = 0
+        for message in messages(payload):
+            if not self.store.first_delivery(message["id"], self.now()):
+                continue  # Meta's redelivery of one already handled
+            try:
+                self._one(message)
+            except Exception:
+                self.store.forget_delivery(message["id"])  # let the redelivery in
+                raise
+            handled += 1
+        return handled
+
+    def _one(self, message: dict[str, Any]) -> None:
+        sender = str(message["from"])
+        person = identifiers.hash_secret(f"whatsapp:{sender}")
+        now = self.now()
+        state = Conversation.from_item(self.store.conversation(person, now))
+        outcome = chat.step(state, incoming(message), self.catalogue, self.regency)
+        replies = list(outcome.replies)
+        if outcome.submit:
+            replies = [self._file(state, sender, message["id"])]
+        self.store.save_conversation(
+            person, outcome.conversation.to_item() if outcome.conversation else None, now
+        )
+        for reply in replies:
+            try:
+                self.messenger.send(sender, reply)
+            except Exception as exc:  # the state is kept: the person can carry on
+                log.warning("WhatsApp reply not sent: %s", exc)
+
+    def _file(self, state: Conversation, sender: str, message_id: str) -> Reply:
+        try:
+            photo = None
+            if state.media_id:
+                data, media_type = self.messenger.media(state.media_id)
+                photo = {"content_type": media_type.split(";")[0],
+                         "data_base64": base64.b64encode(data).decode()}  # fmt: skip
+            data = ReportIn(
+                client_report_id=client_report_id(message_id),
+                label=state.label or "",
+                lat=state.lat,  # type: ignore[arg-type]
+                lon=state.lon,  # type: ignore[arg-type]
+                district=state.district,
+                photo=photo,
+                contact=_contact(sender),
+            )
+            number = identifiers.hash_secret(f"whatsapp:{sender}")
+            stored, _created, _token = submit_counted(
+                data,
+                [(quotas.REPORTS_PER_DEVICE, number)],
+                store=self.store,
+                counters=self.counters,
+                catalogue=self.catalogue,
+                regency=self.regency,
+                media=self.media,
+                source="whatsapp",
+                now=self.now,
+            )
+        except quotas.TooManyRequests:
+            return Reply("text", "Terlalu banyak laporan dari nomor ini dalam satu jam. "
+                                 "Coba lagi nanti.")  # fmt: skip
+        except (InvalidInput, ValueError) as exc:
+            return Reply("text", f"Laporan belum bisa dikirim: {exc}. Kirim foto untuk mulai lagi.")
+        code = stored.report.code
+        return Reply(
+            "text",
+            f"Terima kasih! Laporan Anda tercatat dengan kode *{code}*. Ikuti perkembangannya di "
+            f"{self.base_url}/r/{code} . Identitas Anda dirahasiakan.",
+        )
+
+
+def _contact(sender: str) -> dict[str, Any] | None:
+    """The sender's number as the reporter's contact (sealed like the app's), when it
+    is an Indonesian mobile: the only numbers Kawal texts."""
+    from chalicelib.domain.models import ContactIn
+
+    try:
+        return ContactIn(phone=f"+{sender.lstrip('+')}", notify=True).model_dump()
+    except ValueError:
+        return None

@@ -37,7 +37,9 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(
         store=store,
         outbox=OutboxStore(),
-        publisher=SnsPublisher(store, sms_allowed=sms_allowed, bodies=load_bodies),
+        publisher=SnsPublisher(
+            store, sms_allowed=sms_allowed, bodies=load_bodies, opted_out=opted_out
+        ),
         catalogue=load_catalogue(),
         regency=geo.load_regency(),
         base_url=config.public_base_url(),
@@ -93,3 +95,41 @@ def chat_reports():
         base_url=config.public_base_url(),
         now=reports.utc_now,
     )
+
+
+class SnsTexter:
+    """One SMS straight to a phone (a reply to the number that wrote)."""
+
+    def send(self, phone: str, text: str) -> str:
+        from chalicelib.adapters import aws
+
+        with aws.outage("the SMS service"):
+            answer = aws.client("sns").publish(
+                PhoneNumber=phone,
+                Message=text,
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                },
+            )
+        return answer["MessageId"]
+
+
+def sms_reports():
+    from chalicelib.services.sms_inbound import SmsReports
+
+    return SmsReports(
+        store=ReportStore(),
+        counters=counters(),
+        texter=SnsTexter(),
+        catalogue=load_catalogue(),
+        regency=geo.load_regency(),
+        base_url=config.public_base_url(),
+        now=reports.utc_now,
+    )
+
+
+def opted_out(phone: str) -> bool:
+    """Has this number answered BERHENTI (STOP) to Kawal?"""
+    from chalicelib.services.sms_inbound import number_key
+
+    return ReportStore().opted_out(number_key(phone))

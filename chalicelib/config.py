@@ -52,6 +52,11 @@ def regency_path() -> Path:
     return Path(os.environ.get("REGENCY_PATH") or DATA_DIR / "districts.json")
 
 
+def inbound_sms_topic_name() -> str:
+    """The SNS topic two-way SMS (AWS End User Messaging) publishes messages to."""
+    return f"kawal-{stage()}-inbound-sms"
+
+
 def villages_path() -> Path:
     """The regency's desa and kelurahan (Kemendagri codes)."""
     return Path(os.environ.get("VILLAGES_PATH") or DATA_DIR / "villages.json")

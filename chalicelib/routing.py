@@ -92,6 +92,8 @@ class Label(Model):
     resolve_working_days: int | None = Field(default=None, ge=1, le=120)
     name_id: str = Field(min_length=1, max_length=80)
     name_en: str = Field(min_length=1, max_length=80)
+    # what people call it in a text message ("LAPOR pungli …", "LAPOR pju …")
+    synonyms: tuple[str, ...] = ()
     icon: str = Field(default="📍", min_length=1, max_length=8)  # one emoji: the app's label grid
     attributes: tuple[Attribute, ...] = ()
 

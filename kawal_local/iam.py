@@ -133,6 +133,12 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
                         "sqs:ChangeMessageVisibility"], "Resource": r["uploads_queue"]},
         ],
         "housekeeping": [table],
+        # a text to the regency's number: the report (its contact sealed), the reply
+        "inbound_sms": [
+            table,
+            {"Sid": "Reply", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"},
+            _kms(stage, ["kms:Encrypt"]),
+        ],
         "compute_stats": [table_ro | {"Action": [*table_ro["Action"], "dynamodb:PutItem",
                                                   "dynamodb:UpdateItem",
                                                   "dynamodb:BatchWriteItem"]}],

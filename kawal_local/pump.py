@@ -140,6 +140,35 @@ def queue_feeder(url: str, handler: Callable[[dict, Any], Any]) -> Callable[[], 
     return step
 
 
+def sns_feeder(topic: str, handler: Callable[[dict, Any], Any]) -> Callable[[], int]:
+    """Deliver what is published to an SNS topic to a function, as SNS's Lambda
+    trigger does: a queue subscribed to the topic, each message handed on as an SNS
+    event (a failure leaves it queued: it comes back, as SNS retries)."""
+    sqs, sns = aws.client("sqs"), aws.client("sns")
+    name = topic.rsplit(":", 1)[-1]
+    url = sqs.create_queue(QueueName=f"{name}-local")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+
+    def step() -> int:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=5)
+        for m in got.get("Messages", []):
+            envelope = json.loads(m["Body"])
+            record = {"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": {
+                "Type": "Notification", "MessageId": envelope.get("MessageId", ""),
+                "TopicArn": topic, "Subject": envelope.get("Subject"),
+                "Message": envelope.get("Message", ""), "Timestamp": envelope.get("Timestamp", ""),
+                "MessageAttributes": {},
+            }}  # fmt: skip
+            handler({"Records": [record]}, None)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(got.get("Messages", []))
+
+    return step
+
+
 def ensure_inbox() -> str:
     """A queue subscribed to every squad topic: the local stand-in for phones and inboxes."""
     sqs, sns = aws.client("sqs"), aws.client("sns")

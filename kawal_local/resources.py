@@ -98,11 +98,14 @@ ALARM_TOPIC = "ops"
 
 
 def ensure_topics() -> dict[str, str]:
-    """One SNS topic per squad, the command centre's, and the operators' alarm topic;
-    returns name -> ARN."""
+    """One SNS topic per squad, the command centre's, the operators' alarm topic and
+    the inbound SMS topic; returns name -> ARN."""
     sns = aws.client("sns")
     names = (*NOTIFIED_TOPICS, ALARM_TOPIC)
-    return {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in names}
+    made = {t: sns.create_topic(Name=topic_name(t))["TopicArn"] for t in names}
+    # texts to the regency's number arrive here (two-way SMS)
+    made["inbound-sms"] = sns.create_topic(Name=config.inbound_sms_topic_name())["TopicArn"]
+    return made
 
 
 def ensure_queue(name: str, attributes: dict[str, str] | None = None) -> str:

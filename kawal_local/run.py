@@ -217,6 +217,7 @@ def main() -> int:
         pump.drain(reader, events.dispatch_stream)  # the demo reports reach their squads
         pump.inbox_printer(inbox, lambda text: print(text, flush=True))()
         uploads = pump.queue_feeder(made["uploads_queue"], events.process_uploads)
+        texts = pump.sns_feeder(made["topics"]["inbound-sms"], events.inbound_sms)
         while uploads():  # demo photos, if any, are processed before we say "ready"
             pass
         # Bound only now: once /health answers, the whole system is ready.
@@ -227,6 +228,7 @@ def main() -> int:
             threading.Thread(target=server.serve_forever, name="api", daemon=True),
             pump.Loop("stream", 0.25, lambda: reader.poll(events.dispatch_stream), stop),
             pump.Loop("uploads", 0.2, uploads, stop),
+            pump.Loop("inbound-sms", 0.5, texts, stop),
             pump.Loop(
                 "stats",
                 stats_every,

@@ -238,6 +238,11 @@ def resources(stage: str) -> dict[str, Any]:
             "Type": "AWS::SNS::Topic",
             "Properties": {"TopicName": topic_name(code)},
         }
+    # two-way SMS (AWS End User Messaging) publishes texts to the regency's number here
+    out["InboundSmsTopic"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": config.inbound_sms_topic_name()},
+    }
     # -- the functions Chalice generates, pointed at this template's resources --
     environment = {
         "COGNITO_USER_POOL_ID": {"Ref": "StaffPool"},

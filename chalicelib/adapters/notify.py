@@ -45,11 +45,13 @@ class SnsPublisher:
         contacts: Any,
         sms_allowed: Callable[[str], bool],
         bodies: Callable[[], Any] | None = None,
+        opted_out: Callable[[str], bool] = lambda _phone: False,
     ):
         self.contacts = contacts  # anything with contacts(report_id)
         # asked before every SMS to a person: the per-number cap and the daily budget
         self.sms_allowed = sms_allowed
         self.bodies = bodies  # the outside bodies' channels, read at send time
+        self.opted_out = opted_out  # numbers that answered BERHENTI get no SMS
 
     def publish(self, n: Notification) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -107,7 +109,9 @@ class SnsPublisher:
         sent, errors = [], []
         for channel in body.channels:
             try:
-                if channel.kind == "sms":  # a desk's phone: not a person's daily cap
+                if channel.kind == "sms" and self.opted_out(channel.phone):
+                    errors.append("sms: the desk's number answered BERHENTI")
+                elif channel.kind == "sms":  # a desk's phone: not a person's daily cap
                     sent.append(_sms(channel.phone, n))
                 elif channel.kind == "email":
                     sent += self._to_person(n, None, channel.address) or ["email-no-sender"]
@@ -123,7 +127,10 @@ class SnsPublisher:
 
     def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
         sent = []
-        if phone and not self.sms_allowed(phone):
+        if phone and self.opted_out(phone):
+            log.info("SMS to a person skipped: the number answered BERHENTI")
+            sent.append("sms-opted-out")
+        elif phone and not self.sms_allowed(phone):
             log.warning("SMS to a reporter skipped: per-number cap or daily budget reached")
             sent.append("sms-capped")
         elif phone:

@@ -84,7 +84,7 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _plain(text: str) -> str:
+def plain_words(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.lower())
     return " ".join("".join(c for c in folded if c.isalnum() or c == " ").split())
 
@@ -125,8 +125,8 @@ def _label_list(catalogue: Catalogue, gid: str) -> Reply | None:
 
 def district_named(text: str, regency: Regency) -> str | None:
     """The kecamatan a person typed, forgiving case, spaces and a typo or two."""
-    wanted = _plain(text).removeprefix("kecamatan ").removeprefix("kec ")
-    names = {_plain(d.name): d.code for d in regency.districts}
+    wanted = plain_words(text).removeprefix("kecamatan ").removeprefix("kec ")
+    names = {plain_words(d.name): d.code for d in regency.districts}
     if wanted in names:
         return names[wanted]
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
@@ -146,7 +146,7 @@ WHERE = (
 
 def step(state: Conversation, msg: Incoming, catalogue: Catalogue, regency: Regency) -> Outcome:
     """The next state of the conversation and what to say."""
-    if msg.kind == "text" and _plain(msg.text) in CANCEL_WORDS:
+    if msg.kind == "text" and plain_words(msg.text) in CANCEL_WORDS:
         return Outcome(None, (Reply("text", "Dibatalkan. Kirim foto kapan saja untuk melapor."),))
     if msg.kind == "image":  # a photo starts a report (or replaces the one sent)
         changed = replace(state, media_id=msg.media_id, media_type=msg.media_type)
@@ -171,7 +171,7 @@ def step(state: Conversation, msg: Incoming, catalogue: Catalogue, regency: Rege
         return _placed(state, msg, catalogue, regency)
     # confirm
     if (msg.kind == "choice" and msg.choice == "ok") or (
-        msg.kind == "text" and _plain(msg.text) in YES_WORDS
+        msg.kind == "text" and plain_words(msg.text) in YES_WORDS
     ):
         return Outcome(None, (), submit=True)
     if msg.kind == "choice" and msg.choice == "cancel":

@@ -120,3 +120,16 @@ def compute_stats(event):  # noqa: ARG001 - the schedule's payload says nothing
         catalogue=load_catalogue(),
         now=utc_now,
     )
+
+
+@bp.on_sns_message(topic=config.inbound_sms_topic_name(), name="inbound_sms")
+def inbound_sms(event):
+    """A text message to the regency's number: a report by SMS, or BERHENTI/MULAI."""
+    message = event.message
+    try:
+        body = json.loads(message)
+    except ValueError:
+        log.warning("inbound SMS event ignored: not JSON")
+        return
+    if isinstance(body, dict):
+        bootstrap.sms_reports().handle(body)

@@ -110,6 +110,11 @@ def calls_by_function(client, aws, tokens, recorder):
     record("compute_stats", lambda: events.compute_stats(scheduled_event(), None))
     record("housekeeping", lambda: events.housekeeping(scheduled_event(), None))
     record("redrive_notifications", lambda: events.redrive_notifications(scheduled_event(), None))
+    from .test_sms_inbound import sns_event
+
+    texted = {"originationNumber": "+6281234567891", "messageBody": "LAPOR banjir Panggul",
+              "inboundMessageId": "iam-1"}  # fmt: skip
+    record("inbound_sms", lambda: events.inbound_sms(sns_event(texted), None))
     return out
 
 

@@ -1,6 +1,6 @@
 """Conversations held by chat (WhatsApp): one item per person (by a hash of their
-number) that expires when left half-finished, and the messages already handled
-(Meta delivers a webhook at least once)."""
+number) that expires when left half-finished, the messages already handled (Meta and
+SNS deliver at least once), and the numbers that asked for no more SMS."""
 
 from __future__ import annotations
 
@@ -40,3 +40,17 @@ class ChatItems(_Table):
             expires = int((now + CONVERSATION_TTL).timestamp())
             item = {"PK": f"CHAT#{person}", "SK": "META", "state": state, "expires_at": expires}
             self._db.put_item(TableName=self.table_name, Item=_marshal(item))
+
+    def set_opt_out(self, number: str, out: bool, now: datetime) -> None:
+        """``number`` (a hash) wants no more SMS from Kawal, or wants them again."""
+        with dynamodb_errors():
+            if not out:
+                self._db.delete_item(
+                    TableName=self.table_name, Key=_key(f"OPTOUT#{number}", "META")
+                )
+                return
+            item = {"PK": f"OPTOUT#{number}", "SK": "META", "at": now}
+            self._db.put_item(TableName=self.table_name, Item=_marshal(item))
+
+    def opted_out(self, number: str) -> bool:
+        return self._get(f"OPTOUT#{number}", "META", consistent=True) is not None

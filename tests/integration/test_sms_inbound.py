@@ -1,0 +1,80 @@
+"""Texts to the regency's number, as two-way SMS hands them to the SNS topic and the
+topic to the function: a report filed with its code texted back, once however often
+SNS delivers it; BERHENTI honoured by every SMS Kawal sends afterwards."""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib import config
+from chalicelib.entry import events
+from kawal_local.pump import StreamReader, drain
+from tests.conftest import bearer
+
+from .test_dispatch import sms_sent
+from .workflow_helpers import staff_post
+
+PHONE = "+6281234567890"
+
+
+def sns_event(body: dict) -> dict:
+    """What SNS hands the function for one message on the inbound topic."""
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": {
+        "Type": "Notification", "MessageId": "m-" + body.get("inboundMessageId", "x"),
+        "TopicArn": f"arn:aws:sns:ap-southeast-3:123456789012:{config.inbound_sms_topic_name()}",
+        "Subject": None, "Message": json.dumps(body), "Timestamp": "2026-12-02T10:00:00.000Z",
+        "MessageAttributes": {},
+    }}]}  # fmt: skip
+
+
+def text(body: str, n: int, phone: str = PHONE) -> None:
+    message = {"originationNumber": phone, "destinationNumber": "+6281100001708",
+               "messageKeyword": "KEYWORD_x", "messageBody": body,
+               "inboundMessageId": f"in-{n}"}  # fmt: skip
+    events.inbound_sms(sns_event(message), None)
+
+
+def replies(aws, phone: str = PHONE) -> list[str]:
+    return [t for p, t in sms_sent(aws) if p == phone]
+
+
+def test_a_report_by_sms_is_filed_and_its_code_texted_back_once(client, aws, tokens):
+    text("LAPOR banjir Panggul air masuk rumah warga", 1)
+    (reply,) = replies(aws)
+    assert len(reply) <= 160 and "diterima" in reply
+    code = next(w for w in reply.split() if w.startswith("TRG-"))
+    report = client.http.get(f"/reports/{code}").json_body
+    assert (report["label"]["code"], report["district"]) == ("banjir", "panggul")
+    assert report["description"] == "air masuk rumah warga"
+    staff = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+    assert staff.json_body["source"] == "sms" and staff.json_body["has_contact"] is True
+    text("LAPOR banjir Panggul air masuk rumah warga", 1)  # SNS delivers it again
+    assert len(replies(aws)) == 1
+
+
+def test_a_text_kawal_cannot_read_gets_the_format_back(aws):
+    text("lapor sesuatu", 2)
+    (reply,) = replies(aws)
+    assert "LAPOR <masalah> <kecamatan> <keterangan>" in reply and len(reply) <= 160
+
+
+def test_berhenti_stops_every_later_sms_and_mulai_starts_them_again(client, aws, tokens):
+    text("LAPOR sampah Trenggalek menumpuk di pasar", 3)
+    code = next(w for w in replies(aws)[0].split() if w.startswith("TRG-"))
+    report_id = client.http.get(f"/reports/{code}").json_body["id"]
+    text("BERHENTI", 4)
+    assert "tidak akan menerima SMS" in replies(aws)[-1]
+    sent_before = len(replies(aws))
+    staff_post(client, tokens["command"], f"/reports/{report_id}/claim")  # "accepted": an SMS
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    assert len(replies(aws)) == sent_before  # nothing after BERHENTI
+    text("MULAI", 5)
+    assert "aktif lagi" in replies(aws)[-1]
+
+
+def test_junk_on_the_topic_is_ignored(aws):
+    events.inbound_sms(sns_event({"hello": "world"}), None)
+    bad = sns_event({})
+    bad["Records"][0]["Sns"]["Message"] = "not json"
+    events.inbound_sms(bad, None)
+    assert sms_sent(aws) == []

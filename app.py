@@ -19,6 +19,7 @@ from chalicelib.entry import (
     open311_api,
     open311_keys_api,
     privacy_api,
+    push_api,
     squads_api,
     staff_api,
     stats_api,
@@ -39,6 +40,7 @@ app.register_blueprint(catalogue_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
 app.register_blueprint(privacy_api.bp)
+app.register_blueprint(push_api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)
 app.register_blueprint(followup_api.bp)

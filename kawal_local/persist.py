@@ -152,12 +152,12 @@ def _restore_subscriptions(path: Path) -> int:
         return 0
     for topic, subscriptions in json.loads(path.read_text()).items():
         for s in subscriptions:
-            policy = {"FilterPolicy": district_policy(s["districts"])}
+            policy = district_policy(s.get("districts"), s.get("urgent_only", False))
             sns.subscribe(
                 TopicArn=topic_arn(topic),
                 Protocol=s["protocol"],
                 Endpoint=s["endpoint"],
-                Attributes=policy if s.get("districts") else {},
+                Attributes={"FilterPolicy": policy} if policy else {},
             )
             n += 1
     return n

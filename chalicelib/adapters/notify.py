@@ -65,7 +65,31 @@ class SnsPublisher:
         except (ClientError, BotoCoreError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
 
+    def _push(self, owner: str, n: Notification, url: str) -> int:
+        """Web push to every phone filed under ``owner`` (best effort: the topic or the
+        SMS carries the message too; a dead subscription is forgotten)."""
+        from chalicelib.adapters import webpush
+
+        told = 0
+        payload = {"title": n.subject, "body": n.sms, "url": url, "id": n.id}
+        urgent = n.attributes.get("urgent") == "true" or n.attributes.get("priority") == "high"
+        for subscription in self.contacts.push_subscriptions(owner):
+            try:
+                webpush.send(subscription, payload, urgent=urgent)
+                told += 1
+            except webpush.PushGone:
+                self.contacts.forget_push(owner, subscription["endpoint"])
+            except Exception as exc:  # one phone's push service down: the others still hear
+                log.warning("web push to one phone failed: %s", exc)
+        if told:
+            observe.count("PushSent", told, audience=n.audience)
+        return told
+
     def _to_topic(self, n: Notification) -> str:
+        if hasattr(self.contacts, "push_subscriptions"):
+            owner = "command" if n.topic == "command" else f"squad#{n.topic}"
+            where = "command-centre" if n.topic == "command" else f"tim/#laporan/{n.report_id}"
+            self._push(owner, n, f"{config.public_base_url().rstrip('/')}/{where}")
         structured = n.model_dump_json()
         answer = aws.client("sns").publish(
             TopicArn=topic_arn(n.topic),
@@ -83,6 +107,14 @@ class SnsPublisher:
         for their +1, not one per step); at most a few SMS per update of one report,
         the reporter's first, so no crowd of supporters can spend the budget."""
         sent: list[str] = []
+        found = (
+            self.contacts.get_report(n.report_id) if hasattr(self.contacts, "add_push") else None
+        )
+        device = found[0].device_hash if found else None
+        if device:  # the phone that filed it, if it subscribed to push
+            base = config.public_base_url().rstrip("/")
+            told = self._push(f"device#{device}", n, f"{base}/lapor/#laporan/{n.report_id}")
+            sent += ["push"] * told
         texts_left = config.sms_per_report_notification()
         # supporters' contacts are not even opened for a step they are not told of
         for contact in self.contacts.contacts(n.report_id, supporters=supporters_told(n)):
@@ -93,6 +125,8 @@ class SnsPublisher:
                 log.warning("SMS skipped: this update's cap of texts per report is reached")
                 sent.append("sms-over-report-cap")
                 phone = None
+            elif phone and "push" in sent and contact.get("role") == "reporter":
+                phone = None  # the reporter's phone had it by push: no SMS besides
             elif phone:
                 texts_left -= 1
             sent += self._to_person(n, phone, contact.get("email"))
@@ -207,9 +241,14 @@ def _subscription_arn(topic: str, subscription_id: str) -> str:
     return f"{topic_arn(topic)}:{subscription_id}"
 
 
-def district_policy(districts: list[str]) -> str:
+def district_policy(districts: list[str] | None, urgent_only: bool = False) -> str | None:
     """A member who covers some districts hears of their reports, and of every
-    urgent report of the squad wherever it is."""
+    urgent report of the squad wherever it is; one who reads the squad app (web push)
+    may keep SMS for the urgent ones alone."""
+    if urgent_only:
+        return json.dumps({"urgent": ["true"]})
+    if not districts:
+        return None
     return json.dumps({"$or": [{"district": districts}, {"urgent": ["true"]}]})
 
 
@@ -222,9 +261,12 @@ def policy_districts(policy: str | None) -> list[str] | None:
     return None
 
 
-def subscribe(topic: str, protocol: str, endpoint: str, districts: list[str] | None) -> str:
+def subscribe(
+    topic: str, protocol: str, endpoint: str, districts: list[str] | None, urgent_only: bool = False
+) -> str:
     """Subscribe and return the subscription id (the ARN's last part)."""
-    attributes = {"FilterPolicy": district_policy(districts)} if districts else {}
+    policy = district_policy(districts, urgent_only)
+    attributes = {"FilterPolicy": policy} if policy else {}
     with aws.outage("the notification service"):
         arn = aws.client("sns").subscribe(
             TopicArn=topic_arn(topic),
@@ -248,16 +290,19 @@ def _subscriptions(sns: Any, topic: str) -> list[dict[str, Any]]:
         if sub["Protocol"] not in ("sms", "email"):
             continue  # queues and functions are plumbing, not squad members
         pending = not sub["SubscriptionArn"].startswith("arn:")
-        districts = None
+        districts, urgent_only = None, False
         if not pending:
             attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
-            districts = policy_districts(attrs["Attributes"].get("FilterPolicy"))
+            policy = attrs["Attributes"].get("FilterPolicy")
+            districts = policy_districts(policy)
+            urgent_only = json.loads(policy or "{}") == {"urgent": ["true"]}
         out.append(
             {
                 "id": sub["SubscriptionArn"].rsplit(":", 1)[1] if not pending else "pending",
                 "protocol": sub["Protocol"],
                 "endpoint": sub["Endpoint"],
                 "districts": districts,
+                "urgent_only": urgent_only,
                 "pending_confirmation": pending,
             }
         )

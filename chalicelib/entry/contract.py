@@ -61,6 +61,7 @@ TAGS = {
     "followup_api": "follow-up",
     "privacy_api": "personal data (UU PDP)",
     "whatsapp_api": "channels",
+    "push_api": "channels",
     "command_api": "command centre",
     "stats_api": "statistics",
     "open311_api": "Open311 GeoReport v2",

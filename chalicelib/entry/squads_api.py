@@ -59,7 +59,7 @@ def add_subscription(squad: str):
             [{"field": "districts", "allowed": [d.code for d in regency.districts]}],
             code="unknown_district",
         )
-    sub_id = notify.subscribe(squad, data.protocol, data.endpoint, data.districts)
+    sub_id = notify.subscribe(squad, data.protocol, data.endpoint, data.districts, data.urgent_only)
     body = SubscriptionOut(
         id=sub_id,
         protocol=data.protocol,

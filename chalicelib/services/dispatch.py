@@ -80,7 +80,9 @@ class Dispatcher:
             log.warning("no timeline entry %s on report %s; skipped", event_sk, report_id)
             return []
         # the reporter and every supporter who asked and left a phone or email
-        opted_in = to_status in REPORTER_TEXT and self.store.wants_updates(report_id)
+        opted_in = to_status in REPORTER_TEXT and (
+            self.store.wants_updates(report_id) or self._pushes_to(report)
+        )
         district = self.regency.district(report.district) if report.district else None
         planned = plan(
             report,
@@ -98,6 +100,12 @@ class Dispatcher:
             photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
         return [self.deliver(n) for n in planned]
+
+    def _pushes_to(self, report: Any) -> bool:
+        """Did the phone that filed it subscribe to push (then it hears without a contact)?"""
+        subscriptions = getattr(self.store, "push_subscriptions", None)
+        return bool(report.device_hash and subscriptions and subscriptions(
+            f"device#{report.device_hash}"))  # fmt: skip
 
     def deliver(self, n: Notification) -> str:
         item = self.outbox.claim(n.model_dump(), self.now())

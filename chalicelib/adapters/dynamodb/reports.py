@@ -28,6 +28,7 @@ from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
 from chalicelib.adapters.dynamodb.photos import PhotoItems
 from chalicelib.adapters.dynamodb.privacy import PrivacyItems
+from chalicelib.adapters.dynamodb.push import PushItems
 from chalicelib.domain.errors import (
     CodeTaken,
     ReportExists,
@@ -43,7 +44,7 @@ from chalicelib.domain.models import (
 )
 
 
-class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems):
+class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems, PushItems):
     """Reports, their timelines, short codes and (apart) reporter contacts."""
 
     def create_report(

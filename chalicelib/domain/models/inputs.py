@@ -132,6 +132,10 @@ class SubscriptionIn(_Input):
     districts: list[str] | None = Field(
         default=None, max_length=14, description="only reports from these kecamatan"
     )
+    urgent_only: bool = Field(
+        default=False,
+        description="only urgent reports (a member who reads the squad app gets the rest by push)",
+    )
 
     @model_validator(mode="after")
     def _endpoint(self) -> SubscriptionIn:
@@ -284,3 +288,16 @@ class SettleIn(_Input):
     declined: bool = Field(
         default=False, description="true: the body declined; the report is the squad's again"
     )
+
+
+class PushKeysIn(_Input):
+    p256dh: str = Field(min_length=80, max_length=100, pattern=r"^[A-Za-z0-9_-]+=*$")
+    auth: str = Field(min_length=16, max_length=32, pattern=r"^[A-Za-z0-9_-]+=*$")
+
+
+class PushSubscriptionIn(_Input):
+    """``PushSubscription.toJSON()`` as the browser gives it."""
+
+    model_config = ConfigDict(extra="ignore")  # expirationTime and what browsers add
+    endpoint: str = Field(min_length=10, max_length=1000, pattern=r"^https?://")
+    keys: PushKeysIn

@@ -138,6 +138,7 @@ class SubscriptionOut(Model):
     protocol: str
     endpoint: str
     districts: list[str] | None
+    urgent_only: bool = False
     pending_confirmation: bool
 
 
@@ -352,3 +353,11 @@ class VillageOut(Model):
     name: str
     district: str = Field(description="its kecamatan's code (GET /districts)")
     kind: str = Field(description="desa or kelurahan")
+
+
+class PushKey(Model):
+    public_key: str = Field(description="applicationServerKey: VAPID P-256, base64url")
+
+
+class PushSubscribed(Model):
+    created: bool = Field(description="false: this subscription was known already")

@@ -106,6 +106,9 @@
     thanks: ["Terima kasih, tanggapan Anda tercatat.", "Thank you, your answer is recorded."],
     asked: ["Petugas bertanya", "The squad asks"],
     my_data: ["Data pribadi saya", "My personal data"],
+    push_on: ["Kabari saya lewat notifikasi", "Tell me by notification"],
+    push_done: ["Notifikasi aktif: perkembangan laporan dari HP ini akan muncul di sini.", "Notifications on: this phone's reports will show their progress here."],
+    push_refused: ["Notifikasi tidak diizinkan di HP ini.", "Notifications are not allowed on this phone."],
     my_data_none: ["HP ini belum mengirim laporan, jadi tidak ada data pribadi Anda di sini.", "This phone has sent no report, so no personal data of yours is here."],
     my_data_contact: ["Kontak pada {code}: {contact}", "Contact on {code}: {contact}"],
     my_data_no_contact: ["{code}: tanpa kontak", "{code}: no contact"],
@@ -720,6 +723,17 @@
     $("#photo").focus();
   });
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
+  $("#push-on").addEventListener("click", async () => {
+    const token = await Outbox.kvGet("device_token");
+    const note = $("#mine-note");
+    if (!token) { note.textContent = I.t("my_data_none"); return; }
+    try {
+      const on = await Kit.enablePush(API, "push/subscriptions", { "X-Device-Token": token });
+      note.textContent = I.t(on ? "push_done" : "push_refused");
+      if (on) $("#push-on").hidden = true;
+    } catch (e) { note.textContent = I.t("need_signal"); }
+  });
+  $("#push-on").hidden = !Kit.pushOffered();
   $("#my-data").addEventListener("toggle", () => { if ($("#my-data").open) showMyData(); });
   addEventListener("hashchange", route);
   addEventListener("online", online);

@@ -75,5 +75,18 @@
     return { now, soon };
   }
 
-  root.KawalKit = { el, api, downscale, toBase64, sender };
+  /* Web push on this phone: the browser's subscription for the server's VAPID key,
+     handed to ``path`` (the squad's or the phone's); false where push is not offered. */
+  const pushOffered = () => "serviceWorker" in navigator && "PushManager" in root && "Notification" in root;
+  async function enablePush(base, path, headers, token) {
+    if (!pushOffered() || (await Notification.requestPermission()) !== "granted") return false;
+    const reg = await navigator.serviceWorker.ready;
+    const key = (await api(base, "push/key")).public_key;
+    const subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    await api(base, path, { method: "POST", headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(subscription) }, token);
+    return true;
+  }
+
+  root.KawalKit = { el, api, downscale, toBase64, sender, pushOffered, enablePush };
 })(self);

@@ -48,6 +48,18 @@
     root.addEventListener("sync", (event) => {
       if (event.tag === "kawal-outbox") event.waitUntil(sendWaiting());
     });
+    // web push: the server's words as a notification; a tap opens the report
+    root.addEventListener("push", (event) => {
+      let said = {};
+      try { said = event.data ? event.data.json() : {}; } catch (e) { said = { body: event.data && event.data.text() }; }
+      event.waitUntil(root.registration.showNotification(said.title || "Kawal", {
+        body: said.body || "", tag: said.id, data: { url: said.url || scope }, icon: new URL("icon.svg", scope).href,
+      }));
+    });
+    root.addEventListener("notificationclick", (event) => {
+      event.notification.close();
+      event.waitUntil(root.clients.openWindow(event.notification.data.url));
+    });
   }
   root.KawalShell = { serve };
 })(self);

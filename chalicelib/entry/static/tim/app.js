@@ -118,6 +118,9 @@
     step_settle: ["Ditangani instansi", "Handled by the body"],
     step_recall: ["Dikembalikan instansi", "Returned by the body"],
     show: ["Tampilkan", "Show"],
+    push_on: ["Terima notifikasi laporan di HP ini", "Get report notifications on this phone"],
+    push_done: ["Notifikasi aktif. SMS tetap untuk laporan mendesak.", "Notifications on. SMS stays for urgent reports."],
+    push_refused: ["Notifikasi tidak diizinkan di HP ini.", "Notifications are not allowed on this phone."],
     show_open: ["Laporan terbuka", "Open reports"],
     show_forwarded: ["Diteruskan ke instansi", "Forwarded to outside bodies"],
   });
@@ -582,6 +585,15 @@
   $("#sign-out").addEventListener("click", signOut);
   $("#filter-district").addEventListener("change", drawQueue);
   $("#filter-status").addEventListener("change", showQueue);
+  $("#push-on").hidden = !Kit.pushOffered();
+  $("#push-on").addEventListener("click", async () => {
+    const note = $("#queue-note");
+    try {
+      const on = await Kit.enablePush(API, "staff/push/subscriptions", {}, await Outbox.staffToken(API));
+      note.textContent = I.t(on ? "push_done" : "push_refused");
+      if (on) $("#push-on").hidden = true;
+    } catch (e) { note.textContent = I.t("need_signal"); }
+  });
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
   addEventListener("hashchange", route);
   addEventListener("online", online);

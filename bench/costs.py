@@ -252,7 +252,81 @@ def main() -> int:
     for label, values in rows:
         print(f"| {label} | {values[1000]:.2f} | {values[100_000]:.2f} |")
     print(f"| **total** | **{totals[1000]:.2f}** | **{totals[100_000]:.2f}** |")
+    sms_before = {n: v for n, v in rows[-2][1].items()}  # the SMS row: what the channels replace
+    channels(per_report, sms_before, {n: totals[n] for n in totals})
     return 0
+
+
+# -- the people's channels: before (SMS only) and after (push, WhatsApp, SMS fallback) --
+
+CHANNEL_PRICE = {
+    "sms": PRICE["sms_segment_id"],
+    # Meta's per-message price for a utility template to Indonesia (July 2025 rate card,
+    # as best known); replies within the 24-hour window the person opened are free
+    "whatsapp_utility": 0.0250,
+    "push": 0.0,  # browsers' push services charge nothing
+    "ses_email": 0.10 / 1000,
+    "secret_month": 0.40,  # Secrets Manager: the WhatsApp secret
+}
+# How people reach Kawal after this change (a stated assumption, not a measurement):
+# the app on most phones, WhatsApp for many, SMS for phones without either.
+SOURCE_MIX = {"app": 0.6, "whatsapp": 0.3, "sms": 0.1}
+OPT_IN = 0.5  # reporters who ask for updates (as before)
+SQUAD_PHONES = 3  # SMS phones per squad before; after, one on-duty phone keeps urgent SMS
+
+
+def urgent_share() -> float:
+    """The share of reports whose label is urgent, over the seeded history's mix of
+    squads (each squad's labels equally likely)."""
+    from chalicelib.routing import load_catalogue
+    from kawal_local.history import SQUAD_WEIGHT
+
+    catalogue = load_catalogue()
+    total = sum(SQUAD_WEIGHT.values())
+    share = 0.0
+    for squad, weight in SQUAD_WEIGHT.items():
+        labels = [label for label in catalogue.labels if label.squad == squad]
+        urgent = sum(label.priority == "urgent" for label in labels) / len(labels)
+        share += weight / total * urgent
+    return share
+
+
+def channels(per_report: Counter, sms_before: dict[int, float], totals: dict[int, float]) -> None:
+    urgent = urgent_share()
+    updates = per_report["sms_segment_id"]  # reporter updates a report causes (accepted, resolved)
+    sms, wa = CHANNEL_PRICE["sms"], CHANNEL_PRICE["whatsapp_utility"]
+    rows = [
+        ("squads: web push to every member's phone at once", lambda n: n * 0.0),
+        (f"squads: SMS to the on-duty phone for urgent reports ({urgent:.0%} of them)",
+         lambda n: n * urgent * 1 * sms),
+        ("squads: the morning digest by email (7 squads, 30 mornings)",
+         lambda n: 7 * 30 * 3 * CHANNEL_PRICE["ses_email"]),
+        ("reporters by app: web push", lambda n: 0.0 * n),
+        # the first update (accepted) usually falls in the 24-hour window: free
+        ("reporters by WhatsApp: replies (free in the window), later updates as templates",
+         lambda n: n * SOURCE_MIX["whatsapp"] * OPT_IN * (updates - 1) * wa
+         + CHANNEL_PRICE["secret_month"]),
+        ("reporters by SMS: the code back, and updates (half opt in)",
+         lambda n: n * SOURCE_MIX["sms"] * (1 + OPT_IN * updates) * sms),
+    ]  # fmt: skip
+    print("\nmessages to people, USD a month: before, every message by SMS (the row above); "
+          f"after, by channel (reports come {SOURCE_MIX['app']:.0%} by app, "
+          f"{SOURCE_MIX['whatsapp']:.0%} by WhatsApp, {SOURCE_MIX['sms']:.0%} by SMS)\n")  # fmt: skip
+    print("| item | 1,000 reports/month | 100,000 reports/month |")
+    print("| --- | ---: | ---: |")
+    after = {n: 0.0 for n in sms_before}
+    for label, cost in rows:
+        values = {n: cost(n) for n in sms_before}
+        for n in after:
+            after[n] += values[n]
+        print(f"| {label} | {values[1000]:.2f} | {values[100_000]:.2f} |")
+    print(f"| **messages after** | **{after[1000]:.2f}** | **{after[100_000]:.2f}** |")
+    print(f"| messages before (all SMS) | {sms_before[1000]:.2f} | {sms_before[100_000]:.2f} |")
+    whole = {n: totals[n] - sms_before[n] + after[n] for n in totals}
+    print(f"| **whole bill after** (before: {totals[1000]:.2f} / {totals[100_000]:.2f}) | "
+          f"**{whole[1000]:.2f}** | **{whole[100_000]:.2f}** |")  # fmt: skip
+    print(f"| **lower by** | **{totals[1000] / whole[1000]:.1f}×** | "
+          f"**{totals[100_000] / whole[100_000]:.1f}×** |")  # fmt: skip
 
 
 if __name__ == "__main__":

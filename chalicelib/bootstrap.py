@@ -30,6 +30,7 @@ def follow_up(store: ReportStore | None = None) -> FollowUp:
 
 def dispatcher() -> Dispatcher:
     from chalicelib.adapters.notify import DeliveryFailed, SnsPublisher, send_to_dead_letter_queue
+    from chalicelib.adapters.whatsapp import graph_api
     from chalicelib.domain.bodies import load_bodies
     from chalicelib.storage import OutboxStore
 
@@ -38,7 +39,11 @@ def dispatcher() -> Dispatcher:
         store=store,
         outbox=OutboxStore(),
         publisher=SnsPublisher(
-            store, sms_allowed=sms_allowed, bodies=load_bodies, opted_out=opted_out
+            store,
+            sms_allowed=sms_allowed,
+            bodies=load_bodies,
+            opted_out=opted_out,
+            whatsapp=graph_api,
         ),
         catalogue=load_catalogue(),
         regency=geo.load_regency(),

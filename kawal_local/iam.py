@@ -82,6 +82,9 @@ def _notify(stage: str) -> list[dict[str, Any]]:
         {"Sid": "DeadLetters", "Effect": "Allow",
          "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": r["dispatch_dlq"]},
         _kms(stage, ["kms:Decrypt"]),
+        # a WhatsApp report's updates go back by WhatsApp: Meta's token
+        {"Sid": "WhatsAppSecrets", "Effect": "Allow",
+         "Action": ["secretsmanager:GetSecretValue"], "Resource": r["whatsapp_secret"]},
     ]  # fmt: skip
 
 

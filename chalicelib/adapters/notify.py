@@ -46,12 +46,14 @@ class SnsPublisher:
         sms_allowed: Callable[[str], bool],
         bodies: Callable[[], Any] | None = None,
         opted_out: Callable[[str], bool] = lambda _phone: False,
+        whatsapp: Callable[[], Any] | None = None,
     ):
         self.contacts = contacts  # anything with contacts(report_id)
         # asked before every SMS to a person: the per-number cap and the daily budget
         self.sms_allowed = sms_allowed
         self.bodies = bodies  # the outside bodies' channels, read at send time
         self.opted_out = opted_out  # numbers that answered BERHENTI get no SMS
+        self.whatsapp = whatsapp  # the Graph API, for reports that came by WhatsApp
 
     def publish(self, n: Notification) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -127,10 +129,28 @@ class SnsPublisher:
                 phone = None
             elif phone and "push" in sent and contact.get("role") == "reporter":
                 phone = None  # the reporter's phone had it by push: no SMS besides
+            elif phone and contact.get("role") == "reporter" and self._by_whatsapp(found, n, phone):
+                sent.append("whatsapp")
+                phone = None  # it came by WhatsApp: the answer goes back there
             elif phone:
                 texts_left -= 1
             sent += self._to_person(n, phone, contact.get("email"))
         return ",".join(sent) or "no-contact"
+
+    def _by_whatsapp(self, found: Any, n: Notification, phone: str) -> bool:
+        """A WhatsApp report's reporter hears on WhatsApp (a template message); False
+        (then SMS) when it did not come that way or WhatsApp is unreachable."""
+        if not (found and found[0].source == "whatsapp" and self.whatsapp):
+            return False
+        from chalicelib.adapters.whatsapp import GraphError
+
+        try:
+            self.whatsapp().send_template(phone.lstrip("+"), n.sms)
+        except (GraphError, KeyError, ValueError) as exc:
+            log.warning("WhatsApp update not sent (SMS instead): %s", exc)
+            return False
+        observe.count("WhatsAppSent", 1, audience=n.audience)
+        return True
 
     def _to_body(self, n: Notification) -> str:
         """Every channel of an outside body (its desk's email, phone, webhook); the

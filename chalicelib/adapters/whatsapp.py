@@ -109,6 +109,24 @@ class GraphApi:
                                        payload(to, reply)))  # fmt: skip
         return answer["messages"][0]["id"]
 
+    def send_template(self, to: str, text: str) -> str:
+        """A status update outside the 24-hour window: Meta's approved utility template
+        (``WHATSAPP_UPDATE_TEMPLATE``, "Kabar laporan Kawal: {{1}}") with our words."""
+        message = {
+            "messaging_product": "whatsapp",
+            "to": to,
+            "type": "template",
+            "template": {
+                "name": os.environ.get("WHATSAPP_UPDATE_TEMPLATE", "kawal_kabar_laporan"),
+                "language": {"code": "id"},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": text[:1000]}]}
+                ],
+            },
+        }
+        answer = json.loads(self._call(f"{self.base}/{self.phone_number_id}/messages", message))
+        return answer["messages"][0]["id"]
+
     def media(self, media_id: str) -> tuple[bytes, str]:
         """The photo a person sent: where Meta keeps it, then the bytes (≤ 10 MB)."""
         meta = json.loads(self._call(f"{self.base}/{media_id}"))

@@ -150,3 +150,28 @@ def test_a_number_that_files_too_many_is_told_to_wait(client, graph, monkeypatch
         say(client, start + 3, "text", body="Trenggalek")
         choose(client, start + 4, "ok", how="button_reply")
     assert "Terlalu banyak laporan" in graph.to(SENDER)[-1]["text"]["body"]
+
+
+def test_a_whatsapp_reporter_hears_back_on_whatsapp_not_by_sms(client, aws, graph, tokens):
+    from chalicelib import config
+    from chalicelib.entry import events
+    from kawal_local.pump import StreamReader, drain
+
+    from .test_dispatch import sms_sent
+    from .workflow_helpers import staff_post
+
+    say(client, 51, "image", id="MEDIA1", mime_type="image/jpeg")
+    choose(client, 52, "g:orange")
+    choose(client, 53, "l:jalan_rusak")
+    say(client, 54, "text", body="Pogalan")
+    choose(client, 55, "ok", how="button_reply")
+    code = next(w.strip("*.") for w in graph.to(SENDER)[-1]["text"]["body"].split()
+                if w.startswith("*TRG-"))  # fmt: skip
+    report_id = client.http.get(f"/reports/{code}").json_body["id"]
+    staff_post(client, tokens["orange"], f"/reports/{report_id}/claim")
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    (update,) = [m for m in graph.to(SENDER) if m["type"] == "template"]
+    words = update["template"]["components"][0]["parameters"][0]["text"]
+    assert code in words and "diterima" in words
+    assert not graph.refused
+    assert [t for p, t in sms_sent(aws) if p == f"+{SENDER}"] == []  # not by SMS as well

@@ -36,6 +36,14 @@ def _problems(message: dict[str, Any]) -> list[str]:
         if not body or len(body) > 4096:
             out.append("text.body: 1 to 4096 characters")
         return out
+    if kind == "template":  # outside the 24-hour window: an approved template only
+        template = message.get("template") or {}
+        params = [p for c in template.get("components", []) for p in c.get("parameters", [])]
+        if not template.get("name") or not (template.get("language") or {}).get("code"):
+            out.append("a template needs its name and language")
+        if not params or any(not 0 < len(p.get("text", "")) <= 1024 for p in params):
+            out.append("template parameters: text of 1 to 1024 characters")
+        return out
     if kind != "interactive":
         return [*out, f"unsupported type {kind!r}"]
     interactive = message.get("interactive") or {}

@@ -300,11 +300,12 @@ def channels(per_report: Counter, sms_before: dict[int, float], totals: dict[int
         (f"squads: SMS to the on-duty phone for urgent reports ({urgent:.0%} of them)",
          lambda n: n * urgent * 1 * sms),
         ("squads: the morning digest by email (7 squads, 30 mornings)",
-         lambda n: 7 * 30 * 3 * CHANNEL_PRICE["ses_email"]),
+         lambda _n: 7 * 30 * 3 * CHANNEL_PRICE["ses_email"]),
         ("reporters by app: web push", lambda n: 0.0 * n),
-        # the first update (accepted) usually falls in the 24-hour window: free
-        ("reporters by WhatsApp: replies (free in the window), later updates as templates",
-         lambda n: n * SOURCE_MIX["whatsapp"] * OPT_IN * (updates - 1) * wa
+        # the conversation's replies are free (the person opened the 24-hour window);
+        # every later update goes as a utility template (the window is not yet tracked)
+        ("reporters by WhatsApp: replies free, each update a utility template",
+         lambda n: n * SOURCE_MIX["whatsapp"] * OPT_IN * updates * wa
          + CHANNEL_PRICE["secret_month"]),
         ("reporters by SMS: the code back, and updates (half opt in)",
          lambda n: n * SOURCE_MIX["sms"] * (1 + OPT_IN * updates) * sms),

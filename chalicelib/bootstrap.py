@@ -138,3 +138,34 @@ def opted_out(phone: str) -> bool:
     from chalicelib.services.sms_inbound import number_key
 
     return ReportStore().opted_out(number_key(phone))
+
+
+def send_email(to: str, subject: str, text: str) -> str | None:
+    """One plain email from the stage's verified sender (none configured: not sent)."""
+    from chalicelib.adapters import aws
+
+    sender = config.reporter_email_from()
+    if not sender:
+        return None
+    with aws.outage("the email service"):
+        answer = aws.client("ses").send_email(
+            Source=sender,
+            Destination={"ToAddresses": [to]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
+            },
+        )
+    return answer["MessageId"]
+
+
+def morning_digests() -> int:
+    from chalicelib.services.digest import send_digests
+
+    return send_digests(
+        store=ReportStore(),
+        catalogue=load_catalogue(),
+        send_email=send_email,
+        base_url=config.public_base_url(),
+        now=reports.utc_now(),
+    )

@@ -135,7 +135,11 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
              "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                         "sqs:ChangeMessageVisibility"], "Resource": r["uploads_queue"]},
         ],
-        "housekeeping": [table],
+        "housekeeping": [
+            table,
+            {"Sid": "MorningDigests", "Effect": "Allow", "Action": ["ses:SendEmail"],
+             "Resource": "arn:aws:ses:*:*:identity/*"},
+        ],
         # a text to the regency's number: the report (its contact sealed), the reply
         "inbound_sms": [
             table,

@@ -103,8 +103,10 @@ def process_uploads(event):
 
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="housekeeping")
 def housekeeping(event):  # noqa: ARG001 - the schedule's payload says nothing
-    """Auto-close undisputed resolutions after 7 days; escalate overdue reports once."""
+    """Auto-close undisputed resolutions after 7 days; escalate overdue reports once;
+    after 06.00 WIB, each squad's morning digest (once a day)."""
     counts = bootstrap.workflow().housekeeping()
+    counts["digests"] = bootstrap.morning_digests()
     if any(counts.values()):
         log.info("housekeeping: %s", counts)
 

@@ -1,19 +1,28 @@
-"""Staff HTTP API about squads: who is subscribed to a squad's notifications."""
+"""Staff HTTP API about squads: who is subscribed to a squad's notifications, and
+which desks get its morning digest."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from chalice import Blueprint
 
+from chalicelib import bootstrap
 from chalicelib.adapters import notify
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.models import SubscriptionIn, SubscriptionOut, SubscriptionRemoved
+from chalicelib.domain.models import (
+    DigestIn,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionRemoved,
+)
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.http import json_response, parse_body, route
 from chalicelib.routing import SQUAD_CODES
+from chalicelib.services.reports import utc_now
 
 bp = Blueprint(__name__)
 _SUBSCRIPTION_ID = re.compile(r"^[0-9a-f-]{36}$")
@@ -84,3 +93,34 @@ def remove_subscription(squad: str, subscription_id: str):
     ):
         raise NotFound("no such subscription on this squad", code="subscription_not_found")
     return json_response(SubscriptionRemoved(removed=subscription_id))
+
+
+@route(bp, "/squads/{squad}/digests", methods=["GET"], authorizer=staff,
+       doc={"returns": {200: [str]}})  # fmt: skip
+def list_digests(squad: str):
+    """The desks' emails that get the squad's morning digest (06.00 WIB): what is open,
+    urgent and overdue first."""
+    squad = _squad_for_subscriptions(squad, principal(bp.current_request))
+    return json_response(bootstrap.report_store().digest_emails(squad))
+
+
+@route(bp, "/squads/{squad}/digests", methods=["POST"], authorizer=staff,
+       doc={"body": DigestIn, "returns": {201: [str]}})  # fmt: skip
+def add_digest(squad: str):
+    """One more desk gets the morning digest; the list comes back."""
+    squad = _squad_for_subscriptions(squad, principal(bp.current_request))
+    data = parse_body(bp.current_request, DigestIn)
+    store = bootstrap.report_store()
+    store.add_digest(squad, data.email, utc_now())
+    return json_response(store.digest_emails(squad), 201)
+
+
+@route(bp, "/squads/{squad}/digests/{email}", methods=["DELETE"], authorizer=staff,
+       doc={"returns": {200: [str]}})  # fmt: skip
+def remove_digest(squad: str, email: str):
+    """No more digests to this desk."""
+    squad = _squad_for_subscriptions(squad, principal(bp.current_request))
+    store = bootstrap.report_store()
+    if not store.remove_digest(squad, unquote(email)):
+        raise NotFound("no such digest email", code="digest_not_found")
+    return json_response(store.digest_emails(squad))

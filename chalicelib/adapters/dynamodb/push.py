@@ -40,3 +40,22 @@ class PushItems(_Table):
                 with dynamodb_errors():
                     key = _key(item["PK"], item["SK"])
                     self._db.delete_item(TableName=self.table_name, Key=key)
+
+
+class DigestItems(_Table):
+    """The office emails that get a squad's morning digest (not people's: desks')."""
+
+    def add_digest(self, squad: str, email: str, now: datetime) -> bool:
+        return self._create({"PK": f"DIGEST#{squad}", "SK": email.lower(), "at": now})
+
+    def digest_emails(self, squad: str) -> list[str]:
+        return [i["SK"] for i in self._partition(f"DIGEST#{squad}")]
+
+    def remove_digest(self, squad: str, email: str) -> bool:
+        with dynamodb_errors():
+            gone = self._db.delete_item(
+                TableName=self.table_name,
+                Key=_key(f"DIGEST#{squad}", email.lower()),
+                ReturnValues="ALL_OLD",
+            )
+        return "Attributes" in gone

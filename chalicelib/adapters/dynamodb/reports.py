@@ -28,7 +28,7 @@ from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
 from chalicelib.adapters.dynamodb.photos import PhotoItems
 from chalicelib.adapters.dynamodb.privacy import PrivacyItems
-from chalicelib.adapters.dynamodb.push import PushItems
+from chalicelib.adapters.dynamodb.push import DigestItems, PushItems
 from chalicelib.domain.errors import (
     CodeTaken,
     ReportExists,
@@ -44,7 +44,9 @@ from chalicelib.domain.models import (
 )
 
 
-class ReportStore(ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems, PushItems):
+class ReportStore(
+    ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems, PushItems, DigestItems
+):
     """Reports, their timelines, short codes and (apart) reporter contacts."""
 
     def create_report(

@@ -27,6 +27,7 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     AssigneeIn,
     ContactIn,
     ContactReadIn,
+    DigestIn,
     ForwardIn,
     InlinePhotoIn,
     MergeIn,

@@ -301,3 +301,12 @@ class PushSubscriptionIn(_Input):
     model_config = ConfigDict(extra="ignore")  # expirationTime and what browsers add
     endpoint: str = Field(min_length=10, max_length=1000, pattern=r"^https?://")
     keys: PushKeysIn
+
+
+class DigestIn(_Input):
+    email: str = Field(min_length=3, max_length=254, description="a desk's email")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)

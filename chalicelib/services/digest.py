@@ -1,0 +1,73 @@
+"""A squad's morning digest (06.00 WIB): one email to each of its desks with what is
+open (urgent and overdue first), instead of one SMS per report for labels that can
+wait; urgent reports still go by SMS at once. Sent once a day, however often the
+schedule runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from chalicelib.domain.messages import WIB, ascii_subject, wib
+from chalicelib.domain.models import Report
+from chalicelib.routing import Catalogue
+
+SEND_AFTER = time(6, 0)  # WIB
+LISTED = 30  # reports named in one email; the rest are counted
+
+
+def body(squad_name: str, reports: list[Report], now: datetime, catalogue: Catalogue,
+         base_url: str) -> str:  # fmt: skip
+    rank = {"urgent": 0, "normal": 1, "low": 2}
+    ordered = sorted(reports, key=lambda r: (r.sla_due_at > now, rank[r.priority], r.sla_due_at))
+    late = sum(r.sla_due_at < now and r.first_response_at is None for r in reports)
+    new = sum(now - r.created_at <= timedelta(days=1) for r in reports)
+    lines = [
+        f"Ringkasan pagi {squad_name}, {now.astimezone(WIB):%d/%m/%Y}",
+        "",
+        f"Laporan terbuka: {len(reports)}  ·  baru 24 jam: {new}  ·  terlambat: {late}",
+        "",
+    ]
+    for r in ordered[:LISTED]:
+        label = catalogue.label(r.label)
+        flag = "MENDESAK " if r.priority == "urgent" else ""
+        state = "TERLAMBAT" if r.sla_due_at < now else f"batas {wib(r.sla_due_at)}"
+        lines.append(f"- {flag}{r.code} {label.name_id if label else r.label} "
+                     f"({r.district or '-'}), {state}: {base_url}/r/{r.code}")  # fmt: skip
+    if len(ordered) > LISTED:
+        lines.append(f"… dan {len(ordered) - LISTED} laporan lain: {base_url}/tim/")
+    lines += ["", "Buka aplikasi Tim untuk menindaklanjuti: " + f"{base_url}/tim/"]
+    return "\n".join(lines)
+
+
+def send_digests(
+    *,
+    store: Any,
+    catalogue: Catalogue,
+    send_email: Callable[[str, str, str], Any],
+    base_url: str,
+    now: datetime,
+) -> int:
+    """Each squad's digest to its desks, once per WIB day after 06.00; how many sent."""
+    local = now.astimezone(WIB)
+    if local.time() < SEND_AFTER:
+        return 0
+    sent = 0
+    for squad in catalogue.squads:
+        emails = store.digest_emails(squad.code)
+        if not emails or not store.first_delivery(f"digest-{squad.code}-{local:%Y-%m-%d}", now):
+            continue
+        open_reports, start = [], None
+        while True:
+            items, start = store.read(store.squad_queue(squad.code), limit=100, start=start)
+            open_reports += store.reports_from(items)
+            if not start:
+                break
+        text = body(squad.name_id, open_reports, now, catalogue, base_url.rstrip("/"))
+        subject = ascii_subject(f"[Kawal] Ringkasan pagi {squad.name_id}: "
+                                f"{len(open_reports)} laporan terbuka")  # fmt: skip
+        for email in emails:
+            send_email(email, subject, text)
+            sent += 1
+    return sent

@@ -40,8 +40,11 @@ def allowed_hosts() -> tuple[str, ...]:
 
 def acceptable_endpoint(endpoint: str) -> bool:
     """An https URL of a known push service (or, for the tests, one named in PUSH_HOSTS)."""
-    url = urlparse(endpoint)
-    host = url.hostname or ""
+    try:
+        url = urlparse(endpoint)
+        host = url.hostname or ""
+    except ValueError:  # not even a URL (a stray bracket, a bad port)
+        return False
     listed = any(fnmatch.fnmatchcase(host, pattern) for pattern in allowed_hosts())
     loopback_test = host == "127.0.0.1" and "127.0.0.1" in os.environ.get("PUSH_HOSTS", "")
     return listed and (url.scheme == "https" or loopback_test)

@@ -26,6 +26,7 @@ from chalicelib.services.reports import utc_now
 
 bp = Blueprint(__name__)
 _SUBSCRIPTION_ID = re.compile(r"^[0-9a-f-]{36}$")
+EMAILS = {"type": "array", "items": {"type": "string", "format": "email"}}  # the desks
 
 
 def _squad_for_subscriptions(squad: str, who: Principal) -> str:
@@ -96,7 +97,7 @@ def remove_subscription(squad: str, subscription_id: str):
 
 
 @route(bp, "/squads/{squad}/digests", methods=["GET"], authorizer=staff,
-       doc={"returns": {200: [str]}})  # fmt: skip
+       doc={"returns": {200: EMAILS}})  # fmt: skip
 def list_digests(squad: str):
     """The desks' emails that get the squad's morning digest (06.00 WIB): what is open,
     urgent and overdue first."""
@@ -105,7 +106,7 @@ def list_digests(squad: str):
 
 
 @route(bp, "/squads/{squad}/digests", methods=["POST"], authorizer=staff,
-       doc={"body": DigestIn, "returns": {201: [str]}})  # fmt: skip
+       doc={"body": DigestIn, "returns": {201: EMAILS}})  # fmt: skip
 def add_digest(squad: str):
     """One more desk gets the morning digest; the list comes back."""
     squad = _squad_for_subscriptions(squad, principal(bp.current_request))
@@ -116,7 +117,7 @@ def add_digest(squad: str):
 
 
 @route(bp, "/squads/{squad}/digests/{email}", methods=["DELETE"], authorizer=staff,
-       doc={"returns": {200: [str]}})  # fmt: skip
+       doc={"returns": {200: EMAILS}})  # fmt: skip
 def remove_digest(squad: str, email: str):
     """No more digests to this desk."""
     squad = _squad_for_subscriptions(squad, principal(bp.current_request))

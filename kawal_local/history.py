@@ -32,7 +32,7 @@ from chalicelib.domain.models import Photo, ReportIn, TimelineEntry
 from chalicelib.domain.principals import Principal
 from chalicelib.routing import Catalogue, load_catalogue
 from chalicelib.services import reports
-from chalicelib.services.workflow import Workflow
+from chalicelib.services.followup import FollowUp
 from chalicelib.storage import ReportStore
 
 log = logging.getLogger("kawal.history")
@@ -102,7 +102,7 @@ class History:
         self.regency = geo.load_regency()
         self.store = ReportStore()
         self.clock = Clock()
-        self.workflow = Workflow(
+        self.workflow = FollowUp(
             store=self.store, catalogue=self.catalogue, media=media, now=self.clock
         )
         self.done = Seeded()
@@ -205,9 +205,26 @@ class History:
         elif roll < 0.45:
             if self._at(resolved + _hours(rng, 10)):
                 self._step(self.workflow.citizen_action, report_id, "confirm", token)
+                self._rate(report_id, token)
         else:
             self._auto_close(report_id, resolved)
         return False
+
+    def _rate(self, report_id: str, token: str) -> None:
+        """Most who confirm also give stars; the slow members' reporters fewer."""
+        if self.rng.random() > 0.7:
+            return
+        found = self.store.load(report_id)
+        slow = found is not None and found.report.assignee in SLOW_MEMBER
+        stars = self.rng.choice([1, 2, 2, 3, 4] if slow else [3, 4, 4, 5, 5, 5])
+        note = (
+            "Lama sekali ditangani."
+            if stars <= 2
+            else "Terima kasih, cepat."
+            if stars == 5
+            else None
+        )
+        self._step(self.workflow.rate, report_id, token, stars, note)
 
     def _auto_close(self, report_id: str, resolved: datetime) -> None:
         """Nobody answered the fix: closed after the 7 days to dispute it."""

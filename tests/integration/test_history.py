@@ -39,6 +39,7 @@ def test_three_weeks_of_history_tell_the_regent_something(aws):
         "dispute",
         "reject",
         "overdue",
+        "rate",
     ):
         assert actions[action] > 0, action
     assert any("merged_into" in r for r in reports)  # duplicates merged into the first
@@ -64,3 +65,7 @@ def test_three_weeks_of_history_tell_the_regent_something(aws):
     }
     others = min(members["orange-budi"], members["tim-orange"])
     assert members["orange-joko"] < others - 0.2, members
+    # the reporters' stars say it too
+    slow, quick = figures["member#orange#orange-joko"], figures["squad#white"]
+    assert slow["rated"] > 0 and quick["rated"] > 0
+    assert slow["rating_average"] < quick["rating_average"], (slow, quick)

@@ -90,8 +90,10 @@ def chat_reports():
     from chalicelib.adapters.whatsapp import graph_api
     from chalicelib.services.chat import ChatReports
 
+    store = ReportStore()
     return ChatReports(
-        store=ReportStore(),
+        store=store,
+        answer_from=follow_up(store).answer_from,
         counters=counters(),
         messenger=graph_api(),
         catalogue=load_catalogue(),
@@ -122,8 +124,10 @@ class SnsTexter:
 def sms_reports():
     from chalicelib.services.sms_inbound import SmsReports
 
+    store = ReportStore()
     return SmsReports(
-        store=ReportStore(),
+        store=store,
+        answer_from=follow_up(store).answer_from,
         counters=counters(),
         texter=SnsTexter(),
         catalogue=load_catalogue(),

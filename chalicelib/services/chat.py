@@ -81,8 +81,10 @@ class ChatReports:
         media: Any,
         base_url: str,
         now: Callable[[], datetime],
+        answer_from: Callable[[list[str], str], Any] = lambda _ids, _text: None,
     ):
         self.store, self.counters, self.messenger = store, counters, messenger
+        self.answer_from = answer_from  # words that answer a squad's question
         self.catalogue, self.regency, self.media = catalogue, regency, media
         self.base_url, self.now = base_url.rstrip("/"), now
 
@@ -105,7 +107,14 @@ class ChatReports:
         person = identifiers.hash_secret(f"whatsapp:{sender}")
         now = self.now()
         state = Conversation.from_item(self.store.conversation(person, now))
-        outcome = chat.step(state, incoming(message), self.catalogue, self.regency)
+        said = incoming(message)
+        if state.step == "photo" and said.kind == "text" and len(said.text.strip()) > 1:
+            answered = self.answer_from(self.store.reports_of_number(person), said.text)
+            if answered is not None:  # what the squad asked, answered from WhatsApp
+                thanks = f"Terima kasih, jawaban Anda untuk laporan {answered.code} diteruskan."
+                self._reply(sender, Reply("text", thanks))
+                return
+        outcome = chat.step(state, said, self.catalogue, self.regency)
         replies = list(outcome.replies)
         if outcome.submit:
             replies = [self._file(state, sender, message["id"])]
@@ -113,10 +122,13 @@ class ChatReports:
             person, outcome.conversation.to_item() if outcome.conversation else None, now
         )
         for reply in replies:
-            try:
-                self.messenger.send(sender, reply)
-            except Exception as exc:  # the state is kept: the person can carry on
-                log.warning("WhatsApp reply not sent: %s", exc)
+            self._reply(sender, reply)
+
+    def _reply(self, sender: str, reply: Reply) -> None:
+        try:
+            self.messenger.send(sender, reply)
+        except Exception as exc:  # the state is kept: the person can carry on
+            log.warning("WhatsApp reply not sent: %s", exc)
 
     def _file(self, state: Conversation, sender: str, message_id: str) -> Reply:
         try:
@@ -151,6 +163,7 @@ class ChatReports:
                                  "Coba lagi nanti.")  # fmt: skip
         except (InvalidInput, ValueError) as exc:
             return Reply("text", f"Laporan belum bisa dikirim: {exc}. Kirim foto untuk mulai lagi.")
+        self.store.link_number(number, stored.report.id, self.now())
         code = stored.report.code
         return Reply(
             "text",

@@ -108,6 +108,18 @@ class FollowUp(Workflow):
         change = followup.answer(loaded.report, at=self.now(), text=text, public=public)
         return self._save(loaded.report, change)
 
+    def answer_from(self, report_ids: list[str], text: str) -> Report | None:
+        """Words from the number that filed these reports (WhatsApp, SMS: the channel
+        vouches for the sender): the answer to the one awaiting it, if any."""
+        for report_id in report_ids:
+            loaded = self.store.load(report_id)
+            if loaded is not None and loaded.report.status == "awaiting_info":
+                asked = [e for e in loaded.timeline if e.action == "ask"]
+                public = bool(asked) and max(asked, key=lambda e: e.at).public
+                change = followup.answer(loaded.report, at=self.now(), text=text, public=public)
+                return self._save(loaded.report, change)
+        return None
+
     def withdraw(self, report_id: str, token: str | None, note: str | None) -> Report:
         loaded = self._reporters(report_id, token)
         if loaded.report.status == "withdrawn":

@@ -57,8 +57,10 @@ class SmsReports:
         regency: Regency,
         base_url: str,
         now: Callable[[], datetime],
+        answer_from: Callable[[list[str], str], Any] = lambda _ids, _text: None,
     ):
         self.store, self.counters, self.texter = store, counters, texter
+        self.answer_from = answer_from  # words that answer a squad's question
         self.catalogue, self.regency = catalogue, regency
         self.base_url, self.now = base_url.rstrip("/"), now
 
@@ -84,6 +86,10 @@ class SmsReports:
         if parsed.kind in ("stop", "start"):
             self.store.set_opt_out(number_key(phone), parsed.kind == "stop", self.now())
             return reply_for(parsed, None, self.base_url)
+        if parsed.kind == "help":  # free words: perhaps the answer to a squad's question
+            answered = self.answer_from(self.store.reports_of_number(number_key(phone)), text)
+            if answered is not None:
+                return f"KAWAL: Terima kasih, jawaban Anda untuk {answered.code} diteruskan."
         if parsed.kind != "report":
             return reply_for(parsed, None, self.base_url)
         district = self.regency.district(parsed.district or "")
@@ -113,6 +119,7 @@ class SmsReports:
             return "KAWAL: Terlalu banyak laporan dari nomor ini dalam satu jam. Coba lagi nanti."
         except (InvalidInput, ValueError) as exc:
             return f"KAWAL: Laporan belum bisa diterima: {exc}"
+        self.store.link_number(number_key(phone), stored.report.id, self.now())
         return reply_for(parsed, stored.report.code, self.base_url)
 
 

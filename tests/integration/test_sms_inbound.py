@@ -78,3 +78,18 @@ def test_junk_on_the_topic_is_ignored(aws):
     bad["Records"][0]["Sns"]["Message"] = "not json"
     events.inbound_sms(bad, None)
     assert sms_sent(aws) == []
+
+
+def test_the_reporter_answers_the_squads_question_by_sms(client, aws, tokens):
+    text("LAPOR jalan Tugu berlubang", 6)
+    code = next(w for w in replies(aws)[0].split() if w.startswith("TRG-"))
+    report_id = client.http.get(f"/reports/{code}").json_body["id"]
+    staff_post(client, tokens["orange"], f"/reports/{report_id}/questions",
+               {"note": "Di desa mana tepatnya?"})  # fmt: skip
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    assert "Di desa mana tepatnya?" in replies(aws)[-1]  # the question, by SMS
+    text("Desa Gondang dekat balai desa", 7)
+    assert code in replies(aws)[-1] and "jawaban" in replies(aws)[-1]
+    staff = client.http.get(f"/staff/reports/{report_id}", headers=bearer(tokens["orange"]))
+    assert staff.json_body["status"] == "submitted"
+    assert staff.json_body["staff_timeline"][-1]["note"] == "Desa Gondang dekat balai desa"

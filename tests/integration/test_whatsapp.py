@@ -55,6 +55,17 @@ def choose(client, n: int, choice: str, how: str = "list_reply", sender: str = S
     return say(client, n, "interactive", sender, type=how, **{how: {"id": choice, "title": "x"}})
 
 
+def file_by_whatsapp(client, graph, start: int, place: str) -> str:
+    """A whole conversation from photo to code; the code."""
+    say(client, start, "image", id="MEDIA1", mime_type="image/jpeg")
+    choose(client, start + 1, "g:orange")
+    choose(client, start + 2, "l:jalan_rusak")
+    say(client, start + 3, "text", body=place)
+    choose(client, start + 4, "ok", how="button_reply")
+    return next(w.strip("*.") for w in graph.to(SENDER)[-1]["text"]["body"].split()
+                if w.startswith("*TRG-"))  # fmt: skip
+
+
 def test_the_handshake_answers_the_challenge_only_to_the_right_token(client, graph):
     ok = client.http.get(
         "/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=kawal-verify&hub.challenge=1158201444"
@@ -160,13 +171,7 @@ def test_a_whatsapp_reporter_hears_back_on_whatsapp_not_by_sms(client, aws, grap
     from .test_dispatch import sms_sent
     from .workflow_helpers import staff_post
 
-    say(client, 51, "image", id="MEDIA1", mime_type="image/jpeg")
-    choose(client, 52, "g:orange")
-    choose(client, 53, "l:jalan_rusak")
-    say(client, 54, "text", body="Pogalan")
-    choose(client, 55, "ok", how="button_reply")
-    code = next(w.strip("*.") for w in graph.to(SENDER)[-1]["text"]["body"].split()
-                if w.startswith("*TRG-"))  # fmt: skip
+    code = file_by_whatsapp(client, graph, 51, "Pogalan")
     report_id = client.http.get(f"/reports/{code}").json_body["id"]
     staff_post(client, tokens["orange"], f"/reports/{report_id}/claim")
     drain(StreamReader(config.table_name()), events.dispatch_stream)
@@ -175,3 +180,25 @@ def test_a_whatsapp_reporter_hears_back_on_whatsapp_not_by_sms(client, aws, grap
     assert code in words and "diterima" in words
     assert not graph.refused
     assert [t for p, t in sms_sent(aws) if p == f"+{SENDER}"] == []  # not by SMS as well
+
+
+def test_the_reporter_answers_the_squads_question_on_whatsapp(client, aws, graph, tokens):
+    from chalicelib import config
+    from chalicelib.entry import events
+    from kawal_local.pump import StreamReader, drain
+
+    from .workflow_helpers import staff_post
+
+    code = file_by_whatsapp(client, graph, 61, "Tugu")
+    report_id = client.http.get(f"/reports/{code}").json_body["id"]
+    staff_post(client, tokens["orange"], f"/reports/{report_id}/questions",
+               {"note": "Di sebelah mana tepatnya? Dekat jembatan?"})  # fmt: skip
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    (asked,) = [m for m in graph.to(SENDER) if m["type"] == "template"]
+    assert "Dekat jembatan" in asked["template"]["components"][0]["parameters"][0]["text"]
+    say(client, 66, "text", body="Sebelah barat jembatan Ngulankulon")
+    assert code in graph.to(SENDER)[-1]["text"]["body"]  # thanked, not a new conversation
+    staff = client.http.get(f"/staff/reports/{report_id}", headers=bearer(tokens["orange"]))
+    assert staff.json_body["status"] == "submitted"
+    (answer,) = [e for e in staff.json_body["staff_timeline"] if e["action"] == "answer"]
+    assert answer["note"] == "Sebelah barat jembatan Ngulankulon" and answer["actor_id"] is None

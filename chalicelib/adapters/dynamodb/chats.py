@@ -54,3 +54,14 @@ class ChatItems(_Table):
 
     def opted_out(self, number: str) -> bool:
         return self._get(f"OPTOUT#{number}", "META", consistent=True) is not None
+
+    def link_number(self, number: str, report_id: str, now: datetime) -> None:
+        """A report filed from this number (a hash): the number's later words may
+        answer what its squad asks (kept as long as contacts are)."""
+        expires = int((now + timedelta(days=90)).timestamp())
+        item = {"PK": f"NUMBER#{number}", "SK": report_id, "at": now, "expires_at": expires}
+        with dynamodb_errors():
+            self._db.put_item(TableName=self.table_name, Item=_marshal(item))
+
+    def reports_of_number(self, number: str) -> list[str]:
+        return [i["SK"] for i in self._partition(f"NUMBER#{number}")]

@@ -12,7 +12,8 @@ from typing import Any
 
 from chalicelib import config, observe
 from chalicelib.adapters import aws
-from chalicelib.domain.messages import Notification, sms_segments
+from chalicelib.domain.messages import Notification
+from chalicelib.domain.sms_text import sms_segments
 from chalicelib.routing import topic_name
 
 log = logging.getLogger("kawal.notify")

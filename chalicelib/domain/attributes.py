@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.messages import WIB
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Attribute, Label
 
 Answer = str | float | list[str]

@@ -9,20 +9,17 @@ the report alone, which does not hold the contact.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Literal
 
 from chalicelib.domain.followup import LOW_RATING
+from chalicelib.domain.models import Report
+from chalicelib.domain.schema import Model
+from chalicelib.domain.sms_text import SMS_LIMIT, ascii_subject, gsm7, wib
+from chalicelib.routing import Catalogue
 
 if TYPE_CHECKING:
     from chalicelib.domain.bodies import Body
-from chalicelib.domain.models import Report
-from chalicelib.domain.schema import Model
-from chalicelib.routing import Catalogue
 
-WIB = timezone(timedelta(hours=7), "WIB")
-SMS_LIMIT = 160
 Kind = Literal[
     "new_report", "reopened", "overdue", "reporter_update", "reporter_comment", "reminder",
     "reassigned", "reporter_answer", "transferred", "withdrawn", "low_rating", "recalled",
@@ -30,57 +27,6 @@ Kind = Literal[
 ]  # fmt: skip
 # what the command centre hears (on its own topic), not the report's squad
 COMMAND_KINDS = frozenset({"overdue", "low_rating"})
-
-# GSM 03.38 basic character set: one septet each, so 160 of them fit one segment.
-GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_REPLACE = {
-    "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-    "[": "(", "]": ")", "{": "(", "}": ")", "~": "-", "|": "/", "^": "", "\\": "/", "€": "EUR",
-    "\t": " ",
-}  # fmt: skip
-
-
-def gsm7(text: str) -> str:
-    """Make text safe for one GSM-7 septet per character: transliterate what has a
-    plain form, drop the rest (emoji included); collapse runs of spaces."""
-    out = []
-    for ch in text:
-        if ch in GSM7:
-            out.append(ch)
-            continue
-        ch = _REPLACE.get(ch, ch)
-        if all(c in GSM7 for c in ch):
-            out.append(ch)
-            continue
-        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-        out.append("".join(c for c in base if c in GSM7))
-    return " ".join("".join(out).replace("\n", " ").split())
-
-
-def ascii_subject(text: str) -> str:
-    """SNS email subjects: printable ASCII, one line, under 100 characters."""
-    plain = unicodedata.normalize("NFKD", text.replace("—", "-").replace("–", "-"))
-    plain = "".join(c for c in plain.encode("ascii", "ignore").decode() if c.isprintable())
-    return " ".join(plain.split())[:99]
-
-
-def sms_segments(text: str) -> int:
-    """What an SMS costs, in segments: 160 GSM-7 characters in one, 153 each when
-    split; any other character makes it UCS-2 (70 in one, 67 each when split)."""
-    gsm7 = all(c in GSM7 for c in text)
-    single, each = (160, 153) if gsm7 else (70, 67)
-    return 1 if len(text) <= single else -(-len(text) // each)
-
-
-def is_single_gsm7_segment(text: str) -> bool:
-    return len(text) <= SMS_LIMIT and all(c in GSM7 for c in text)
-
-
-def wib(at: datetime) -> str:
-    return at.astimezone(WIB).strftime("%d/%m %H:%M WIB")
 
 
 class Notification(Model):

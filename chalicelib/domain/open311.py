@@ -15,9 +15,9 @@ from typing import Any
 from chalicelib.domain import workdays
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import OPEN_STATUSES, STATUSES, Report, TimelineEntry
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Attribute, Catalogue, Label
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput, KawalError
-from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import OPEN_STATUSES, Report
 from chalicelib.domain.open311 import (
     _CLOSED,
@@ -18,6 +17,7 @@ from chalicelib.domain.open311 import (
     WINDOW,
     label_or_404,
 )
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Catalogue
 
 

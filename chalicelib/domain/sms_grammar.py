@@ -16,7 +16,7 @@ from typing import Literal
 
 from chalicelib.domain.chat import district_named, plain_words
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.messages import gsm7
+from chalicelib.domain.sms_text import gsm7
 from chalicelib.routing import Catalogue
 
 REPORT_WORDS = {"lapor", "lpr", "laporan", "lapur"}

@@ -17,8 +17,8 @@ from typing import Any
 
 from chalicelib.domain import followup, workdays
 from chalicelib.domain.followup import LOW_RATING
-from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import Report, TimelineEntry
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Catalogue
 
 GROWTH = 1.04

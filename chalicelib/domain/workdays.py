@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime, time, timedelta
 
-from chalicelib.domain.messages import WIB
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Label
 
 CLOSING = time(16, 0)  # the regency's offices close at 16.00 WIB (Friday later, not counted)

@@ -13,8 +13,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import ReportPublic
+from chalicelib.domain.sms_text import WIB
 from chalicelib.entry.http import route
 
 STATIC = Path(__file__).parent / "static" / "follow"

@@ -23,7 +23,7 @@ from chalicelib.domain.models import (
 from chalicelib.entry import views
 from chalicelib.entry.authn import staff
 from chalicelib.entry.http import json_response, optional_body, parse_body, route
-from chalicelib.entry.staff_api import _who, staff_view, step
+from chalicelib.entry.staff_api import staff_principal, staff_view, step
 from chalicelib.routing import load_catalogue
 from chalicelib.services import reports
 from chalicelib.services.reports import utc_now
@@ -44,7 +44,7 @@ def _reporter_step(body: type, required: bool = True) -> dict:
 def _staff(ref: str, act, *, handed_over: bool = False) -> object:
     """A follow-up step by staff, answered with the staff view after it (the squad
     that ``handed_over`` a report sees it this once: from now on it is not theirs)."""
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
     act(bootstrap.follow_up(store), report_id, who)
@@ -108,7 +108,7 @@ def reprioritise(ref: str):
 @route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})
 def list_bodies():
     """The outside bodies a report can be forwarded to (their channels stay private)."""
-    _who()
+    staff_principal()
     return json_response([BodyOut(**b.model_dump()) for b in load_bodies().bodies])
 
 

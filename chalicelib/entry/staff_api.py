@@ -51,7 +51,7 @@ def step(body: type, required: bool = True) -> dict:
     return {"body": body, "body_required": required, "returns": {200: STAFF_VIEW}, "errors": (409,)}
 
 
-def _who() -> Principal:
+def staff_principal() -> Principal:
     who = principal(bp.current_request)
     if not who.is_staff:
         raise Forbidden("this account has no staff role")
@@ -96,7 +96,7 @@ def staff_view(store: ReportStore, report_id: str, who: Principal):
 def squad_queue(squad: str):
     """A squad's reports: the open ones by default, urgent first, then oldest; or
     those in one status, oldest first."""
-    who = _who()
+    who = staff_principal()
     if squad == "shadow" and who.role == "shadow":
         return _closures_to_check(bp.current_request.query_params or {})
     if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
@@ -145,13 +145,13 @@ def _closures_to_check(params: dict):
     doc={"returns": {200: STAFF_VIEW}},
 )
 def staff_report(ref: str):
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     return json_response(staff_view(store, report_id_or_404(ref, store), who))
 
 
 def _act(ref: str, action: str, **fields):
     """A workflow step on a report, answered with the staff view after it."""
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     report_id = report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
     bootstrap.workflow(store).staff_action(report_id, action, who, **fields)
@@ -185,7 +185,7 @@ def reject(ref: str):
 
 
 def _photo_slot(ref: str, role: str):
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     body = parse_body(bp.current_request, PositionedPhotoIn)
     inline = None
     if body.data_base64:  # the photo in the request itself (one call to queue offline)
@@ -225,7 +225,7 @@ def check_photo(ref: str):
 )
 def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     body = parse_body(bp.current_request, ShadowCheckIn)
     check = bootstrap.workflow(store).shadow_check(
         report_id_or_404(ref, store),
@@ -241,7 +241,7 @@ def shadow_check(ref: str):
 @route(bp, "/reports/{ref}/merge", methods=["POST"], authorizer=staff, doc=step(MergeIn))
 def merge(ref: str):
     """Merge this report (a duplicate) into ``into``; its people become supporters."""
-    who, store = _who(), bootstrap.report_store()
+    who, store = staff_principal(), bootstrap.report_store()
     body = parse_body(bp.current_request, MergeIn)
     duplicate = report_id_or_404(ref, store)
     bootstrap.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.messages import WIB, ascii_subject, wib
 from chalicelib.domain.models import Report
+from chalicelib.domain.sms_text import WIB, ascii_subject, wib
 from chalicelib.routing import Catalogue
 
 SEND_AFTER = time(6, 0)  # WIB

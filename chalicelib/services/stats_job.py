@@ -18,8 +18,8 @@ from typing import Any
 
 from chalicelib import observe
 from chalicelib.domain import stats
-from chalicelib.domain.messages import WIB
 from chalicelib.domain.models import Report
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.services.ports import StatsKeeping, StatsReads
 from chalicelib.services.workflow import is_overdue

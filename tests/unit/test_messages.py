@@ -3,16 +3,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.geo import load_regency
-from chalicelib.domain.messages import (
+from chalicelib.domain.messages import plan, squad_notification
+from chalicelib.domain.models import Report
+from chalicelib.domain.sms_text import (
     GSM7,
     SMS_LIMIT,
     ascii_subject,
     gsm7,
     is_single_gsm7_segment,
-    plan,
-    squad_notification,
 )
-from chalicelib.domain.models import Report
 from chalicelib.routing import load_catalogue
 
 NOW = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23:30 WIB

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain import workdays
-from chalicelib.domain.messages import WIB
+from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import load_catalogue
 
 

@@ -49,7 +49,9 @@ class SnsPublisher:
         opted_out: Callable[[str], bool] = lambda _phone: False,
         whatsapp: Callable[[], Any] | None = None,
     ):
-        self.contacts = contacts  # anything with contacts(report_id)
+        # the people around a report: contacts(report_id), get_report(report_id),
+        # push_subscriptions(owner) and forget_push(owner, endpoint)
+        self.contacts = contacts
         # asked before every SMS to a person: the per-number cap and the daily budget
         self.sms_allowed = sms_allowed
         self.bodies = bodies  # the outside bodies' channels, read at send time
@@ -89,10 +91,9 @@ class SnsPublisher:
         return told
 
     def _to_topic(self, n: Notification) -> str:
-        if hasattr(self.contacts, "push_subscriptions"):
-            owner = "command" if n.topic == "command" else f"squad#{n.topic}"
-            where = "command-centre" if n.topic == "command" else f"tim/#laporan/{n.report_id}"
-            self._push(owner, n, f"{config.public_base_url().rstrip('/')}/{where}")
+        owner = "command" if n.topic == "command" else f"squad#{n.topic}"
+        where = "command-centre" if n.topic == "command" else f"tim/#laporan/{n.report_id}"
+        self._push(owner, n, f"{config.public_base_url().rstrip('/')}/{where}")
         structured = n.model_dump_json()
         answer = aws.client("sns").publish(
             TopicArn=topic_arn(n.topic),
@@ -110,9 +111,7 @@ class SnsPublisher:
         for their +1, not one per step); at most a few SMS per update of one report,
         the reporter's first, so no crowd of supporters can spend the budget."""
         sent: list[str] = []
-        found = (
-            self.contacts.get_report(n.report_id) if hasattr(self.contacts, "add_push") else None
-        )
+        found = self.contacts.get_report(n.report_id)
         device = found[0].device_hash if found else None
         if device:  # the phone that filed it, if it subscribed to push
             base = config.public_base_url().rstrip("/")

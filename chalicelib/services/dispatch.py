@@ -103,9 +103,9 @@ class Dispatcher:
 
     def _pushes_to(self, report: Any) -> bool:
         """Did the phone that filed it subscribe to push (then it hears without a contact)?"""
-        subscriptions = getattr(self.store, "push_subscriptions", None)
-        return bool(report.device_hash and subscriptions and subscriptions(
-            f"device#{report.device_hash}"))  # fmt: skip
+        return bool(
+            report.device_hash and self.store.push_subscriptions(f"device#{report.device_hash}")
+        )
 
     def deliver(self, n: Notification) -> str:
         item = self.outbox.claim(n.model_dump(), self.now())

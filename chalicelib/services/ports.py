@@ -113,9 +113,11 @@ class WorkflowStore(ReportWrites, Lists, PhotoSlots, People, Protocol):
 
 
 class DispatchReads(ReportReads, Protocol):
-    """What the dispatcher reads: the report, and whether anyone asked for updates."""
+    """What the dispatcher reads: the report, and whether anyone asked for updates
+    (a contact that wants them, or the filing phone's push subscriptions)."""
 
     def wants_updates(self, report_id: str) -> bool: ...
+    def push_subscriptions(self, owner: str) -> list[dict[str, Any]]: ...
 
 
 class StatsReads(ReportReads, Lists, Protocol):

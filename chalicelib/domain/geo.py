@@ -119,6 +119,7 @@ class Boundaries:
 
     def __init__(self, geojson: dict, known_codes: set[str]):
         self._shapes: list[tuple[str, list[list[Ring]]]] = []
+        self.outlines: list[dict] = []  # the shapes as served to maps: code and geometry only
         for feature in geojson.get("features", []):
             code = (feature.get("properties") or {}).get("code")
             if code not in known_codes:
@@ -131,6 +132,9 @@ class Boundaries:
             else:
                 raise ValueError(f"district {code}: unsupported geometry {geometry['type']}")
             self._shapes.append((code, polygons))
+            self.outlines.append(
+                {"type": "Feature", "properties": {"code": code}, "geometry": geometry}
+            )
 
     def code_at(self, lat: float, lon: float) -> str | None:
         return self.district_at(lat, lon)
@@ -149,6 +153,13 @@ def load_regency(path: Path | None = None) -> Regency:
 def load_boundaries(regency: Regency) -> Boundaries | None:
     known = frozenset(d.code for d in regency.districts)
     return _boundaries_at(config.district_boundaries_path(), known)
+
+
+def district_outlines(regency: Regency) -> dict:
+    """The kecamatan borders as a GeoJSON FeatureCollection (empty when none are
+    configured): public geography, drawn on the command centre's map."""
+    boundaries = load_boundaries(regency)
+    return {"type": "FeatureCollection", "features": boundaries.outlines if boundaries else []}
 
 
 def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:

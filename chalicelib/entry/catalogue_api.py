@@ -7,7 +7,7 @@ from chalice import Blueprint
 
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.models import DistrictOut, Health, LabelOut, VillageOut
+from chalicelib.domain.models import DistrictOut, Health, LabelOut, OutlinesOut, VillageOut
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, route
 from chalicelib.routing import load_catalogue
@@ -31,6 +31,13 @@ def list_districts():
     regency = geo.load_regency()
     districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
     return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(bp, "/districts/outlines", methods=["GET"], doc={"returns": {200: OutlinesOut}})
+def district_outlines():
+    """The kecamatan borders (GeoJSON) where the operator configured them; else none."""
+    outlines = OutlinesOut(**geo.district_outlines(geo.load_regency()))
+    return json_response(outlines, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @route(

@@ -1,35 +1,31 @@
-"""The command centre's page, served by the API itself: one HTML file, a script and a
-stylesheet from ``chalicelib/static/command`` (no build step, no library, nothing
-fetched from the internet at run time). Served by Chalice rather than an S3 site so it
-needs no other resource, shares the API's origin (no CORS) and runs unchanged under
-`make run`. The page holds no data: it signs in and reads the same APIs as any client.
+"""The command centre's page at ``/command-centre``, on the web apps' common ground
+(``web_apps``): its page, script and stylesheet from ``static/command``, the map library
+(Leaflet, vendored) from ``/shared/``, the same strict CSP. The page holds no data: it
+signs in and reads the same APIs as any client.
 
-Map tiles are optional (``MAP_TILE_URL``, e.g. a regency tile server); by default the
-map is the districts on a plain background, which works offline.
-"""
+Map tiles are optional (``MAP_TILE_URL``, e.g. OpenStreetMap's or a regency tile
+server, with ``MAP_TILE_ATTRIBUTION``); the CSP admits that one origin for images.
+Without tiles, or offline, the map is the kecamatan (and their borders, where
+configured) on a plain background."""
 
 from __future__ import annotations
 
-import html
-import json
 import os
-from pathlib import Path
+from urllib.parse import urlsplit
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain import geo
+from chalicelib.entry import web_apps
 from chalicelib.entry.http import route
+from chalicelib.entry.web_apps import ASSET_DOC, PAGE_DOC
 
 bp = Blueprint(__name__)
-STATIC = Path(__file__).parent / "static" / "command"
-ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
-PAGE = {200: {"text/html": {"type": "string"}}}
 
 
-@route(bp, "/command-centre", methods=["GET"], doc={"returns": PAGE})
-def page():
-    """The command centre's screen (sign in as a command-centre account)."""
-    settings = {
+def _settings() -> dict:
+    return {
+        "districts": [d.model_dump() for d in geo.load_regency().districts],
         "tileUrl": os.environ.get("MAP_TILE_URL", ""),
         "tileAttribution": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         "refreshSeconds": int(os.environ.get("COMMAND_REFRESH_SECONDS", "60")),
@@ -38,34 +34,21 @@ def page():
         "onTimeWarn": float(os.environ.get("COMMAND_ONTIME_WARN", "0.75")),
         "wallSeconds": int(os.environ.get("COMMAND_WALL_SECONDS", "20")),
     }
-    text = (STATIC / "index.html").read_text(encoding="utf-8")
-    text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
-    return Response(
-        body=text,
-        status_code=200,
-        headers={
-            "Content-Type": "text/html; charset=utf-8",
-            "Cache-Control": "no-store",
-            # Only our own script and style; images from presigned S3 URLs and tiles.
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' https: http: data:; "
-            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
-@route(
-    bp,
-    "/command-centre/{asset}",
-    methods=["GET"],
-    doc={"returns": {200: {"text/javascript": {"type": "string"}, "text/css": {"type": "string"}}}},
-)
+def _tile_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+@route(bp, "/command-centre", methods=["GET"], doc=PAGE_DOC)
+def page():
+    """The command centre's screen (sign in as a command-centre account)."""
+    settings = _settings()
+    return web_apps.page("command", settings, images=_tile_origin(settings["tileUrl"]))
+
+
+@route(bp, "/command-centre/{asset}", methods=["GET"], doc=ASSET_DOC)
 def asset(asset: str):
     """The page's script and stylesheet."""
-    if asset not in ASSETS:
-        raise NotFound(f"no asset {asset!r}")
-    return Response(
-        body=(STATIC / asset).read_text(encoding="utf-8"),
-        status_code=200,
-        headers={"Content-Type": ASSETS[asset], "Cache-Control": "public, max-age=300"},
-    )
+    return web_apps.app_asset("command", asset)

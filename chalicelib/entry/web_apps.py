@@ -92,8 +92,9 @@ def _bucket_origin(_bucket: str, _endpoint: str) -> str:
     return f"{url.scheme}://{url.netloc}"
 
 
-def _csp() -> str:
-    """Only our own files; photos from the bucket's presigned URLs (its origin alone)."""
+def _csp(images: str = "") -> str:
+    """Only our own files; photos from the bucket's presigned URLs (its origin alone)
+    and, for a map, its configured tile server's origin."""
     import os
 
     from chalicelib import config
@@ -101,7 +102,7 @@ def _csp() -> str:
     origin = _bucket_origin(config.bucket_name(), os.environ.get("AWS_ENDPOINT_URL", ""))
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        f"img-src 'self' blob: data: {origin}; worker-src 'self'; "
+        f"img-src 'self' blob: data: {origin}{' ' + images if images else ''}; worker-src 'self'; "
         "manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
     )
@@ -115,7 +116,7 @@ def district_options(districts: list[dict]) -> str:
     )
 
 
-def page(app: str, settings: dict, **fills: str) -> Response:
+def page(app: str, settings: dict, images: str = "", **fills: str) -> Response:
     """An app's page: its template with the settings as a JSON data block (no inline
     script) and any pieces drawn in the page; never cached by the browser (the service
     worker keeps a copy)."""
@@ -127,7 +128,7 @@ def page(app: str, settings: dict, **fills: str) -> Response:
     headers = {
         "Content-Type": TYPES[".html"],
         "Cache-Control": "no-cache",
-        "Content-Security-Policy": _csp(),
+        "Content-Security-Policy": _csp(images),
         **SECURITY,
     }
     return Response(body=text, status_code=200, headers=headers)

@@ -4,6 +4,7 @@ Playwright) against the local runner with its demo data."""
 from __future__ import annotations
 
 import base64
+import io
 import os
 import uuid
 
@@ -17,18 +18,37 @@ from .conftest import ROOT, Runner, sign_in, wait_for
 pytestmark = pytest.mark.e2e
 ARTEFACTS = ROOT / ".pytest_cache" / "artefacts"
 OPEN_SQUADS = ("pink", "white", "orange", "yellow", "blue", "red")
+TILES = "http://tiles.kawal.test"
 
 
 @pytest.fixture(scope="module")
 def centre():
-    os.environ["COMMAND_REFRESH_SECONDS"] = "2"  # the runner inherits it
+    # the runner inherits these: a quick refresh, and map tiles from a server the
+    # browser tests answer for (page.route), as a regency's tile server would
+    settings = {"COMMAND_REFRESH_SECONDS": "2", "MAP_TILE_URL": TILES + "/{z}/{x}/{y}.png",
+                "MAP_TILE_ATTRIBUTION": "© Peta Uji Kawal"}  # fmt: skip
+    os.environ.update(settings)
     runner = Runner(history_days=7)  # a week of seeded history on the board
     try:
         runner.wait_ready()
         yield runner
     finally:
         runner.stop()
-        os.environ.pop("COMMAND_REFRESH_SECONDS", None)
+        for name in settings:
+            os.environ.pop(name, None)
+
+
+def serve_tiles(page, *, down: bool = False) -> None:
+    """The tile server: a plain 256 px tile for every request, or down altogether."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (222, 235, 214)).save(buffer, "PNG")
+    tile = buffer.getvalue()
+    if down:
+        page.route(TILES + "/**", lambda route: route.abort("connectionrefused"))
+    else:
+        page.route(TILES + "/**", lambda route: route.fulfill(body=tile, content_type="image/png"))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +100,8 @@ def worked_report(centre):
 
 def signed_in_page(browser, centre, username):
     errors: list[str] = []
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page = browser.new_page(viewport={"width": 1600, "height": 1000}, reduced_motion="reduce")
+    serve_tiles(page)
     page.on(
         "console",
         lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None,
@@ -132,8 +153,9 @@ def open_reports(centre, token) -> dict[str, str]:
 
 
 def markers(page) -> list[str]:
+    """Every report the map's markers and clusters stand for."""
     return page.eval_on_selector_all(
-        "g.marker", "gs => gs.flatMap(g => g.dataset.reports.split(' '))"
+        ".report-marker", "ms => ms.flatMap(m => m.dataset.reports.split(' '))"
     )
 
 
@@ -189,7 +211,7 @@ def test_the_command_centre_sees_every_squad_report_and_photo(browser, centre, w
     # the drawer: timeline and both photos, side by side
     # its marker when it stands alone; in a cluster with a seeded report nearby (the
     # cluster's own test is below), the search by code opens the same drawer
-    marker = f'g.marker[data-reports="{worked_report["id"]}"]'
+    marker = f'.report-marker[data-reports="{worked_report["id"]}"]'
     if page.locator(marker).count():
         page.click(marker)
     else:
@@ -226,12 +248,13 @@ def test_a_squad_member_gets_no_data(browser, centre):
     page, errors = signed_in_page(browser, centre, "tim-orange")
     page.wait_for_selector("#denied:not([hidden])")
     assert page.is_hidden("#board")
-    assert page.locator(".card").count() == 0 and page.locator("g.marker").count() == 0
+    assert page.locator(".card").count() == 0 and page.locator(".report-marker").count() == 0
     assert [e for e in errors if "403" not in e] == []  # the refused API call is logged
 
 
 def test_a_wrong_password_is_refused_on_the_page(browser, centre):
     page = browser.new_page()
+    serve_tiles(page)
     page.goto(f"{centre.base}/command-centre")
     page.fill("input[name=username]", "komando")
     page.fill("input[name=password]", "salah")
@@ -300,23 +323,25 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
     sheet = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
     assert sheet.startswith("\ufeffdimension;name;received") and "squad;orange" in sheet
 
-    # three reports metres apart: the cluster zooms in, then lists them; each one opens
+    # three reports metres apart: their cluster zooms in, then spreads them apart
+    # (spiderfy); each one's own marker opens it
     spot = [requests.post(f"{centre.base}/reports", json={
         "client_report_id": str(uuid.uuid4()), "label": "sampah_menumpuk",
         "lat": -8.3301 + i * 0.00005, "lon": 111.6201, "district": "watulimo"},
-        timeout=20).json()["id"] for i in range(3)]  # fmt: skip
+        timeout=20).json() for i in range(3)]  # fmt: skip
     page.reload()
     page.wait_for_selector("#board:not([hidden])")
-    page.wait_for_selector(f'g.marker[data-reports*="{spot[0]}"]')
-    for _ in range(6):
-        if page.locator("#drawer:not([hidden]) .pick-list").count():
+    first = f'.report-marker[data-reports~="{spot[0]["id"]}"]'
+    page.wait_for_selector(first)
+    for _ in range(12):
+        if page.locator(f'.report-marker.single[data-reports="{spot[0]["id"]}"]').count():
             break
-        page.click(f'g.marker[data-reports*="{spot[0]}"]')
-    picks = page.eval_on_selector_all(".pick-list button", "bs => bs.map(b => b.dataset.report)")
-    assert set(spot) <= set(picks)
-    page.click(f'.pick-list button[data-report="{spot[2]}"]')
-    page.wait_for_selector("#drawer:not([hidden]) .timeline li")
-    page.click("#drawer-close")
+        page.click(first)
+        page.wait_for_timeout(150)
+    for report in spot:
+        page.click(f'.report-marker.single[data-reports="{report["id"]}"]')
+        page.wait_for_selector(f'#drawer:not([hidden]) h2:has-text("{report["code"]}")')
+        page.click("#drawer-close")
 
     # the list beside the map: the same open reports, by deadline, each opening its drawer
     page.click("#list-title")
@@ -330,7 +355,7 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
 
     # where problems cluster: open reports per kecamatan
     page.check("#density")
-    counts = page.eval_on_selector_all("g.density", "gs => gs.map(g => Number(g.dataset.count))")
+    counts = page.eval_on_selector_all(".density", "ds => ds.map(d => Number(d.dataset.count))")
     assert sum(counts) == len(open_reports(centre, token))
     page.uncheck("#density")
 
@@ -390,6 +415,7 @@ def test_no_serious_accessibility_violation_on_the_board_or_on_a_phone(browser, 
     found = []
     for size in ({"width": 1440, "height": 900}, {"width": 390, "height": 844}):
         page = browser.new_page(viewport=size)
+        serve_tiles(page)
         page.goto(f"{centre.base}/command-centre")
         page.fill("input[name=username]", "komando")
         page.fill("input[name=password]", "Kawal-demo-2026")
@@ -403,6 +429,16 @@ def test_no_serious_accessibility_violation_on_the_board_or_on_a_phone(browser, 
         ]
         wide = page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
         assert not wide, f"sideways scroll at {size['width']} px"
+        # a finger can hit every marker; the kecamatan names are readable, not 7 px
+        sides = page.eval_on_selector_all(
+            ".report-marker", "ms => ms.map(m => Math.min(m.offsetWidth, m.offsetHeight))"
+        )
+        assert sides and min(sides) >= 24, (size, min(sides or [0]))
+        type_px = page.eval_on_selector_all(
+            ".district-name",
+            "ns => ns.map(n => parseFloat(getComputedStyle(n.firstChild).fontSize))",
+        )
+        assert len(type_px) == 14 and min(type_px) >= 12, type_px
         page.close()
     assert not found, "\n".join(found)
 
@@ -440,3 +476,47 @@ def test_from_the_drawer_the_regent_reminds_a_squad_and_hands_a_report_over(
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious and errors == [], (serious, errors)
+
+
+OUTLINES = {
+    "type": "FeatureCollection",
+    "features": [
+        {"type": "Feature", "properties": {"code": code}, "geometry": {
+            "type": "Polygon", "coordinates": [[[lon - .04, lat - .04], [lon + .04, lat - .04],
+                                                [lon + .04, lat + .04], [lon - .04, lat + .04],
+                                                [lon - .04, lat - .04]]]}}
+        for code, lat, lon in (("trenggalek", -8.05, 111.71), ("watulimo", -8.26, 111.71))
+    ],
+}  # fmt: skip
+
+
+def test_the_map_shows_tiles_and_borders_and_works_without_its_tile_server(browser, centre):
+    """Tiles from the configured server with its attribution; the kecamatan borders
+    where the operator configured them; with the tile server down, a note and the
+    same map of names, borders and markers."""
+
+    for down in (False, True):
+        page, errors = signed_in_page(browser, centre, "komando")
+        page.unroute(TILES + "/**")
+        serve_tiles(page, down=down)
+        page.route("**/districts/outlines", lambda r: r.fulfill(json=OUTLINES))
+        page.wait_for_selector("#board:not([hidden])")
+        page.reload()  # with the tile server and the borders as this round wants them
+        page.wait_for_selector("#board:not([hidden]) .report-marker")
+        page.wait_for_selector('#map[data-outlines="2"]')
+        assert page.locator("#map path.outline").count() == 2
+        assert page.locator(".district-name").count() == 14
+        if down:
+            page.wait_for_selector("#map-note:has-text('Peta dasar tidak dapat dimuat')")
+            assert [e for e in errors if "tiles.kawal.test" not in e] == []
+        else:
+            page.wait_for_selector(".leaflet-tile-loaded")
+            assert "© Peta Uji Kawal" in page.inner_text(".leaflet-control-attribution")
+            assert page.inner_text("#map-note") == "" and errors == []
+        # the density view shades the borders by the open reports in them
+        page.check("#density")
+        shades = page.eval_on_selector_all(
+            "#map path.outline", "ps => ps.map(p => Number(p.getAttribute('fill-opacity')))"
+        )
+        assert len(shades) == 2 and max(shades) > 0.05, shades
+        page.close()

@@ -124,7 +124,7 @@ def test_the_public_contract_names_nothing_staff_only_or_covert(aws, client):
     assert "staff" not in json.loads(public)["components"]["securitySchemes"]
 
 
-@pytest.mark.parametrize("asset", ["", "/app.js", "/style.css"])
+@pytest.mark.parametrize("asset", ["", "/app.js", "/map.js", "/style.css"])
 def test_the_command_centre_s_page_names_nothing_covert_before_sign_in(aws, client, asset):
     text = client.http.get(f"/command-centre{asset}").body.decode().lower()
     words = ("bayangan", "covert", "rahasia", "shadow_", "shadowfail", "shadow check")

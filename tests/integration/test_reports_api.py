@@ -256,6 +256,27 @@ def test_district_is_derived_from_operator_boundaries(client, tmp_path, monkeypa
     assert body["district"] == "karangan"
 
 
+def test_the_maps_read_the_configured_borders_and_nothing_else(client, tmp_path, monkeypatch):
+    assert client.http.get("/districts/outlines").json_body == {
+        "type": "FeatureCollection", "features": []
+    }  # fmt: skip
+    square = [[111.60, -8.10], [111.80, -8.10], [111.80, -8.00], [111.60, -8.10]]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "karangan", "kepala": "Nama Camat", "phone": "0812"},
+        "geometry": {"type": "Polygon", "coordinates": [square]},
+    }
+    path = tmp_path / "kecamatan.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    monkeypatch.setenv("DISTRICT_BOUNDARIES_PATH", str(path))
+    answer = client.http.get("/districts/outlines")
+    assert answer.status_code == 200 and "max-age" in answer.headers["Cache-Control"]
+    # the shape and its code: whatever else an operator's file carries stays there
+    assert answer.json_body["features"] == [
+        {"type": "Feature", "properties": {"code": "karangan"}, "geometry": feature["geometry"]}
+    ]
+
+
 def test_json_content_type_with_charset_is_accepted(client):
     headers = {**JSON_HEADERS, "Content-Type": "application/json; charset=utf-8"}
     assert post_json(client, "/reports", report_body(), headers).status_code == 201

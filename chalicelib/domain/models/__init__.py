@@ -94,6 +94,7 @@ from chalicelib.domain.models.views import (  # noqa: F401
     NearbyReport,
     Offer,
     OfferChoice,
+    OutlinesOut,
     Page,
     PasswordReset,
     PhotoPublic,

@@ -133,6 +133,13 @@ class DistrictOut(Model):
     lon: float
 
 
+class OutlinesOut(Model):
+    """District polygons (GeoJSON): each feature's ``properties.code`` is a district."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[dict]
+
+
 class SubscriptionOut(Model):
     id: str
     protocol: str

@@ -1,4 +1,4 @@
-// Kawal command centre: reads the same APIs as every client; no library, no build.
+// Kawal command centre: reads the same APIs as every client; no build. The map is map.js (Leaflet).
 "use strict";
 
 const SETTINGS = JSON.parse(document.getElementById("settings").textContent);
@@ -22,7 +22,8 @@ const TEXT = {
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
     late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
-    wall: "Layar besar", density: "Kepadatan per kecamatan",
+    wall: "Layar besar", density: "Kepadatan per kecamatan", zoomIn: "Perbesar peta", zoomOut: "Perkecil peta",
+    someOverdue: "ada yang terlambat", zoomHere: "klik untuk melihat", noTiles: "Peta dasar tidak dapat dimuat: hanya kecamatan yang ditampilkan.",
     weeklyTitle: "Ringkasan mingguan Pusat Komando", list: "Daftar laporan terbuka", code: "Kode", received: "Masuk", print: "Cetak", close: "Tutup", member: "Anggota", accepted: "Diterima",
     membersTable: "Kinerja anggota (klik judul kolom untuk mengurutkan)", search: "Cari kode laporan", find: "Cari", notFound: "Laporan tidak ditemukan",
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
@@ -56,7 +57,8 @@ const TEXT = {
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
     late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
-    wall: "Wall display", density: "Density by district",
+    wall: "Wall display", density: "Density by district", zoomIn: "Zoom in", zoomOut: "Zoom out",
+    someOverdue: "some overdue", zoomHere: "click to see them", noTiles: "The base map could not be loaded: showing the districts only.",
     weeklyTitle: "Command centre weekly summary", list: "Open reports", code: "Code", received: "Received", print: "Print", close: "Close", member: "Member", accepted: "Accepted",
     membersTable: "Members' performance (click a column's title to sort)", search: "Find a report code", find: "Find", notFound: "Report not found",
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
@@ -80,7 +82,7 @@ const state = {
   token: sessionStorage.getItem("kawal.token") || "",
   stats: null, labels: [], districts: [], squads: [], reports: [],
   filter: { squad: "", label: "", district: "", status: "" },
-  zoom: 1, center: null, timer: null,
+  map: null, timer: null,
   sort: { key: "on_time", up: true }, // the members' table: worst on-time share first
   density: false, wall: null,
 };
@@ -100,7 +102,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function svg(tag, attrs = {}) {
+function svg(tag, attrs = {}) { // the sparklines
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -180,11 +182,11 @@ async function refresh() {
 
 async function start() {
   if (!state.token) { show("signin"); return; }
-  const [labels, districts] = await Promise.all([api("labels"), api("districts")]);
-  state.labels = labels.body || [];
-  state.districts = districts.body || [];
+  state.labels = (await api("labels")).body || [];
+  state.districts = SETTINGS.districts;
   if (!(await refresh())) return;
   show("board");
+  state.map.reset();
   clearInterval(state.timer);
   state.timer = setInterval(refresh, SETTINGS.refreshSeconds * 1000);
 }
@@ -339,92 +341,27 @@ function renderMembers() {
   $("members").replaceChildren(el("caption", { id: "members-caption" }, t("membersTable")), el("thead", {}, head), el("tbody", {}, ...rows));
 }
 
-// Web Mercator at a fixed zoom: the same pixels map tiles use, so tiles line up.
-const Z = 11;
-function project(lat, lon) {
-  const n = 256 * 2 ** Z, rad = (lat * Math.PI) / 180;
-  return [((lon + 180) / 360) * n, ((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n];
+/* The map (map.js, on Leaflet): made once, given the filtered reports on every render. */
+function words() {
+  return {
+    zoomIn: t("zoomIn"), zoomOut: t("zoomOut"),
+    marker: (r) => `${r.code} · ${labelName(r.label)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`,
+    cluster: (n, late) => `${n} ${t("reports")}${late ? ` · ${t("someOverdue")}` : ""} — ${t("zoomHere")}`,
+    density: (name, n) => `${name}: ${n} ${t("reports")}`,
+  };
 }
 
 function renderMap() {
-  const map = $("map");
-  const points = state.districts.map((d) => project(d.lat, d.lon));
-  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
-  const pad = 60;
-  const full = [Math.min(...xs) - pad, Math.min(...ys) - pad, Math.max(...xs) - Math.min(...xs) + 2 * pad, Math.max(...ys) - Math.min(...ys) + 2 * pad];
-  state.center ||= [full[0] + full[2] / 2, full[1] + full[3] / 2];
-  const w = full[2] / state.zoom, h = full[3] / state.zoom;
-  map.setAttribute("viewBox", `${state.center[0] - w / 2} ${state.center[1] - h / 2} ${w} ${h}`);
-  const layers = [];
-  if (SETTINGS.tileUrl) {
-    for (let tx = Math.floor(full[0] / 256); tx <= Math.floor((full[0] + full[2]) / 256); tx++) {
-      for (let ty = Math.floor(full[1] / 256); ty <= Math.floor((full[1] + full[3]) / 256); ty++) {
-        const href = SETTINGS.tileUrl.replace("{z}", Z).replace("{x}", tx).replace("{y}", ty);
-        layers.push(svg("image", { href, x: tx * 256, y: ty * 256, width: 256, height: 256 }));
-      }
-    }
-    $("attribution").textContent = SETTINGS.tileAttribution;
-  }
-  layers.push(svg("rect", { x: full[0], y: full[1], width: full[2], height: full[3], class: "frame" }));
-  const names = []; // drawn last, over the markers (haloed; clicks pass through to them)
-  state.districts.forEach((d, i) => {
-    const [x, y] = points[i];
-    layers.push(svg("circle", { cx: x, cy: y, r: 3 / state.zoom, class: "district" }));
-    const label = svg("text", { x: x + 5 / state.zoom, y: y - 5 / state.zoom, class: "district-name", "font-size": 11 / state.zoom });
-    label.textContent = d.name;
-    names.push(label);
-  });
-  if (state.density) { // open reports per kecamatan: a circle's area is its count
-    const counts = new Map();
-    for (const r of visibleReports()) counts.set(r.district, (counts.get(r.district) || 0) + 1);
-    state.districts.forEach((d, i) => {
-      const n = counts.get(d.code) || 0;
-      if (!n) return;
-      const [x, y] = points[i];
-      const g = svg("g", { class: "density", "data-district": d.code, "data-count": n });
-      g.append(svg("circle", { cx: x, cy: y, r: (10 + 8 * Math.sqrt(n)) / state.zoom }));
-      const label = svg("text", { x, y: y + 4 / state.zoom, "font-size": 12 / state.zoom, class: "count" });
-      label.textContent = n;
-      g.append(label);
-      layers.push(g);
+  if (!state.map) {
+    state.map = CommandMap.create($("map"), {
+      districts: state.districts, tileUrl: SETTINGS.tileUrl, tileAttribution: SETTINGS.tileAttribution,
+      words, onOpen: openDrawer,
+      onTileError: () => { $("map-note").textContent = t("noTiles"); },
     });
-    map.replaceChildren(...layers, ...names);
-    renderList(visibleReports());
-    $("marker-count").textContent = `${visibleReports().length} ${t("markers")}`;
-    $("marker-count").dataset.count = visibleReports().length;
-    return;
+    api("districts/outlines").then((answer) => answer.status === 200 && state.map.showOutlines(answer.body));
   }
-  // Clusters: a report joins the first cluster whose first report is within 24 screen
-  // pixels at this zoom (by distance, not grid cells: neighbours never straddle a cell
-  // edge and end up as two markers drawn over each other)
-  const cell = 24 / state.zoom, clusters = new Map();
   const shown = visibleReports();
-  for (const r of shown) {
-    const [x, y] = project(r.lat, r.lon);
-    let c = [...clusters.values()].find((k) => Math.hypot(k.x0 - x, k.y0 - y) < cell);
-    if (!c) { c = { x0: x, y0: y, x: 0, y: 0, items: [] }; clusters.set(r.id, c); }
-    c.items.push(r); c.x += x; c.y += y;
-  }
-  for (const c of clusters.values()) {
-    const x = c.x / c.items.length, y = c.y / c.items.length, first = c.items[0];
-    const overdue = c.items.some((r) => r.overdue);
-    const group = svg("g", { class: `marker${overdue ? " overdue" : ""}`, "data-reports": c.items.map((r) => r.id).join(" "), tabindex: 0 });
-    // ≥ 24 px across at any zoom: a finger can hit it on a phone
-    group.append(svg("circle", { cx: x, cy: y, r: (c.items.length > 1 ? 13 : 12) / state.zoom, fill: colour(first.squad), "stroke-width": (overdue ? 3 : 1.5) / state.zoom }));
-    if (c.items.length > 1) {
-      const n = svg("text", { x, y: y + 4 / state.zoom, "font-size": 12 / state.zoom, class: "count" });
-      n.textContent = c.items.length;
-      group.append(n);
-    }
-    const title = svg("title");
-    title.textContent = c.items.map((r) => `${r.code} ${labelName(r.label)}`).join("\n");
-    group.append(title);
-    // a cluster zooms in; at full zoom (reports metres apart) it lists its reports instead
-    group.addEventListener("click", () => (c.items.length === 1 ? openDrawer(first.id)
-      : state.zoom >= 8 ? openList(c.items) : zoomTo(x, y)));
-    layers.push(group);
-  }
-  map.replaceChildren(...layers, ...names);
+  state.map.show(shown, state.density);
   renderList(shown);
   $("marker-count").textContent = `${shown.length} ${t("markers")}`;
   $("marker-count").dataset.count = shown.length;
@@ -442,22 +379,6 @@ function renderList(shown) {
   $("report-list").replaceChildren(
     el("thead", {}, el("tr", {}, ...[t("code"), t("label"), t("squad"), t("district"), t("status"), t("deadline")].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, ...rows));
-}
-
-function zoomTo(x, y) {
-  state.center = [x, y];
-  state.zoom = Math.min(8, state.zoom * 2);
-  renderMap();
-}
-
-// ---- several reports in one place: a list to pick from, in the drawer --------------
-function openList(items) {
-  $("drawer-body").replaceChildren(
-    el("h2", {}, `${items.length} ${t("reports")}`),
-    el("ul", { class: "pick-list" }, ...items.map((r) => el("li", {},
-      el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
-        `${r.code} · ${labelName(r.label)} · ${TEXT[state.lang].statuses[r.status]}`)))));
-  $("drawer").hidden = false;
 }
 
 // ---- the report drawer ----------------------------------------------------------
@@ -606,7 +527,10 @@ $("wall").addEventListener("click", () => {
   clearInterval(state.wall);
   const panels = ["map-panel", "cards", "rankings", "most-overdue"];
   let turn = 0;
-  const show = () => panels.forEach((id, i) => { $(id).hidden = on && i !== turn % panels.length; });
+  const show = () => {
+    panels.forEach((id, i) => { $(id).hidden = on && i !== turn % panels.length; });
+    state.map?.resize(); // the map's size changes with the panels around it
+  };
   show();
   if (on) state.wall = setInterval(() => { turn += 1; show(); }, (SETTINGS.wallSeconds || 20) * 1000);
 });
@@ -615,8 +539,6 @@ $("weekly-close").addEventListener("click", () => ($("weekly").hidden = true));
 $("signin").addEventListener("submit", signIn);
 $("signout").addEventListener("click", signOut);
 $("drawer-close").addEventListener("click", () => ($("drawer").hidden = true));
-$("zoom-in").addEventListener("click", () => { state.zoom = Math.min(8, state.zoom * 2); renderMap(); });
-$("zoom-out").addEventListener("click", () => { state.zoom = Math.max(1, state.zoom / 2); if (state.zoom === 1) state.center = null; renderMap(); });
 $("lang").addEventListener("click", () => {
   state.lang = state.lang === "id" ? "en" : "id";
   localStorage.setItem("kawal.lang", state.lang);

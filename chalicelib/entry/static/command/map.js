@@ -1,0 +1,150 @@
+/* The command centre's map, on Leaflet (vendored in ../shared/ with its licence):
+   open reports as markers a finger can hit (≥ 28 px), clustered, spread apart
+   (spiderfied) where reports sit metres apart so each one can be opened; the
+   kecamatan names above the markers (clicks pass through them), their borders where
+   the operator configured them, a density view by kecamatan, and tiles from the
+   configured server, or none: the plain map works offline. */
+(function (root) {
+  "use strict";
+  const L = root.L;
+
+  /* A div icon that carries a name for screen readers and the reports it stands for
+     (the browser tests, and the title a pointer shows). */
+  const ReportIcon = L.DivIcon.extend({
+    createIcon(old) {
+      const div = L.DivIcon.prototype.createIcon.call(this, old);
+      div.setAttribute("aria-label", this.options.label);
+      div.title = this.options.label;
+      Object.assign(div.dataset, this.options.data);
+      if (this.options.role) div.setAttribute("role", this.options.role); // else a button (Leaflet's)
+      return div;
+    },
+  });
+
+  function text(tag, className, value) {
+    const node = document.createElement(tag);
+    node.className = className;
+    node.textContent = value;
+    return node;
+  }
+
+  function create(container, options) {
+    const calm = root.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const map = L.map(container, {
+      zoomControl: false, attributionControl: false, maxZoom: 18, minZoom: 8, zoomSnap: 0.25,
+      zoomAnimation: !calm, fadeAnimation: !calm, markerZoomAnimation: !calm,
+    });
+    const words = options.words();
+    L.control.zoom({ zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut }).addTo(map);
+    L.control.attribution({ prefix: "Leaflet" }).addTo(map);
+    map.createPane("names").classList.add("names-pane"); // above markers, never in the way of a click
+    const districts = options.districts;
+    const bounds = L.latLngBounds(districts.map((d) => [d.lat, d.lon])).pad(0.08);
+    map.fitBounds(bounds);
+    map.setMaxBounds(bounds.pad(1));
+
+    if (options.tileUrl) {
+      const tiles = L.tileLayer(options.tileUrl, { attribution: options.tileAttribution, maxZoom: 18 });
+      tiles.once("tileerror", () => options.onTileError());
+      tiles.addTo(map);
+    } else {
+      container.classList.add("no-tiles");
+    }
+
+    const names = L.layerGroup(districts.map((d) => L.marker([d.lat, d.lon], {
+      pane: "names", interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "district-name", html: text("span", "", d.name), iconSize: null }),
+    }))).addTo(map);
+
+    let outlines = null;
+    const showOutlines = (geojson) => {
+      if (!geojson.features.length) return;
+      outlines = L.geoJSON(geojson, { interactive: false, className: "outline", style: { weight: 1.5 } }).addTo(map);
+      container.dataset.outlines = String(geojson.features.length);
+    };
+
+    const clusters = L.markerClusterGroup({
+      maxClusterRadius: 40, spiderfyOnMaxZoom: true, showCoverageOnHover: false,
+      animate: !calm, spiderfyDistanceMultiplier: 1.6,
+      iconCreateFunction(cluster) {
+        const reports = cluster.getAllChildMarkers().map((m) => m.options.report);
+        const squads = new Set(reports.map((r) => r.squad));
+        const late = reports.some((r) => r.overdue);
+        const icon = new ReportIcon({
+          className: `report-marker cluster${late ? " overdue" : ""}`,
+          html: text("span", "count", String(reports.length)), iconSize: [36, 36],
+          label: options.words().cluster(reports.length, late), data: { reports: reports.map((r) => r.id).join(" ") },
+        });
+        if (squads.size === 1) icon.options.className += ` squad-${[...squads][0]}`;
+        return icon;
+      },
+    });
+    map.addLayer(clusters);
+    const density = L.layerGroup();
+    let drawn = "";
+
+    /* Markers for these reports: rebuilt only when what they show changed (a refresh
+       with the same reports leaves an opened cluster open). */
+    function show(reports, byDensity) {
+      const signature = `${byDensity}|${document.documentElement.lang}|` + reports.map((r) => `${r.id}:${r.squad}:${r.overdue}`).join(",");
+      if (signature === drawn) return;
+      drawn = signature;
+      clusters.clearLayers();
+      density.clearLayers();
+      if (byDensity) {
+        map.removeLayer(clusters);
+        drawDensity(reports);
+        density.addTo(map);
+        return;
+      }
+      map.removeLayer(density);
+      map.addLayer(clusters);
+      clusters.addLayers(reports.map((r) => {
+        const marker = L.marker([r.lat, r.lon], {
+          report: r, keyboard: true,
+          icon: new ReportIcon({
+            className: `report-marker single squad-${r.squad}${r.overdue ? " overdue" : ""}`,
+            iconSize: [28, 28], label: options.words().marker(r), data: { reports: r.id },
+          }),
+        });
+        marker.on("click", () => options.onOpen(r.id));
+        return marker;
+      }));
+    }
+
+    /* Open reports per kecamatan: a circle whose area is the count, and the borders
+       shaded by it where they are known. */
+    function drawDensity(reports) {
+      const counts = new Map();
+      for (const r of reports) counts.set(r.district, (counts.get(r.district) || 0) + 1);
+      const most = Math.max(1, ...counts.values());
+      if (outlines) {
+        outlines.setStyle((feature) => ({ fillOpacity: 0.05 + 0.5 * (counts.get(feature.properties.code) || 0) / most }));
+      }
+      for (const d of districts) {
+        const n = counts.get(d.code) || 0;
+        if (!n) continue;
+        const size = Math.round(28 + 10 * Math.sqrt(n));
+        density.addLayer(L.marker([d.lat, d.lon], {
+          interactive: false, keyboard: false,
+          icon: new ReportIcon({
+            className: "density", role: "img", html: text("span", "count", String(n)), iconSize: [size, size],
+            label: options.words().density(d.name, n), data: { district: d.code, count: String(n) },
+          }),
+        }));
+      }
+    }
+
+    return {
+      show,
+      showOutlines,
+      resize: () => map.invalidateSize(),
+      // drawn while the board was hidden (no size yet): measure again, show the regency
+      reset: () => { map.invalidateSize(); map.fitBounds(bounds); },
+      names,
+      leaflet: map,
+    };
+  }
+
+  root.CommandMap = { create };
+})(window);

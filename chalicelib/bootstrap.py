@@ -55,6 +55,14 @@ def dispatcher() -> Dispatcher:
     )
 
 
+def check_requests(store: ReportStore | None = None):
+    """The command centre's requests for a closure check (services/check_requests)."""
+    from chalicelib.services.check_requests import CheckRequesting
+
+    store = store or ReportStore()
+    return CheckRequesting(reports=store, requests=store, now=reports.utc_now)
+
+
 def report_store() -> ReportStore:
     """Reports, their photos, timelines and the people around them."""
     return ReportStore()

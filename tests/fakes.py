@@ -204,6 +204,28 @@ class FakeReports:
         return released
 
 
+class FakeCheckRequests:
+    """``ports.CheckRequests``: the command centre's open requests for a closure check."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, Any] = {}
+
+    def request_check(self, request) -> bool:
+        if request.report_id in self.open:
+            return False
+        self.open[request.report_id] = request
+        return True
+
+    def check_request(self, report_id: str):
+        return self.open.get(report_id)
+
+    def check_requests(self) -> list[Any]:
+        return sorted(self.open.values(), key=lambda r: r.at)
+
+    def close_check_request(self, report_id: str) -> None:
+        self.open.pop(report_id, None)
+
+
 class FakeMedia:
     """``ports.Media``: photo files in memory, with S3's limits and key layout."""
 

@@ -3,7 +3,7 @@ who check (and the command centre), so no file anyone can load describes it."""
 
 from __future__ import annotations
 
-from chalicelib.domain.models import Offer, OfferChoice, Report
+from chalicelib.domain.models import CheckRequest, Offer, OfferChoice, Report
 
 CHECKABLE = ("resolved", "closed")
 
@@ -12,8 +12,18 @@ def checkable(report: Report) -> bool:
     return not report.covert and report.status in CHECKABLE
 
 
-def check_offer(report: Report) -> Offer:
+def asked_words(asked: CheckRequest) -> tuple[str, str]:
+    """What the checker's app shows of a request: who asked, and their words."""
+    said = f": {asked.note}" if asked.note else ""
+    return f"Diminta Pusat Komando{said}", f"Asked for by the command centre{said}"
+
+
+def check_offer(report: Report, asked: CheckRequest | None = None) -> Offer:
+    """The check as an offer; ``asked``: the command centre's request, shown with it."""
+    context_id, context_en = asked_words(asked) if asked else (None, None)
     return Offer(
+        context_id=context_id,
+        context_en=context_en,
         title_id="Periksa hasil di lapangan",
         title_en="Check the result on the spot",
         path=f"reports/{report.id}/shadow-checks",

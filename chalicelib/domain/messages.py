@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 Kind = Literal[
     "new_report", "reopened", "overdue", "reporter_update", "reporter_comment", "reminder",
     "reassigned", "reporter_answer", "transferred", "withdrawn", "low_rating", "recalled",
-    "forwarded",
+    "forwarded", "check_requested",
 ]  # fmt: skip
 # what the command centre hears (on its own topic), not the report's squad
 COMMAND_KINDS = frozenset({"overdue", "low_rating"})
+# what only those who check closures hear (their own topic), never the report's squad
+CHECKER_KINDS = frozenset({"check_requested"})
 
 
 class Notification(Model):
@@ -81,6 +83,7 @@ NOTE_HEADINGS = {
     "withdrawn": "Ditarik pelapor / withdrawn by the reporter:",
     "low_rating": "Penilaian pelapor / the reporter's rating:",
     "recalled": "Dikembalikan instansi / the outside body declined:",
+    "check_requested": "Permintaan Pusat Komando / the command centre asks:",
 }
 
 
@@ -110,8 +113,11 @@ def squad_notification(
         "withdrawn": "DITARIK",
         "low_rating": "NILAI RENDAH",
         "recalled": "KEMBALI",
+        "check_requested": "PERIKSA ULANG",
     }.get(kind, "")
-    topic = "command" if kind in COMMAND_KINDS else report.squad
+    topic = (
+        "command" if kind in COMMAND_KINDS else "shadow" if kind in CHECKER_KINDS else report.squad
+    )
     sms = _fit_sms(
         f"KAWAL {verb} {report.code} {label_name}:",
         _place(report, district_name),

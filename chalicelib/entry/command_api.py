@@ -11,6 +11,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
     AssigneeIn,
+    CheckRequestIn,
     CommandQueueItem,
     ContactAudit,
     ContactRead,
@@ -182,6 +183,29 @@ def reassign(ref: str):
         raise InvalidInput(f"no account {data.member!r}", code="not_squad_member") from None
     member = Principal.from_groups(data.member, groups)
     bootstrap.workflow(store).reassign(report_id, who, member)
+    return _command_view(report_id)
+
+
+@route(
+    bp,
+    "/command/reports/{ref}/check-requests",
+    methods=["POST"],
+    authorizer=staff,
+    doc={
+        "body": CheckRequestIn,
+        "body_required": False,
+        "returns": {200: ReportCommand},
+        "errors": (409,),
+    },
+)
+def request_check(ref: str):
+    """Ask the shadow squad to check a resolved or closed report on the spot (covert:
+    no squad view, public page or Open311 update shows it); their check closes it."""
+    who = principal(bp.current_request)
+    note = optional_body(bp.current_request, CheckRequestIn).note
+    store = bootstrap.report_store()
+    report_id = _known(ref, store)
+    bootstrap.check_requests(store).request(report_id, who, note)
     return _command_view(report_id)
 
 

@@ -19,9 +19,9 @@ bp = Blueprint(__name__)
 log = logging.getLogger("kawal.events")
 
 
-def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
-    """(report id, event SK, new status, action) of each timeline entry created, read
-    with Powertools' typed stream event (it deserialises the images)."""
+def _inserts(raw: dict) -> list[tuple[dict, dict]]:
+    """(keys, new image) of each item created, read with Powertools' typed stream
+    event (it deserialises the images)."""
     from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 
     out = []
@@ -29,12 +29,26 @@ def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
         change = record.dynamodb
         if record.event_name is None or record.event_name.name != "INSERT" or change is None:
             continue
-        sk = (change.keys or {}).get("SK", "")
-        if not sk.startswith("EVENT#"):
-            continue
-        image = change.new_image or {}
-        out.append((image["report_id"], sk, image["to_status"], image.get("action")))
+        out.append((change.keys or {}, change.new_image or {}))
     return out
+
+
+def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry created."""
+    return [
+        (image["report_id"], keys["SK"], image["to_status"], image.get("action"))
+        for keys, image in _inserts(raw)
+        if keys.get("SK", "").startswith("EVENT#")
+    ]
+
+
+def check_request_inserts(raw: dict) -> list[tuple[str, str, str | None]]:
+    """(report id, when, note) of each closure check the command centre asked for."""
+    return [
+        (image["report_id"], image["at"], image.get("note"))
+        for keys, image in _inserts(raw)
+        if keys.get("PK") == "CHECKREQS"
+    ]
 
 
 # The stream ARN is fixed at deploy time, so it is read here, at import: set
@@ -43,10 +57,13 @@ def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
     stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
 )
 def dispatch_stream(event):
-    entries = timeline_inserts(event.to_dict())
-    if not entries:
+    raw = event.to_dict()
+    entries, asked = timeline_inserts(raw), check_request_inserts(raw)
+    if not entries and not asked:
         return
     d = bootstrap.dispatcher()
+    for report_id, at, note in asked:  # the shadow squad hears, on its own topic
+        d.on_check_request(report_id, at, note)
     for report_id, sk, status, action in entries:
         # SNS failures are absorbed into the outbox; anything else (DynamoDB down)
         # raises, and Lambda retries the batch: every step is idempotent.

@@ -8,7 +8,7 @@ from chalice import Blueprint
 from chalicelib import bootstrap, observe
 from chalicelib.adapters import media
 from chalicelib.domain import geo
-from chalicelib.domain.closure_checks import check_offer, checkable
+from chalicelib.domain.closure_checks import asked_words, check_offer, checkable
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     STATUSES,
@@ -68,13 +68,17 @@ def staff_view(store: ReportStore, report_id: str, who: Principal):
         if not (who.role == "shadow" and checkable(loaded.report)):
             raise
     checks = who.role in ("shadow", "command") and checkable(loaded.report)
+    # the command centre's request for this check, if one is open (only those who check
+    # and the command centre ever read it)
+    asked = bootstrap.check_requests(store).for_report(report_id) if checks else None
     return views.to_staff(
         loaded,
         catalogue=load_catalogue(),
         media=media,
         now=utc_now(),
         command=who.role == "command",
-        offers=[check_offer(loaded.report)] if checks else [],
+        offers=[check_offer(loaded.report, asked)] if checks else [],
+        check_requested=asked,
     )
 
 
@@ -127,13 +131,25 @@ def squad_queue(squad: str):
 
 
 def _closures_to_check(params: dict):
-    """Those who check closures: the public squads' resolved reports, newest first
-    (their own queue; never a covert report, which is not in these lists)."""
+    """Those who check closures: what the command centre asked them to check first
+    (on the first page), then the public squads' resolved reports, newest first (their
+    own queue; never a covert report, which is not in these lists)."""
     store = bootstrap.report_store()
+    asked = bootstrap.check_requests(store).pinned()
+    pinned = {r.report_id for r in asked}
     lists = [store.squad_queue(s, "resolved") for s in SQUAD_CODES if s != "shadow"]
     found, cursor = views.page_of(store, lists, params.get("cursor"), limit=50, newest_first=True)
     now = utc_now()
-    items = [views.queue_item(r, now) for r in found]
+    items = [views.queue_item(r, now) for r in found if r.id not in pinned]
+    if not params.get("cursor"):
+        first = []
+        for request in asked:
+            loaded = store.load(request.report_id)
+            if loaded is not None and checkable(loaded.report):
+                words = asked_words(request)
+                item = views.queue_item(loaded.report, now)
+                first.append(item.model_copy(update={"pin_id": words[0], "pin_en": words[1]}))
+        items = first + items
     return json_response(Page[QueueItem](items=items, next_cursor=cursor))
 
 
@@ -235,6 +251,7 @@ def shadow_check(ref: str):
         photo_id=body.photo_id,
         client_photo_id=body.client_photo_id,
     )
+    bootstrap.check_requests(store).checked(check.report_id)  # asked for, now done
     return json_response(check, 201)
 
 

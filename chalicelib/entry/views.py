@@ -39,6 +39,7 @@ def to_staff(
     now: datetime,
     command: bool,
     offers: list | None = None,
+    check_requested: Any = None,
 ):
     report = loaded.report
     public = to_public(
@@ -83,6 +84,7 @@ def to_staff(
         has_contact=report.has_contact,
         shadow_checks=sorted(loaded.checks, key=lambda c: c.at),
         check_photos=[photo_to_public(p, media) for p in loaded.photos if p.role == "check"],
+        check_requested=check_requested,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from chalicelib import observe
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.messages import REPORTER_TEXT, Notification, plan
+from chalicelib.domain.messages import REPORTER_TEXT, Notification, plan, squad_notification
 from chalicelib.routing import Catalogue
 from chalicelib.services.ports import DispatchReads
 
@@ -100,6 +100,24 @@ class Dispatcher:
             photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
         return [self.deliver(n) for n in planned]
+
+    def on_check_request(self, report_id: str, asked_at: str, note: str | None) -> list[str]:
+        """The command centre asked for a closure check: tell those who check."""
+        loaded = self.store.load(report_id)
+        if loaded is None:
+            return []
+        report = loaded.report
+        district = self.regency.district(report.district) if report.district else None
+        n = squad_notification(
+            report,
+            "check_requested",
+            f"CHECKREQ#{asked_at}",
+            catalogue=self.catalogue,
+            district_name=district.name if district else None,
+            base_url=self.base_url,
+            note=note,
+        )
+        return [self.deliver(n)]
 
     def _pushes_to(self, report: Any) -> bool:
         """Did the phone that filed it subscribe to push (then it hears without a contact)?"""

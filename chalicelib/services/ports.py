@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.domain.models import Loaded, Photo, Report, ShadowCheck, TimelineEntry
+from chalicelib.domain.models import (
+    CheckRequest,
+    Loaded,
+    Photo,
+    Report,
+    ShadowCheck,
+    TimelineEntry,
+)
 
 
 class Media(Protocol):
@@ -76,6 +83,15 @@ class ReportWrites(ReportReads, Protocol):
         self, duplicate: Report, entry: TimelineEntry, original_id: str, carried: int
     ) -> None: ...
     def open_reports_near(self, label: str, geohash: str, precision: int = 7) -> list[Report]: ...
+
+
+class CheckRequests(Protocol):
+    """The command centre's open requests for a closure check, one per report."""
+
+    def request_check(self, request: CheckRequest) -> bool: ...
+    def check_request(self, report_id: str) -> CheckRequest | None: ...
+    def check_requests(self) -> list[CheckRequest]: ...
+    def close_check_request(self, report_id: str) -> None: ...
 
 
 class Changes(ReportReads, Protocol):

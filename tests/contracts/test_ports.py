@@ -198,3 +198,44 @@ def test_a_comment_is_recorded_once_per_resend_key_and_not_over_a_change(slots):
     loaded = slots.load(report.id)
     assert [e.note for e in loaded.timeline if e.action == "comment"] == ["masih berlubang"]
     assert loaded.report.version == report.version + 1 and loaded.report.status == "submitted"
+
+
+# -- CheckRequests: the command centre's open requests for a closure check -------------
+@pytest.fixture(params=["fake", "dynamodb"])
+def requests(request):
+    if request.param == "fake":
+        from tests.fakes import FakeCheckRequests
+
+        return FakeCheckRequests()
+    request.getfixturevalue("aws")
+    from chalicelib.storage import ReportStore
+
+    return ReportStore()
+
+
+def asked(report_id: str, minutes: int, note: str | None = None):
+    from chalicelib.domain.models import CheckRequest
+
+    return CheckRequest(
+        report_id=report_id, at=NOW + timedelta(minutes=minutes), by="komando", note=note
+    )
+
+
+def test_one_open_request_per_report_the_longest_waiting_first(requests):
+    assert requests.check_requests() == [] and requests.check_request("a") is None
+    assert requests.request_check(asked("b", 5, "lihat tambalan"))
+    assert requests.request_check(asked("a", 9))
+    assert not requests.request_check(asked("b", 20, "lagi"))  # the first one stands
+    assert [r.report_id for r in requests.check_requests()] == ["b", "a"]
+    kept = requests.check_request("b")
+    assert kept.note == "lihat tambalan" and kept.at == NOW + timedelta(minutes=5)
+    assert requests.check_request("a").note is None
+
+
+def test_a_closed_request_is_gone_and_can_be_asked_again(requests):
+    requests.request_check(asked("a", 1))
+    requests.close_check_request("a")
+    requests.close_check_request("never-asked")  # nothing to close: no error
+    assert requests.check_requests() == [] and requests.check_request("a") is None
+    assert requests.request_check(asked("a", 30, "sekali lagi"))
+    assert requests.check_request("a").note == "sekali lagi"

@@ -120,6 +120,14 @@ def signed_in_page(browser, centre, username):
     return page, errors
 
 
+def api_get(centre, path: str, username: str = "komando") -> dict:
+    token = sign_in(centre, username)
+    answer = requests.get(
+        f"{centre.base}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    return answer.json()
+
+
 def api_stats(centre, token, window="30d"):
     return requests.get(
         f"{centre.base}/stats?window={window}",
@@ -520,3 +528,19 @@ def test_the_map_shows_tiles_and_borders_and_works_without_its_tile_server(brows
         )
         assert len(shades) == 2 and max(shades) > 0.05, shades
         page.close()
+
+
+def test_from_the_drawer_the_regent_asks_for_a_closure_to_be_checked(browser, centre):
+    resolved = api_get(centre, "/squads/white/reports?status=resolved&limit=1")["items"][0]
+    page, errors = signed_in_page(browser, centre, "komando")
+    page.wait_for_selector("#board:not([hidden])")
+    page.fill("#search-code", resolved["code"])
+    page.click("#search button[type=submit]")
+    page.get_by_label("Yang perlu diperiksa (boleh kosong)").fill("Apakah saluran benar bersih?")
+    page.get_by_role("button", name="Minta pemeriksaan lapangan").click()
+    page.wait_for_selector("#drawer [data-field=check-requested]")
+    assert "Apakah saluran benar bersih?" in page.inner_text("#drawer [data-field=check-requested]")
+    assert page.locator("#ask-check").count() == 0  # asked once; the drawer says so
+    first = api_get(centre, "/squads/shadow/reports", "bayangan")["items"][0]
+    assert first["id"] == resolved["id"] and "saluran" in first["pin_id"]
+    assert errors == []

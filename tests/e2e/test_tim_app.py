@@ -320,10 +320,24 @@ def test_a_closure_is_checked_on_the_spot_with_a_photo(browser, tim):
 
     report = new_report(tim, "rambu_rusak", -8.2501, 111.6801)
     resolve_with_after_photo(tim, report["id"], "tim-orange", -8.2501, 111.6801)
+    from .conftest import sign_in
+
+    asked = requests.post(  # the regent wants this one looked at first
+        f"{tim.base}/command/reports/{report['id']}/check-requests",
+        headers={"Authorization": f"Bearer {sign_in(tim, 'komando')}"},
+        json={"note": "Rambu di tikungan"},
+        timeout=10,
+    )
+    assert asked.status_code == 200, asked.text
     context = phone(browser, where=(-8.25012, 111.68012))
     page, errors = signed_in(context, tim, "bayangan")
+    first = page.locator(".queue-item").first
+    first.wait_for()
+    assert report["code"] in first.inner_text()
+    assert "Diminta Pusat Komando: Rambu di tikungan" in first.locator(".pin").inner_text()
     page.get_by_role("link", name=re.compile(report["code"])).click()
     page.get_by_role("heading", name="Periksa hasil di lapangan").wait_for()
+    assert "Rambu di tikungan" in page.locator(".offer .pin").inner_text()
     assert page.get_by_role("button", name="Ambil").count() == 0  # nothing to work here
     page.get_by_label("Foto pemeriksaan").set_input_files(
         {"name": "periksa.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(800, 600)}
@@ -336,5 +350,6 @@ def test_a_closure_is_checked_on_the_spot_with_a_photo(browser, tim):
     (check,) = view["shadow_checks"]
     assert check["verdict"] == "not_fixed" and check["note"] == "Rambu masih miring"
     assert check["photo_id"] and len(view["check_photos"]) == 1
+    assert view["check_requested"] is None  # the check answered the request
     assert not errors
     context.close()

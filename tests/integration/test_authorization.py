@@ -43,6 +43,8 @@ TABLE = {
     ("POST", "/command/reports/R/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
     ("POST", "/command/reports/C/contact-reads"):     (401, 401, 401, 403, 403, 403, 403, 200),
     ("GET", "/command/reports/R/contact-reads"):      (401, 401, 401, 403, 403, 403, 403, 200),
+    ("POST", "/command/reports/R/check-requests"):    (401, 401, 401, 403, 403, 403, 403, 409),
+    ("POST", "/command/reports/C/check-requests"):    (401, 401, 401, 404, 404, 404, 404, 409),
     ("POST", "/reports/R/support"):                   (201, 409, 201, 201, 201, 201, 201, 201),
     ("POST", "/reports/C/support"):                   (404, 404, 404, 404, 404, 404, 404, 404),
     ("POST", "/reports/R/shadow-checks"):             (401, 401, 401, 403, 403, 403, 409, 409),

@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.base import (
     report_key,
 )
 from chalicelib.adapters.dynamodb.chats import ChatItems
+from chalicelib.adapters.dynamodb.check_requests import CheckRequestItems
 from chalicelib.adapters.dynamodb.items import (
     _contact_item,
     event_item,
@@ -45,7 +46,14 @@ from chalicelib.domain.models import (
 
 
 class ReportStore(
-    ReportListings, PhotoItems, PeopleItems, PrivacyItems, ChatItems, PushItems, DigestItems
+    ReportListings,
+    PhotoItems,
+    PeopleItems,
+    PrivacyItems,
+    ChatItems,
+    PushItems,
+    DigestItems,
+    CheckRequestItems,
 ):
     """Reports, their timelines, short codes and (apart) reporter contacts."""
 

@@ -162,3 +162,13 @@ class ShadowCheck(Model):
     checker: str
     note: str | None = None
     photo_id: str | None = None
+
+
+class CheckRequest(Model):
+    """The command centre asks the shadow squad to check a closure on the spot: covert
+    like the check itself (no timeline entry, no squad view); one open per report."""
+
+    report_id: str
+    at: datetime
+    by: str
+    note: str | None = None

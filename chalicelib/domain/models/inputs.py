@@ -226,6 +226,10 @@ class ShadowCheckIn(_Input):
     )
 
 
+class CheckRequestIn(_Input):
+    note: str | None = Field(default=None, max_length=300, description="what to look at")
+
+
 class NearbyQuery(_Input):
     """Where a citizen is about to report: the same label's open reports close by."""
 

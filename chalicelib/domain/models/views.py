@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import Field
 
-from chalicelib.domain.models.entities import PhotoState, ShadowCheck, Status
+from chalicelib.domain.models.entities import CheckRequest, PhotoState, ShadowCheck, Status
 from chalicelib.domain.schema import Model
 from chalicelib.routing import Attribute
 
@@ -188,6 +188,8 @@ class Offer(Model):
     photo_path: str | None = None
     photo_label_id: str | None = None
     photo_label_en: str | None = None
+    context_id: str | None = Field(default=None, description="why it is offered (to show)")
+    context_en: str | None = None
 
 
 class ReportStaff(ReportPublic):
@@ -228,6 +230,9 @@ class ReportCommand(ReportStaff):
     has_contact: bool = False
     shadow_checks: list[ShadowCheck] = []
     check_photos: list[PhotoPublic] = []
+    check_requested: CheckRequest | None = Field(
+        default=None, description="the closure check asked of the shadow squad, still open"
+    )
 
 
 class PasswordReset(Model):
@@ -253,6 +258,8 @@ class QueueItem(Model):
     supporters: int = 0
     citizen_photos: int = Field(default=0, description="photos the reporter sent")
     attributes: dict[str, str | float | list[str]] | None = None
+    pin_id: str | None = Field(default=None, description="listed first for you, because (to show)")
+    pin_en: str | None = None
 
 
 class Page(Model, Generic[Item]):

@@ -36,6 +36,7 @@ const TEXT = {
     transferTo: "Pindahkan ke tim", why: "Alasan (minimal 5 huruf)", transferGo: "Pindahkan", priorityGo: "Ubah prioritas",
     actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
     reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
+    checkAsk: "Minta pemeriksaan lapangan", checkNote: "Yang perlu diperiksa (boleh kosong)", checkAsked: "Pemeriksaan lapangan diminta",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak",
       awaiting_info: "Menunggu jawaban pelapor", withdrawn: "Ditarik pelapor", forwarded: "Diteruskan ke instansi" },
@@ -71,6 +72,7 @@ const TEXT = {
     transferTo: "Move to the squad", why: "Why (at least 5 letters)", transferGo: "Move", priorityGo: "Change the priority",
     actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
     reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
+    checkAsk: "Ask for an on-the-spot check", checkNote: "What to look at (optional)", checkAsked: "On-the-spot check asked for",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected",
       awaiting_info: "Awaiting the reporter", withdrawn: "Withdrawn", forwarded: "Forwarded" },
@@ -209,6 +211,8 @@ function standing(onTime) {
   if (onTime === null || onTime === undefined) return "none";
   return onTime >= SETTINGS.onTimeGood ? "good" : onTime >= SETTINGS.onTimeWarn ? "warn" : "bad";
 }
+/* the system writes its notes in both languages ("… / …"): the reader's half */
+const noteIn = (e) => (e.actor_role === "system" && e.note.includes(" / ") ? e.note.split(" / ")[state.lang === "id" ? 0 : 1] : e.note);
 const share = (s) => (s === null || s === undefined ? "—" : `${Math.round(s * 100)}%`);
 
 function visibleReports() {
@@ -410,15 +414,16 @@ async function openDrawer(id) {
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
-      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].steps[e.action] || TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${e.note}` : ""}`))),
+      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].steps[e.action] || TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${noteIn(e)}` : ""}`))),
   );
   $("drawer-body").append(drawerActions(r));
   $("drawer").hidden = false;
   return true;
 }
 
-/* What the command centre may do to a report: remind its squad (open reports),
-   hand a report being worked to another member of the squad (from the statistics). */
+/* What the command centre may do to a report: remind its squad (open reports), hand a
+   report being worked to another member of the squad (from the statistics), move it,
+   change its priority, have a closure checked on the spot. */
 function drawerActions(r) {
   const box = el("section", { "data-field": "actions", "aria-labelledby": "actions-title" },
     el("h3", { id: "actions-title" }, t("actions")));
@@ -455,6 +460,15 @@ function drawerActions(r) {
     const why = el("input", { id: "priority-why", type: "text", maxlength: "300" });
     box.append(el("label", { for: "priority-level" }, t("priority")), level, el("label", { for: "priority-why" }, t("why")), why,
       el("button", { type: "button", id: "prioritise", onclick: () => act("priority", { priority: level.value, reason: why.value.trim() }, "reports") }, t("priorityGo")));
+  }
+  // a closure the API offers to have checked: the regent asks for the check, or sees it asked
+  if (r.check_requested) {
+    box.append(el("p", { "data-field": "check-requested" }, `${t("checkAsked")} ${wib(r.check_requested.at)}`,
+      r.check_requested.note ? `: ${r.check_requested.note}` : ""));
+  } else if ((r.offers || []).length) {
+    const note = el("input", { id: "check-note", type: "text", maxlength: "300" });
+    box.append(el("label", { for: "check-note" }, t("checkNote")), note,
+      el("button", { type: "button", id: "ask-check", onclick: () => act("check-requests", { note: note.value.trim() || null }) }, t("checkAsk")));
   }
   box.append(said);
   return box.childElementCount > 2 ? box : "";

@@ -265,8 +265,10 @@
       state.queue = (await Outbox.kvGet(cacheKey)) || [];
       note.textContent = I.t("queue_offline");
     }
-    // urgent first; then the deadline decides: a 6-hour flood before a 72-hour road
-    state.queue.sort((a, b) => (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.sla_due_at.localeCompare(b.sla_due_at));
+    // what the API pins for this person first (in its order); then urgent first; then the
+    // deadline decides: a 6-hour flood before a 72-hour road
+    const pinned = (r) => (r.pin_id ? 0 : 1);
+    state.queue.sort((a, b) => pinned(a) - pinned(b) || (pinned(a) ? 0 : (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.sla_due_at.localeCompare(b.sla_due_at)));
     drawQueue();
     locate();
   }
@@ -294,7 +296,8 @@
             el("a", { href: `#laporan/${r.id}` }, `${I.name(lb)} · ${r.code}`)),
           el("p", { class: left.late ? "error" : "ok" }, left.text, el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
           el("p", { class: "muted", text: facts.filter(Boolean).join(" · ") }),
-          answers ? el("p", { class: "answers-line", text: answers }) : null)));
+          answers ? el("p", { class: "answers-line", text: answers }) : null,
+          r.pin_id ? el("p", { class: "pin", text: I.lang === "en" ? r.pin_en : r.pin_id }) : null)));
     }
     if (!shown.length && !$("#queue-note").textContent) $("#queue-note").textContent = I.t("queue_empty");
   }
@@ -323,7 +326,8 @@
       const status = s.to_status || s.status;
       steps.append(el("li", {}, el("time", { datetime: s.at, text: I.wib(s.at) }), ` ${stepWords(s)}`,
         s.actor_id ? el("span", { class: "muted", text: ` · ${s.actor_id}` }) : null,
-        s.note ? el("div", { class: "muted", text: s.note }) : null));
+        // the system writes its notes in both languages ("… / …"): the reader's half
+        s.note ? el("div", { class: "muted", text: s.actor_role === "system" && s.note.includes(" / ") ? s.note.split(" / ")[I.lang === "en" ? 1 : 0] : s.note }) : null));
     }
     const geo = `geo:${r.lat},${r.lon}?q=${r.lat},${r.lon}(${encodeURIComponent(r.code)})`;
     const web = `https://www.openstreetmap.org/?mlat=${r.lat}&mlon=${r.lon}#map=18/${r.lat}/${r.lon}`;
@@ -492,7 +496,8 @@
     const preview = el("img", { alt: I.lang === "en" ? offer.photo_label_en : offer.photo_label_id, hidden: true, width: 320, height: 240 });
     let photoId = null;
     const box = el("section", { class: "panel offer", "aria-labelledby": `${id}-title` },
-      el("h3", { id: `${id}-title`, text: I.lang === "en" ? offer.title_en : offer.title_id }));
+      el("h3", { id: `${id}-title`, text: I.lang === "en" ? offer.title_en : offer.title_id }),
+      offer.context_id ? el("p", { class: "pin", text: I.lang === "en" ? offer.context_en : offer.context_id }) : null);
     if (offer.photo_path) {
       const input = el("input", { type: "file", id: `${id}-photo`, accept: "image/*", capture: "environment", class: "visually-hidden" });
       input.addEventListener("change", async () => {

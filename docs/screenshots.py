@@ -127,13 +127,16 @@ def main() -> None:
                     page.click("#wall")
                     page.wait_for_timeout(500)
                     page.screenshot(path=str(docs / "command-centre-wall.png"))
+                else:  # the phone's map, below the cards and the overdue list
+                    page.locator("#map-panel").scroll_into_view_if_needed()
+                    page.screenshot(path=str(docs / "command-centre-phone-map.png"))
                 page.close()
             browser.close()
     finally:
         runner.stop()
     for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png", "tim-queue.png",
                  "tim-report.png", "command-centre.png", "command-centre-phone.png",
-                 "command-centre-wall.png"):  # fmt: skip
+                 "command-centre-wall.png", "command-centre-phone-map.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")
 

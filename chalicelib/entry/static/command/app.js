@@ -543,7 +543,7 @@ $("wall").addEventListener("click", () => {
   let turn = 0;
   const show = () => {
     panels.forEach((id, i) => { $(id).hidden = on && i !== turn % panels.length; });
-    state.map?.resize(); // the map's size changes with the panels around it
+    state.map?.reset(); // the map's size changes with the panels around it: fit the regency again
   };
   show();
   if (on) state.wall = setInterval(() => { turn += 1; show(); }, (SETTINGS.wallSeconds || 20) * 1000);

@@ -138,7 +138,6 @@
     return {
       show,
       showOutlines,
-      resize: () => map.invalidateSize(),
       // drawn while the board was hidden (no size yet): measure again, show the regency
       reset: () => { map.invalidateSize(); map.fitBounds(bounds); },
       names,

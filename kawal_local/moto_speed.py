@@ -19,7 +19,11 @@
    already the wire's shape; only binary values (base64) and times (epoch seconds)
    need converting, and absent (None) members are left out, as the serializer does.
 
-All three are moto defects worth reporting upstream (moto 5.2.5,
+4. Every Cognito user pool imports moto's one built-in signing key (the same JWK file
+   for every pool: ~85 ms of RSA parsing per pool). Here it is imported once and
+   shared: each pool still signs with that same key, as before.
+
+All four are moto defects worth reporting upstream (moto 5.2.5,
 ``moto/dynamodb/models/__init__.py`` ``transact_write_items``,
 ``moto/dynamodb/models/table.py`` ``Table.query``/``all_items``,
 ``moto/core/serialize.py``); the README gives the measured cost. ``install()`` is
@@ -154,6 +158,26 @@ def _wire(value: Any) -> Any:
 # -- install ----------------------------------------------------------------------------
 
 
+def _share_cognito_signing_key() -> None:
+    """moto's pools all import one key file (``jwk`` is only used for that in its
+    Cognito models); import it once: a key is immutable, every pool signs with it."""
+    import types
+
+    from moto.cognitoidp import models as cognito
+
+    builtin = cognito.load_resource("cognitoidp/resources/jwks-private.json")
+    key = cognito.jwk.RSAKey.import_key(builtin)
+    import_key = cognito.jwk.RSAKey.import_key
+
+    def shared(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return (
+            key if value == builtin and not (args or kwargs) else import_key(value, *args, **kwargs)
+        )
+
+    rsa = types.SimpleNamespace(import_key=shared)
+    cognito.jwk = types.SimpleNamespace(RSAKey=rsa)  # type: ignore[attr-defined]
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -165,6 +189,7 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
 
     backend_module.copy = _NoTableCopy()  # type: ignore[attr-defined]
+    _share_cognito_signing_key()
 
     from moto.dynamodb.responses import DynamoResult
 

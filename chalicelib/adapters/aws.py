@@ -26,6 +26,17 @@ RETRYABLE = frozenset({
 
 _clients: dict[tuple[str, str, str], Any] = {}
 _lock = threading.Lock()
+_session: list[Any] = []  # one boto3 session: its loader reads each service model once
+
+
+def _the_session() -> Any:
+    """The process's one session (created under ``_lock``). Each new session would read
+    and parse the service models and endpoint rules again: ~50 ms per client."""
+    if not _session:
+        import boto3  # deferred: ~200 ms that routes like GET /labels never pay
+
+        _session.append(boto3.session.Session())
+    return _session[0]
 
 
 def client(service: str) -> Any:
@@ -35,10 +46,9 @@ def client(service: str) -> Any:
         return found
     with _lock:
         if key not in _clients:
-            import boto3  # deferred: ~200 ms that routes like GET /labels never pay
             from botocore.config import Config
 
-            _clients[key] = boto3.session.Session().client(
+            _clients[key] = _the_session().client(
                 service,
                 region_name=key[1],
                 config=Config(
@@ -52,7 +62,8 @@ def client(service: str) -> Any:
 
 
 def reset() -> None:
-    """Forget every client (tests start a fresh moto per test)."""
+    """Forget every client (tests start a fresh moto per test); the session, which
+    holds no state of an AWS account, stays."""
     with _lock:
         _clients.clear()
 

@@ -186,3 +186,18 @@ def test_direct_json_answers_equal_motos_own_serializer(db, monkeypatch):
     slow_update["Attributes"].pop("SK"), fast_update["Attributes"].pop("SK")
     assert strip([slow_update]) == strip([fast_update])
     assert fast[0]["Item"]["b"] == {"B": b"\x00\xffsealed"}
+
+
+def test_every_user_pool_signs_with_moto_s_own_key_imported_once(aws):
+    """The shared key is moto's built-in one (what its JWKS endpoint publishes), the
+    same object for every pool, so tokens from any pool verify as before."""
+    from joserfc import jwk
+    from moto.cognitoidp import models as cognito
+
+    idp = aws.client("cognito-idp")
+    pools = [idp.create_user_pool(PoolName=f"p{n}")["UserPool"]["Id"] for n in range(2)]
+    backend = cognito.cognitoidp_backends["123456789012"]["ap-southeast-3"]
+    keys = [backend.user_pools[p].json_web_key for p in pools]
+    assert keys[0] is keys[1]
+    builtin = cognito.load_resource("cognitoidp/resources/jwks-private.json")
+    assert keys[0].as_dict(private=True) == jwk.RSAKey.import_key(builtin).as_dict(private=True)

@@ -28,7 +28,7 @@ from typing import Any
 from chalicelib.adapters import media
 from chalicelib.domain import geo, lifecycle
 from chalicelib.domain.errors import Conflict, KawalError, StaleReport
-from chalicelib.domain.models import Photo, ReportIn, TimelineEntry
+from chalicelib.domain.models import Photo, ReportIn
 from chalicelib.domain.principals import Principal
 from chalicelib.routing import Catalogue, load_catalogue
 from chalicelib.services import reports
@@ -177,14 +177,7 @@ class History:
         if (answered is None or answered > due) and due < self.now:
             found = self.store.load(report_id)
             if found and found.report.status in ("submitted", "reopened"):
-                entry = TimelineEntry(
-                    at=due + timedelta(minutes=15),
-                    from_status=found.report.status,
-                    to_status=found.report.status,
-                    action="overdue",
-                    actor_role="system",
-                    note="melewati batas waktu tanpa tanggapan / past SLA without response",
-                )
+                entry = lifecycle.overdue_entry(found.report, due + timedelta(minutes=15))
                 self.store.mark_escalated(found.report, entry)
                 self.done.steps += 1
 

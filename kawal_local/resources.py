@@ -226,13 +226,10 @@ def create_staff_user(pool_id: str, username: str, password: str, group: str) ->
 
 
 def sign_in(client_id: str, username: str, password: str) -> str:
-    """An access token, as the squad app gets one (USER_PASSWORD_AUTH)."""
-    answer = aws.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
-    return answer["AuthenticationResult"]["AccessToken"]
+    """An access token, as the squad app gets one (the API's own sign-in)."""
+    from chalicelib.adapters import cognito
+
+    return cognito.sign_in(client_id, username, password).access_token
 
 
 def table_stream_arn(name: str) -> str:

@@ -120,6 +120,20 @@ MAX_COMMENT = 2000
 # an Open311 update (an overdue report's escalation, the regent's reminder, a
 # reassignment within the squad, a change of priority).
 INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign", "prioritise"})
+
+
+def overdue_entry(report: Report, at: datetime) -> TimelineEntry:
+    """The escalation of a report nobody answered in time (status unchanged)."""
+    return TimelineEntry(
+        at=at,
+        from_status=report.status,
+        to_status=report.status,
+        action="overdue",
+        actor_role="system",
+        note="melewati batas waktu tanpa tanggapan / past SLA without response",
+    )
+
+
 REASSIGNABLE = frozenset({"accepted", "in_progress"})
 
 

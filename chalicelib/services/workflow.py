@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain import identifiers, lifecycle, workdays
 from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
-from chalicelib.domain.models import Report, ShadowCheck, TimelineEntry
+from chalicelib.domain.models import Report, ShadowCheck
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.services import photos
@@ -364,14 +364,7 @@ class Workflow:
             for status in ("submitted", "reopened"):
                 for report in self._every(squad, status, limit):
                     if report.escalated_at is None and is_overdue(report, now):
-                        entry = TimelineEntry(
-                            at=now,
-                            from_status=report.status,
-                            to_status=report.status,
-                            action="overdue",
-                            actor_role="system",
-                            note="melewati batas waktu tanpa tanggapan / past SLA without response",
-                        )
+                        entry = lifecycle.overdue_entry(report, now)
                         if self.store.mark_escalated(report, entry):
                             counts["escalated"] += 1
         return counts

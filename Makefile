@@ -56,10 +56,11 @@ package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from th
 policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py
 	$(BIN)/python -m kawal_local.iam
 
-lint: $(STAMP)  ## ruff, and the layers' import contracts (pyproject.toml)
+lint: $(STAMP)  ## ruff, the layers' import contracts and the types (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

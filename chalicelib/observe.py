@@ -35,7 +35,8 @@ def _tools() -> tuple[Any, Any]:
 
     # Powertools' logger is std logging's "kawal": every "kawal.*" module logger
     # propagates to it, so all of them write the same JSON with the same keys.
-    logger = Logger(service="kawal", level=logging.INFO, stream=_CurrentStdout())
+    stream: Any = _CurrentStdout()  # file-like: writes to whatever sys.stdout is now
+    logger = Logger(service="kawal", level=logging.INFO, stream=stream)
     return logger, Metrics(namespace=NAMESPACE, service="kawal")
 
 
@@ -49,7 +50,11 @@ def count(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -
         return
     # A metric with its own dimensions is its own EMF document.
     with single_metric(
-        name=name, unit=unit, value=value, namespace=NAMESPACE, default_dimensions=dimensions
+        name=name,
+        unit=unit,  # type: ignore[arg-type]  # a MetricUnit's value, as Powertools accepts
+        value=value,
+        namespace=NAMESPACE,
+        default_dimensions=dimensions,
     ):
         pass
 
@@ -65,7 +70,7 @@ def correlation_id(event: Any) -> str | None:
     context = getattr(event, "context", None)
     if isinstance(context, dict) and context.get("requestId"):
         return str(context["requestId"])
-    raw = getattr(event, "to_dict", lambda: {})()
+    raw: dict[str, Any] = getattr(event, "to_dict", dict)()
     records = raw.get("Records") or []
     if records:
         first = records[0]

@@ -145,7 +145,7 @@ def squad_notification(
             f"Tindak lanjuti / follow up: {link}",
         ]
     )
-    audience = "command" if kind in COMMAND_KINDS else "squad"
+    audience: Literal["command", "squad"] = "command" if kind in COMMAND_KINDS else "squad"
     return Notification(
         id=notification_id(report.id, event_sk, audience),
         kind=kind,

@@ -190,8 +190,8 @@ def report_in(
     for code in sorted(set(given) - known):  # a client's own question: kept, not judged
         value = given[code]
         others[f"attribute[{code}]"] = ", ".join(value) if isinstance(value, list) else value
-    for name in ("device_id", "account_id", "address_id"):  # the standard's, unused here
-        others[name] = ", ".join(v.strip() for v in form.get(name, []))
+    for field in ("device_id", "account_id", "address_id"):  # the standard's, unused here
+        others[field] = ", ".join(v.strip() for v in form.get(field, []))
     urls = [u.strip() for u in form.get("media_url", []) if u.strip()]
     links = [u for u in urls if _LINK.fullmatch(u)]
     for n, url in enumerate(u for u in urls if u not in links[:1]):

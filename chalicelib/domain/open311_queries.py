@@ -37,14 +37,13 @@ def _span(
     widest: timedelta,
 ) -> tuple[datetime, datetime]:
     first, last = names
-    start = _when(first, params[first]) if params.get(first) else None
-    end = _when(last, params[last]) if params.get(last) else None
-    if start is None and end is None:
-        end = now
-    if start is None:
-        start = end - default  # type: ignore[operator]
-    if end is None:
-        end = start + widest
+    asked_start = _when(first, params[first]) if params.get(first) else None
+    asked_end = _when(last, params[last]) if params.get(last) else None
+    if asked_start is None:
+        end = asked_end or now
+        start = end - default
+    else:
+        start, end = asked_start, asked_end or asked_start + widest
     if start > end:
         raise InvalidInput(f"{first} is after {last}")
     if end - start > widest:

@@ -23,13 +23,14 @@ from chalicelib.domain.models import (
     Supported,
     SupportIn,
 )
-from chalicelib.entry import devices_api
+from chalicelib.entry import devices_api, views
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import (
     json_response,
     optional_body,
     parse_body,
     parse_query,
+    query,
     route,
     source_ip,
 )
@@ -178,7 +179,7 @@ def report_photo(ref: str):
     loaded = store.load(reports.report_id_or_404(ref, store))
     if loaded is None or loaded.report.covert:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     # a shadow check's photo is covert: never served here
     ready = [p for p in loaded.photos if p.role != "check" and p.state == "ready"]
     if params.get("id"):
@@ -214,7 +215,7 @@ def short_link(code: str):
 
     request = bp.current_request
     browser = follow_page.wants_html(request.headers)
-    public = (request.query_params or {}).get("view") == "public"
+    public = query(request).get("view") == "public"
     if not identifiers.is_short_code(code):
         if browser:
             return follow_page.not_found(code)
@@ -244,17 +245,7 @@ def _citizen_action(ref: str, action: str):
     bootstrap.workflow(store).citizen_action(
         report_id, action, request.headers.get("x-reporter-token"), note=data.note
     )
-    loaded = store.load(report_id)
-    return json_response(
-        reports.to_public(
-            loaded.report,
-            loaded.timeline,
-            catalogue=load_catalogue(),
-            photos=loaded.photos,
-            media=media,
-            reporter=True,
-        )
-    )
+    return json_response(views.reporter_view(store, report_id))
 
 
 @route(bp, "/reports/{ref}/confirm", methods=["POST"], doc=CITIZEN_ACTION)
@@ -306,9 +297,8 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
 def list_reports():
     """Public transparency: reports of a month (default this one), newest first,
     anonymised, filterable by label, status and bounding box; ``format=geojson``."""
-    from chalicelib.entry import views
 
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     catalogue = load_catalogue()
     store = bootstrap.report_store()
     public = store.public_month(views.month(params.get("month"), reports.utc_now()))

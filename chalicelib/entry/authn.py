@@ -142,8 +142,8 @@ def _cookies(refresh_token: str | None) -> list[str]:
 
 
 def _https() -> bool:
-    headers = bp.current_request.headers or {}
-    return headers.get("x-forwarded-proto", "") == "https"
+    headers = bp.current_request.headers
+    return bool(headers) and headers.get("x-forwarded-proto", "") == "https"
 
 
 def signed_in(tokens: Any, cookie: bool = True):
@@ -183,7 +183,7 @@ def sign_out():
 
     from chalicelib.adapters import cognito
 
-    access = (bp.current_request.headers or {}).get("authorization", "")
+    access = bp.current_request.headers.get("authorization", "")
     if access.lower().startswith("bearer "):
         cognito.sign_out(access[7:])
     return Response(body="", status_code=204, headers={"Set-Cookie": _cookies(None)})

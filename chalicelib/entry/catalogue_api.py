@@ -9,7 +9,7 @@ from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import DistrictOut, Health, LabelOut, OutlinesOut, VillageOut
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, route
+from chalicelib.entry.http import json_response, query, route
 from chalicelib.routing import load_catalogue
 
 bp = Blueprint(__name__)
@@ -48,7 +48,7 @@ def district_outlines():
 )
 def list_villages():
     """The regency's desa and kelurahan (Kemendagri codes), or one kecamatan's."""
-    district = (bp.current_request.query_params or {}).get("district")
+    district = query(bp.current_request).get("district")
     if district is not None and geo.load_regency().district(district) is None:
         raise InvalidInput(f"unknown district {district!r}", code="unknown_district")
     found = [

@@ -24,7 +24,7 @@ from chalicelib.domain.principals import Forbidden
 from chalicelib.entry import views
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, optional_body, parse_body, route
+from chalicelib.entry.http import json_response, optional_body, parse_body, query, route
 from chalicelib.routing import SQUAD_CODES
 from chalicelib.services.reports import resolve_ref, utc_now
 from chalicelib.services.workflow import is_overdue
@@ -60,7 +60,7 @@ def all_reports():
     """Every report of a month (default: this one), newest first, filterable by
     squad, status, district and overdue."""
     _command()
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     now = utc_now()
     store = bootstrap.report_store()
     month = views.month(params.get("month"), now)
@@ -116,7 +116,7 @@ def read_contact(ref: str):
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
     contact = store.read_contact_audited(report_id, who.id, body.reason, utc_now())
-    return json_response(ContactRead(report_id=report_id, contact=contact))
+    return json_response(ContactRead.model_validate({"report_id": report_id, "contact": contact}))
 
 
 @route(
@@ -133,7 +133,8 @@ def contact_audit(ref: str):
     report_id = resolve_ref(ref, store)
     if report_id is None or store.get_report(report_id) is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    return json_response(ContactAudit(report_id=report_id, reads=store.contact_reads(report_id)))
+    reads = store.contact_reads(report_id)
+    return json_response(ContactAudit.model_validate({"report_id": report_id, "reads": reads}))
 
 
 # -- what the command centre may do to a report from its drawer ------------------------

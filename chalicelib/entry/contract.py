@@ -166,10 +166,10 @@ def _is_media_map(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and all("/" in k for k in value)
 
 
-def _models(ops: list[Operation]) -> list[tuple[Any, str]]:
+def _models(ops: list[Operation]) -> list[tuple[Any, Any]]:
     from pydantic import BaseModel
 
-    found: dict[tuple[Any, str], None] = {}
+    found: dict[tuple[Any, Any], None] = {}
 
     def walk(value: Any, mode: str) -> None:
         if isinstance(value, list | tuple):
@@ -209,7 +209,7 @@ def document(version: str = "1.0.0", *, full: bool = True) -> dict[str, Any]:
         schema_generator=_schemas(),
     )
 
-    def schema(value: Any, mode: str) -> dict[str, Any]:
+    def schema(value: Any, mode: Any) -> dict[str, Any]:
         if isinstance(value, list):  # [Model]: an array of them
             return {"type": "array", "items": schema(value[0], mode)}
         if isinstance(value, tuple):  # (A, B): one of them

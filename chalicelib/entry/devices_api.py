@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from chalice import Blueprint
 
@@ -11,7 +11,7 @@ from chalicelib.domain import identifiers
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import DeviceRegistered, Page, ReportSummary
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, route
+from chalicelib.entry.http import json_response, query, route
 from chalicelib.routing import load_catalogue
 from chalicelib.services import reports
 from chalicelib.storage import ReportStore
@@ -19,6 +19,10 @@ from chalicelib.storage import ReportStore
 bp = Blueprint(__name__)
 
 
+@overload
+def device_hash(request: Any, store: ReportStore, *, required: Literal[True]) -> str: ...
+@overload
+def device_hash(request: Any, store: ReportStore, *, required: bool) -> str | None: ...
 def device_hash(request: Any, store: ReportStore, *, required: bool) -> str | None:
     """The registered phone behind ``X-Device-Token``, as the hash it is stored by."""
     token = request.headers.get("x-device-token")
@@ -61,7 +65,7 @@ def my_reports():
 
     store = bootstrap.report_store()
     listing = store.device_reports(device_hash(bp.current_request, store, required=True))
-    cursor = (bp.current_request.query_params or {}).get("cursor")
+    cursor = query(bp.current_request).get("cursor")
     mine, cursor = views.page_of(store, listing, cursor, newest_first=True)
     catalogue = load_catalogue()
     found = [reports.to_summary(r, catalogue) for r in mine]

@@ -31,7 +31,7 @@ STATUS = {  # (Bahasa, English)
     "forwarded": ("Diteruskan ke instansi berwenang", "Forwarded to the responsible body"),
 }
 DONE = {"resolved", "closed"}
-HEADERS = {
+HEADERS: dict[str, str | list[str]] = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' https: http:; "
@@ -110,7 +110,8 @@ def render(report: ReportPublic, now: datetime) -> Response:
         for t in sorted(report.timeline, key=lambda t: t.at)
     )
     photos = "".join(
-        f'<img src="{e(p.thumb_url)}" alt="Foto {"sesudah" if p.role == "after" else "laporan"} '
+        f'<img src="{e(p.thumb_url or "")}" '
+        f'alt="Foto {"sesudah" if p.role == "after" else "laporan"} '
         f'{i + 1}" width="{p.width or 320}" height="{p.height or 240}" loading="lazy">'
         for i, p in enumerate(q for q in report.photos if q.state == "ready" and q.thumb_url)
     )

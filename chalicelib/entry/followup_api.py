@@ -68,17 +68,7 @@ def _reporter(ref: str, act) -> object:
     report_id = reports.report_id_or_404(ref, store)
     token = request.headers.get("x-reporter-token")
     act(bootstrap.follow_up(store), report_id, token)
-    loaded = store.load(report_id)
-    return json_response(
-        reports.to_public(
-            loaded.report,
-            loaded.timeline,
-            catalogue=load_catalogue(),
-            photos=loaded.photos,
-            media=media,
-            reporter=True,
-        )
-    )
+    return json_response(views.reporter_view(store, report_id))
 
 
 @route(bp, "/reports/{ref}/questions", methods=["POST"], authorizer=staff, doc=step(QuestionIn))

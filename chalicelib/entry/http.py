@@ -66,11 +66,22 @@ def parse_body(request: Any, model: type[M]) -> M:
         ) from None
 
 
+def raw_body(request: Any) -> bytes:
+    """The body as sent (Chalice gives bytes; text only from its local test client)."""
+    raw = request.raw_body or b""
+    return raw if isinstance(raw, bytes) else raw.encode()
+
+
+def query(request: Any) -> dict[str, str]:
+    """The query string's parameters (a repeated one: its last value, as Chalice gives)."""
+    return dict(request.query_params or {})
+
+
 def parse_query(request: Any, model: type[M]) -> M:
     """Validate the query string against a model (numbers parsed, bounds checked):
     a missing or bad parameter is a 400 naming it."""
     try:
-        return model.model_validate(dict(request.query_params or {}))
+        return model.model_validate(query(request))
     except ValidationError as exc:
         raise InvalidInput(
             "the query has missing or invalid parameters", _details(exc), code="validation_failed"

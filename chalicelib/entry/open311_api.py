@@ -18,7 +18,7 @@ from chalicelib.domain import geo, identifiers, open311, open311_forms, open311_
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.principals import Forbidden
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import error_shape, route, source_ip
+from chalicelib.entry.http import error_shape, query, raw_body, route, source_ip
 from chalicelib.entry.open311_contract import DOCUMENT, FORM, UPDATE_FORM, open311_doc
 from chalicelib.entry.open311_xml import render
 from chalicelib.routing import load_catalogue
@@ -71,7 +71,7 @@ def _check_jurisdiction(value: str | None) -> None:
 
 
 def _params() -> dict[str, str]:
-    params = dict(bp.current_request.query_params or {})
+    params = query(bp.current_request)
     _check_jurisdiction(params.get("jurisdiction_id"))
     return params
 
@@ -89,7 +89,8 @@ def _base_url() -> str:
 
 def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[str, Any]]:
     catalogue, regency = load_catalogue(), geo.load_regency()
-    out, codes = [], {}
+    out: list[dict[str, Any]] = []
+    codes: dict[str, str | None] = {}
     for report in found:
         # a merged duplicate names the surviving request by its code
         merged_code = _code_of(report.merged_into, store, codes)
@@ -160,7 +161,8 @@ def _code_of(report_id: str | None, store: ReportStore, known: dict[str, str | N
 def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     _client(params.get("api_key"))
     start, end = open311_queries.updates_window(params, reports.utc_now())
-    store, catalogue, codes = bootstrap.report_store(), load_catalogue(), {}
+    store, catalogue = bootstrap.report_store(), load_catalogue()
+    codes: dict[str, str | None] = {}
     return [
         open311.request_update(
             loaded.report,
@@ -244,8 +246,8 @@ def post_document(document: str):
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise InvalidInput("send the request as application/x-www-form-urlencoded")
-    form = open311_forms.parse_form(request.raw_body or b"")
-    params = {**(request.query_params or {})}
+    form = open311_forms.parse_form(raw_body(request))
+    params = {**query(request)}
     record = _client(open311_forms.single(form, "api_key") or params.get("api_key"))
     _check_jurisdiction(open311_forms.single(form, "jurisdiction_id"))
     if stem == "servicerequestupdates":

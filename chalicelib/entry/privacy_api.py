@@ -18,7 +18,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.principals import Forbidden
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, parse_body, route
+from chalicelib.entry.http import json_response, parse_body, query, route
 from chalicelib.entry.views import month
 from chalicelib.services import privacy, reports
 
@@ -54,13 +54,15 @@ def _notice(data: dict) -> PrivacyNotice:
         {**p, "retention_days": days if p["retention_days"] == "contact" else p["retention_days"]}
         for p in data["register"]
     ]
-    return PrivacyNotice(
-        controller=data["controller"],
-        request_deadline_hours=data["request_deadline_hours"],
-        processing=register,
-        rights_id=RIGHTS_ID,
-        rights_en=RIGHTS_EN,
-        page="lapor/privasi.html",
+    return PrivacyNotice.model_validate(
+        {
+            "controller": data["controller"],
+            "request_deadline_hours": data["request_deadline_hours"],
+            "processing": register,
+            "rights_id": RIGHTS_ID,
+            "rights_en": RIGHTS_EN,
+            "page": "lapor/privasi.html",
+        }
     )
 
 
@@ -75,7 +77,7 @@ def _subject():
     request = bp.current_request
     return privacy.subject(
         bootstrap.report_store(),
-        report_ref=(request.query_params or {}).get("report"),
+        report_ref=query(request).get("report"),
         reporter_token=request.headers.get("x-reporter-token"),
         device_token=request.headers.get("x-device-token"),
     )
@@ -125,6 +127,6 @@ def privacy_requests():
     who = principal(bp.current_request)
     if who.role != "command":
         raise Forbidden("the audit of privacy requests is the command centre's")
-    wanted = month((bp.current_request.query_params or {}).get("month"), reports.utc_now())
+    wanted = month(query(bp.current_request).get("month"), reports.utc_now())
     found = bootstrap.report_store().privacy_requests(wanted)
     return json_response([PrivacyRequest(**r) for r in found])

@@ -16,6 +16,7 @@ from chalicelib.domain.models import (
     MergeIn,
     NoteIn,
     Page,
+    PhotoRole,
     PhotoSlot,
     PositionedPhotoIn,
     QueueItem,
@@ -30,7 +31,7 @@ from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.entry import views
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, optional_body, parse_body, route
+from chalicelib.entry.http import json_response, optional_body, parse_body, query, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.services.photos import decode_inline
 from chalicelib.services.reports import report_id_or_404, utc_now
@@ -102,12 +103,12 @@ def squad_queue(squad: str):
     those in one status, oldest first."""
     who = staff_principal()
     if squad == "shadow" and who.role == "shadow":
-        return _closures_to_check(bp.current_request.query_params or {})
+        return _closures_to_check(query(bp.current_request))
     if squad not in SQUAD_CODES or (squad == "shadow" and who.role != "command"):
         raise NotFound(f"no squad {squad!r}", code="squad_not_found")
     if not (who.role == "command" or (who.role == "squad" and who.squad == squad)):
         raise Forbidden("a squad's queue is for its members and the command centre")
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     status, district = params.get("status"), params.get("district")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", code="invalid_status")
@@ -200,7 +201,7 @@ def reject(ref: str):
     return _act(ref, "reject", note=body.note, reason=body.reason)
 
 
-def _photo_slot(ref: str, role: str):
+def _photo_slot(ref: str, role: PhotoRole):
     who, store = staff_principal(), bootstrap.report_store()
     body = parse_body(bp.current_request, PositionedPhotoIn)
     inline = None

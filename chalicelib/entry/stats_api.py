@@ -15,7 +15,7 @@ from chalicelib.domain.models import PublicStats, Stats
 from chalicelib.domain.principals import Forbidden
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, route
+from chalicelib.entry.http import json_response, query, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.services import stats_job
 
@@ -43,7 +43,7 @@ COLUMNS = [
 
 
 def _view() -> dict[str, Any]:
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     window = params.get("window", "30d")
     if not _WINDOW.match(window):
         raise InvalidInput("window is today, 7d, 30d or YYYY-MM", code="invalid_window")
@@ -56,9 +56,9 @@ def _view() -> dict[str, Any]:
 
 def _render(body: dict[str, Any], filename: str, model: type[PublicStats] = Stats):
     model.model_validate(body)  # the published contract; a drift fails loudly in tests
-    if (bp.current_request.query_params or {}).get("format") != "csv":
+    if query(bp.current_request).get("format") != "csv":
         return json_response(body)
-    excel = (bp.current_request.query_params or {}).get("sep") == "semicolon"
+    excel = query(bp.current_request).get("sep") == "semicolon"
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", delimiter=";" if excel else ",")
     writer.writeheader()
@@ -114,7 +114,7 @@ def command_stats():
     """Everything, for the command centre: filters squad, label, district."""
     if principal(bp.current_request).role != "command":
         raise Forbidden("for the command centre only")
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     body = stats_job.for_command(
         _view(),
         squad=params.get("squad"),

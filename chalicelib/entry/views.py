@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import cursors
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     QueueItem,
     Report,
@@ -19,6 +19,24 @@ from chalicelib.routing import Catalogue
 from chalicelib.services.photos import to_public as photo_to_public
 from chalicelib.services.reports import to_public
 from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
+
+
+def reporter_view(store: Any, report_id: str) -> Any:
+    """What the reporter sees of their report (after one of their own steps)."""
+    from chalicelib.adapters import media
+    from chalicelib.routing import load_catalogue
+
+    loaded = store.load(report_id)
+    if loaded is None:
+        raise NotFound(f"no report {report_id!r}", code="report_not_found")
+    return to_public(
+        loaded.report,
+        loaded.timeline,
+        catalogue=load_catalogue(),
+        photos=loaded.photos,
+        media=media,
+        reporter=True,
+    )
 
 
 def transfer_targets(report: Report) -> list[str]:

@@ -125,7 +125,7 @@ def page(app: str, settings: dict, images: str = "", **fills: str) -> Response:
     for name, value in fills.items():
         text = text.replace("{{" + name + "}}", value)
     text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
-    headers = {
+    headers: dict[str, str | list[str]] = {
         "Content-Type": TYPES[".html"],
         "Cache-Control": "no-cache",
         "Content-Security-Policy": _csp(images),

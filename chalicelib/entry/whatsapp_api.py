@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 from chalicelib import bootstrap
 from chalicelib.adapters import whatsapp
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, route
+from chalicelib.entry.http import json_response, query, raw_body, route
 
 bp = Blueprint(__name__)
 log = logging.getLogger("kawal.whatsapp")
@@ -34,7 +34,7 @@ HANDSHAKE = (
 )
 def whatsapp_handshake():
     """Meta's verification of the webhook: the challenge back when the token matches."""
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     expected = whatsapp.secrets().get("verify_token")
     if (
         params.get("hub.mode") == "subscribe"
@@ -61,7 +61,7 @@ def whatsapp_messages():
     A bad signature is 401 and nothing is read; a malformed body is acknowledged (a
     5xx would only make Meta send it again and again)."""
     request = bp.current_request
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     secret = whatsapp.secrets().get("app_secret", "")
     if not whatsapp.valid_signature(secret, raw, request.headers.get("x-hub-signature-256")):
         return json_response({"error": {"code": "bad_signature", "message": "signature"}}, 401)

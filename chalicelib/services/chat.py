@@ -134,17 +134,19 @@ class ChatReports:
         try:
             photo = None
             if state.media_id:
-                data, media_type = self.messenger.media(state.media_id)
+                raw, media_type = self.messenger.media(state.media_id)
                 photo = {"content_type": media_type.split(";")[0],
-                         "data_base64": base64.b64encode(data).decode()}  # fmt: skip
-            data = ReportIn(
-                client_report_id=client_report_id(message_id),
-                label=state.label or "",
-                lat=state.lat,  # type: ignore[arg-type]
-                lon=state.lon,  # type: ignore[arg-type]
-                district=state.district,
-                photo=photo,
-                contact=_contact(sender),
+                         "data_base64": base64.b64encode(raw).decode()}  # fmt: skip
+            data = ReportIn.model_validate(
+                {
+                    "client_report_id": client_report_id(message_id),
+                    "label": state.label or "",
+                    "lat": state.lat,
+                    "lon": state.lon,
+                    "district": state.district,
+                    "photo": photo,
+                    "contact": _contact(sender),
+                }
             )
             number = identifiers.hash_secret(f"whatsapp:{sender}")
             stored, _created, _token = submit_counted(

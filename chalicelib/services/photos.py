@@ -142,11 +142,19 @@ def _photo_limit() -> Conflict:
 def slot_for(photo: Photo, media: Media) -> PhotoSlot:
     """The upload form while the slot waits for its file; afterwards, the photo's
     state (a phone retrying after a lost answer learns that its upload worked)."""
-    base = {"photo_id": photo.id, "state": photo.state, "reason": photo.reason}
     if photo.state != "awaiting_upload":
-        return PhotoSlot(**base, upload=None, expires_in=0, max_bytes=media.MAX_BYTES)
+        return PhotoSlot(
+            photo_id=photo.id,
+            state=photo.state,
+            reason=photo.reason,
+            upload=None,
+            expires_in=0,
+            max_bytes=media.MAX_BYTES,
+        )
     return PhotoSlot(
-        **base,
+        photo_id=photo.id,
+        state=photo.state,
+        reason=photo.reason,
         upload=media.presigned_post(photo.upload_key, photo.content_type or "image/jpeg"),
         expires_in=media.SLOT_SECONDS,
         max_bytes=media.MAX_BYTES,
@@ -285,6 +293,8 @@ def to_public(photo: Photo, media: Media | None) -> PhotoPublic:
         reason=photo.reason,
         width=photo.width,
         height=photo.height,
-        thumb_url=media.view_url(photo.thumb_key) if ready and photo.thumb_key else None,
-        display_url=media.view_url(photo.display_key) if ready and photo.display_key else None,
+        thumb_url=media.view_url(photo.thumb_key) if media and ready and photo.thumb_key else None,
+        display_url=(
+            media.view_url(photo.display_key) if media and ready and photo.display_key else None
+        ),
     )

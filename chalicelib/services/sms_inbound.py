@@ -96,14 +96,16 @@ class SmsReports:
         assert district is not None
         digest = hashlib.sha256(f"kawal/sms/{message_id}".encode()).digest()
         try:
-            data = ReportIn(
-                client_report_id=uuid.UUID(bytes=digest[:16], version=4),
-                label=parsed.label or "",
-                lat=district.lat,
-                lon=district.lon,
-                district=district.code,
-                description=parsed.description,
-                contact=_contact(phone),
+            data = ReportIn.model_validate(
+                {
+                    "client_report_id": uuid.UUID(bytes=digest[:16], version=4),
+                    "label": parsed.label or "",
+                    "lat": district.lat,
+                    "lon": district.lon,
+                    "district": district.code,
+                    "description": parsed.description,
+                    "contact": _contact(phone),
+                }
             )
             stored, _created, _token = submit_counted(
                 data,

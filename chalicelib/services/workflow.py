@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain import identifiers, lifecycle, workdays
 from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
-from chalicelib.domain.models import Report, ShadowCheck
+from chalicelib.domain.models import PhotoRole, Report, ShadowCheck
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.services import photos
@@ -158,7 +158,7 @@ class Workflow:
         self,
         report_id: str,
         who: Principal,
-        role: str,
+        role: PhotoRole,
         *,
         lat: float,
         lon: float,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, _ts, dynamodb_errors
+from chalicelib.adapters.dynamodb.base import (
+    _key,
+    _marshal,
+    _Table,
+    _ts,
+    dynamodb_errors,
+    report_key,
+)
 from chalicelib.adapters.dynamodb.items import _contact_fields, _contact_item
 from chalicelib.domain.errors import (
     StaleReport,
@@ -107,3 +114,14 @@ class PeopleItems(_Table):
     def get_contact(self, report_id: str) -> dict[str, Any] | None:
         found = self._get(f"CONTACT#{report_id}", "META", consistent=True)
         return _contact_fields(found) if found else None
+
+    def _add_supporters(self, report_id: str, n: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": report_key(report_id),
+                "UpdateExpression": "SET supporters = if_not_exists(supporters, :zero) + :n",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": {":zero": {"N": "0"}, ":n": {"N": str(n)}},
+            }
+        }

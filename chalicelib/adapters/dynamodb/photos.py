@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamodb.base import (
     _cancellation_reasons,
@@ -25,11 +25,16 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.models import (
     MAX_CITIZEN_PHOTOS,
+    Loaded,
     Photo,
 )
 
 
 class PhotoItems(_Table):
+    if TYPE_CHECKING:  # the report store's own read, which this part of it uses
+
+        def load(self, report_id: str) -> Loaded | None: ...
+
     def add_photo(self, photo: Photo, counted: bool) -> Photo:
         """Add a photo slot; a citizen's counts against the report's limit of three.
         A retry with the same photo id returns the slot made the first time."""

@@ -258,14 +258,3 @@ class ReportStore(
             ],
             duplicate.id,
         )
-
-    def _add_supporters(self, report_id: str, n: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": report_key(report_id),
-                "UpdateExpression": "SET supporters = if_not_exists(supporters, :zero) + :n",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeValues": {":zero": {"N": "0"}, ":n": {"N": str(n)}},
-            }
-        }

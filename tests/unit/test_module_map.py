@@ -20,6 +20,8 @@ def test_every_module_is_in_the_readme_s_map():
         folder = path.parent.name
         if folder == "models":
             continue  # the models package is described as one line
-        if path.name not in named and path.stem not in named:
+        # the DynamoDB adapters are listed by name on their folder's line; others as x.py
+        listed = path.stem in named if folder == "dynamodb" else path.name in named
+        if not listed:
             missing.append(str(path.relative_to(ROOT)))
     assert not missing, missing

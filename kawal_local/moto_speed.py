@@ -14,10 +14,11 @@
    DynamoDB reads only the matching key range.
 
 3. Every answer is serialised member by member against the service model (moto's
-   generic serializer: ~7 ms for a report's partition). The item reads and writes
-   (Query, GetItem, PutItem, …) are written as JSON directly here: their results are
-   already the wire's shape; only binary values (base64) and times (epoch seconds)
-   need converting, and absent (None) members are left out, as the serializer does.
+   generic serializer: ~7 ms for a report's partition, ~0.35 s for a batch of 100
+   stream records). The item reads and writes (Query, GetItem, PutItem, …) and the
+   stream's GetRecords are written as JSON directly here: their results are already
+   the wire's shape; only binary values (base64) and times (epoch seconds) need
+   converting, and absent (None) members are left out, as the serializer does.
 
 4. Every Cognito user pool imports moto's one built-in signing key (the same JWK file
    for every pool: ~85 ms of RSA parsing per pool). Here it is imported once and
@@ -150,8 +151,8 @@ def _wire(value: Any) -> Any:
         return [_wire(v) for v in value]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    if isinstance(value, datetime):
-        return value.timestamp()
+    if isinstance(value, datetime):  # epoch seconds, to the millisecond as moto's serializer
+        return int(value.timestamp() * 1000) / 1000
     return value
 
 
@@ -203,6 +204,22 @@ def install() -> None:
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
     DynamoResult.execute_result = json_result  # type: ignore[method-assign]
+
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    get_records = DynamoDBStreamsHandler.get_records
+
+    def json_records(self: Any) -> Any:
+        """GetRecords as JSON: its records are stored in the wire's shape already
+        (images as DynamoDB JSON); only the creation time needs converting."""
+        if not fast_json_enabled:
+            return get_records(self)
+        result = self.backend.get_records(
+            self._get_param("ShardIterator"), self._get_param("Limit") or 1000
+        )
+        return json.dumps(_wire(result), separators=(",", ":"))
+
+    DynamoDBStreamsHandler.get_records = json_records  # type: ignore[method-assign]
 
     all_items = Table.all_items
 

@@ -188,6 +188,38 @@ def test_direct_json_answers_equal_motos_own_serializer(db, monkeypatch):
     assert fast[0]["Item"]["b"] == {"B": b"\x00\xffsealed"}
 
 
+def test_stream_records_as_json_equal_motos_own_serializer(db, monkeypatch):
+    """GetRecords (what the event pump reads, 100 records a batch) answered directly
+    parses to exactly what moto's serializer gives: images, keys, times, numbers."""
+    db.put_item(TableName=TABLE, Item={**key("s", "1"), "b": {"B": b"\x00\x01"}, "n": {"N": "2"},
+                                       "m": {"M": {"l": {"L": [{"S": "é"}, {"NULL": True}]}}}})  # fmt: skip
+    db.update_item(TableName=TABLE, Key=key("s", "1"), UpdateExpression="SET n = :n",
+                   ExpressionAttributeValues={":n": {"N": "3"}})  # fmt: skip
+    db.delete_item(TableName=TABLE, Key=key("s", "1"))
+    streams = boto3_streams(db)
+    arn = db.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+
+    def records():
+        it = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        return streams.get_records(ShardIterator=it, Limit=50)["Records"]
+
+    fast = records()
+    monkeypatch.setattr(moto_speed, "fast_json_enabled", False)
+    slow = records()
+    assert fast == slow and len(fast) >= 3
+    assert [r["eventName"] for r in fast][-3:] == ["INSERT", "MODIFY", "REMOVE"]
+    assert fast[-3]["dynamodb"]["NewImage"]["b"] == {"B": b"\x00\x01"}
+
+
+def boto3_streams(db):
+    import boto3
+
+    return boto3.client("dynamodbstreams", region_name=db.meta.region_name)
+
+
 def test_every_user_pool_signs_with_moto_s_own_key_imported_once(aws):
     """The shared key is moto's built-in one (what its JWKS endpoint publishes), the
     same object for every pool, so tokens from any pool verify as before."""

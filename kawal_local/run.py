@@ -226,7 +226,8 @@ def main() -> int:
         stats_every = float(os.environ.get("KAWAL_STATS_SECONDS", "20"))
         threads = [
             threading.Thread(target=server.serve_forever, name="api", daemon=True),
-            pump.Loop("stream", 0.25, lambda: reader.poll(events.dispatch_stream), stop),
+            # every batch there is, then a pause: a backlog is worked off without waiting
+            pump.Loop("stream", 0.25, lambda: pump.drain(reader, events.dispatch_stream), stop),
             pump.Loop("uploads", 0.2, uploads, stop),
             pump.Loop("inbound-sms", 0.5, texts, stop),
             pump.Loop(

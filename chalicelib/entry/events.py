@@ -33,20 +33,25 @@ def _inserts(raw: dict) -> list[tuple[dict, dict]]:
     return out
 
 
-def timeline_inserts(raw: dict) -> list[tuple[str, str, str, str | None]]:
-    """(report id, event SK, new status, action) of each timeline entry created."""
+def timeline_inserts(
+    raw: dict, found: list | None = None
+) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry created
+    (``found``: the batch's inserts, when already read)."""
     return [
         (image["report_id"], keys["SK"], image["to_status"], image.get("action"))
-        for keys, image in _inserts(raw)
+        for keys, image in (_inserts(raw) if found is None else found)
         if keys.get("SK", "").startswith("EVENT#")
     ]
 
 
-def check_request_inserts(raw: dict) -> list[tuple[str, str, str | None]]:
+def check_request_inserts(
+    raw: dict, found: list | None = None
+) -> list[tuple[str, str, str | None]]:
     """(report id, when, note) of each closure check the command centre asked for."""
     return [
         (image["report_id"], image["at"], image.get("note"))
-        for keys, image in _inserts(raw)
+        for keys, image in (_inserts(raw) if found is None else found)
         if keys.get("PK") == "CHECKREQS"
     ]
 
@@ -58,7 +63,8 @@ def check_request_inserts(raw: dict) -> list[tuple[str, str, str | None]]:
 )
 def dispatch_stream(event):
     raw = event.to_dict()
-    entries, asked = timeline_inserts(raw), check_request_inserts(raw)
+    found = _inserts(raw)  # the batch read once, for both kinds of insert
+    entries, asked = timeline_inserts(raw, found), check_request_inserts(raw, found)
     if not entries and not asked:
         return
     d = bootstrap.dispatcher()

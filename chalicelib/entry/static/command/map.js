@@ -81,15 +81,40 @@
     });
     map.addLayer(clusters);
     const density = L.layerGroup();
+    const markers = new Map(); // report id -> { marker, key }
     let drawn = "";
 
-    /* Markers for these reports: rebuilt only when what they show changed (a refresh
-       with the same reports leaves an opened cluster open). */
+    // what a marker shows: a change rebuilds that one marker
+    const keyOf = (r, lang) => `${lang}|${r.squad}|${r.status}|${r.overdue}|${r.lat}|${r.lon}`;
+
+    function markerFor(r) {
+      const marker = L.marker([r.lat, r.lon], {
+        report: r, keyboard: true,
+        icon: new ReportIcon({
+          className: `report-marker single squad-${r.squad}${r.overdue ? " overdue" : ""}`,
+          iconSize: [28, 28], label: options.words().marker(r), data: { reports: r.id },
+        }),
+      });
+      marker.on("click", () => options.onOpen(r.id));
+      return marker;
+    }
+
+    /* Markers for these reports: only those whose report changed are replaced. The
+       cluster library folds a spread cluster on any change, so while the regent has
+       one spread open the change waits until it closes (the list and cards update). */
+    let spread = false;
+    let waiting = null;
+    clusters.on("spiderfied", () => { spread = true; });
+    clusters.on("unspiderfied", () => {
+      spread = false;
+      if (waiting) place(...waiting.splice(0));
+    });
+
     function show(reports, byDensity) {
-      const signature = `${byDensity}|${document.documentElement.lang}|` + reports.map((r) => `${r.id}:${r.squad}:${r.overdue}`).join(",");
+      const lang = document.documentElement.lang;
+      const signature = `${byDensity}|${lang}|` + reports.map((r) => `${r.id}:${keyOf(r, lang)}`).join(",");
       if (signature === drawn) return;
       drawn = signature;
-      clusters.clearLayers();
       density.clearLayers();
       if (byDensity) {
         map.removeLayer(clusters);
@@ -98,18 +123,29 @@
         return;
       }
       map.removeLayer(density);
-      map.addLayer(clusters);
-      clusters.addLayers(reports.map((r) => {
-        const marker = L.marker([r.lat, r.lon], {
-          report: r, keyboard: true,
-          icon: new ReportIcon({
-            className: `report-marker single squad-${r.squad}${r.overdue ? " overdue" : ""}`,
-            iconSize: [28, 28], label: options.words().marker(r), data: { reports: r.id },
-          }),
-        });
-        marker.on("click", () => options.onOpen(r.id));
+      if (!map.hasLayer(clusters)) map.addLayer(clusters);
+      if (spread) waiting = [reports, lang];
+      else place(reports, lang);
+    }
+
+    function place(reports, lang) {
+      waiting = null;
+      const wanted = new Map(reports.map((r) => [r.id, r]));
+      const gone = [];
+      for (const [id, held] of markers) {
+        const r = wanted.get(id);
+        if (!r || held.key !== keyOf(r, lang)) {
+          gone.push(held.marker);
+          markers.delete(id);
+        }
+      }
+      const added = reports.filter((r) => !markers.has(r.id)).map((r) => {
+        const marker = markerFor(r);
+        markers.set(r.id, { marker, key: keyOf(r, lang) });
         return marker;
-      }));
+      });
+      if (gone.length) clusters.removeLayers(gone);
+      if (added.length) clusters.addLayers(added);
     }
 
     /* Open reports per kecamatan: a circle whose area is the count, and the borders

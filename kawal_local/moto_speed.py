@@ -40,6 +40,8 @@ import threading
 from collections import defaultdict
 from typing import Any
 
+from kawal_local import moto_memory
+
 _installed = False
 _narrowed = threading.local()  # the partition a query on this thread reads
 
@@ -191,6 +193,7 @@ def install() -> None:
 
     backend_module.copy = _NoTableCopy()  # type: ignore[attr-defined]
     _share_cognito_signing_key()
+    moto_memory.install()
 
     from moto.dynamodb.responses import DynamoResult
 

@@ -1,0 +1,82 @@
+"""moto keeps every model object it ever made: ``BaseModel.__new__`` appends each
+instance to its class's ``instances_tracked`` list, read only by the moto server's
+dashboard (``/moto-api/data.json``) and by S3's reset (to dispose of keys' buffers).
+Nothing is ever removed until a reset, so a long-running embedded AWS holds every
+DynamoDB item version, every transaction's rollback copy and every stream record
+since it started: on a 30-day seeded history, 32,564 items alive for 6,986 stored,
+and 10,489 stream records after the stream was trimmed to none.
+
+Here the instances are tracked weakly: the dashboard and S3's reset still see every
+object that is alive; what nothing else holds can be freed. The item-level classes
+of DynamoDB (an item, a stream record, a shard iterator), made by the thousand and
+only ever listed by the dashboard, are not tracked at all: a weak reference each
+would cost more than the table's own keys.
+
+A moto defect (moto 5.2.5, ``moto/core/common_models.py`` ``BaseModel.__new__``),
+for upstream; the README gives the measured cost.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+UNTRACKED = {
+    ("dynamodb", "Item"),
+    ("dynamodb", "StreamRecord"),
+    ("dynamodbstreams", "ShardIterator"),
+}
+
+
+class WeakTracked:
+    """The slice of ``list`` moto uses on ``instances_tracked`` (append, iterate,
+    len), holding its members weakly. Keyed by ``id``: moto's models define ``__eq__``
+    without ``__hash__``, so they cannot be set members."""
+
+    def __init__(self) -> None:
+        self._refs: dict[int, Any] = {}
+
+    def append(self, instance: Any) -> None:
+        key = id(instance)
+        refs = self._refs
+        # the callback runs as the object is freed, before its id can be reused
+        refs[key] = weakref.ref(instance, lambda _gone: refs.pop(key, None))
+
+    def __iter__(self) -> Any:
+        for ref in list(self._refs.values()):
+            instance = ref()
+            if instance is not None:
+                yield instance
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+
+class _NotTracked(WeakTracked):
+    def append(self, instance: Any) -> None:
+        pass
+
+
+def install() -> None:
+    from moto.core import common_models
+    from moto.core.model_instances import model_data
+
+    base = common_models.BaseModel
+
+    def fresh(cls: type) -> WeakTracked:
+        service = cls.__module__.split(".")[1]
+        return _NotTracked() if (service, cls.__name__) in UNTRACKED else WeakTracked()
+
+    def tracked_new(cls: Any, *_args: Any, **_kwargs: Any) -> Any:
+        instance = super(base, cls).__new__(cls)  # as moto's own __new__ does
+        tracked = cls.__dict__.get("instances_tracked")
+        if not isinstance(tracked, WeakTracked):  # a new class, or after moto's reset
+            tracked = fresh(cls)
+            cls.instances_tracked = tracked
+        tracked.append(instance)
+        return instance
+
+    base.__new__ = tracked_new  # type: ignore[method-assign]
+    for models in model_data.values():
+        for cls in models.values():
+            cls.instances_tracked = fresh(cls)

@@ -1,0 +1,72 @@
+"""moto keeps no object that nothing else needs (``kawal_local/moto_memory.py``,
+installed for the whole suite with ``moto_speed``): after many writes, updates,
+transactions and a trimmed stream, the DynamoDB items alive are the table's own;
+the objects moto still reads through ``instances_tracked`` are all there."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime, timedelta
+
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import StreamRecord
+from moto.s3.models import FakeKey
+
+from kawal_local.embedded_aws import trim_streams
+from kawal_local.moto_memory import WeakTracked
+
+from .test_moto_speed import TABLE, db, key  # noqa: F401  (the fixture)
+
+
+def alive(kind: type) -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is kind)
+
+
+def test_item_versions_and_stream_records_are_freed(db):  # noqa: F811
+    before = alive(Item)
+    for n in range(60):
+        db.put_item(TableName=TABLE, Item={**key("P", f"S{n}"), "G": {"S": "g"}, "v": {"N": "0"}})
+        for v in range(3):
+            db.update_item(
+                TableName=TABLE, Key=key("P", f"S{n}"), UpdateExpression="SET v = :v",
+                ExpressionAttributeValues={":v": {"N": str(v)}},
+            )  # fmt: skip
+        put = {"TableName": TABLE, "Item": {**key("T", f"S{n}"), "v": {"N": "1"}}}
+        db.transact_write_items(TransactItems=[{"Put": put}])
+    assert db.scan(TableName=TABLE, Select="COUNT")["Count"] == 120
+    assert alive(StreamRecord) >= 60 * 5  # the stream holds every change until trimmed
+
+    trim_streams(timedelta(0), datetime.now(UTC) + timedelta(minutes=1))
+    # 120 stored: moto as shipped keeps every version (60 puts, 180 updates, 60
+    # transactions and their rollback copies: over 500)
+    assert alive(Item) - before <= 120 + 5
+    assert alive(StreamRecord) == 0
+
+
+def test_what_moto_reads_through_the_tracker_is_still_there(aws):
+    s3 = aws.client("s3")
+    s3.create_bucket(
+        Bucket="tracked", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-3"}
+    )
+    s3.put_object(Bucket="tracked", Key="a", Body=b"kept")
+    s3.put_object(Bucket="tracked", Key="b", Body=b"gone")
+    s3.delete_object(Bucket="tracked", Key="b")
+    gc.collect()
+    names = {k.name for k in FakeKey.instances_tracked}  # S3's reset disposes of these
+    assert "a" in names and "b" not in names
+    assert s3.get_object(Bucket="tracked", Key="a")["Body"].read() == b"kept"
+
+
+def test_the_weak_tracker_lists_the_living_only():
+    class Model:
+        __eq__ = lambda self, other: True  # noqa: E731  (unhashable, like moto's models)
+
+    tracked = WeakTracked()
+    kept, dropped = Model(), Model()
+    tracked.append(kept)
+    tracked.append(dropped)
+    assert len(tracked) == 2
+    del dropped
+    gc.collect()
+    assert list(tracked) == [kept] and len(tracked) == 1

@@ -108,7 +108,7 @@ class ReportListings(_Table):
                     "GSI5",
                     month_partition(f"{month:%Y-%m}"),
                     newest_first=True,
-                    limit=100,
+                    limit=min(100, limit - len(found)),  # read no more than the page needs
                     start=cursor,
                     filters=filters,
                     since=_ts(start),

@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -173,10 +174,9 @@ def main() -> int:
         from chalice.cli.factory import CLIFactory
 
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-        # Loads app.py and exports the stage's environment variables, as `chalice local` does.
-        chalice_config = factory.create_config_obj(chalice_stage_name="dev")
-        app = chalice_config.chalice_app
-        local_http.request_state_per_thread(app)
+        # Loads app.py and exports the stage's environment variables, as `chalice local`
+        # does (the seeding needs them here; the API's process does the same).
+        factory.create_config_obj(chalice_stage_name="dev").chalice_app  # noqa: B018
 
         from kawal_local import persist, resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
@@ -204,50 +204,27 @@ def main() -> int:
                 seed_history_quietly(moto, days)
             seeded = seed_demo_reports()
 
-        from chalicelib import config
-        from chalicelib.entry import events
-        from kawal_local import pump
+        from kawal_local import pump, workers
 
         stop = threading.Event()
         # Handlers first: a Ctrl-C the moment /health answers must still stop cleanly.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        inbox = pump.ensure_inbox()
-        reader = pump.StreamReader(config.table_name())
-        pump.drain(reader, events.dispatch_stream)  # the demo reports reach their squads
-        pump.inbox_printer(inbox, lambda text: print(text, flush=True))()
-        uploads = pump.queue_feeder(made["uploads_queue"], events.process_uploads)
-        texts = pump.sns_feeder(made["topics"]["inbound-sms"], events.inbound_sms)
-        while uploads():  # demo photos, if any, are processed before we say "ready"
-            pass
-        # Bound only now: once /health answers, the whole system is ready.
-        server = local_http.local_server(app, chalice_config, host, port)
-        redrive_every = float(os.environ.get("KAWAL_REDRIVE_SECONDS", "10"))
-        stats_every = float(os.environ.get("KAWAL_STATS_SECONDS", "20"))
+        # The API and the event handlers in their own process (their Python work and
+        # moto's no longer share one interpreter lock); it prints the banner once
+        # it serves, and every message the squads receive.
+        feed = {
+            "host": host, "port": port, "parent": os.getpid(),
+            "uploads_queue": made["uploads_queue"],
+            "inbound_sms_topic": made["topics"]["inbound-sms"],
+            "banner": banner(host, port, aws_port, seeded, staff, open311_key),
+        }  # fmt: skip
+        served = subprocess.Popen(
+            [sys.executable, "-m", "kawal_local.workers"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, workers.FEED: json.dumps(feed)},
+        )
         threads = [
-            threading.Thread(target=server.serve_forever, name="api", daemon=True),
-            # every batch there is, then a pause: a backlog is worked off without waiting
-            pump.Loop("stream", 0.25, lambda: pump.drain(reader, events.dispatch_stream), stop),
-            pump.Loop("uploads", 0.2, uploads, stop),
-            pump.Loop("inbound-sms", 0.5, texts, stop),
-            pump.Loop(
-                "stats",
-                stats_every,
-                lambda: events.compute_stats(pump.scheduled_event(), None),
-                stop,
-            ),
-            pump.Loop(
-                "housekeeping", 60, lambda: events.housekeeping(pump.scheduled_event(), None), stop
-            ),
-            pump.Loop(
-                "redrive",
-                redrive_every,
-                lambda: events.redrive_notifications(pump.scheduled_event(), None),
-                stop,
-            ),
-            pump.Loop(
-                "inbox", 0.1, pump.inbox_printer(inbox, lambda t: print(t, flush=True)), stop
-            ),
             # DynamoDB keeps stream records 24 hours; moto would keep them forever
             pump.Loop("stream-trim", 600, lambda: moto.trim_streams(STREAM_RETENTION), stop),
         ]
@@ -255,11 +232,15 @@ def main() -> int:
             threads.append(pump.Loop("save", SAVE_SECONDS, lambda: save(where), stop))
         for t in threads:
             t.start()
-        print(banner(host, port, aws_port, seeded, staff, open311_key), flush=True)
-        while not stop.wait(0.5):  # a timed wait lets the signal handler run promptly
+        while not stop.wait(0.5) and served.poll() is None:
             pass
         print("stopping…", flush=True)
-        server.shutdown()
+        served.send_signal(signal.SIGINT)
+        try:
+            served.wait(15)
+        except subprocess.TimeoutExpired:
+            served.kill()
+        stop.set()
         for t in threads:
             t.join(timeout=5)
         if where:

@@ -1,6 +1,9 @@
 """`make run`: moto on loopback, every resource bootstrapped, demo data seeded,
 the Chalice API served on http://127.0.0.1:8000. Ctrl-C stops it all.
 
+This process holds the embedded AWS, seeds and saves the data; the API and the event
+handlers run in a second one (`kawal_local.workers`), started once the data is ready.
+
 Environment: KAWAL_HOST (127.0.0.1), KAWAL_PORT (8000), KAWAL_AWS_PORT (4566),
 KAWAL_SEED (1; 0 skips the demo data), KAWAL_REDRIVE_SECONDS (10: how often
 failed notifications are retried, as the one-minute schedule does on AWS),

@@ -66,6 +66,8 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
     sequence numbers of the records kept do not change. Returns how many went."""
     from moto.dynamodb.models import dynamodb_backends
 
+    from kawal_local.moto_memory import created_at
+
     cutoff = (now or datetime.now(UTC)) - max_age
     dropped = 0
     for regions in dynamodb_backends.values():
@@ -76,7 +78,7 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
                     continue
                 old = 0
                 for record in shard.items:
-                    created = record.record["dynamodb"]["ApproximateCreationDateTime"]
+                    created = created_at(record)
                     if created.tzinfo is None:
                         created = created.replace(tzinfo=UTC)
                     if created >= cutoff:

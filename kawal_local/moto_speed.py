@@ -38,6 +38,7 @@ import inspect
 import json
 import threading
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from kawal_local import moto_memory
@@ -130,8 +131,34 @@ def _touched(table: Any, hash_key: Any, range_key: Any) -> None:
         parts.refresh(table, hash_key, range_key)
 
 
+def _native(value: Any) -> Any:
+    """A key value as Python compares it as moto's ``DynamoType`` does (strings by code
+    point, numbers by value), without a ``DynamoType`` comparison per sorting step
+    (~40 ms to sort a month's reports). Other types: ``TypeError``, moto's own way."""
+    if value.type == "S":
+        return value.value
+    if value.type == "N":
+        return Decimal(value.value)
+    raise TypeError(value.type)
+
+
+def _sort_natively(items: list[Any], key: Any) -> list[Any] | None:
+    """``items`` sorted by ``key`` (a tuple of ``DynamoType``) as moto would, or None
+    where a value is not a string or a number, or the types mix."""
+    try:
+        keyed = [(tuple(_native(v) for v in key(item)), n) for n, item in enumerate(items)]
+        keyed.sort()  # n breaks ties in the list's order: a stable sort, as moto's
+    except (TypeError, KeyError, AttributeError):
+        return None
+    return [items[n] for _, n in keyed]
+
+
 def _sorted(items: list[Any]) -> list[Any]:
-    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+    def key(x: Any) -> tuple:
+        return (x.hash_key, x.range_key) if x.range_key else (x.hash_key,)
+
+    fast = _sort_natively(items, key)
+    return fast if fast is not None else sorted(items, key=key)
 
 
 # -- the answer as JSON ------------------------------------------------------------------
@@ -279,6 +306,18 @@ def install() -> None:
             _narrowed.table = _narrowed.items = None
 
     Table.query = partition_query  # type: ignore[method-assign]
+
+    sorted_items = Table.sorted_items
+
+    def natively_sorted_items(self: Any, hashes: Any, ranges: Any, items: list) -> list:
+        attrs = self._generate_attr_to_sort_by(hashes, ranges)
+        fast = _sort_natively(items, lambda x: [x.attrs[a] for a in attrs])
+        if fast is None:
+            return sorted_items(self, hashes, ranges, items)
+        items[:] = fast
+        return items
+
+    Table.sorted_items = natively_sorted_items  # type: ignore[method-assign]
 
     put_item = Table.put_item
 

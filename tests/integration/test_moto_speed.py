@@ -233,3 +233,30 @@ def test_every_user_pool_signs_with_moto_s_own_key_imported_once(aws):
     assert keys[0] is keys[1]
     builtin = cognito.load_resource("cognitoidp/resources/jwks-private.json")
     assert keys[0].as_dict(private=True) == jwk.RSAKey.import_key(builtin).as_dict(private=True)
+
+
+@pytest.mark.parametrize("kind", ["S", "N", "mixed"])
+def test_index_order_from_plain_values_is_motos_own(kind):
+    """Sorting a partition by its keys' plain values gives moto's order exactly (ties
+    kept in place), and falls back to moto's comparisons where the types mix."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    rng = random.Random(7)
+
+    def value(n):
+        t = rng.choice("SN") if kind == "mixed" else kind
+        v = rng.choice([str(rng.randint(-50, 50)), f"{rng.uniform(-9, 9):.3f}", "1e2", "0"])
+        return DynamoType({t: v if t == "N" else rng.choice(["é", "a", "B", "a#", "ab", v])})
+
+    class Row:
+        def __init__(self, n):
+            self.n = n
+            self.attrs = {"G": value(n), "PK": DynamoType({"S": f"p{n % 7}"})}
+
+    rows = [Row(n) for n in range(300)]
+    ours = moto_speed._sort_natively(rows, lambda r: [r.attrs["G"], r.attrs["PK"]])
+    if kind == "mixed":
+        assert ours is None  # moto's own comparisons decide (and refuse, as here)
+        return
+    theirs = sorted(rows, key=lambda r: (r.attrs["G"], r.attrs["PK"]))
+    assert [r.n for r in ours] == [r.n for r in theirs]

@@ -177,9 +177,10 @@ def main() -> int:
         from chalice.cli.factory import CLIFactory
 
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-        # Loads app.py and exports the stage's environment variables, as `chalice local`
-        # does (the seeding needs them here; the API's process does the same).
-        factory.create_config_obj(chalice_stage_name="dev").chalice_app  # noqa: B018
+        # The stage's environment variables, as `chalice local` exports them (the
+        # seeding needs them; app.py itself is loaded only by the API's process).
+        stage = factory.create_config_obj(chalice_stage_name="dev")
+        os.environ.update(stage.environment_variables)
 
         from kawal_local import persist, resources
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key

@@ -33,38 +33,32 @@ def _inserts(raw: dict) -> list[tuple[dict, dict]]:
     return out
 
 
-def timeline_inserts(
-    raw: dict, found: list | None = None
-) -> list[tuple[str, str, str, str | None]]:
-    """(report id, event SK, new status, action) of each timeline entry created
-    (``found``: the batch's inserts, when already read)."""
+def timeline_inserts(found: list[tuple[dict, dict]]) -> list[tuple[str, str, str, str | None]]:
+    """(report id, event SK, new status, action) of each timeline entry among a
+    batch's inserts."""
     return [
         (image["report_id"], keys["SK"], image["to_status"], image.get("action"))
-        for keys, image in (_inserts(raw) if found is None else found)
+        for keys, image in found
         if keys.get("SK", "").startswith("EVENT#")
     ]
 
 
-def check_request_inserts(
-    raw: dict, found: list | None = None
-) -> list[tuple[str, str, str | None]]:
+def check_request_inserts(found: list[tuple[dict, dict]]) -> list[tuple[str, str, str | None]]:
     """(report id, when, note) of each closure check the command centre asked for."""
     return [
         (image["report_id"], image["at"], image.get("note"))
-        for keys, image in (_inserts(raw) if found is None else found)
+        for keys, image in found
         if keys.get("PK") == "CHECKREQS"
     ]
 
 
-# The stream ARN is fixed at deploy time, so it is read here, at import: set
-# TABLE_STREAM_ARN in the stage's config after `make bootstrap` prints it.
 @bp.on_dynamodb_record(
     stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
 )
 def dispatch_stream(event):
     raw = event.to_dict()
     found = _inserts(raw)  # the batch read once, for both kinds of insert
-    entries, asked = timeline_inserts(raw, found), check_request_inserts(raw, found)
+    entries, asked = timeline_inserts(found), check_request_inserts(found)
     if not entries and not asked:
         return
     d = bootstrap.dispatcher()

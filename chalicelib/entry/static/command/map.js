@@ -107,7 +107,7 @@
     clusters.on("spiderfied", () => { spread = true; });
     clusters.on("unspiderfied", () => {
       spread = false;
-      if (waiting) place(...waiting.splice(0));
+      if (waiting) place(waiting.reports, waiting.lang);
     });
 
     function show(reports, byDensity) {
@@ -124,7 +124,7 @@
       }
       map.removeLayer(density);
       if (!map.hasLayer(clusters)) map.addLayer(clusters);
-      if (spread) waiting = [reports, lang];
+      if (spread) waiting = { reports, lang };
       else place(reports, lang);
     }
 

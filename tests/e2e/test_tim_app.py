@@ -345,8 +345,17 @@ def test_a_closure_is_checked_on_the_spot_with_a_photo(browser, tim):
     page.get_by_text("Terkirim.").wait_for()
     page.get_by_label("Catatan (tidak wajib)").last.fill("Rambu masih miring")
     page.get_by_role("button", name="Belum beres").click()
-    # (the photo's "Terkirim." is already on the page: wait for the command centre's view)
-    view = wait_for(lambda: (v := staff_view(tim, report["id"]))["shadow_checks"] and v, 20)
+    # (the photo's "Terkirim." is already on the page: wait for the command centre's
+    # view; the check and the request's closing are two writes, so read until the
+    # answer the phone got, both done, is what the view shows)
+    view = wait_for(
+        lambda: (
+            (v := staff_view(tim, report["id"]))["shadow_checks"]
+            and v["check_requested"] is None
+            and v
+        ),
+        20,
+    )
     (check,) = view["shadow_checks"]
     assert check["verdict"] == "not_fixed" and check["note"] == "Rambu masih miring"
     assert check["photo_id"] and len(view["check_photos"]) == 1

@@ -2,10 +2,17 @@
 time by concurrent citizens, readers and squad members; then the store is checked.
 
     .venv/bin/python bench/load.py [--seconds 60] [--workers 8] [--history-days 0]
-                                   [--mix app|open311] [--phase MIX:WORKERS:SECONDS ...]
+                                   [--mix app|open311] [--reports-per-second 0]
+                                   [--phase MIX:WORKERS:SECONDS[:RATE] ...]
+                                   [--data-dir DIR]
 
 ``--history-days`` seeds that many days first (``KAWAL_SEED_DAYS``; 365 is a regency's
-year, ~11,700 reports); ``--mix open311`` replaces the app's mix with a council peer's
+year, ~11,700 reports). ``--data-dir DIR``: the runner starts from the snapshot in DIR
+(``KAWAL_DATA_DIR``; a copy, DIR stays as it was) instead of seeding; with no snapshot
+there yet, it seeds and saves one into DIR when it stops (``--seconds 0`` keeps it
+pristine): a year seeds once (~13 min), then restores. ``--reports-per-second``
+(a phase's RATE) caps the filing across all workers (a step that may not file reads
+instead); 0: as fast as they can. ``--mix open311`` replaces the app's mix with a council peer's
 Open311 client: services (25 %), a form POST (25 %), the request list (25 %), one
 request (25 %). The runner's memory is sampled every 10 s.
 
@@ -52,7 +59,7 @@ def free_port() -> int:
 
 
 class Runner:
-    def __init__(self, history_days: int = 0) -> None:
+    def __init__(self, history_days: int = 0, data_dir: Path | None = None) -> None:
         self.port, self.aws_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.state = ROOT / ".pytest_cache" / f"load-{self.port}.json"
@@ -63,7 +70,7 @@ class Runner:
             KAWAL_AWS_PORT=str(self.aws_port),
             KAWAL_SEED="1",
             KAWAL_SEED_DAYS=str(history_days),  # a seeded history: --history-days
-            KAWAL_DATA_DIR="off",
+            KAWAL_DATA_DIR=self.data_dir(data_dir),
             KAWAL_STATE_FILE=str(self.state),
             QUOTA_REPORTS_PER_IP_HOUR="10000000",
             QUOTA_REPORTS_PER_DEVICE_HOUR="10000000",
@@ -78,7 +85,7 @@ class Runner:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90 + 3 * history_days  # seeding: ~1.2 s per day
+        deadline = time.monotonic() + 300 + 3 * history_days  # seeding: ~2 s per day
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.base}/health", timeout=1).ok:
@@ -86,6 +93,19 @@ class Runner:
             except requests.RequestException:
                 time.sleep(0.2)
         raise RuntimeError("the local runner did not start")
+
+    def data_dir(self, given: Path | None) -> str:
+        """``KAWAL_DATA_DIR``: a copy of ``given``'s snapshot, or ``given`` to save one."""
+        if given is None:
+            return "off"
+        if not (given / "table.jsonl").exists():
+            return str(given)
+        import shutil
+        import tempfile
+
+        copy = Path(tempfile.mkdtemp(prefix="kawal-load-")) / "data"
+        shutil.copytree(given, copy)
+        return str(copy)
 
     def env(self) -> dict[str, str]:
         return json.loads(self.state.read_text())["env"]
@@ -125,6 +145,18 @@ class Load:
         self.codes: list[str] = []  # Open311 requests filed
         self.key = ""
         self.mix = "app"
+        self.rate = 0.0  # reports per second across the workers; 0: no cap
+        self.next_filing = 0.0
+
+    def may_file(self) -> bool:
+        if not self.rate:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            if now < self.next_filing:
+                return False
+            self.next_filing = max(now, self.next_filing) + 1 / self.rate
+            return True
 
     def _call(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         # A fresh connection per request: chalice local stalls ~40 ms on keep-alive.
@@ -211,9 +243,9 @@ class Load:
                 self.open311(rng, self.key)
                 continue
             roll = rng.random()
-            if roll < 0.55:
+            if roll < 0.55 and self.may_file():
                 self.submit(rng)
-            elif roll < 0.85:
+            elif roll < 0.85:  # a step that may not file reads instead
                 self.read(rng)
             else:
                 self.claim(rng)
@@ -308,17 +340,22 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--history-days", type=int, default=0, help="KAWAL_SEED_DAYS first")
     parser.add_argument("--mix", choices=["app", "open311"], default="app")
+    parser.add_argument("--reports-per-second", type=float, default=0, help="0: no cap")
+    parser.add_argument("--data-dir", type=Path, help="start from (or save) a snapshot")
     parser.add_argument(
         "--phase",
         action="append",
         default=[],
-        help="MIX:WORKERS:SECONDS, repeatable: several runs on the same runner, in order",
+        help="MIX:WORKERS:SECONDS[:RATE], repeatable: several runs on one runner, in order",
     )
     args = parser.parse_args()
-    phases = [p.split(":") for p in args.phase] or [[args.mix, args.workers, args.seconds]]
+    rate = args.reports_per_second
+    phases = [[*p.split(":"), rate][:4] for p in args.phase] or [
+        [args.mix, args.workers, args.seconds, rate]
+    ]
 
     started_at = time.monotonic()
-    runner = Runner(args.history_days)
+    runner = Runner(args.history_days, args.data_dir)
     print(f"runner ready in {time.monotonic() - started_at:.0f} s", flush=True)
     memory: list[tuple[float, float]] = []
     ok = True
@@ -339,9 +376,9 @@ def main() -> int:
         threading.Thread(target=sample, daemon=True).start()
         acked: set[str] = set()
         server_errors = 0
-        for mix, workers, seconds in phases:
+        for mix, workers, seconds, per_second in phases:
             load = Load(runner.base, token)
-            load.mix, load.key = mix, runner.api_key()
+            load.mix, load.key, load.rate = mix, runner.api_key(), float(per_second)
             for _ in range(200):
                 load.baseline()
             until = time.monotonic() + float(seconds)
@@ -356,7 +393,10 @@ def main() -> int:
             elapsed = time.monotonic() - started
             for _ in range(200):
                 load.baseline()
-            title = f"load: {mix}, {workers} workers for {elapsed:.0f} s (chalice local + moto)"
+            capped = f", filing at most {load.rate:g}/s" if load.rate else ""
+            title = (
+                f"load: {mix}, {workers} workers{capped} for {elapsed:.0f} s (chalice local + moto)"
+            )
             table(load, elapsed, title)
             acked |= set(load.acked.values())
             server_errors += sum(

@@ -93,9 +93,10 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
 
 class EmbeddedAws(ThreadedMotoServer):
     def start(self) -> None:
-        from kawal_local import moto_speed
+        from kawal_local import moto_reads, moto_speed
 
         moto_speed.install()  # no whole-table copies, no whole-table walks
+        moto_reads.answers_computed_under_lock = True  # _OneCallAtATime below
         super().start()
 
     def trim_streams(self, max_age: timedelta, until: datetime | None = None) -> int:

@@ -18,7 +18,9 @@
    stream records). The item reads and writes (Query, GetItem, PutItem, …) and the
    stream's GetRecords are written as JSON directly here: their results are already
    the wire's shape; only binary values (base64) and times (epoch seconds) need
-   converting, and absent (None) members are left out, as the serializer does.
+   converting, and absent (None) members are left out, as the serializer does. moto
+   first turns each result into plain values (a walk of its own); here one walk does
+   both (``_wire_dynamo``).
 
 4. Every Cognito user pool imports moto's one built-in signing key (the same JWK file
    for every pool: ~85 ms of RSA parsing per pool). Here it is imported once and
@@ -38,10 +40,9 @@ import inspect
 import json
 import threading
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
-from kawal_local import moto_memory
+from kawal_local import moto_memory, moto_reads
 
 _installed = False
 _narrowed = threading.local()  # the partition a query on this thread reads
@@ -131,36 +132,6 @@ def _touched(table: Any, hash_key: Any, range_key: Any) -> None:
         parts.refresh(table, hash_key, range_key)
 
 
-def _native(value: Any) -> Any:
-    """A key value as Python compares it as moto's ``DynamoType`` does (strings by code
-    point, numbers by value), without a ``DynamoType`` comparison per sorting step
-    (~40 ms to sort a month's reports). Other types: ``TypeError``, moto's own way."""
-    if value.type == "S":
-        return value.value
-    if value.type == "N":
-        return Decimal(value.value)
-    raise TypeError(value.type)
-
-
-def _sort_natively(items: list[Any], key: Any) -> list[Any] | None:
-    """``items`` sorted by ``key`` (a tuple of ``DynamoType``) as moto would, or None
-    where a value is not a string or a number, or the types mix."""
-    try:
-        keyed = [(tuple(_native(v) for v in key(item)), n) for n, item in enumerate(items)]
-        keyed.sort()  # n breaks ties in the list's order: a stable sort, as moto's
-    except (TypeError, KeyError, AttributeError):
-        return None
-    return [items[n] for _, n in keyed]
-
-
-def _sorted(items: list[Any]) -> list[Any]:
-    def key(x: Any) -> tuple:
-        return (x.hash_key, x.range_key) if x.range_key else (x.hash_key,)
-
-    fast = _sort_natively(items, key)
-    return fast if fast is not None else sorted(items, key=key)
-
-
 # -- the answer as JSON ------------------------------------------------------------------
 
 FAST_JSON = {
@@ -183,6 +154,34 @@ def _wire(value: Any) -> Any:
     if isinstance(value, datetime):  # epoch seconds, to the millisecond as moto's serializer
         return int(value.timestamp() * 1000) / 1000
     return value
+
+
+def _wire_dynamo(value: Any) -> Any:
+    """``_wire(dynamo_to_dict(value))`` in one walk: moto converts every result to plain
+    values first (a walk of its own, ~8 % of an Open311 list), then ``_wire`` walked it."""
+    import base64
+    from datetime import datetime
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return value
+    if isinstance(value, datetime):
+        return _wire(value)
+    if isinstance(value, DynamoType):
+        if value.type in ("B", "BS"):  # stored as base64 (or bytes): as moto decodes it
+            raw = value.value if value.type == "BS" else [value.value]
+            out = [_wire(v if isinstance(v, bytes) else base64.b64decode(v)) for v in raw]
+            return {value.type: out if value.type == "BS" else out[0]}
+        return {value.type: _wire_dynamo(value.value)}
+    if hasattr(value, "to_json"):
+        return _wire_dynamo(value.to_json())
+    if isinstance(value, dict):
+        return {k: _wire_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_wire_dynamo(v) for v in value]
+    return _wire(value)
 
 
 # -- install ----------------------------------------------------------------------------
@@ -221,18 +220,26 @@ def install() -> None:
     backend_module.copy = _NoTableCopy()  # type: ignore[attr-defined]
     _share_cognito_signing_key()
     moto_memory.install()
+    moto_reads.install()
 
     from moto.dynamodb.responses import DynamoResult
 
     execute_result = DynamoResult.execute_result
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    def keep_raw(self: Any, result: Any) -> None:
+        ActionResult.__init__(self, result)  # converted only if moto's serializer is used
 
     def json_result(self: Any, context: Any) -> Any:
         name = context.operation_model.name
-        if not fast_json_enabled or name not in FAST_JSON or not isinstance(self.result, dict):
+        if not fast_json_enabled or name not in FAST_JSON or not isinstance(self._result, dict):
+            self._result = dynamo_to_dict(self._result)
             return execute_result(self, context)
-        body = json.dumps(_wire(self.result), separators=(",", ":"))
+        body = json.dumps(_wire_dynamo(self._result), separators=(",", ":"))
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
+    DynamoResult.__init__ = keep_raw  # type: ignore[method-assign]
     DynamoResult.execute_result = json_result  # type: ignore[method-assign]
 
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
@@ -286,22 +293,25 @@ def install() -> None:
             found = [i for k in keys if (i := _get(self, *k)) is not None]
             comparison, operands = asked.get("range_comparison"), asked.get("range_objs")
             if comparison and len(ranges) == 1:  # the key condition on the sort key, first
+                passes = moto_reads.key_condition(comparison, operands)
                 found = [
-                    i for i in found
-                    if (v := i.attrs.get(ranges[0])) is not None and v.compare(comparison, operands)
+                    i for i in found if (v := i.attrs.get(ranges[0])) is not None and passes(v)
                 ]  # fmt: skip
-            only = _sorted(found)
+            only = moto_reads.sorted_by_key(found)
         elif hash_key is not None:
             found = self.items.get(hash_key)
             if found is None:
                 only = []
             else:
-                only = _sorted(list(found.values()) if self.range_key_attr else [found])
+                only = moto_reads.sorted_by_key(
+                    list(found.values()) if self.range_key_attr else [found]
+                )
         else:
             return query(self, hash_key, *args, **kwargs)
         _narrowed.table, _narrowed.items = self, only
         try:
-            return query(self, hash_key, *args, **kwargs)
+            with moto_reads.sizes_remembered():  # moto sizes each result twice
+                return query(self, hash_key, *args, **kwargs)
         finally:
             _narrowed.table = _narrowed.items = None
 
@@ -311,7 +321,7 @@ def install() -> None:
 
     def natively_sorted_items(self: Any, hashes: Any, ranges: Any, items: list) -> list:
         attrs = self._generate_attr_to_sort_by(hashes, ranges)
-        fast = _sort_natively(items, lambda x: [x.attrs[a] for a in attrs])
+        fast = moto_reads.sort_natively(items, lambda x: [x.attrs[a] for a in attrs])
         if fast is None:
             return sorted_items(self, hashes, ranges, items)
         items[:] = fast

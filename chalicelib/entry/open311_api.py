@@ -93,7 +93,7 @@ def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[st
     codes: dict[str, str | None] = {}
     for report in found:
         # a merged duplicate names the surviving request by its code
-        merged_code = _code_of(report.merged_into, store, codes)
+        merged_code = _merged_code(report, store, codes)
         out.append(
             open311.service_request(
                 report,
@@ -151,6 +151,12 @@ def read_document(document: str):
     raise NotFound(f"no such document {stem!r}")
 
 
+def _merged_code(report, store: ReportStore, known: dict[str, str | None]) -> str | None:
+    """The code of the request a merged duplicate went into: written with the merge
+    (older merges have only the id, and cost a read)."""
+    return report.merged_into_code or _code_of(report.merged_into, store, known)
+
+
 def _code_of(report_id: str | None, store: ReportStore, known: dict[str, str | None]):
     if report_id and report_id not in known:
         found = store.get_report(report_id)
@@ -170,7 +176,7 @@ def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
             catalogue,
             lang=lang,
             base_url=_base_url(),
-            merged_code=_code_of(loaded.report.merged_into, store, codes),
+            merged_code=_merged_code(loaded.report, store, codes),
         )
         for loaded, entry in open311_updates.between(store, start, end)
     ]

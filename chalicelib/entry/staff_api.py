@@ -252,7 +252,6 @@ def shadow_check(ref: str):
         photo_id=body.photo_id,
         client_photo_id=body.client_photo_id,
     )
-    bootstrap.check_requests(store).checked(check.report_id)  # asked for, now done
     return json_response(check, 201)
 
 

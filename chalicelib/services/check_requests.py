@@ -47,6 +47,3 @@ class CheckRequesting:
 
     def for_report(self, report_id: str) -> CheckRequest | None:
         return self.requests.check_request(report_id)
-
-    def checked(self, report_id: str) -> None:
-        self.requests.close_check_request(report_id)

@@ -295,7 +295,9 @@ class Workflow:
             note=f"digabung ke / merged into {original.code}",
             reason="duplicate",
         )
-        merged = change.report.model_copy(update={"merged_into": original.id})
+        merged = change.report.model_copy(
+            update={"merged_into": original.id, "merged_into_code": original.code}
+        )
         try:
             self.store.merge(merged, change.entry, original.id, 1 + duplicate.supporters)
         except StaleReport:

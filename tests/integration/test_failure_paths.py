@@ -264,3 +264,42 @@ def test_the_harness_fails_the_call_it_is_asked_to(aws, faults):
         faults.run(lambda: db.list_tables(), fail_at=0)
     assert faults.calls == [("dynamodb", "ListTables")]
     assert "TableNames" in faults.run(lambda: db.list_tables())
+
+
+@pytest.mark.parametrize("connection", OUTAGES)
+def test_a_shadow_check_and_the_request_it_answers_land_together(
+    client, aws, tokens, faults, connection
+):
+    """The check and the command centre's request it answers are one write: whichever
+    call fails, either both happened or neither (the request stays pinned), and the
+    retry ends with one check and the request closed."""
+    from .workflow_helpers import resolved_report
+
+    def asked() -> dict:
+        report = resolved_report(client, aws, tokens, lat=-8.07)
+        path = f"/command/reports/{report['id']}/check-requests"
+        assert staff_post(client, tokens["command"], path, {"note": "cek"}).status_code == 200
+        return report
+
+    def check(report: dict):
+        path = f"/reports/{report['id']}/shadow-checks"
+        return staff_post(client, tokens["shadow"], path, {"verdict": "not_fixed"})
+
+    def seen(report: dict) -> tuple[int, bool]:
+        view = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+        body = view.json_body
+        return len(body["shadow_checks"]), body["check_requested"] is not None
+
+    first = asked()
+    calls = calls_of(faults, lambda: check(first))
+    assert ("dynamodb", "TransactWriteItems") in calls
+    assert seen(first) == (1, False)
+    for at, call in enumerate(calls):
+        report = asked()
+        faults.connection = connection
+        failed = faults.run(lambda r=report: check(r), fail_at=at)
+        faults.connection = False
+        assert_retry_advice(failed)
+        assert seen(report) == (0, True), call  # nothing half-written
+        assert check(report).status_code == 201, call
+        assert seen(report) == (1, False), call

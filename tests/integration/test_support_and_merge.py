@@ -96,3 +96,26 @@ def test_who_may_merge(client, tokens):
         f"/staff/reports/{duplicate['id']}", headers=bearer(tokens["command"])
     ).json_body
     assert view["status"] == "rejected"
+
+
+def test_the_open311_list_names_a_merged_requests_original_without_reading_it(
+    client, tokens, monkeypatch
+):
+    """The original's code is written with the merge: a page of a hundred requests
+    does not read each merged one's original again."""
+    from chalicelib.storage import ReportStore
+
+    original = post_json(client, "/reports", report_body()).json_body
+    duplicate = post_json(client, "/reports", report_body()).json_body
+    staff_post(
+        client, tokens["orange"], f"/reports/{duplicate['id']}/merge", {"into": original["id"]}
+    )
+
+    def no_reads(*_args, **_kwargs):
+        raise AssertionError("the list read a report one at a time")
+
+    monkeypatch.setattr(ReportStore, "get_report", no_reads)
+    listed = client.http.get("/open311/v2/requests.json").json_body
+    merged = next(r for r in listed if r["service_request_id"] == duplicate["code"])
+    assert merged["status"] == "closed"
+    assert original["code"] in merged["status_notes"]

@@ -33,7 +33,7 @@ def world(**reports: dict) -> tuple[CheckRequesting, FakeCheckRequests, list[dat
 
 
 def test_asking_twice_is_one_request_with_the_first_words():
-    service, _, clock = world(a={}, b={"status": "closed"})
+    service, requests, clock = world(a={}, b={"status": "closed"})
     first, new = service.request("a", REGENT, "lihat tambalannya")
     assert new and first.by == "komando" and first.at == NOW
     clock[0] = NOW + timedelta(minutes=3)
@@ -41,7 +41,7 @@ def test_asking_twice_is_one_request_with_the_first_words():
     assert not new and again == first
     service.request("b", REGENT, None)
     assert [r.report_id for r in service.pinned()] == ["a", "b"]
-    service.checked("a")
+    requests.close_check_request("a")  # as a check of "a" does
     assert service.for_report("a") is None and [r.report_id for r in service.pinned()] == ["b"]
 
 

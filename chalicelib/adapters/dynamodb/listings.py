@@ -108,9 +108,9 @@ class ReportListings(_Table):
                     "GSI5",
                     month_partition(f"{month:%Y-%m}"),
                     newest_first=True,
-                    # what the page still needs, and a few for what the filter drops
+                    # what the page still needs, and a few for what a filter drops
                     # (each query reads its whole partition on moto; here few do)
-                    limit=min(100, limit - len(found) + 20),
+                    limit=min(100, limit - len(found) + (20 if filters else 0)),
                     start=cursor,
                     filters=filters,
                     since=_ts(start),

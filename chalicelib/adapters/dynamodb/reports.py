@@ -9,7 +9,7 @@ from chalicelib.adapters.dynamodb.base import (
     MUTABLE,
     OPEN_ONLY,
     _cancellation_reasons,
-    _marshal,
+    _key,
     _model,
     _plain,
     _to_attr,
@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.base import (
     report_key,
 )
 from chalicelib.adapters.dynamodb.chats import ChatItems
+from chalicelib.adapters.dynamodb.check_requests import PARTITION as CHECK_REQUESTS
 from chalicelib.adapters.dynamodb.check_requests import CheckRequestItems
 from chalicelib.adapters.dynamodb.items import (
     _contact_item,
@@ -213,7 +214,9 @@ class ReportStore(
     def add_check(self, check: ShadowCheck) -> None:
         """A shadow check, in the report's partition and in the activity index (so the
         statistics job counts it), but not a timeline entry: no stream-driven message,
-        no squad view ever shows it."""
+        no squad view ever shows it. The command centre's request for a check of the
+        report, if any, is closed in the same transaction: never a check whose request
+        stays pinned, nor a closed request with no check."""
         at = _ts(check.at)
         item = {
             "PK": f"REPORT#{check.report_id}",
@@ -223,12 +226,11 @@ class ReportStore(
             "GSI3PK": f"ACTIVITY#{at[:13]}",
             "GSI3SK": f"{at}#{check.report_id}#check",
         }
-        with dynamodb_errors():
-            self._db.put_item(
-                TableName=self.table_name,
-                Item=_marshal(item),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
+        request = _key(CHECK_REQUESTS, f"REQ#{check.report_id}")
+        self._transact(
+            [self._put_new(item), {"Delete": {"TableName": self.table_name, "Key": request}}],
+            check.report_id,
+        )
 
     def get_report(self, report_id: str) -> tuple[Report, list[TimelineEntry]] | None:
         loaded = self.load(report_id)
@@ -253,7 +255,9 @@ class ReportStore(
                     }
                 ),
                 self._add_supporters(original_id, carried),
-                self._transition_update(duplicate, duplicate.version - 1, extra=("merged_into",)),
+                self._transition_update(
+                    duplicate, duplicate.version - 1, extra=("merged_into", "merged_into_code")
+                ),
                 self._put_new(event_item(duplicate, entry, duplicate.version)),
             ],
             duplicate.id,

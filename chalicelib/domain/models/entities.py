@@ -121,6 +121,8 @@ class Report(Model):
     after_photo_distance_m: float | None = None
     supporters: int = 0
     merged_into: str | None = None
+    # the original's code, written with the merge: lists name it without a read each
+    merged_into_code: str | None = None
     device_hash: str | None = None  # a registered phone's, for "my reports"
     source: Literal["app", "open311", "seed", "whatsapp", "sms"] = "app"
     attributes: dict[str, str | float | list[str]] | None = None

@@ -1,0 +1,111 @@
+"""The runner's two read shortcuts (``kawal_local/moto_reads.py``) change no answer:
+an item's size is moto's own figure for every attribute type, and a query whose
+results are not copied answers as one whose results are, page limits included."""
+
+from __future__ import annotations
+
+import base64
+
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+from kawal_local import moto_reads
+
+from .test_moto_speed import TABLE, db, key  # noqa: F401  (the fixture)
+
+EVERY_TYPE = {
+    "s": {"S": "jalan berlubang — 5 m"},
+    "n": {"N": "-12.50"},
+    "b": {"B": base64.b64encode(b"\x00\xff photo").decode()},
+    "bool": {"BOOL": False},
+    "null": {"NULL": True},
+    "ss": {"SS": ["a", "bé"]},
+    "ns": {"NS": ["1", "2.5", "-3"]},
+    "bs": {"BS": [base64.b64encode(b"x").decode()]},
+    "l": {"L": [{"S": "x"}, {"N": "7"}, {"M": {"k": {"BOOL": True}}}]},
+    "m": {
+        "M": {"nested": {"M": {"deep": {"L": [{"NULL": True}, {"SS": ["p"]}]}}}, "n": {"N": "1"}}
+    },
+}
+
+
+def moto_item_size(item: Item) -> int:
+    """moto's own ``Item.size`` (replaced for the suite by the shortcut under test)."""
+    from moto.dynamodb.models.utilities import bytesize
+
+    return sum(bytesize(k) + DynamoType.size(v) for k, v in item.attrs.items())
+
+
+def test_an_items_size_is_motos_own_figure_for_every_type():
+    item = Item(hash_key=DynamoType({"S": "P"}), range_key=None, attrs=EVERY_TYPE)
+    assert moto_reads.item_size(item) == moto_item_size(item) > 50
+    for name, value in EVERY_TYPE.items():
+        one = Item(hash_key=DynamoType({"S": "P"}), range_key=None, attrs={name: value})
+        assert moto_reads.item_size(one) == moto_item_size(one), name
+
+
+def test_uncopied_query_results_answer_as_copied_ones(db, monkeypatch):  # noqa: F811
+    # ~300 KB items: the 1 MB page limit ends pages, not just Limit
+    for n in range(12):
+        big = {"S": str(n % 10) * 300_000}
+        db.put_item(TableName=TABLE, Item={**key("P", f"S{n:02d}"), **EVERY_TYPE, "big": big})
+
+    def pages(**extra) -> list:
+        out, start = [], None
+        while True:
+            more = {"ExclusiveStartKey": start} if start else {}
+            page = db.query(
+                TableName=TABLE,
+                KeyConditionExpression="PK = :p",
+                ExpressionAttributeValues={":p": {"S": "P"}},
+                Limit=5,
+                **extra,
+                **more,
+            )
+            out.append(page["Items"])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return out
+
+    copied = pages()
+    monkeypatch.setattr(moto_reads, "answers_computed_under_lock", True)
+    uncopied = pages()
+    assert uncopied == copied
+    assert [len(p) for p in copied] == [3, 3, 3, 3]  # the size limit, not Limit=5
+    projected = pages(ProjectionExpression="SK, m.nested")
+    assert projected[0][0] == {
+        "SK": {"S": "S00"},
+        "m": {"M": {"nested": EVERY_TYPE["m"]["M"]["nested"]}},
+    }
+
+
+KEYS = [
+    DynamoType(v)
+    for v in ({"S": "a"}, {"S": "1"}, {"S": ""}, {"S": "2026-12#x"}, {"N": "1"}, {"N": "1.0"},
+              {"N": "-3"}, {"B": base64.b64encode(b"1").decode()})
+]  # fmt: skip
+
+
+def test_keys_hash_and_compare_as_moto_defines_them():
+    for a in KEYS:
+        assert hash(a) == hash((a.type, a.cast_value))
+        for b in KEYS:
+            assert (a == b) is (a.type == b.type and a.cast_value == b.cast_value), (a, b)
+            assert (a != b) is not (a == b)
+
+
+def test_a_key_condition_passes_what_moto_s_compare_passes():
+    texts = [
+        DynamoType({"S": s}) for s in ("", "2026-11", "2026-11-30#z", "2026-12-01#a", "2026-12~")
+    ]
+    numbers = [DynamoType({"N": n}) for n in ("-1", "0", "2.5", "10")]
+    cases = [
+        ("BETWEEN", texts, [texts[1], texts[3]]),
+        ("BEGINS_WITH", texts, [DynamoType({"S": "2026-11"})]),
+        ("LE", texts, [texts[2]]),
+        ("GT", numbers, [numbers[1]]),
+        ("BETWEEN", numbers, [numbers[0], numbers[2]]),
+    ]
+    for comparison, values, operands in cases:
+        passes = moto_reads.key_condition(comparison, operands)
+        assert [passes(v) for v in values] == [v.compare(comparison, operands) for v in values]
+        assert any(passes(v) for v in values) and not all(passes(v) for v in values)

@@ -17,9 +17,15 @@ dict per attribute per image): DynamoDB keeps them 24 hours, so under load they 
 the larger part of the memory (46 MB per 1,000 reports filed and dispatched, against
 25 MB for the items themselves). Every reader still gets moto's dict.
 
-Both are moto defects (moto 5.2.5, ``moto/core/common_models.py``
-``BaseModel.__new__``; ``moto/dynamodb/models/table.py`` ``StreamRecord``), for
-upstream; the README gives the measured cost.
+An item's attribute names are shared (one string per name, not one per item: ~0.9 KB
+of each ~5 KB item), and its size is checked once as it is built: moto's
+``LimitedSizeDict`` re-measures the whole item at each attribute it adds (quadratic in
+the attributes, on every write).
+
+All three are moto defects (moto 5.2.5, ``moto/core/common_models.py``
+``BaseModel.__new__``; ``moto/dynamodb/models/table.py`` ``StreamRecord``;
+``moto/dynamodb/models/dynamo_type.py`` ``Item.__init__``), for upstream; the README
+gives the measured cost.
 """
 
 from __future__ import annotations
@@ -115,8 +121,36 @@ def _pack_stream_records() -> None:
     StreamRecord.__init__ = packed_init  # type: ignore[method-assign]
 
 
+_NAMES: dict[str, str] = {}  # an attribute name -> the one string kept for it
+_MOST_NAMES = 10_000  # a table's names are a schema's few; past this, stop sharing
+
+
+def _lean_items() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    from kawal_local.moto_reads import value_size
+
+    def built(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        kept = LimitedSizeDict()
+        for key, value in attrs.items():
+            name = _NAMES.get(key)
+            if name is None:
+                name = key if len(_NAMES) >= _MOST_NAMES else _NAMES.setdefault(key, key)
+            dict.__setitem__(kept, name, DynamoType(value))
+        # the limit moto applies attribute by attribute (sizes only add up: the same)
+        if sum(bytesize(k) + value_size(v) for k, v in kept.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = kept
+
+    Item.__init__ = built  # type: ignore[method-assign]
+
+
 def install() -> None:
     _pack_stream_records()
+    _lean_items()
     from moto.core import common_models
     from moto.core.model_instances import model_data
 

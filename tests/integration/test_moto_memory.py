@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from botocore.exceptions import ClientError
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord
 from moto.s3.models import FakeKey
@@ -119,3 +121,25 @@ def test_a_packed_stream_record_reads_back_as_written(db):  # noqa: F811
     assert [r["eventName"] for r in (inserted, modified, removed)] == ["INSERT", "MODIFY", "REMOVE"]
     assert inserted["dynamodb"]["Keys"] == key("p", "1")
     assert inserted["dynamodb"]["ApproximateCreationDateTime"].year >= 2026
+
+
+def test_items_share_their_attribute_names_and_keep_moto_s_size_limit(db):  # noqa: F811
+    from moto.dynamodb.models import dynamodb_backends
+
+    for n in range(2):
+        db.put_item(TableName=TABLE, Item={**key("N", f"S{n}"), "status": {"S": "open"}})
+    table = next(
+        t for r in dynamodb_backends.values() for b in r.values()
+        for name, t in b.tables.items() if name == TABLE
+    )  # fmt: skip
+    first, second = (list(i.attrs) for i in table.items[next(iter(table.items))].values())
+    assert first == second == ["PK", "SK", "status"]
+    assert all(a is b for a, b in zip(first, second, strict=True))  # one string per name
+
+    # moto's limit (~405 KB, keys and values counted), not one byte more or less
+    name_and_keys = len("PK") + len("N") + len("SK") + len("big") + len("big")
+    fits = {**key("N", "big"), "big": {"S": "x" * (405_000 - name_and_keys)}}
+    db.put_item(TableName=TABLE, Item=fits)
+    over = {**key("N", "big"), "big": {"S": "x" * (405_001 - name_and_keys)}}
+    with pytest.raises(ClientError, match="Item size has exceeded"):
+        db.put_item(TableName=TABLE, Item=over)

@@ -383,7 +383,8 @@ def main() -> int:
                 load.baseline()
             until = time.monotonic() + float(seconds)
             threads = [
-                threading.Thread(target=load.worker, args=(n, until)) for n in range(int(workers))
+                threading.Thread(target=load.worker, args=(n, until), daemon=True)
+                for n in range(int(workers))
             ]
             started = time.monotonic()
             for t in threads:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +92,35 @@ def trim_streams(max_age: timedelta, now: datetime | None = None) -> int:
     return dropped
 
 
+def table_items(table_name: str, lock: Any, chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every item of a table as a Scan answers it through boto3 (binary values as
+    bytes), read from moto's memory a chunk at a time under ``lock``: as with a Scan,
+    each chunk is as it was when read, and calls run between chunks. A year's ~100,000
+    items took 164 s of Scan pages (moto walks the whole table for each 1 MB page);
+    read so, a few seconds."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    with lock:
+        tables = [
+            b.tables[table_name]
+            for regions in dynamodb_backends.values()
+            for b in regions.values()
+            if table_name in b.tables
+        ]
+        keys = [(i.hash_key, i.range_key) for t in tables[:1] for i in t.all_items()]
+    for start in range(0, len(keys), chunk):
+        with lock:
+            table = tables[0]
+            rows = []
+            for hash_key, range_key in keys[start : start + chunk]:
+                found = table.items.get(hash_key)
+                item = found.get(range_key) if table.range_key_attr and found else found
+                if item is not None:  # deleted since the keys were listed: gone
+                    rows.append(dynamo_to_dict(item.attrs))
+        yield from rows
+
+
 class EmbeddedAws(ThreadedMotoServer):
     def start(self) -> None:
         from kawal_local import moto_reads, moto_speed
@@ -103,6 +133,9 @@ class EmbeddedAws(ThreadedMotoServer):
         """``trim_streams`` between two calls, never during one."""
         with self._app.lock("dynamodb"):
             return trim_streams(max_age, until)
+
+    def table_items(self, table_name: str) -> Iterator[dict[str, Any]]:
+        return table_items(table_name, self._app.lock("dynamodb"))
 
     def _server_entry(self) -> None:
         app = self._app = _OneCallAtATime(DomainDispatcherApplication(create_backend_app))

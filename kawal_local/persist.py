@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,17 @@ def has_snapshot(where: Path) -> bool:
     return (where / "table.jsonl").exists()
 
 
-def save(where: Path, topics: list[str]) -> dict[str, int]:
+def save(
+    where: Path, topics: list[str], items: Iterable[dict[str, Any]] | None = None
+) -> dict[str, int]:
     """Write the stage's data under ``where`` (a new snapshot replaces the old one
-    whole: written aside, then renamed)."""
+    whole: written aside, then renamed). ``items``: the table's, as a Scan gives
+    them, from a cheaper reader than a Scan (the runner's ``EmbeddedAws.table_items``)."""
     where.mkdir(parents=True, exist_ok=True)
     part = where / ".writing"
     part.mkdir(exist_ok=True)
     counts = {
-        "items": _save_table(part / "table.jsonl"),
+        "items": _save_table(part / "table.jsonl", items),
         "objects": _save_bucket(part / "objects"),
         "subscriptions": _save_subscriptions(part / "subscriptions.json", topics),
         "keys": _save_keys(part / "keys.json"),
@@ -70,13 +74,18 @@ def restore(where: Path) -> dict[str, int]:
     return counts
 
 
-def _save_table(path: Path) -> int:
-    db, n = aws.client("dynamodb"), 0
+def _scanned() -> Iterator[dict[str, Any]]:
+    db = aws.client("dynamodb")
+    for page in db.get_paginator("scan").paginate(TableName=config.table_name()):
+        yield from page["Items"]
+
+
+def _save_table(path: Path, items: Iterable[dict[str, Any]] | None) -> int:
+    n = 0
     with path.open("w") as out:
-        for page in db.get_paginator("scan").paginate(TableName=config.table_name()):
-            for item in page["Items"]:
-                out.write(json.dumps(item, default=_b64) + "\n")
-                n += 1
+        for item in _scanned() if items is None else items:
+            out.write(json.dumps(item, default=_b64) + "\n")
+            n += 1
     return n
 
 

@@ -100,10 +100,12 @@ STREAM_RETENTION = timedelta(hours=float(os.environ.get("KAWAL_STREAM_RETENTION_
 SAVE_SECONDS = float(os.environ.get("KAWAL_SAVE_SECONDS", "300"))
 
 
-def save(where: Path) -> dict[str, int]:
+def save(where: Path, moto: Any) -> dict[str, int]:
+    from chalicelib import config
     from kawal_local import persist
 
-    return persist.save(where, persist.topics())
+    items = moto.table_items(config.table_name())
+    return persist.save(where, persist.topics(), items)
 
 
 def in_process(work: Any) -> Any:
@@ -233,7 +235,7 @@ def main() -> int:
             pump.Loop("stream-trim", 600, lambda: moto.trim_streams(STREAM_RETENTION), stop),
         ]
         if where:  # a crash loses at most a few minutes of a trial
-            threads.append(pump.Loop("save", SAVE_SECONDS, lambda: save(where), stop))
+            threads.append(pump.Loop("save", SAVE_SECONDS, lambda: save(where, moto), stop))
         for t in threads:
             t.start()
         while not stop.wait(0.5) and served.poll() is None:
@@ -248,7 +250,7 @@ def main() -> int:
         for t in threads:
             t.join(timeout=5)
         if where:
-            print(f"data kept in {where}: {save(where)}", flush=True)
+            print(f"data kept in {where}: {save(where, moto)}", flush=True)
     finally:
         moto.stop()
         STATE.unlink(missing_ok=True)

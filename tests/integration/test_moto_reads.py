@@ -109,3 +109,24 @@ def test_a_key_condition_passes_what_moto_s_compare_passes():
         passes = moto_reads.key_condition(comparison, operands)
         assert [passes(v) for v in values] == [v.compare(comparison, operands) for v in values]
         assert any(passes(v) for v in values) and not all(passes(v) for v in values)
+
+
+def test_the_runner_saves_the_table_as_a_scan_reads_it(db):  # noqa: F811
+    """``table_items`` (what the runner's save writes) gives a Scan's items, binary as
+    bytes, in chunks, and not an item deleted after its chunk was listed."""
+    import threading
+
+    from kawal_local.embedded_aws import table_items
+
+    for n in range(7):
+        db.put_item(TableName=TABLE, Item={**key("P", f"S{n}"), **EVERY_TYPE})
+    scanned = db.scan(TableName=TABLE)["Items"]
+    saved = table_items(TABLE, threading.Lock(), chunk=3)
+    first = [next(saved) for _ in range(3)]
+    db.delete_item(TableName=TABLE, Key=key("P", "S6"))
+    rest = list(saved)
+    order = {item["SK"]["S"]: n for n, item in enumerate(scanned)}
+    assert sorted(first + rest, key=lambda i: order[i["SK"]["S"]]) == [
+        i for i in scanned if i["SK"]["S"] != "S6"
+    ]
+    assert isinstance(rest[0]["b"]["B"], bytes) and len(first + rest) == 6

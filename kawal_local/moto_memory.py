@@ -22,17 +22,26 @@ of each ~5 KB item), and its size is checked once as it is built: moto's
 ``LimitedSizeDict`` re-measures the whole item at each attribute it adds (quadratic in
 the attributes, on every write).
 
-All three are moto defects (moto 5.2.5, ``moto/core/common_models.py``
+Shard iterators expire 15 minutes after they are handed out, as DynamoDB Streams'
+do. moto keeps every one forever (each ~2.5 KB: a 472-byte random id, twice): the
+event pump takes two per poll, four polls a second at rest, so an idle ``make run``
+grew by ~70 MB an hour and a busy one by ~10 MB a minute. Their ids are also
+shortened (32 random bytes, not 472).
+
+All four are moto defects (moto 5.2.5, ``moto/core/common_models.py``
 ``BaseModel.__new__``; ``moto/dynamodb/models/table.py`` ``StreamRecord``;
-``moto/dynamodb/models/dynamo_type.py`` ``Item.__init__``), for upstream; the README
-gives the measured cost.
+``moto/dynamodb/models/dynamo_type.py`` ``Item.__init__``;
+``moto/dynamodbstreams/models.py`` ``DynamoDBStreamsBackend.shard_iterators``), for
+upstream; the README gives the measured cost.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 import weakref
+from collections import deque
 from typing import Any
 
 UNTRACKED = {
@@ -148,9 +157,53 @@ def _lean_items() -> None:
     Item.__init__ = built  # type: ignore[method-assign]
 
 
+ITERATOR_LIFETIME = 15 * 60.0  # seconds, as DynamoDB Streams
+
+
+class ExpiringIterators(dict):
+    """``shard_iterators`` as moto uses it (set, get by ARN), forgetting an iterator
+    15 minutes after it was handed out; using one after that is a ``KeyError``, as an
+    unknown iterator is to moto."""
+
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._handed_out: deque[tuple[float, str]] = deque()
+
+    def __setitem__(self, arn: str, iterator: Any) -> None:
+        now = self.clock()
+        while self._handed_out and self._handed_out[0][0] <= now - ITERATOR_LIFETIME:
+            self.pop(self._handed_out.popleft()[1], None)
+        super().__setitem__(arn, iterator)
+        self._handed_out.append((now, arn))
+
+
+def _expiring_shard_iterators() -> None:
+    import secrets
+
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+
+    made = DynamoDBStreamsBackend.__init__
+
+    def expiring(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        self.shard_iterators = ExpiringIterators()
+
+    DynamoDBStreamsBackend.__init__ = expiring  # type: ignore[method-assign]
+    handed_out = ShardIterator.__init__
+
+    def shorter(self: Any, *args: Any, **kwargs: Any) -> None:
+        handed_out(self, *args, **kwargs)
+        self.id = secrets.token_urlsafe(32)  # as unguessable; moto's is 632 characters
+
+    ShardIterator.__init__ = shorter  # type: ignore[method-assign]
+
+
 def install() -> None:
     _pack_stream_records()
     _lean_items()
+    _expiring_shard_iterators()
     from moto.core import common_models
     from moto.core.model_instances import model_data
 

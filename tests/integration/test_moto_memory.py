@@ -143,3 +143,40 @@ def test_items_share_their_attribute_names_and_keep_moto_s_size_limit(db):  # no
     over = {**key("N", "big"), "big": {"S": "x" * (405_001 - name_and_keys)}}
     with pytest.raises(ClientError, match="Item size has exceeded"):
         db.put_item(TableName=TABLE, Item=over)
+
+
+def test_shard_iterators_expire_after_15_minutes_as_dynamodb_s_do(db, monkeypatch):  # noqa: F811
+    """The event pump takes two iterators per poll, four polls a second: moto kept
+    every one. Past 15 minutes they are forgotten, and reading on works as before."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    from kawal_local.moto_memory import ExpiringIterators
+
+    from .test_moto_speed import boto3_streams
+
+    clock = [1000.0]
+    monkeypatch.setattr(ExpiringIterators, "clock", staticmethod(lambda: clock[0]))
+    streams = boto3_streams(db)
+    arn = db.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+
+    def poll() -> list:
+        it = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )
+        return streams.get_records(ShardIterator=it["ShardIterator"])["Records"]
+
+    db.put_item(TableName=TABLE, Item={**key("I", "1"), "v": {"N": "1"}})
+    for _ in range(50):
+        assert len(poll()) == 1
+    held = next(
+        b.shard_iterators for r in dynamodbstreams_backends.values() for b in r.values()
+        if b.shard_iterators
+    )  # fmt: skip
+    assert len(held) == 100
+    clock[0] += 14 * 60
+    poll()
+    assert len(held) == 102  # younger than 15 minutes: all still usable
+    clock[0] += 2 * 60
+    assert len(poll()) == 1
+    assert len(held) == 4  # the last poll's two, and the one before's

@@ -20,7 +20,7 @@
    the wire's shape; only binary values (base64) and times (epoch seconds) need
    converting, and absent (None) members are left out, as the serializer does. moto
    first turns each result into plain values (a walk of its own); here one walk does
-   both (``_wire_dynamo``).
+   both (``moto_json.wire_dynamo``).
 
 4. Every Cognito user pool imports moto's one built-in signing key (the same JWK file
    for every pool: ~85 ms of RSA parsing per pool). Here it is imported once and
@@ -42,7 +42,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from kawal_local import moto_memory, moto_reads
+from kawal_local import moto_json, moto_memory, moto_reads
 
 _installed = False
 _narrowed = threading.local()  # the partition a query on this thread reads
@@ -132,58 +132,6 @@ def _touched(table: Any, hash_key: Any, range_key: Any) -> None:
         parts.refresh(table, hash_key, range_key)
 
 
-# -- the answer as JSON ------------------------------------------------------------------
-
-FAST_JSON = {
-    "Query", "Scan", "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
-    "BatchWriteItem", "TransactWriteItems", "TransactGetItems",
-}  # fmt: skip
-fast_json_enabled = True  # the tests compare both ways
-
-
-def _wire(value: Any) -> Any:
-    import base64
-    from datetime import datetime
-
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_wire(v) for v in value]
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, datetime):  # epoch seconds, to the millisecond as moto's serializer
-        return int(value.timestamp() * 1000) / 1000
-    return value
-
-
-def _wire_dynamo(value: Any) -> Any:
-    """``_wire(dynamo_to_dict(value))`` in one walk: moto converts every result to plain
-    values first (a walk of its own, ~8 % of an Open311 list), then ``_wire`` walked it."""
-    import base64
-    from datetime import datetime
-
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    kind = type(value)
-    if kind is str or kind is bool or kind is int or value is None:
-        return value
-    if isinstance(value, datetime):
-        return _wire(value)
-    if isinstance(value, DynamoType):
-        if value.type in ("B", "BS"):  # stored as base64 (or bytes): as moto decodes it
-            raw = value.value if value.type == "BS" else [value.value]
-            out = [_wire(v if isinstance(v, bytes) else base64.b64decode(v)) for v in raw]
-            return {value.type: out if value.type == "BS" else out[0]}
-        return {value.type: _wire_dynamo(value.value)}
-    if hasattr(value, "to_json"):
-        return _wire_dynamo(value.to_json())
-    if isinstance(value, dict):
-        return {k: _wire_dynamo(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_wire_dynamo(v) for v in value]
-    return _wire(value)
-
-
 # -- install ----------------------------------------------------------------------------
 
 
@@ -233,10 +181,14 @@ def install() -> None:
 
     def json_result(self: Any, context: Any) -> Any:
         name = context.operation_model.name
-        if not fast_json_enabled or name not in FAST_JSON or not isinstance(self._result, dict):
+        if (
+            not moto_json.fast_json_enabled
+            or name not in moto_json.FAST_JSON
+            or not isinstance(self._result, dict)
+        ):
             self._result = dynamo_to_dict(self._result)
             return execute_result(self, context)
-        body = json.dumps(_wire_dynamo(self._result), separators=(",", ":"))
+        body = json.dumps(moto_json.wire_dynamo(self._result), separators=(",", ":"))
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
     DynamoResult.__init__ = keep_raw  # type: ignore[method-assign]
@@ -249,12 +201,12 @@ def install() -> None:
     def json_records(self: Any) -> Any:
         """GetRecords as JSON: its records are stored in the wire's shape already
         (images as DynamoDB JSON); only the creation time needs converting."""
-        if not fast_json_enabled:
+        if not moto_json.fast_json_enabled:
             return get_records(self)
         result = self.backend.get_records(
             self._get_param("ShardIterator"), self._get_param("Limit") or 1000
         )
-        return json.dumps(_wire(result), separators=(",", ":"))
+        return json.dumps(moto_json.wire(result), separators=(",", ":"))
 
     DynamoDBStreamsHandler.get_records = json_records  # type: ignore[method-assign]
 

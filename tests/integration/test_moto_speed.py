@@ -11,7 +11,7 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
-from kawal_local import moto_reads, moto_speed
+from kawal_local import moto_json, moto_reads
 
 TABLE = "speed-test"
 
@@ -176,11 +176,11 @@ def test_direct_json_answers_equal_motos_own_serializer(db, monkeypatch):
         return answers
 
     fast = strip(reads())
-    monkeypatch.setattr(moto_speed, "fast_json_enabled", False)
+    monkeypatch.setattr(moto_json, "fast_json_enabled", False)
     assert strip(reads()) == fast
     slow_update = db.update_item(TableName=TABLE, Key=key("all", "types"), UpdateExpression="SET n = :n",
                                  ExpressionAttributeValues={":n": {"N": "1"}}, ReturnValues="ALL_NEW")  # fmt: skip
-    monkeypatch.setattr(moto_speed, "fast_json_enabled", True)
+    monkeypatch.setattr(moto_json, "fast_json_enabled", True)
     fast_update = db.update_item(TableName=TABLE, Key=key("all", "types2"), UpdateExpression="SET n = :n",
                                  ExpressionAttributeValues={":n": {"N": "1"}}, ReturnValues="ALL_NEW")  # fmt: skip
     slow_update["Attributes"].pop("SK"), fast_update["Attributes"].pop("SK")
@@ -207,7 +207,7 @@ def test_stream_records_as_json_equal_motos_own_serializer(db, monkeypatch):
         return streams.get_records(ShardIterator=it, Limit=50)["Records"]
 
     fast = records()
-    monkeypatch.setattr(moto_speed, "fast_json_enabled", False)
+    monkeypatch.setattr(moto_json, "fast_json_enabled", False)
     slow = records()
     assert fast == slow and len(fast) >= 3
     assert [r["eventName"] for r in fast][-3:] == ["INSERT", "MODIFY", "REMOVE"]

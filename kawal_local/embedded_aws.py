@@ -102,20 +102,18 @@ def table_items(table_name: str, lock: Any, chunk: int = 2000) -> Iterator[dict[
     from moto.dynamodb.models.utilities import dynamo_to_dict
 
     with lock:
-        tables = [
-            b.tables[table_name]
-            for regions in dynamodb_backends.values()
-            for b in regions.values()
-            if table_name in b.tables
-        ]
-        keys = [(i.hash_key, i.range_key) for t in tables[:1] for i in t.all_items()]
+        table = next(
+            (b.tables[table_name] for regions in dynamodb_backends.values()
+             for b in regions.values() if table_name in b.tables),
+            None,
+        )  # fmt: skip
+        keys = [(i.hash_key, i.range_key) for i in table.all_items()] if table else []
     for start in range(0, len(keys), chunk):
+        rows = []
         with lock:
-            table = tables[0]
-            rows = []
             for hash_key, range_key in keys[start : start + chunk]:
-                found = table.items.get(hash_key)
-                item = found.get(range_key) if table.range_key_attr and found else found
+                found = table.items.get(hash_key)  # type: ignore[union-attr]
+                item = found.get(range_key) if table.range_key_attr and found else found  # type: ignore[union-attr]
                 if item is not None:  # deleted since the keys were listed: gone
                     rows.append(dynamo_to_dict(item.attrs))
         yield from rows

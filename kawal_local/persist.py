@@ -15,7 +15,7 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +37,10 @@ def has_snapshot(where: Path) -> bool:
     return (where / "table.jsonl").exists()
 
 
-def save(
-    where: Path, topics: list[str], items: Iterable[dict[str, Any]] | None = None
-) -> dict[str, int]:
+def save(where: Path, topics: list[str], items: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Write the stage's data under ``where`` (a new snapshot replaces the old one
     whole: written aside, then renamed). ``items``: the table's, as a Scan gives
-    them, from a cheaper reader than a Scan (the runner's ``EmbeddedAws.table_items``)."""
+    them (the runner's ``EmbeddedAws.table_items``: a Scan of a year took minutes)."""
     where.mkdir(parents=True, exist_ok=True)
     part = where / ".writing"
     part.mkdir(exist_ok=True)
@@ -74,16 +72,10 @@ def restore(where: Path) -> dict[str, int]:
     return counts
 
 
-def _scanned() -> Iterator[dict[str, Any]]:
-    db = aws.client("dynamodb")
-    for page in db.get_paginator("scan").paginate(TableName=config.table_name()):
-        yield from page["Items"]
-
-
-def _save_table(path: Path, items: Iterable[dict[str, Any]] | None) -> int:
+def _save_table(path: Path, items: Iterable[dict[str, Any]]) -> int:
     n = 0
     with path.open("w") as out:
-        for item in _scanned() if items is None else items:
+        for item in items:
             out.write(json.dumps(item, default=_b64) + "\n")
             n += 1
     return n

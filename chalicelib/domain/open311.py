@@ -15,10 +15,19 @@ from typing import Any
 from chalicelib.domain import workdays
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.models import OPEN_STATUSES, STATUSES, Report, TimelineEntry
+from chalicelib.domain.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    ListedReport,
+    Report,
+    TimelineEntry,
+)
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Attribute, Catalogue, Label
+
+# a request is rendered from a whole report or from what a list reads of one
+Shown = Report | ListedReport
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = ("json", "xml")
@@ -201,7 +210,7 @@ _NOTES = {
 }
 
 
-def status_of(report: Report) -> str:
+def status_of(report: Shown) -> str:
     return "closed" if report.status in _CLOSED or report.merged_into else "open"
 
 
@@ -222,7 +231,7 @@ REJECTION_WORDS = {
 }
 
 
-def status_notes(report: Report, squad: str, lang: str, merged_code: str | None = None) -> str:
+def status_notes(report: Shown, squad: str, lang: str, merged_code: str | None = None) -> str:
     merged = (merged_code or report.merged_into) if report.merged_into else None
     return step_words(report.status, report.rejection_reason, squad, lang, merged)
 
@@ -274,7 +283,7 @@ def external_status_code(status: str, reason: str | None = None) -> str:
     return f"{status}:{reason}" if status == "rejected" and reason else status
 
 
-def title(report: Report, label: Label | None, district_name: str | None, lang: str) -> str:
+def title(report: Shown, label: Label | None, district_name: str | None, lang: str) -> str:
     """A short title (FixMyStreet would otherwise say "Jalan rusak problem")."""
     name = (label.name_en if lang == "en" else label.name_id) if label else report.label
     where = f"Kec. {district_name}" if district_name else None
@@ -284,7 +293,7 @@ def title(report: Report, label: Label | None, district_name: str | None, lang: 
 
 
 def service_request(
-    report: Report,
+    report: Shown,
     catalogue: Catalogue,
     regency: Regency,
     *,

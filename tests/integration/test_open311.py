@@ -316,6 +316,51 @@ def test_listing_filters_by_code_status_dates_and_pages(client, aws, tokens, key
     assert [r["service_request_id"] for r in picked.json_body] == [codes[0]]
 
 
+def test_a_request_reads_the_same_in_the_list_as_alone(client, aws, tokens, key):
+    """The list reads only the fields a request shows: every kind of request (open,
+    with answers and an address, with a photo, resolved, rejected, merged) renders
+    in it as it does read whole, in both languages."""
+    opened = filed(client, key, address_string="Jl. Soekarno-Hatta 12")
+    with_photo = post_json(
+        client,
+        "/reports",
+        report_body(
+            photo={
+                "content_type": "image/jpeg",
+                "data_base64": base64.b64encode(camera_jpeg(640, 480)).decode(),
+            }
+        ),
+    ).json_body
+    process_uploads(aws)
+    resolved = resolved_report(client, aws, tokens)
+    rejected = post_json(client, "/reports", report_body()).json_body
+    staff_post(
+        client, tokens["orange"], f"/reports/{rejected['id']}/reject", {"reason": "duplicate"}
+    )
+    duplicate = post_json(client, "/reports", report_body()).json_body
+    staff_post(
+        client, tokens["orange"], f"/reports/{duplicate['id']}/merge", {"into": with_photo["id"]}
+    )
+    codes = {
+        opened["service_request_id"],
+        with_photo["code"],
+        resolved["code"],
+        rejected["code"],
+        duplicate["code"],
+    }
+    for locale in ("id", "en"):
+        listed = get(client, f"/requests.json?locale={locale}").json_body
+        assert codes <= {r["service_request_id"] for r in listed}
+        for request in listed:
+            code = request["service_request_id"]
+            alone = get(client, f"/requests/{code}.json?locale={locale}").json_body
+            assert alone == [request], code
+    shown = {r["service_request_id"]: r for r in listed}
+    assert shown[with_photo["code"]]["media_url"].endswith(f"/reports/{with_photo['code']}/photo")
+    assert with_photo["code"] in shown[duplicate["code"]]["status_notes"]
+    assert shown[opened["service_request_id"]]["address"].startswith("Jl. Soekarno-Hatta 12")
+
+
 def test_a_token_leads_to_its_request(client, key):
     created = filed(client, key)
     found, (root, xml) = both(client, f"/tokens/{created['token']}")

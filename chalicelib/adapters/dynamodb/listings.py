@@ -19,7 +19,9 @@ from chalicelib.adapters.dynamodb.base import (
     dynamodb_errors,
 )
 from chalicelib.adapters.dynamodb.items import Listing, month_partition
-from chalicelib.domain.models import Report
+from chalicelib.domain.models import ListedReport, Report
+
+LISTED_FIELDS = tuple(ListedReport.model_fields)
 
 
 class ReportListings(_Table):
@@ -47,10 +49,12 @@ class ReportListings(_Table):
         until: str | None = None,
         prefix: str | None = None,
         since: str | None = None,
+        fields: tuple[str, ...] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of an index partition: items and where the next page starts.
         ``filters``: attribute -> value (equality) or list of values (IN);
-        ``until`` bounds the sort key from above."""
+        ``until`` bounds the sort key from above; ``fields``: only these attributes
+        (filters still see the whole item)."""
         pk, sk = GSI[index]
         names = {"#pk": pk}
         values: dict[str, Any] = {":pk": {"S": partition}}
@@ -85,6 +89,10 @@ class ReportListings(_Table):
             parts.append(f"#f{n} IN ({', '.join(holders)})")
         if parts:
             kwargs["FilterExpression"] = " AND ".join(parts)
+        if fields:
+            for n, field in enumerate(fields):
+                names[f"#p{n}"] = field
+            kwargs["ProjectionExpression"] = ", ".join(f"#p{n}" for n in range(len(fields)))
         kwargs["ExpressionAttributeNames"] = names
         kwargs["ExpressionAttributeValues"] = values
         if start:
@@ -95,10 +103,11 @@ class ReportListings(_Table):
 
     def created_between(
         self, start: datetime, end: datetime, *, filters: dict[str, Any], limit: int
-    ) -> list[Report]:
+    ) -> list[ListedReport]:
         """Up to ``limit`` public reports submitted in [start, end], newest first, that
-        pass ``filters`` (GSI5: one partition per UTC month, a key range in each)."""
-        found: list[Report] = []
+        pass ``filters`` (GSI5: one partition per UTC month, a key range in each), with
+        only what a list shows."""
+        found: list[ListedReport] = []
         month = datetime(end.year, end.month, 1, tzinfo=end.tzinfo)
         first = datetime(start.year, start.month, 1, tzinfo=start.tzinfo)
         while month >= first and len(found) < limit:
@@ -115,8 +124,9 @@ class ReportListings(_Table):
                     filters=filters,
                     since=_ts(start),
                     until=_ts(end) + "#~",  # every id of the last instant sorts below "~"
+                    fields=LISTED_FIELDS,
                 )
-                found += self.reports_from(items)
+                found += [ListedReport.model_validate(i) for i in items]
                 if not cursor:
                     break
             month = (month - timedelta(days=1)).replace(day=1)

@@ -10,6 +10,7 @@ from chalicelib.domain.models.entities import (  # noqa: F401
     STATUSES,
     CheckRequest,
     Latitude,
+    ListedReport,
     Loaded,
     Longitude,
     Photo,

@@ -143,6 +143,30 @@ class Report(Model):
     version: int = 1
 
 
+class ListedReport(Model):
+    """A report as a public list of requests shows it: the fields an Open311 list
+    renders, read alone (a third of a stored report's attributes, a third of the
+    bytes to send and parse for a page of a hundred). Types as in ``Report``."""
+
+    id: str
+    code: str
+    label: str
+    squad: str
+    status: Status
+    lat: float
+    lon: float
+    district: str | None = None
+    description: str | None = None
+    address: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime
+    citizen_photos: int = 0
+    rejection_reason: str | None = None
+    merged_into: str | None = None
+    merged_into_code: str | None = None
+
+
 class Loaded(NamedTuple):
     """A report as read in one Query of its partition."""
 

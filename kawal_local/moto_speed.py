@@ -42,7 +42,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from kawal_local import moto_json, moto_memory, moto_reads
+from kawal_local import moto_expressions, moto_json, moto_memory, moto_reads
 
 _installed = False
 _narrowed = threading.local()  # the partition a query on this thread reads
@@ -169,6 +169,7 @@ def install() -> None:
     _share_cognito_signing_key()
     moto_memory.install()
     moto_reads.install()
+    moto_expressions.install()
 
     from moto.dynamodb.responses import DynamoResult
 

@@ -98,6 +98,7 @@ def banner(
 
 STREAM_RETENTION = timedelta(hours=float(os.environ.get("KAWAL_STREAM_RETENTION_HOURS", "24")))
 SAVE_SECONDS = float(os.environ.get("KAWAL_SAVE_SECONDS", "300"))
+FREE_MEMORY_SECONDS = 60.0
 
 
 def save(where: Path, moto: Any) -> dict[str, int]:
@@ -170,7 +171,7 @@ def main() -> int:
 
     configure_local_aws(host, aws_port)
     os.environ.setdefault("PUBLIC_BASE_URL", local_http.public_base_url(host, port))
-    from kawal_local.embedded_aws import EmbeddedAws
+    from kawal_local.embedded_aws import EmbeddedAws, give_back_free_memory
 
     moto = EmbeddedAws(ip_address=host, port=aws_port, verbose=False)
     moto.start()
@@ -233,6 +234,9 @@ def main() -> int:
         threads = [
             # DynamoDB keeps stream records 24 hours; moto would keep them forever
             pump.Loop("stream-trim", 600, lambda: moto.trim_streams(STREAM_RETENTION), stop),
+            # what the call threads freed goes back to the system (the runner's memory
+            # would otherwise creep up by what glibc keeps for them)
+            pump.Loop("free-memory", FREE_MEMORY_SECONDS, give_back_free_memory, stop),
         ]
         if where:  # a crash loses at most a few minutes of a trial
             threads.append(pump.Loop("save", SAVE_SECONDS, lambda: save(where, moto), stop))

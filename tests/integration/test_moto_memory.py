@@ -6,7 +6,10 @@ the objects moto still reads through ``instances_tracked`` are all there."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -180,3 +183,42 @@ def test_shard_iterators_expire_after_15_minutes_as_dynamodb_s_do(db, monkeypatc
     clock[0] += 2 * 60
     assert len(poll()) == 1
     assert len(held) == 4  # the last poll's two, and the one before's
+
+
+FREED_BY_THREADS = """
+import sys, threading
+from kawal_local.embedded_aws import give_back_free_memory
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) // 1024
+
+held = []
+
+def call():  # what a call thread does: buffers below the mmap threshold, freed after
+    buffers = [bytearray(100_000) for _ in range(500)]
+    held.append(buffers[-1])  # one outlives the call: its arena cannot shrink by itself
+    del buffers
+
+threads = [threading.Thread(target=call) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+before = rss_mb()
+print(give_back_free_memory(), before, rss_mb())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_memory_the_call_threads_freed_goes_back_to_the_system():
+    """200 MB allocated and freed by four threads stays resident until given back."""
+    ran = subprocess.run(
+        [sys.executable, "-c", FREED_BY_THREADS],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    gave_back, before, after = ran.stdout.split()
+    assert gave_back == "True"
+    assert int(before) > 200 and int(after) < int(before) - 150, (before, after)

@@ -7,7 +7,7 @@ handlers run in a second one (`kawal_local.workers`), started once the data is r
 Environment: KAWAL_HOST (127.0.0.1), KAWAL_PORT (8000), KAWAL_AWS_PORT (4566),
 KAWAL_SEED (1; 0 skips the demo data), KAWAL_REDRIVE_SECONDS (10: how often
 failed notifications are retried, as the one-minute schedule does on AWS),
-KAWAL_STATS_SECONDS (20: how often the statistics job runs; 15 minutes on AWS).
+KAWAL_STATS_SECONDS (60: how often the statistics job runs; 15 minutes on AWS).
 """
 
 from __future__ import annotations

@@ -15,19 +15,12 @@ from typing import Any
 from chalicelib.domain import workdays
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.models import (
-    OPEN_STATUSES,
-    STATUSES,
-    ListedReport,
-    Report,
-    TimelineEntry,
-)
+from chalicelib.domain.models import OPEN_STATUSES, STATUSES, ListedReport, Report, TimelineEntry
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Attribute, Catalogue, Label
 
-# a request is rendered from a whole report or from what a list reads of one
-Shown = Report | ListedReport
+Shown = Report | ListedReport  # a whole report, or what a list reads of one
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = ("json", "xml")

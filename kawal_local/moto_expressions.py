@@ -31,12 +31,12 @@ from contextlib import contextmanager
 from typing import Any
 
 _installed = False
-_subclass: dict[tuple[type, type], bool] = {}
+_subclass: dict[tuple[type, Any], bool] = {}
 # (class, attribute, moto's own; None: inherited) for each function replaced
 _swapped: list[tuple[type, str, Any]] = []
 
 
-def _is(kind: type, cls: type) -> bool:
+def _is(kind: type, cls: type | tuple[type, ...]) -> bool:
     known = _subclass.get((kind, cls))
     if known is None:
         known = _subclass[(kind, cls)] = issubclass(kind, cls)
@@ -67,7 +67,7 @@ def _checked_whole(traverse: Any, descend: tuple[type, ...]) -> Any:
             at = todo.pop()
             if _is(type(at), kind):
                 tops.append(at)
-            elif _is(type(at), descend[0]) or _is(type(at), descend[1]):
+            elif _is(type(at), descend):
                 todo.extend(reversed(at.children or []))
         try:
             for top in tops:
@@ -113,7 +113,7 @@ def install() -> None:
             kind = type(child)
             if kind in clause_types:
                 clauses.append(child)
-            elif _is(kind, descend[0]) or _is(kind, descend[1]):
+            elif _is(kind, descend):
                 clauses.extend(child.find_clauses(clause_types))
         return clauses
 

@@ -119,24 +119,6 @@ def table_items(table_name: str, lock: Any, chunk: int = 2000) -> Iterator[dict[
         yield from rows
 
 
-def give_back_free_memory() -> bool:
-    """Return the memory this process has freed to the system (glibc's
-    ``malloc_trim``; elsewhere nothing happens and this says so).
-
-    The embedded AWS serves each call on a thread of its own, and glibc keeps what
-    those threads free in per-thread arenas instead of returning it: under a steady
-    load the runner's resident memory crept up while Python's own heap stayed flat
-    (tracemalloc: +10 MB in 15 minutes; one trim gave back 80 MB, in 82 ms)."""
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return False
-    trim(0)
-    return True
-
-
 class EmbeddedAws(ThreadedMotoServer):
     def start(self) -> None:
         from kawal_local import moto_reads, moto_speed

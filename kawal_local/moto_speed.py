@@ -91,7 +91,10 @@ class _Partitions:
     def refresh(self, table: Any, hash_key: Any, range_key: Any) -> None:
         key = (hash_key, range_key)
         for entry in self.of_item.pop(key, []):
-            self.members[entry].pop(key, None)
+            members = self.members[entry]
+            members.pop(key, None)
+            if not members:  # an index value no item holds any more (a report's GEO cell)
+                del self.members[entry]
         item = _get(table, hash_key, range_key)
         if item is None:
             return

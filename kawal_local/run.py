@@ -158,6 +158,9 @@ def seed_history_quietly(moto: Any, days: int) -> None:
 
 
 def main() -> int:
+    from kawal_local.process_memory import fewer_arenas, give_back_free_memory
+
+    fewer_arenas(os.environ)  # before any thread; the API's process inherits it
     host = os.environ.get("KAWAL_HOST", "127.0.0.1")
     port = int(os.environ.get("KAWAL_PORT", "8000"))
     aws_port = int(os.environ.get("KAWAL_AWS_PORT", "4566"))
@@ -171,7 +174,7 @@ def main() -> int:
 
     configure_local_aws(host, aws_port)
     os.environ.setdefault("PUBLIC_BASE_URL", local_http.public_base_url(host, port))
-    from kawal_local.embedded_aws import EmbeddedAws, give_back_free_memory
+    from kawal_local.embedded_aws import EmbeddedAws
 
     moto = EmbeddedAws(ip_address=host, port=aws_port, verbose=False)
     moto.start()

@@ -28,6 +28,7 @@ FEED = "KAWAL_WORKERS"
 def _loops(feed: dict[str, Any], stop: threading.Event) -> list[threading.Thread]:
     from chalicelib.entry import events
     from kawal_local import pump
+    from kawal_local.process_memory import give_back_free_memory
 
     def every(name: str, seconds: float, work: Any) -> pump.Loop:
         return pump.Loop(name, seconds, work, stop)
@@ -56,6 +57,9 @@ def _loops(feed: dict[str, Any], stop: threading.Event) -> list[threading.Thread
         every("housekeeping", 60, scheduled(events.housekeeping)),
         every("redrive", redrive_every, scheduled(events.redrive_notifications)),
         every("inbox", 0.1, say),
+        # what the request threads freed goes back to the system (+18 MB in 15
+        # minutes of load without it, 1.5 MB of it Python's)
+        every("free-memory", 60, give_back_free_memory),
     ]
 
 

@@ -6,6 +6,7 @@ the objects moto still reads through ``instances_tracked`` are all there."""
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from moto.s3.models import FakeKey
 from kawal_local.embedded_aws import trim_streams
 from kawal_local.moto_memory import WeakTracked
 
-from .test_moto_speed import TABLE, db, key  # noqa: F401  (the fixture)
+from .test_moto_speed import TABLE, by_index, db, key  # noqa: F401  (the fixture)
 
 
 def alive(kind: type) -> int:
@@ -98,7 +99,8 @@ def test_a_packed_stream_record_reads_back_as_written(db):  # noqa: F811
         for name, t in backend.tables.items()
         if name == TABLE
     )
-    assert all(isinstance(r.__dict__.get("packed"), str) for r in table.stream_shard.items)
+    packed = [r.__dict__.get("packed") for r in table.stream_shard.items]
+    assert all(isinstance(p, bytes) for p in packed)  # compressed JSON, not moto's dicts
 
     streams = boto3_streams(db)
     arn = db.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
@@ -187,7 +189,7 @@ def test_shard_iterators_expire_after_15_minutes_as_dynamodb_s_do(db, monkeypatc
 
 FREED_BY_THREADS = """
 import sys, threading
-from kawal_local.embedded_aws import give_back_free_memory
+from kawal_local.process_memory import give_back_free_memory
 
 def rss_mb():
     for line in open("/proc/self/status"):
@@ -223,3 +225,97 @@ def test_memory_the_call_threads_freed_goes_back_to_the_system():
     assert gave_back == "True"
     # glibc may reuse some of it across the threads: 244 -> 53 MB quiet, 196 -> 53 loaded
     assert int(before) - int(after) >= 100, (before, after)
+
+
+def _table(name):
+    from moto.dynamodb.models import dynamodb_backends
+
+    return next(
+        t
+        for regions in dynamodb_backends.values()
+        for backend in regions.values()
+        for table_name, t in backend.tables.items()
+        if table_name == name
+    )
+
+
+def test_a_missing_key_or_a_partition_s_last_delete_leaves_no_partition(db):  # noqa: F811
+    """moto's ``{hash: {range: item}}`` defaultdict kept an empty partition for every
+    key looked at and missed, and for every partition emptied (a dispatched outbox
+    entry): none is kept; what DynamoDB answers is unchanged."""
+    db.put_item(TableName=TABLE, Item={**key("OUTBOX#1", "M"), "G": {"S": "g"}, "GS": {"S": "1"}})
+    db.put_item(TableName=TABLE, Item={**key("KEEP", "A"), "G": {"S": "g"}, "GS": {"S": "1"}})
+    db.put_item(TableName=TABLE, Item={**key("KEEP", "B"), "G": {"S": "g"}, "GS": {"S": "1"}})
+    for n in range(50):
+        assert "Item" not in db.get_item(TableName=TABLE, Key=key(f"NONE#{n}", "M"))
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        db.put_item(
+            TableName=TABLE, Item={**key("NONE#x", "M")},
+            ConditionExpression="attribute_exists(PK)",
+        )  # fmt: skip
+    db.delete_item(TableName=TABLE, Key=key("OUTBOX#1", "M"))
+    db.delete_item(TableName=TABLE, Key=key("NEVER", "M"))  # deleting nothing: no error
+    db.delete_item(TableName=TABLE, Key=key("KEEP", "A"))
+
+    partitions = _table(TABLE).items
+    assert {h.value: sorted(r.value for r in p) for h, p in partitions.items()} == {"KEEP": ["B"]}
+    assert [i["SK"]["S"] for i in by_index(db, "g")] == ["B"]
+    assert db.get_item(TableName=TABLE, Key=key("KEEP", "B"))["Item"]["SK"] == {"S": "B"}
+    db.put_item(
+        TableName=TABLE, Item={**key("OUTBOX#1", "M"), "G": {"S": "g"}, "GS": {"S": "1"}}
+    )  # back again
+    assert sorted(i["PK"]["S"] for i in by_index(db, "g")) == ["KEEP", "OUTBOX#1"]
+
+
+def test_a_topic_keeps_its_newest_messages_and_every_subscriber_gets_all(aws):
+    """moto kept every message published and a signing certificate per delivery;
+    the newest are kept, and a subscribed queue still receives every message."""
+    from moto.sns.models import sns_backends
+
+    from kawal_local.moto_memory import KEPT_NOTIFICATIONS
+
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    topic = sns.create_topic(Name="kept")["TopicArn"]
+    queue = sqs.create_queue(QueueName="kept")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"])
+    sent = KEPT_NOTIFICATIONS + 20
+    for n in range(sent):
+        sns.publish(TopicArn=topic, Message=f"pesan {n}")
+
+    received = []
+    while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages"):
+        received += [json.loads(m["Body"])["Message"] for m in batch]
+        sqs.delete_message_batch(
+            QueueUrl=queue,
+            Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in batch],
+        )
+    assert sorted(received) == sorted(f"pesan {n}" for n in range(sent))
+    backend = next(
+        b for regions in sns_backends.values() for b in regions.values() if topic in b.topics
+    )
+    kept = [n[1] for n in backend.topics[topic].sent_notifications]
+    assert kept == [f"pesan {n}" for n in range(20, sent)]
+
+
+def test_newest_only_forgets_the_oldest_keys():
+    from kawal_local.moto_memory import NewestOnly
+
+    kept = NewestOnly(3)
+    for n in range(10):
+        kept[f"cert-{n}"] = n
+    assert kept == {"cert-7": 7, "cert-8": 8, "cert-9": 9}
+    kept["cert-8"] = 80  # set again: still kept, not newer
+    assert list(kept) == ["cert-7", "cert-8", "cert-9"] and kept["cert-8"] == 80
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="glibc (Linux)")
+def test_fewer_arenas_for_the_runner_and_the_processes_it_starts():
+    from kawal_local.process_memory import ARENAS, fewer_arenas
+
+    started: dict[str, str] = {}
+    assert fewer_arenas(started) is True  # mallopt took it
+    assert started["MALLOC_ARENA_MAX"] == str(ARENAS)
+    operator_s = {"MALLOC_ARENA_MAX": "4"}
+    fewer_arenas(operator_s)
+    assert operator_s["MALLOC_ARENA_MAX"] == "4"  # an operator's own setting stays

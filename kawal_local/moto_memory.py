@@ -12,10 +12,11 @@ of DynamoDB (an item, a stream record, a shard iterator), made by the thousand a
 only ever listed by the dashboard, are not tracked at all: a weak reference each
 would cost more than the table's own keys.
 
-Stream records are kept as one JSON string each, not as moto's nested dicts (a
-dict per attribute per image): DynamoDB keeps them 24 hours, so under load they were
-the larger part of the memory (46 MB per 1,000 reports filed and dispatched, against
-25 MB for the items themselves). Every reader still gets moto's dict.
+Stream records are kept as one compressed JSON string each, not as moto's nested
+dicts (a dict per attribute per image): DynamoDB keeps them 24 hours, so under load
+they were the larger part of the memory (46 MB per 1,000 reports filed and
+dispatched, against 25 MB for the items themselves). Every reader still gets moto's
+dict.
 
 An item's attribute names are shared (one string per name, not one per item: ~0.9 KB
 of each ~5 KB item), and its size is checked once as it is built: moto's
@@ -28,11 +29,16 @@ event pump takes two per poll, four polls a second at rest, so an idle ``make ru
 grew by ~70 MB an hour and a busy one by ~10 MB a minute. Their ids are also
 shortened (32 random bytes, not 472).
 
-All four are moto defects (moto 5.2.5, ``moto/core/common_models.py``
-``BaseModel.__new__``; ``moto/dynamodb/models/table.py`` ``StreamRecord``;
-``moto/dynamodb/models/dynamo_type.py`` ``Item.__init__``;
-``moto/dynamodbstreams/models.py`` ``DynamoDBStreamsBackend.shard_iterators``), for
-upstream; the README gives the measured cost.
+A missed key leaves no empty partition in moto's item ``defaultdict``, and SNS keeps
+only its newest messages and signing certificates (moto keeps every one).
+
+All six are moto defects (moto 5.2.5, ``moto/core/common_models.py``
+``BaseModel.__new__``; ``moto/dynamodb/models/table.py`` ``StreamRecord`` and
+``Table.get_item``/``delete_item``; ``moto/dynamodb/models/dynamo_type.py``
+``Item.__init__``; ``moto/dynamodbstreams/models.py``
+``DynamoDBStreamsBackend.shard_iterators``; ``moto/sns/models.py``
+``Topic.publish``/``Subscription.get_post_data``), for upstream; the README gives
+the measured cost.
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ anything on AWS: ``chalicelib`` never imports this module.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+from collections.abc import MutableMapping
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 ARENAS = 2  # a Python process runs one thread at a time; more arenas only fragment
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL("libc.so.6")
@@ -38,16 +41,12 @@ def give_back_free_memory() -> bool:
     return True
 
 
-def fewer_arenas(environ: dict[str, str] | None = None) -> bool:
+def fewer_arenas(environ: MutableMapping[str, str] = os.environ) -> bool:
     """Cap glibc's arenas at ``ARENAS`` for this process (before it starts threads)
     and, through ``environ``, for the processes it starts. glibc's default is eight
     per core: a thread-per-request server scatters its short-lived allocations over
     all of them, and the pages they leave half used are never given back, trim or
     not. Python runs one thread at a time, so fewer arenas cost no waiting."""
-    if environ is not None:
-        environ.setdefault("MALLOC_ARENA_MAX", str(ARENAS))
+    wanted = int(environ.setdefault("MALLOC_ARENA_MAX", str(ARENAS)))
     libc = _libc()
-    if libc is None or not hasattr(libc, "mallopt"):
-        return False
-    wanted = int(os.environ.get("MALLOC_ARENA_MAX", ARENAS))
-    return bool(libc.mallopt(M_ARENA_MAX, wanted))
+    return libc is not None and hasattr(libc, "mallopt") and bool(libc.mallopt(M_ARENA_MAX, wanted))

@@ -160,7 +160,7 @@ def seed_history_quietly(moto: Any, days: int) -> None:
 def main() -> int:
     from kawal_local.process_memory import fewer_arenas, give_back_free_memory
 
-    fewer_arenas(os.environ)  # before any thread; the API's process inherits it
+    fewer_arenas()  # before any thread; the API's process inherits it through os.environ
     host = os.environ.get("KAWAL_HOST", "127.0.0.1")
     port = int(os.environ.get("KAWAL_PORT", "8000"))
     aws_port = int(os.environ.get("KAWAL_AWS_PORT", "4566"))

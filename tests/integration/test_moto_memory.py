@@ -29,6 +29,18 @@ def alive(kind: type) -> int:
     return sum(1 for o in gc.get_objects() if type(o) is kind)
 
 
+def _table(name: str):  # moto's model of a table, by name
+    from moto.dynamodb.models import dynamodb_backends
+
+    return next(
+        t
+        for regions in dynamodb_backends.values()
+        for backend in regions.values()
+        for table_name, t in backend.tables.items()
+        if table_name == name
+    )
+
+
 def test_item_versions_and_stream_records_are_freed(db):  # noqa: F811
     before = alive(Item)
     for n in range(60):
@@ -79,8 +91,6 @@ def test_the_weak_tracker_lists_the_living_only():
 
 
 def test_a_packed_stream_record_reads_back_as_written(db):  # noqa: F811
-    from moto.dynamodb.models import dynamodb_backends
-
     from .test_moto_speed import boto3_streams
 
     item = {
@@ -92,13 +102,7 @@ def test_a_packed_stream_record_reads_back_as_written(db):  # noqa: F811
     db.update_item(TableName=TABLE, Key=key("p", "1"), UpdateExpression="SET n = :n",
                    ExpressionAttributeValues={":n": {"N": "3"}})  # fmt: skip
     db.delete_item(TableName=TABLE, Key=key("p", "1"))
-    table = next(
-        t
-        for regions in dynamodb_backends.values()
-        for backend in regions.values()
-        for name, t in backend.tables.items()
-        if name == TABLE
-    )
+    table = _table(TABLE)
     packed = [r.__dict__.get("packed") for r in table.stream_shard.items]
     assert all(isinstance(p, bytes) for p in packed)  # compressed JSON, not moto's dicts
 
@@ -129,14 +133,9 @@ def test_a_packed_stream_record_reads_back_as_written(db):  # noqa: F811
 
 
 def test_items_share_their_attribute_names_and_keep_moto_s_size_limit(db):  # noqa: F811
-    from moto.dynamodb.models import dynamodb_backends
-
     for n in range(2):
         db.put_item(TableName=TABLE, Item={**key("N", f"S{n}"), "status": {"S": "open"}})
-    table = next(
-        t for r in dynamodb_backends.values() for b in r.values()
-        for name, t in b.tables.items() if name == TABLE
-    )  # fmt: skip
+    table = _table(TABLE)
     first, second = (list(i.attrs) for i in table.items[next(iter(table.items))].values())
     assert first == second == ["PK", "SK", "status"]
     assert all(a is b for a, b in zip(first, second, strict=True))  # one string per name
@@ -225,18 +224,6 @@ def test_memory_the_call_threads_freed_goes_back_to_the_system():
     assert gave_back == "True"
     # glibc may reuse some of it across the threads: 244 -> 53 MB quiet, 196 -> 53 loaded
     assert int(before) - int(after) >= 100, (before, after)
-
-
-def _table(name):
-    from moto.dynamodb.models import dynamodb_backends
-
-    return next(
-        t
-        for regions in dynamodb_backends.values()
-        for backend in regions.values()
-        for table_name, t in backend.tables.items()
-        if table_name == name
-    )
 
 
 def test_a_missing_key_or_a_partition_s_last_delete_leaves_no_partition(db):  # noqa: F811

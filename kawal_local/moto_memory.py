@@ -37,7 +37,7 @@ All six are moto defects (moto 5.2.5, ``moto/core/common_models.py``
 ``Table.get_item``/``delete_item``; ``moto/dynamodb/models/dynamo_type.py``
 ``Item.__init__``; ``moto/dynamodbstreams/models.py``
 ``DynamoDBStreamsBackend.shard_iterators``; ``moto/sns/models.py``
-``Topic.publish``/``Subscription.get_post_data``), for upstream; the README gives
+``Topic.publish``/``Subscription.get_post_data``), for upstream; docs/benchmarks.md gives
 the measured cost.
 """
 

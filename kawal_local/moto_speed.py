@@ -29,7 +29,7 @@
 All four are moto defects worth reporting upstream (moto 5.2.5,
 ``moto/dynamodb/models/__init__.py`` ``transact_write_items``,
 ``moto/dynamodb/models/table.py`` ``Table.query``/``all_items``,
-``moto/core/serialize.py``); the README gives the measured cost. ``install()`` is
+``moto/core/serialize.py``); docs/benchmarks.md gives the measured cost. ``install()`` is
 idempotent; nothing in ``chalicelib`` knows.
 """
 

@@ -257,7 +257,7 @@ def ensure_contact_key(alias: str) -> str:
 
 def ensure_whatsapp_secret() -> str:
     """Meta's secrets for the WhatsApp webhook: made once with random values (no
-    webhook verifies until an operator puts the real ones: README, WhatsApp)."""
+    webhook verifies until an operator puts the real ones: docs/channels.md, WhatsApp)."""
     import secrets as random
 
     from chalicelib.adapters.whatsapp import secret_name

@@ -155,7 +155,7 @@ def resources(stage: str) -> dict[str, Any]:
         },
         "DispatchDeadLetters": _queue(dlq),
         # Meta's app secret and tokens for the WhatsApp webhook: generated here as a
-        # placeholder; the operator puts the real values (README: WhatsApp)
+        # placeholder; the operator puts the real values (docs/channels.md: WhatsApp)
         "WhatsAppSecret": {
             "Type": "AWS::SecretsManager::Secret",
             "DeletionPolicy": "Retain",

@@ -1,6 +1,6 @@
 """DynamoDB persistence, the shared part: one on-demand table, item <-> model mapping, no Scan.
 
-Keys (see README, "Table design"):
+Keys (see docs/architecture.md, "Table design"):
 
     item            PK              SK                GSIs
     report          REPORT#<id>     META              GSI1 queue, GSI2 nearby (while open)

@@ -154,7 +154,18 @@ class Catalogue(Model):
 
     def public_handler(self, label_code: str) -> dict[str, str]:
         """The squad a citizen is shown for a label; covert labels show the command centre."""
-        squad = self.squad_for(label_code)
+        return self._shown(self.squad_for(label_code))
+
+    def report_handler(self, label_code: str, squad_code: str) -> dict[str, str]:
+        """The squad a citizen is shown for a report: its label's, or, for a label since
+        removed from the catalogue, its squad's; the covert one never by name."""
+        if self.label(label_code):
+            return self.public_handler(label_code)
+        squad = self._squads.get(squad_code)
+        return self._shown(squad) if squad else dict(COMMAND_CENTRE)
+
+    @staticmethod
+    def _shown(squad: Squad) -> dict[str, str]:
         if squad.covert:
             return dict(COMMAND_CENTRE)
         return {

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib import config, observe
 from chalicelib.adapters import aws
 from chalicelib.domain.messages import Notification
+from chalicelib.domain.principals import push_owner
 from chalicelib.domain.sms_text import sms_segments
 from chalicelib.routing import topic_name
 
@@ -91,7 +92,7 @@ class SnsPublisher:
         return told
 
     def _to_topic(self, n: Notification) -> str:
-        owner = "command" if n.topic == "command" else f"squad#{n.topic}"
+        owner = push_owner(n.topic)
         where = "command-centre" if n.topic == "command" else f"tim/#laporan/{n.report_id}"
         self._push(owner, n, f"{config.public_base_url().rstrip('/')}/{where}")
         structured = n.model_dump_json()

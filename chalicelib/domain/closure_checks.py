@@ -3,7 +3,7 @@ who check (and the command centre), so no file anyone can load describes it."""
 
 from __future__ import annotations
 
-from chalicelib.domain.models import CheckRequest, Offer, OfferChoice, Report
+from chalicelib.domain.models import Ask, CheckRequest, Offer, OfferChoice, Report
 
 CHECKABLE = ("resolved", "closed")
 
@@ -35,4 +35,19 @@ def check_offer(report: Report, asked: CheckRequest | None = None) -> Offer:
         photo_path=f"reports/{report.id}/check-photos",
         photo_label_id="Foto pemeriksaan",
         photo_label_en="Check photo",
+    )
+
+
+def check_ask(report: Report, asked: CheckRequest | None = None) -> Ask:
+    """The command centre's side: ask for the check, or see that it was asked."""
+    return Ask(
+        title_id="Minta pemeriksaan lapangan",
+        title_en="Ask for an on-the-spot check",
+        note_label_id="Yang perlu diperiksa (boleh kosong)",
+        note_label_en="What to look at (optional)",
+        path=f"command/reports/{report.id}/check-requests",
+        asked_id="Pemeriksaan lapangan diminta" if asked else None,
+        asked_en="On-the-spot check asked for" if asked else None,
+        asked_at=asked.at if asked else None,
+        asked_note=asked.note if asked else None,
     )

@@ -80,6 +80,12 @@ def _group(catalogue: Catalogue, label: Label, lang: str) -> str:
     return catalogue.public_handler(label.code)[f"name_{lang}"]
 
 
+def _agency(catalogue: Catalogue, report: Shown, lang: str) -> str:
+    """Who handles a request, by name (a label gone from the catalogue: its squad's,
+    never the covert one's)."""
+    return catalogue.report_handler(report.label, report.squad)[f"name_{lang}"]
+
+
 def service(catalogue: Catalogue, label: Label, lang: str) -> dict[str, Any]:
     name = label.name_en if lang == "en" else label.name_id
     group = _group(catalogue, label, lang)
@@ -295,7 +301,7 @@ def service_request(
     merged_code: str | None = None,
 ) -> dict[str, Any]:
     label = catalogue.label(report.label)
-    squad = _group(catalogue, label, lang) if label else report.squad
+    squad = _agency(catalogue, report, lang)
     district = regency.district(report.district) if report.district else None
     where = [report.address, f"Kec. {district.name}" if district else None, regency.regency]
     return {
@@ -354,8 +360,7 @@ def request_update(
     merged_code: str | None = None,
 ) -> dict[str, Any]:
     """One ``<request_update>`` of mySociety's servicerequestupdates extension."""
-    label = catalogue.label(report.label)
-    squad = _group(catalogue, label, lang) if label else report.squad
+    squad = _agency(catalogue, report, lang)
     if entry.action == "comment":
         description = COMMENT_WORDS[lang].format(note=entry.note or "")
     else:
@@ -378,7 +383,7 @@ def request_update(
 def created(report: Report, catalogue: Catalogue, lang: str) -> dict[str, Any]:
     """POST's answer: the id at once (and the token, for clients that poll by it)."""
     label = catalogue.label(report.label)
-    squad = _group(catalogue, label, lang) if label else report.squad
+    squad = _agency(catalogue, report, lang)
     if lang == "en":
         notice = (
             f"Report {report.code} sent to {squad}; "

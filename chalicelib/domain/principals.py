@@ -32,6 +32,13 @@ class Unauthenticated(KawalError):
     code = "unauthenticated"
 
 
+def push_owner(topic: str) -> str:
+    """Where the phones that hear a topic by web push are filed: ``command``, or
+    ``squad#<code>`` (the shadow squad's too). One mapping for the phone that
+    subscribes and the dispatcher that sends, so they cannot drift apart."""
+    return topic if topic == "command" else f"squad#{topic}"
+
+
 @dataclass(frozen=True)
 class Principal:
     role: Role
@@ -66,6 +73,16 @@ class Principal:
         if squad == "shadow":
             return False  # covert: absent to all but the command centre
         return self.role in ("operator",) or self.squad == squad
+
+    @property
+    def push_owner(self) -> str | None:
+        """Where this person's phones are filed for web push; None: no message is ever
+        sent to this role (operators hear from the ops topic, by email)."""
+        if self.role == "command":
+            return push_owner("command")
+        if self.role in ("squad", "shadow") and self.squad:
+            return push_owner(self.squad)
+        return None
 
     def can_manage_subscriptions(self, squad: str) -> bool:
         return self.role == "command" or (self.role == "operator" and squad != "shadow")

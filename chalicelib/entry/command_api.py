@@ -203,6 +203,8 @@ def request_check(ref: str):
     """Ask the shadow squad to check a resolved or closed report on the spot (covert:
     no squad view, public page or Open311 update shows it); their check closes it."""
     who = principal(bp.current_request)
+    if who.role != "command":  # absent, not forbidden: the words name the covert squad's work
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
     note = optional_body(bp.current_request, CheckRequestIn).note
     store = bootstrap.report_store()
     report_id = _known(ref, store)

@@ -25,7 +25,6 @@ from chalicelib.services import privacy, reports
 bp = Blueprint(__name__)
 SUBJECT = {
     "auth": ("reporter", "device"),
-    "errors": (403,),
     "query": (q("report", "the report's code, with X-Reporter-Token"),),
 }
 RIGHTS_ID = [

@@ -9,6 +9,7 @@ from chalicelib import bootstrap
 from chalicelib.adapters import webpush
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import PushKey, PushSubscribed, PushSubscriptionIn
+from chalicelib.domain.principals import Forbidden
 from chalicelib.entry import devices_api
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.http import json_response, parse_body, route
@@ -47,10 +48,20 @@ def subscribe_device():
     return _added(f"device#{device}", "", _subscription())
 
 
-@route(bp, "/staff/push/subscriptions", methods=["POST"], authorizer=staff, doc=SUBSCRIBE)
+@route(
+    bp,
+    "/staff/push/subscriptions",
+    methods=["POST"],
+    authorizer=staff,
+    doc={**SUBSCRIBE, "errors": (403,)},
+)
 def subscribe_member():
     """A squad member's phone hears of its squad's reports by push (SMS stays for
     what is urgent)."""
     who = principal(bp.current_request)
-    owner = f"squad#{who.squad}" if who.role == "squad" else who.role
-    return _added(owner, who.id, _subscription())
+    if who.push_owner is None:  # it would be kept and never used: say so instead
+        raise Forbidden(
+            "this account is sent no report notifications, so no phone of it is subscribed",
+            code="no_push_for_role",
+        )
+    return _added(who.push_owner, who.id, _subscription())

@@ -201,8 +201,18 @@ def reject(ref: str):
     return _act(ref, "reject", note=body.note, reason=body.reason)
 
 
+def checker(ref: str) -> Principal:
+    """Those who check closures (and the command centre); to anyone else the checks'
+    routes are absent: the 404 of an unknown report, before the body is even read."""
+    who = staff_principal()
+    if who.role not in ("shadow", "command"):
+        raise NotFound(f"no report {ref!r}", code="report_not_found")
+    return who
+
+
 def _photo_slot(ref: str, role: PhotoRole):
-    who, store = staff_principal(), bootstrap.report_store()
+    who = checker(ref) if role == "check" else staff_principal()
+    store = bootstrap.report_store()
     body = parse_body(bp.current_request, PositionedPhotoIn)
     inline = None
     if body.data_base64:  # the photo in the request itself (one call to queue offline)
@@ -242,7 +252,7 @@ def check_photo(ref: str):
 )
 def shadow_check(ref: str):
     """A covert check of a resolved or closed report; only the command centre sees it."""
-    who, store = staff_principal(), bootstrap.report_store()
+    who, store = checker(ref), bootstrap.report_store()
     body = parse_body(bp.current_request, ShadowCheckIn)
     check = bootstrap.workflow(store).shadow_check(
         report_id_or_404(ref, store),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import cursors
+from chalicelib.domain.closure_checks import check_ask
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     QueueItem,
@@ -103,6 +104,8 @@ def to_staff(
         shadow_checks=sorted(loaded.checks, key=lambda c: c.at),
         check_photos=[photo_to_public(p, media) for p in loaded.photos if p.role == "check"],
         check_requested=check_requested,
+        # what the command centre may ask, in words that reach its screen only after sign-in
+        asks=[check_ask(report, check_requested)] if offers else [],
     )
 
 

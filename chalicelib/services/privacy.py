@@ -14,7 +14,6 @@ from typing import Any
 from chalicelib.domain import identifiers
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import Report
-from chalicelib.services import photos
 
 CORRECTABLE = ("name", "phone", "email", "notify")
 
@@ -29,8 +28,9 @@ class Subject:
 def subject(
     store: Any, *, report_ref: str | None, reporter_token: str | None, device_token: str | None
 ) -> Subject:
-    """Who asks, from the token they hold: 403 or 404 like every other reporter step."""
-    from chalicelib.services.reports import report_id_or_404
+    """Who asks, from the token they hold. A code that is unknown, covert or simply not
+    theirs answers one and the same 404: no answer tells which it was."""
+    from chalicelib.services.reports import resolve_ref
 
     if device_token:
         device = identifiers.hash_secret(device_token)
@@ -48,8 +48,14 @@ def subject(
             "send X-Device-Token, or X-Reporter-Token with ?report=<code>",
             code="subject_required",
         )
-    loaded = store.load(report_id_or_404(report_ref, store))
-    photos.check_reporter(loaded.report, reporter_token)
+    report_id = resolve_ref(report_ref, store)
+    loaded = store.load(report_id) if report_id else None
+    if loaded is None or not (
+        reporter_token and identifiers.token_matches(reporter_token, loaded.report.token_hash)
+    ):
+        raise NotFound(
+            "no report with this code for this X-Reporter-Token", code="report_not_found"
+        )
     return Subject("report_token", [loaded.report])
 
 

@@ -278,11 +278,7 @@ def to_public(
             name_id=label.name_id if label else report.label,
             name_en=label.name_en if label else report.label,
         ),
-        handled_by=Handler(**catalogue.public_handler(report.label))
-        if label
-        else Handler(
-            code=report.squad, colour="#888888", name_id=report.squad, name_en=report.squad
-        ),
+        handled_by=Handler(**catalogue.report_handler(report.label, report.squad)),
         status=report.status,
         lat=report.lat,
         lon=report.lon,

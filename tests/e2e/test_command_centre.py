@@ -546,9 +546,9 @@ def test_from_the_drawer_the_regent_asks_for_a_closure_to_be_checked(browser, ce
     page.click("#search button[type=submit]")
     page.get_by_label("Yang perlu diperiksa (boleh kosong)").fill("Apakah saluran benar bersih?")
     page.get_by_role("button", name="Minta pemeriksaan lapangan").click()
-    page.wait_for_selector("#drawer [data-field=check-requested]")
-    assert "Apakah saluran benar bersih?" in page.inner_text("#drawer [data-field=check-requested]")
-    assert page.locator("#ask-check").count() == 0  # asked once; the drawer says so
+    page.wait_for_selector("#drawer [data-field=asked]")
+    assert "Apakah saluran benar bersih?" in page.inner_text("#drawer [data-field=asked]")
+    assert page.locator("#ask-0").count() == 0  # asked once; the drawer says so
     first = api_get(centre, "/squads/shadow/reports", "bayangan")["items"][0]
     assert first["id"] == resolved["id"] and "saluran" in first["pin_id"]
     assert errors == []

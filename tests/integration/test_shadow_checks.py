@@ -57,7 +57,7 @@ def test_who_may_check_and_when(client, aws, tokens):
     assert check(client, tokens, "shadow", open_report).status_code == 409  # not resolved yet
     report = resolved_report(client, aws, tokens)
     for role in ("orange", "blue", "operator"):
-        assert check(client, tokens, role, report).status_code == 403
+        assert check(client, tokens, role, report).status_code == 404  # absent, not forbidden
     assert check(client, tokens, "command", report, verdict="fixed").status_code == 201
     assert check(client, tokens, "shadow", report, verdict="maybe").status_code == 400
 

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import Report, TimelineEntry
-from chalicelib.domain.principals import Forbidden, Principal
+from chalicelib.domain.principals import Principal
 from chalicelib.services.check_requests import CheckRequesting
 from tests.fakes import FakeCheckRequests, FakeReports
 
@@ -48,9 +48,9 @@ def test_asking_twice_is_one_request_with_the_first_words():
 @pytest.mark.parametrize(
     ("who", "changes", "refused"),
     [
-        (Principal("squad", "tim-orange", "orange"), {}, Forbidden),
-        (Principal("shadow", "bayangan", "shadow"), {}, Forbidden),
-        (Principal("operator", "operator"), {}, Forbidden),
+        (Principal("squad", "tim-orange", "orange"), {}, NotFound),
+        (Principal("shadow", "bayangan", "shadow"), {}, NotFound),
+        (Principal("operator", "operator"), {}, NotFound),
         (Principal("shadow", "bayangan", "shadow"), {"covert": True}, NotFound),
         (Principal("squad", "tim-orange", "orange"), {"covert": True}, NotFound),
         (REGENT, {"covert": True}, Conflict),

@@ -78,6 +78,7 @@ from chalicelib.domain.models.stats import (  # noqa: F401
 from chalicelib.domain.models.views import (  # noqa: F401
     ApiKeyIssued,
     ApiKeyOut,
+    Ask,
     BodyOut,
     CommandQueueItem,
     ContactAudit,

@@ -192,6 +192,22 @@ class Offer(Model):
     context_en: str | None = None
 
 
+class Ask(Model):
+    """Something the command centre may ask others to do about this report, described
+    for its screen to draw (so no file served before sign-in names it): POST ``path``
+    with ``{"note"}``; once asked, ``asked_at`` and the words to show instead."""
+
+    title_id: str
+    title_en: str
+    note_label_id: str
+    note_label_en: str
+    path: str = Field(description="relative to the API's root")
+    asked_id: str | None = None
+    asked_en: str | None = None
+    asked_at: datetime | None = None
+    asked_note: str | None = None
+
+
 class ReportStaff(ReportPublic):
     """What the report's squad and the command centre see: the whole timeline with
     staff identities; never the reporter's."""
@@ -233,6 +249,7 @@ class ReportCommand(ReportStaff):
     check_requested: CheckRequest | None = Field(
         default=None, description="the closure check asked of the shadow squad, still open"
     )
+    asks: list[Ask] = []
 
 
 class PasswordReset(Model):

@@ -36,7 +36,6 @@ const TEXT = {
     transferTo: "Pindahkan ke tim", why: "Alasan (minimal 5 huruf)", transferGo: "Pindahkan", priorityGo: "Ubah prioritas",
     actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
     reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
-    checkAsk: "Minta pemeriksaan lapangan", checkNote: "Yang perlu diperiksa (boleh kosong)", checkAsked: "Pemeriksaan lapangan diminta",
     statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
       reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak",
       awaiting_info: "Menunggu jawaban pelapor", withdrawn: "Ditarik pelapor", forwarded: "Diteruskan ke instansi" },
@@ -72,7 +71,6 @@ const TEXT = {
     transferTo: "Move to the squad", why: "Why (at least 5 letters)", transferGo: "Move", priorityGo: "Change the priority",
     actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
     reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
-    checkAsk: "Ask for an on-the-spot check", checkNote: "What to look at (optional)", checkAsked: "On-the-spot check asked for",
     statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
       reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected",
       awaiting_info: "Awaiting the reporter", withdrawn: "Withdrawn", forwarded: "Forwarded" },
@@ -423,18 +421,20 @@ async function openDrawer(id) {
 
 /* What the command centre may do to a report: remind its squad (open reports), hand a
    report being worked to another member of the squad (from the statistics), move it,
-   change its priority, have a closure checked on the spot. */
+   change its priority, and whatever else the API says it may ask of others (`asks`: their
+   words come with the report, after sign-in, so this file names none of them). */
 function drawerActions(r) {
   const box = el("section", { "data-field": "actions", "aria-labelledby": "actions-title" },
     el("h3", { id: "actions-title" }, t("actions")));
   const said = el("p", { role: "status", class: "muted" });
-  const act = async (path, body, root = "command/reports") => {
-    const answer = await api(`${root}/${encodeURIComponent(r.id)}/${path}`, {
+  const post = async (path, body) => {
+    const answer = await api(path, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     if (answer.status === 200) { await openDrawer(r.id); $("drawer-body").querySelector("[data-field=actions] [role=status]").textContent = t("done"); }
     else said.textContent = `${t("failed")}: ${answer.body?.error?.message || answer.status}`;
   };
+  const act = (path, body, root = "command/reports") => post(`${root}/${encodeURIComponent(r.id)}/${path}`, body);
   if (OPEN.includes(r.status)) {
     const note = el("input", { id: "remind-note", type: "text", maxlength: "300" });
     box.append(el("label", { for: "remind-note" }, t("remindNote")), note,
@@ -461,15 +461,17 @@ function drawerActions(r) {
     box.append(el("label", { for: "priority-level" }, t("priority")), level, el("label", { for: "priority-why" }, t("why")), why,
       el("button", { type: "button", id: "prioritise", onclick: () => act("priority", { priority: level.value, reason: why.value.trim() }, "reports") }, t("priorityGo")));
   }
-  // a closure the API offers to have checked: the regent asks for the check, or sees it asked
-  if (r.check_requested) {
-    box.append(el("p", { "data-field": "check-requested" }, `${t("checkAsked")} ${wib(r.check_requested.at)}`,
-      r.check_requested.note ? `: ${r.check_requested.note}` : ""));
-  } else if ((r.offers || []).length) {
-    const note = el("input", { id: "check-note", type: "text", maxlength: "300" });
-    box.append(el("label", { for: "check-note" }, t("checkNote")), note,
-      el("button", { type: "button", id: "ask-check", onclick: () => act("check-requests", { note: note.value.trim() || null }) }, t("checkAsk")));
-  }
+  const words = (o, key) => o[`${key}_${state.lang}`] || o[`${key}_id`];
+  (r.asks || []).forEach((ask, n) => {
+    if (ask.asked_at) {
+      box.append(el("p", { "data-field": "asked" }, `${words(ask, "asked")} ${wib(ask.asked_at)}`,
+        ask.asked_note ? `: ${ask.asked_note}` : ""));
+      return;
+    }
+    const note = el("input", { id: `ask-${n}-note`, type: "text", maxlength: "300" });
+    box.append(el("label", { for: `ask-${n}-note` }, words(ask, "note_label")), note,
+      el("button", { type: "button", id: `ask-${n}`, onclick: () => post(ask.path, { note: note.value.trim() || null }) }, words(ask, "title")));
+  });
   box.append(said);
   return box.childElementCount > 2 ? box : "";
 }

@@ -121,6 +121,7 @@
     push_on: ["Terima notifikasi laporan di HP ini", "Get report notifications on this phone"],
     push_done: ["Notifikasi aktif. SMS tetap untuk laporan mendesak.", "Notifications on. SMS stays for urgent reports."],
     push_refused: ["Notifikasi tidak diizinkan di HP ini.", "Notifications are not allowed on this phone."],
+    push_none: ["Akun ini tidak menerima notifikasi laporan.", "This account gets no report notifications."],
     show_open: ["Laporan terbuka", "Open reports"],
     show_forwarded: ["Diteruskan ke instansi", "Forwarded to outside bodies"],
   });
@@ -597,7 +598,7 @@
       const on = await Kit.enablePush(API, "staff/push/subscriptions", {}, await Outbox.staffToken(API));
       note.textContent = I.t(on ? "push_done" : "push_refused");
       if (on) $("#push-on").hidden = true;
-    } catch (e) { note.textContent = I.t("need_signal"); }
+    } catch (e) { note.textContent = I.t(e.status === 403 ? "push_none" : "need_signal"); }
   });
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
   addEventListener("hashchange", route);

@@ -160,6 +160,10 @@ class Limits(BaseModel):
     # +1s from one network an hour (CGNAT: generous, but no fake crowds); per phone
     quota_supports_per_ip_hour: PositiveInt = 30
     quota_supports_per_device_hour: PositiveInt = 10
+    # phones registered from one network an hour (each is a fresh per-phone quota); a
+    # phone that files nothing within the days below is forgotten (DynamoDB TTL)
+    quota_devices_per_ip_hour: PositiveInt = 60
+    device_unused_days: PositiveInt = 7
     sms_per_report_notification: PositiveInt = 5  # people one update of one report texts
     sms_per_phone_day: PositiveInt = 10
     sms_daily_budget: PositiveInt = 2000
@@ -211,6 +215,14 @@ def supports_per_ip_hour() -> int:
 
 def supports_per_device_hour() -> int:
     return limits().quota_supports_per_device_hour
+
+
+def devices_per_ip_hour() -> int:
+    return limits().quota_devices_per_ip_hour
+
+
+def device_unused_days() -> int:
+    return limits().device_unused_days
 
 
 def sms_per_report_notification() -> int:

@@ -59,6 +59,9 @@ SUPPORTS_PER_IP = Limit(
 SUPPORTS_PER_DEVICE = Limit(
     "support-device", config.supports_per_device_hour, 3600, "this phone supported many reports"
 )
+DEVICES_PER_IP = Limit(
+    "devices-ip", config.devices_per_ip_hour, 3600, "many phones registered from this network"
+)
 SMS_PER_PHONE = Limit("sms-phone", config.sms_per_phone_day, 86400, "SMS cap for one number")
 SMS_BUDGET = Limit("sms-budget", config.sms_daily_budget, 86400, "the daily SMS budget")
 

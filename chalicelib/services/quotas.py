@@ -47,12 +47,6 @@ SIGN_IN_ATTEMPTS_PER_IP = Limit(
     3600,
     "too many sign-in attempts from this network",
 )
-SIGN_IN_FAILURES_PER_ACCOUNT = Limit(
-    "sign-in-account",
-    config.sign_in_failures_per_account,
-    900,
-    "many wrong passwords for this account; wait before trying again",
-)
 SUPPORTS_PER_IP = Limit(
     "support-ip", config.supports_per_ip_hour, 3600, "many supports came from this network"
 )

@@ -153,7 +153,8 @@ class Limits(BaseModel):
     quota_reports_per_ip_hour: PositiveInt = 200
     quota_open311_per_key_hour: PositiveInt = 1000
     # wrong passwords from one network an hour (right ones are not counted: an office
-    # behind one address signs in all day); every attempt (floods); per account / 15 min
+    # behind one address signs in all day); every attempt (floods); per account, wrong
+    # ones in a row before the back-off starts (services/sign_in_guard.py)
     quota_sign_ins_per_ip_hour: PositiveInt = 60
     quota_sign_in_attempts_per_ip_hour: PositiveInt = 1000
     quota_sign_in_failures_per_account: PositiveInt = 10

@@ -90,20 +90,13 @@ class PeopleItems(_Table):
         return self.device_unused(device_hash, now) is not None
 
     def use_device(self, device_hash: str) -> None:
-        """A phone that filed something: kept from now on (no TTL)."""
-        from botocore.exceptions import ClientError
-
-        try:
-            with dynamodb_errors():
-                self._db.update_item(
-                    TableName=self.table_name,
-                    Key=_key(f"DEVICE#{device_hash}", "META"),
-                    UpdateExpression="REMOVE expires_at",
-                    ConditionExpression="attribute_exists(expires_at)",
-                )
-        except ClientError as exc:  # used already, or forgotten meanwhile
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        """A phone that filed something: kept from now on (no TTL). Used already, or
+        forgotten meanwhile: nothing to do."""
+        self._update_if(
+            _key(f"DEVICE#{device_hash}", "META"),
+            UpdateExpression="REMOVE expires_at",
+            ConditionExpression="attribute_exists(expires_at)",
+        )
 
     def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
         with dynamodb_errors():

@@ -27,8 +27,6 @@ class SignInStore(_Table):
     def claim(self, key: str, seen: int, failures: int, next_at: int, expires_at: int) -> bool:
         """Set the count and the wait if the count is still ``seen`` (one of parallel
         attempts wins)."""
-        from botocore.exceptions import ClientError
-
         condition = "failures = :seen" + (" OR attribute_not_exists(PK)" if seen == 0 else "")
         values: dict[str, Any] = {
             ":seen": {"N": str(seen)},
@@ -36,20 +34,12 @@ class SignInStore(_Table):
             ":next": {"N": str(next_at)},
             ":exp": {"N": str(expires_at)},
         }
-        try:
-            with dynamodb_errors():
-                self._db.update_item(
-                    TableName=self.table_name,
-                    Key=_key(f"SIGNIN#{key}", "BACKOFF"),
-                    UpdateExpression="SET failures = :failures, next_at = :next, expires_at = :exp",
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=values,
-                )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._update_if(
+            _key(f"SIGNIN#{key}", "BACKOFF"),
+            UpdateExpression="SET failures = :failures, next_at = :next, expires_at = :exp",
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
 
     def clear(self, key: str) -> None:
         with dynamodb_errors():

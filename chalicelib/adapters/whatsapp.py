@@ -48,9 +48,17 @@ def secrets() -> dict[str, str]:
 
 
 def app_secret() -> str:
-    """The app secret, or '' when the stage's secret lacks one (logged: every delivery is
-    refused until an operator puts it in; README, WhatsApp)."""
-    found = secrets().get("app_secret")
+    """The app secret, or '' when the stage's secret is missing, unreadable or lacks
+    one (logged: every delivery is refused until an operator puts it in; README,
+    WhatsApp). An outage of the secrets store stays a 503: Meta delivers again."""
+    from botocore.exceptions import ClientError
+
+    try:
+        stored: Any = secrets()
+    except (ClientError, ValueError) as exc:  # no such secret, no access, not JSON
+        log.error("%s unreadable (%s): every WhatsApp delivery is refused", secret_name(), exc)
+        return ""
+    found = stored.get("app_secret") if isinstance(stored, dict) else None
     if not isinstance(found, str) or not found.strip():
         log.error("%s has no app_secret: every WhatsApp delivery is refused", secret_name())
         return ""

@@ -152,6 +152,20 @@ def test_a_stage_secret_without_an_app_secret_refuses_every_delivery(client, aws
     assert whatsapp.valid_signature("", b"{}", signature("", b"{}")) is False
 
 
+def test_an_unreadable_or_missing_stage_secret_refuses_every_delivery(client, aws, graph):
+    from chalicelib.adapters import whatsapp
+
+    sm = aws.client("secretsmanager")
+    for broken in ("not json", '["a list"]'):
+        sm.put_secret_value(SecretId="kawal-dev-whatsapp", SecretString=broken)
+        whatsapp._secrets.cache_clear()
+        assert deliver(client, webhook(SENDER, "wamid.b", "text", body="halo")).status_code == 401
+    sm.delete_secret(SecretId="kawal-dev-whatsapp", ForceDeleteWithoutRecovery=True)
+    whatsapp._secrets.cache_clear()
+    assert deliver(client, webhook(SENDER, "wamid.c", "text", body="halo")).status_code == 401
+    assert graph.sent == []
+
+
 def test_the_runner_puts_a_random_app_secret_where_the_stage_has_none(aws):
     from chalicelib.adapters import whatsapp
     from kawal_local import resources

@@ -94,7 +94,7 @@ class Fetcher:
     def __init__(
         self,
         *,
-        resolve: Callable[[str, int], list[str]] = _resolve,
+        resolve: Callable[[str, int], list[str]] | None = None,  # None: DNS, in the deadline
         permitted: Callable[[Address], bool] = public,
         context: ssl.SSLContext | None = None,
         seconds: float = SECONDS,
@@ -123,9 +123,12 @@ class Fetcher:
             return body, kind
         raise Refused(f"more than {MAX_REDIRECTS} redirects")
 
-    def _address(self, host: str, port: int) -> str:
+    def _address(self, host: str, port: int, deadline: float) -> str:
         try:
-            addresses = self.resolve(host, port)
+            if self.resolve is None:
+                addresses = _resolve(host, port, self._left(deadline))
+            else:
+                addresses = self.resolve(host, port)
         except (OSError, UnicodeError) as exc:
             raise Refused(f"{host} does not resolve: {exc}") from None
         if not addresses:
@@ -145,7 +148,7 @@ class Fetcher:
             port = parts.port or 443
         except ValueError:
             raise Refused(f"bad port in {url[:80]}") from None
-        address = self._address(parts.hostname, port)
+        address = self._address(parts.hostname, port, deadline)
         path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         connection = _Pinned(
             parts.hostname, address, port, context=self.context, timeout=self._left(deadline)

@@ -142,3 +142,17 @@ def test_a_host_that_drips_a_byte_at_a_time_is_cut_off_at_the_deadline(host):
         with pytest.raises(Refused, match="took too long"):
             fetcher.fetch(host.url(path))
         assert time.monotonic() - started < 1.6, path
+
+
+def test_a_resolver_that_dawdles_is_inside_the_same_deadline(monkeypatch):
+    from chalicelib.adapters import remote_media
+
+    def slow(*args, **kwargs):
+        time.sleep(3)
+        return [(None, None, None, "", ("8.8.8.8", 443))]
+
+    monkeypatch.setattr(remote_media.socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(Refused):
+        Fetcher(seconds=1.0).fetch("https://lambat.example/x.jpg")
+    assert time.monotonic() - started < 1.6

@@ -141,7 +141,7 @@ def test_a_host_that_drips_a_byte_at_a_time_is_cut_off_at_the_deadline(host):
         started = time.monotonic()
         with pytest.raises(Refused, match="took too long"):
             fetcher.fetch(host.url(path))
-        assert time.monotonic() - started < 1.6, path
+        assert time.monotonic() - started < 2.5, path  # undripped: 4.5 s and more
 
 
 def test_a_resolver_that_dawdles_is_inside_the_same_deadline(monkeypatch):
@@ -155,4 +155,4 @@ def test_a_resolver_that_dawdles_is_inside_the_same_deadline(monkeypatch):
     started = time.monotonic()
     with pytest.raises(Refused):
         Fetcher(seconds=1.0).fetch("https://lambat.example/x.jpg")
-    assert time.monotonic() - started < 1.6
+    assert time.monotonic() - started < 2.5  # not the resolver's own 4 s

@@ -81,6 +81,14 @@ def counters() -> CounterStore:
     return CounterStore()
 
 
+def sign_in_guard():
+    """Staff sign-in's limits: per network, and a per-account back-off by place."""
+    from chalicelib.adapters.dynamodb.sign_ins import SignInStore
+    from chalicelib.services.sign_in_guard import SignInGuard
+
+    return SignInGuard(counters=counters(), records=SignInStore(), now=reports.utc_now)
+
+
 def sms_allowed(phone: str) -> bool:
     return sms_budget.allow(counters(), phone, reports.utc_now())
 

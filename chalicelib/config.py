@@ -153,13 +153,18 @@ class Limits(BaseModel):
     quota_reports_per_ip_hour: PositiveInt = 200
     quota_open311_per_key_hour: PositiveInt = 1000
     # wrong passwords from one network an hour (right ones are not counted: an office
-    # behind one address signs in all day); every attempt (floods); per account / 15 min
+    # behind one address signs in all day); every attempt (floods); per account, wrong
+    # ones in a row before the back-off starts (services/sign_in_guard.py)
     quota_sign_ins_per_ip_hour: PositiveInt = 60
     quota_sign_in_attempts_per_ip_hour: PositiveInt = 1000
     quota_sign_in_failures_per_account: PositiveInt = 10
     # +1s from one network an hour (CGNAT: generous, but no fake crowds); per phone
     quota_supports_per_ip_hour: PositiveInt = 30
     quota_supports_per_device_hour: PositiveInt = 10
+    # phones registered from one network an hour (each is a fresh per-phone quota); a
+    # phone that files nothing within the days below is forgotten (DynamoDB TTL)
+    quota_devices_per_ip_hour: PositiveInt = 60
+    device_unused_days: PositiveInt = 7
     sms_per_report_notification: PositiveInt = 5  # people one update of one report texts
     sms_per_phone_day: PositiveInt = 10
     sms_daily_budget: PositiveInt = 2000
@@ -211,6 +216,14 @@ def supports_per_ip_hour() -> int:
 
 def supports_per_device_hour() -> int:
     return limits().quota_supports_per_device_hour
+
+
+def devices_per_ip_hour() -> int:
+    return limits().quota_devices_per_ip_hour
+
+
+def device_unused_days() -> int:
+    return limits().device_unused_days
 
 
 def sms_per_report_notification() -> int:

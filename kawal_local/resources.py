@@ -265,13 +265,20 @@ def ensure_whatsapp_secret() -> str:
     sm = aws.client("secretsmanager")
     name = secret_name()
     try:
-        return sm.describe_secret(SecretId=name)["ARN"]
+        arn = sm.describe_secret(SecretId=name)["ARN"]
     except sm.exceptions.ResourceNotFoundException:
         value = {"app_secret": random.token_hex(16), "verify_token": random.token_urlsafe(16),
                  "access_token": "", "phone_number_id": ""}  # fmt: skip
         made = sm.create_secret(Name=name, SecretString=json.dumps(value))
         log.info("secret %s created (placeholder values)", name)
         return made["ARN"]
+    value = json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
+    found = value.get("app_secret")
+    if not isinstance(found, str) or not found.strip():  # an empty key verifies anything
+        value["app_secret"] = random.token_hex(16)
+        sm.put_secret_value(SecretId=name, SecretString=json.dumps(value))
+        log.warning("secret %s had no app_secret: a random one put in its place", name)
+    return arn
 
 
 def bootstrap() -> dict[str, Any]:

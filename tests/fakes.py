@@ -33,6 +33,32 @@ class FakeCounters:
         return (key, window) in self.counts
 
 
+class FakeSignInRecords:
+    """``sign_in_guard.SignInRecords``: known networks and back-off state."""
+
+    def __init__(self) -> None:
+        self.networks: set[str] = set()
+        self.backoffs: dict[str, tuple[int, int]] = {}
+
+    def known_network(self, key: str) -> bool:
+        return key in self.networks
+
+    def remember_network(self, key: str, expires_at: int) -> None:
+        self.networks.add(key)
+
+    def backoff(self, key: str) -> tuple[int, int]:
+        return self.backoffs.get(key, (0, 0))
+
+    def claim(self, key: str, seen: int, failures: int, next_at: int, expires_at: int) -> bool:
+        if self.backoffs.get(key, (0, 0))[0] != seen:
+            return False
+        self.backoffs[key] = (failures, next_at)
+        return True
+
+    def clear(self, key: str) -> None:
+        self.backoffs.pop(key, None)
+
+
 def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -8,11 +8,13 @@ they are a picture."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import logging
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -32,12 +34,20 @@ class Refused(Exception):
     """Not fetched: why, in words for the log."""
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64's well-known
+# prefix (RFC 6052; Python counts it global) and the old IPv4-compatible form (::a.b.c.d)
+WRAPPING_IPV4 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"))
+
+
 def public(address: Address) -> bool:
     """A globally routable unicast address: not private, loopback, link-local (the
     cloud metadata service), shared (CGNAT), reserved or multicast; an IPv6 form of
-    an IPv4 address is judged by the IPv4 address inside."""
+    an IPv4 address (mapped, 6to4, NAT64, IPv4-compatible) is judged by the IPv4
+    address inside."""
     if isinstance(address, ipaddress.IPv6Address):
         inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and any(address in prefix for prefix in WRAPPING_IPV4):
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if inner is not None:
             return public(inner)
     return address.is_global and not address.is_multicast
@@ -69,15 +79,22 @@ class _Pinned(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.pinned = raw  # the watchdog can cut the handshake too
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
         self.pinned = self.sock  # kept: a "Connection: close" answer takes self.sock away
+
+    def cut(self) -> None:
+        """Hang up from another thread: a read blocked on the socket returns at once."""
+        if self.pinned is not None:
+            with contextlib.suppress(OSError):  # not connected yet, or closed already
+                self.pinned.shutdown(socket.SHUT_RDWR)
 
 
 class Fetcher:
     def __init__(
         self,
         *,
-        resolve: Callable[[str, int], list[str]] = _resolve,
+        resolve: Callable[[str, int], list[str]] | None = None,  # None: DNS, in the deadline
         permitted: Callable[[Address], bool] = public,
         context: ssl.SSLContext | None = None,
         seconds: float = SECONDS,
@@ -106,9 +123,12 @@ class Fetcher:
             return body, kind
         raise Refused(f"more than {MAX_REDIRECTS} redirects")
 
-    def _address(self, host: str, port: int) -> str:
+    def _address(self, host: str, port: int, deadline: float) -> str:
         try:
-            addresses = self.resolve(host, port)
+            if self.resolve is None:
+                addresses = _resolve(host, port, self._left(deadline))
+            else:
+                addresses = self.resolve(host, port)
         except (OSError, UnicodeError) as exc:
             raise Refused(f"{host} does not resolve: {exc}") from None
         if not addresses:
@@ -128,11 +148,17 @@ class Fetcher:
             port = parts.port or 443
         except ValueError:
             raise Refused(f"bad port in {url[:80]}") from None
-        address = self._address(parts.hostname, port)
+        address = self._address(parts.hostname, port, deadline)
         path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         connection = _Pinned(
             parts.hostname, address, port, context=self.context, timeout=self._left(deadline)
         )
+        # Socket timeouts are per read: a host sending a byte before each one times out
+        # would hold the fetch for ever. The watchdog hangs up at the deadline, whatever
+        # is being read (handshake, status line, headers, body).
+        watchdog = threading.Timer(self._left(deadline), connection.cut)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             connection.request(
                 "GET", path, headers={"User-Agent": USER_AGENT, "Accept": ", ".join(IMAGE_TYPES)}
@@ -153,10 +179,13 @@ class Fetcher:
                 if total > self.max_bytes:
                     raise Refused(f"{url} is over {self.max_bytes} bytes")
                 chunks.append(chunk)
+            self._left(deadline)  # cut off at the deadline: what was read is not whole
             return answer, b"".join(chunks)
         except (OSError, http.client.HTTPException) as exc:
+            self._left(deadline)
             raise Refused(f"{url} could not be fetched: {exc}") from None
         finally:
+            watchdog.cancel()
             connection.close()
 
     @staticmethod

@@ -47,9 +47,28 @@ def secrets() -> dict[str, str]:
     return _secrets(secret_name(), int(time.time() // 300))
 
 
+def app_secret() -> str:
+    """The app secret, or '' when the stage's secret is missing, unreadable or lacks
+    one (logged: every delivery is refused until an operator puts it in; README,
+    WhatsApp). An outage of the secrets store stays a 503: Meta delivers again."""
+    from botocore.exceptions import ClientError
+
+    try:
+        stored: Any = secrets()
+    except (ClientError, ValueError) as exc:  # no such secret, no access, not JSON
+        log.error("%s unreadable (%s): every WhatsApp delivery is refused", secret_name(), exc)
+        return ""
+    found = stored.get("app_secret") if isinstance(stored, dict) else None
+    if not isinstance(found, str) or not found.strip():
+        log.error("%s has no app_secret: every WhatsApp delivery is refused", secret_name())
+        return ""
+    return found
+
+
 def valid_signature(app_secret: str, raw: bytes, header: str | None) -> bool:
-    """``X-Hub-Signature-256: sha256=<hex HMAC of the raw body with the app secret>``."""
-    if not header or not header.startswith("sha256="):
+    """``X-Hub-Signature-256: sha256=<hex HMAC of the raw body with the app secret>``.
+    Never with an empty key: anyone can compute that HMAC (fail closed)."""
+    if not app_secret or not app_secret.strip() or not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, header.removeprefix("sha256="))

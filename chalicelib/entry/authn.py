@@ -88,30 +88,14 @@ def new_password():
 
 
 def _counted_attempt(username: str, attempt: Any):
-    """Run a sign-in attempt: every attempt counted per network (floods); wrong ones per
-    network and per account, counted up front (parallel guesses cannot slip past the
-    limit) and given back when the attempt was not a wrong guess."""
+    """Run a sign-in attempt past the guard (services/sign_in_guard.py): counted per
+    network; per account a back-off that guesses from elsewhere cannot impose on a
+    network the account signs in from."""
     from chalicelib import bootstrap
     from chalicelib.entry.http import source_ip
-    from chalicelib.services import quotas, reports
 
-    counters, now = bootstrap.counters(), reports.utc_now()
     address = source_ip(bp.current_request)
-    quotas.take(counters, quotas.SIGN_IN_ATTEMPTS_PER_IP, address, now)
-    failures = [
-        (quotas.SIGN_INS_PER_IP, address),
-        (quotas.SIGN_IN_FAILURES_PER_ACCOUNT, username.strip().lower()),
-    ]
-    quotas.take_all(counters, failures, now)
-    try:
-        tokens = attempt()
-    except Unauthenticated:
-        raise
-    except BaseException:  # a right password (temporary), a weak new one, an outage
-        quotas.give_back_all(counters, failures, now)
-        raise
-    quotas.give_back_all(counters, failures, now)
-    return signed_in(tokens)
+    return signed_in(bootstrap.sign_in_guard().attempt(username, address, attempt))
 
 
 # Staying signed in (the squads' app): the access token (1 hour) lives only in the

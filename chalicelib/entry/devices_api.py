@@ -20,32 +20,51 @@ bp = Blueprint(__name__)
 
 
 @overload
-def device_hash(request: Any, store: ReportStore, *, required: Literal[True]) -> str: ...
+def device_hash(
+    request: Any, store: ReportStore, *, required: Literal[True], use: bool = ...
+) -> str: ...
 @overload
-def device_hash(request: Any, store: ReportStore, *, required: bool) -> str | None: ...
-def device_hash(request: Any, store: ReportStore, *, required: bool) -> str | None:
-    """The registered phone behind ``X-Device-Token``, as the hash it is stored by."""
+def device_hash(
+    request: Any, store: ReportStore, *, required: bool, use: bool = ...
+) -> str | None: ...
+def device_hash(
+    request: Any, store: ReportStore, *, required: bool, use: bool = True
+) -> str | None:
+    """The registered phone behind ``X-Device-Token``, as the hash it is stored by.
+    ``use``: the phone files something (after the body was read), so it is kept; a phone
+    that never does is forgotten after ``DEVICE_UNUSED_DAYS``."""
     token = request.headers.get("x-device-token")
     if not token:
         if required:
             raise InvalidInput("send the X-Device-Token from POST /devices", code="device_required")
         return None
     device_hash = identifiers.hash_secret(token)
-    if not store.device_exists(device_hash):
+    unused = store.device_unused(device_hash, reports.utc_now())
+    if unused is None:
         raise InvalidInput(
             "unknown device token; register with POST /devices", code="unknown_device"
         )
+    if unused and use:
+        store.use_device(device_hash)
     return device_hash
 
 
-@route(bp, "/devices", methods=["POST"], doc={"returns": {201: DeviceRegistered}})
+@route(bp, "/devices", methods=["POST"], doc={"returns": {201: DeviceRegistered}, "errors": (429,)})
 def register_device():
     """Register a phone once: its token then gathers every report it files ("my
-    reports"), whatever each report's own reporter token. Stored only as a hash."""
+    reports"), whatever each report's own reporter token. Stored only as a hash;
+    counted per network, and forgotten if it files nothing within a week."""
     import secrets
 
+    from chalicelib import config
+    from chalicelib.entry.http import source_ip
+    from chalicelib.services import quotas
+
+    now = reports.utc_now()
+    quotas.take(bootstrap.counters(), quotas.DEVICES_PER_IP, source_ip(bp.current_request), now)
     token = secrets.token_urlsafe(32)
-    bootstrap.report_store().register_device(identifiers.hash_secret(token), reports.utc_now())
+    unused_until = int(now.timestamp()) + config.device_unused_days() * 86400
+    bootstrap.report_store().register_device(identifiers.hash_secret(token), now, unused_until)
     return json_response(DeviceRegistered(device_token=token), 201)
 
 
@@ -64,7 +83,7 @@ def my_reports():
     from chalicelib.entry import views
 
     store = bootstrap.report_store()
-    listing = store.device_reports(device_hash(bp.current_request, store, required=True))
+    listing = store.device_reports(device_hash(bp.current_request, store, required=True, use=False))
     cursor = query(bp.current_request).get("cursor")
     mine, cursor = views.page_of(store, listing, cursor, newest_first=True)
     catalogue = load_catalogue()

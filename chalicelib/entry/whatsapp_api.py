@@ -62,8 +62,8 @@ def whatsapp_messages():
     5xx would only make Meta send it again and again)."""
     request = bp.current_request
     raw = raw_body(request)
-    secret = whatsapp.secrets().get("app_secret", "")
-    if not whatsapp.valid_signature(secret, raw, request.headers.get("x-hub-signature-256")):
+    signed = request.headers.get("x-hub-signature-256")
+    if not whatsapp.valid_signature(whatsapp.app_secret(), raw, signed):  # none: refused
         return json_response({"error": {"code": "bad_signature", "message": "signature"}}, 401)
     try:
         payload = json.loads(raw)

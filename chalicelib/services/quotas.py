@@ -47,17 +47,14 @@ SIGN_IN_ATTEMPTS_PER_IP = Limit(
     3600,
     "too many sign-in attempts from this network",
 )
-SIGN_IN_FAILURES_PER_ACCOUNT = Limit(
-    "sign-in-account",
-    config.sign_in_failures_per_account,
-    900,
-    "many wrong passwords for this account; wait before trying again",
-)
 SUPPORTS_PER_IP = Limit(
     "support-ip", config.supports_per_ip_hour, 3600, "many supports came from this network"
 )
 SUPPORTS_PER_DEVICE = Limit(
     "support-device", config.supports_per_device_hour, 3600, "this phone supported many reports"
+)
+DEVICES_PER_IP = Limit(
+    "devices-ip", config.devices_per_ip_hour, 3600, "many phones registered from this network"
 )
 SMS_PER_PHONE = Limit("sms-phone", config.sms_per_phone_day, 86400, "SMS cap for one number")
 SMS_BUDGET = Limit("sms-budget", config.sms_daily_budget, 86400, "the daily SMS budget")

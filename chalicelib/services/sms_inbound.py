@@ -16,9 +16,9 @@ from typing import Any, Protocol
 from chalicelib.domain import identifiers, sms_grammar
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.models import ReportIn
+from chalicelib.domain.models import ReportIn, normalize_phone
 from chalicelib.routing import Catalogue
-from chalicelib.services import quotas
+from chalicelib.services import quotas, sms_budget
 from chalicelib.services.limits import submit_counted
 
 log = logging.getLogger("kawal.sms")
@@ -65,7 +65,8 @@ class SmsReports:
         self.base_url, self.now = base_url.rstrip("/"), now
 
     def handle(self, message: dict[str, Any]) -> str | None:
-        """One inbound SMS; returns what was replied (None: a redelivery, or junk)."""
+        """One inbound SMS; returns what was replied (None: a redelivery, junk, or no
+        reply allowed)."""
         phone, text = message.get("originationNumber"), message.get("messageBody")
         message_id = message.get("inboundMessageId")
         if not (isinstance(phone, str) and isinstance(text, str) and message_id):
@@ -78,8 +79,23 @@ class SmsReports:
         except Exception:
             self.store.forget_delivery(f"sms-{message_id}")  # let SNS's retry in
             raise
+        if not self._may_text(phone):
+            return None
         self.texter.send(phone, sms_grammar.fit(reply))
         return reply
+
+    def _may_text(self, phone: str) -> bool:
+        """A reply follows every other SMS's rules: an Indonesian mobile number only, the
+        number's daily cap and the regency's daily budget (else no reply, logged)."""
+        try:
+            number = normalize_phone(phone)
+        except ValueError:
+            log.warning("inbound SMS not answered: not an Indonesian mobile number")
+            return False
+        if not sms_budget.allow(self.counters, number, self.now()):
+            log.warning("inbound SMS not answered: the number's cap or the daily budget")
+            return False
+        return True
 
     def _answer(self, phone: str, text: str, message_id: str) -> str:
         parsed = sms_grammar.parse(text, self.catalogue, self.regency)

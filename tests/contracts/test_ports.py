@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.fakes import FakeCounters, FakeOutbox
+from tests.fakes import FakeCounters, FakeOutbox, FakeSignInRecords
 
 NOW = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 
@@ -48,6 +48,31 @@ def test_counters_give_back_frees_a_place_and_never_goes_below_zero(counters):
         counters.give_back("k", "w")  # more than was taken: nothing to give back
     assert [counters.take("k", "w", 2, 0) for _ in range(3)] == [True, True, False]
     counters.give_back("none", "w")  # never taken: no error
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def sign_ins(request):
+    if request.param == "fake":
+        return FakeSignInRecords()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.sign_ins import SignInStore
+
+    return SignInStore()
+
+
+def test_sign_in_records_remember_networks_and_claim_one_back_off_step_at_a_time(sign_ins):
+    assert not sign_ins.known_network("n")
+    sign_ins.remember_network("n", 0)
+    assert sign_ins.known_network("n") and not sign_ins.known_network("m")
+    assert sign_ins.backoff("b") == (0, 0)
+    assert sign_ins.claim("b", 0, 1, 500, 0)
+    assert not sign_ins.claim("b", 0, 1, 700, 0)  # a parallel attempt saw the same count
+    assert sign_ins.backoff("b") == (1, 500)
+    assert sign_ins.claim("b", 1, 0, 0, 0)  # undone: not a wrong guess
+    assert sign_ins.claim("b", 0, 1, 900, 0)
+    sign_ins.clear("b")
+    assert sign_ins.backoff("b") == (0, 0)
+    sign_ins.clear("never")  # nothing to clear: no error
 
 
 def notification(nid: str) -> dict:

@@ -316,6 +316,61 @@ def test_guesses_at_one_account_make_that_account_wait(client, tokens, monkeypat
     assert sign_in(client, "blue", "Test-password-1").status_code == 200  # others unaffected
 
 
+@pytest.fixture
+def from_address(monkeypatch):
+    """Requests from another network (API Gateway's ``sourceIp``)."""
+    from chalice.local import LambdaEventConverter
+
+    return lambda address: monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", address)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from chalicelib.services import reports
+
+    moved = {"by": timedelta(0)}
+    real = reports.utc_now
+    monkeypatch.setattr(reports, "utc_now", lambda: real() + moved["by"])
+    return moved
+
+
+def test_guesses_from_elsewhere_never_lock_the_regent_out_of_the_office(
+    client, tokens, from_address
+):
+    """No lock-out button: the account limit does not apply to a network the account
+    has signed in from before."""
+    from_address("203.0.113.10")  # the regent's office
+    assert sign_in(client, "command", "Test-password-1").status_code == 200
+    for n in range(40):  # an attacker hopping across addresses
+        from_address(f"198.51.100.{n}")
+        assert sign_in(client, "command", f"guess-{n}").status_code in (401, 429)
+    from_address("203.0.113.10")
+    assert sign_in(client, "command", "Test-password-1").status_code == 200
+    from_address("2001:db8:77:1::5")  # home, over IPv6: its /64 is the network
+    assert sign_in(client, "command", "Test-password-1").status_code == 429  # never seen
+    from_address("203.0.113.10")
+    assert sign_in(client, "command", "wrong").status_code == 401  # known: no back-off
+
+
+def test_guesses_from_new_networks_back_off_rather_than_lock(client, tokens, from_address, clock):
+    from_address("198.51.100.1")
+    for n in range(10):
+        from_address(f"198.51.100.{n + 1}")
+        assert sign_in(client, "orange", f"guess-{n}").status_code == 401
+    waits = []
+    for _ in range(3):
+        refused = sign_in(client, "orange", "Test-password-1")
+        assert refused.status_code == 429
+        waits.append(int(refused.headers["Retry-After"]))
+        clock["by"] += timedelta(seconds=waits[-1])
+        assert sign_in(client, "orange", "guess-again").status_code == 401
+    assert waits == [15, 30, 60]  # doubling, not fifteen minutes at once
+    clock["by"] += timedelta(seconds=120)
+    assert sign_in(client, "orange", "Test-password-1").status_code == 200
+    from_address("198.51.100.200")  # a success clears the back-off
+    assert sign_in(client, "orange", "Test-password-1").status_code == 200
+
+
 # -- bugs found by reading -----------------------------------------------------------
 def test_every_overdue_report_escalates_whatever_the_backlog(client, aws):
     from chalicelib import bootstrap

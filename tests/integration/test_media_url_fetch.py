@@ -40,6 +40,13 @@ def host(tmp_path):
         ("::ffff:127.0.0.1", False),  # loopback dressed as IPv6
         ("::ffff:8.8.8.8", True),
         ("2002:a00:1::1", False),  # 6to4 around 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 around the metadata service
+        ("64:ff9b::7f00:1", False),  # NAT64 around loopback
+        ("64:ff9b::a00:5", False),  # NAT64 around 10.0.0.5
+        ("64:ff9b::808:808", True),  # NAT64 around a public address
+        ("::7f00:1", False),  # IPv4-compatible loopback (::127.0.0.1)
+        ("::a9fe:a9fe", False),  # IPv4-compatible metadata service
+        ("::c0a8:101", False),  # IPv4-compatible 192.168.1.1
     ],
 )
 def test_only_public_addresses_are_fetched_from(address, allowed):
@@ -120,3 +127,32 @@ def test_what_is_not_a_photo_or_is_too_big_or_too_slow_is_refused(host):
     with pytest.raises(Refused):
         fetcher.fetch(host.url("/slow.jpg"))
     assert time.monotonic() - started < 2.5  # the budget holds however the host dawdles
+
+
+def test_a_host_that_drips_a_byte_at_a_time_is_cut_off_at_the_deadline(host):
+    """A per-read timeout alone lets a host hold the fetch as long as it likes by
+    sending one byte before each read times out: the deadline is for the whole fetch,
+    the status line and headers included."""
+    fetcher = host.fetcher(seconds=1.0)
+    photo = camera_jpeg(64, 64)
+    host.routes["/drip-headers.jpg"] = Route(body=photo, drip=0.05)
+    host.routes["/drip-body.jpg"] = Route(body=photo, drip=0.05, drip_from="body")
+    for path in ("/drip-headers.jpg", "/drip-body.jpg"):
+        started = time.monotonic()
+        with pytest.raises(Refused, match="took too long"):
+            fetcher.fetch(host.url(path))
+        assert time.monotonic() - started < 2.5, path  # undripped: 4.5 s and more
+
+
+def test_a_resolver_that_dawdles_is_inside_the_same_deadline(monkeypatch):
+    from chalicelib.adapters import remote_media
+
+    def slow(*args, **kwargs):
+        time.sleep(3)
+        return [(None, None, None, "", ("8.8.8.8", 443))]
+
+    monkeypatch.setattr(remote_media.socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(Refused):
+        Fetcher(seconds=1.0).fetch("https://lambat.example/x.jpg")
+    assert time.monotonic() - started < 2.5  # not the resolver's own 4 s

@@ -93,3 +93,21 @@ def test_the_reporter_answers_the_squads_question_by_sms(client, aws, tokens):
     staff = client.http.get(f"/staff/reports/{report_id}", headers=bearer(tokens["orange"]))
     assert staff.json_body["status"] == "submitted"
     assert staff.json_body["staff_timeline"][-1]["note"] == "Desa Gondang dekat balai desa"
+
+
+def test_a_number_abroad_gets_no_reply_and_spends_nothing(aws):
+    """Texts from abroad (or a premium range) would let anyone spend the SMS budget."""
+    for n, foreign in enumerate(("+14155550100", "+447700900123", "+62211234567"), start=20):
+        text("LAPOR banjir Panggul air masuk rumah", n, phone=foreign)
+    assert sms_sent(aws) == []
+
+
+def test_replies_keep_the_numbers_daily_cap_and_the_regencys_budget(aws, monkeypatch):
+    monkeypatch.setenv("SMS_PER_PHONE_DAY", "2")
+    for n in range(30, 34):
+        text("halo", n)
+    assert len(replies(aws)) == 2  # the number's cap, as for every other SMS
+    monkeypatch.setenv("SMS_DAILY_BUDGET", "3")
+    text("halo", 40, phone="+6281398765432")
+    text("halo", 41, phone="+6285712345678")
+    assert len(sms_sent(aws)) == 3  # the budget: two to PHONE, one more, then none

@@ -134,6 +134,51 @@ def test_a_bad_signature_is_401_and_nothing_is_stored(client, graph):
     assert len(all_items()) == before and graph.sent == []
 
 
+@pytest.mark.parametrize("stored", [{}, {"app_secret": ""}, {"app_secret": None}])
+def test_a_stage_secret_without_an_app_secret_refuses_every_delivery(client, aws, graph, stored):
+    """An HMAC with an empty key is one anyone can compute: fail closed."""
+    from chalicelib.adapters import whatsapp
+
+    aws.client("secretsmanager").put_secret_value(
+        SecretId="kawal-dev-whatsapp",
+        SecretString=json.dumps({**stored, "verify_token": "kawal-verify",
+                                 "access_token": TOKEN, "phone_number_id": PHONE_ID}),
+    )  # fmt: skip
+    whatsapp._secrets.cache_clear()
+    before = len(all_items())
+    answer = deliver(client, webhook(SENDER, "wamid.empty", "text", body="halo"), secret="")
+    assert answer.status_code == 401
+    assert len(all_items()) == before and graph.sent == []
+    assert whatsapp.valid_signature("", b"{}", signature("", b"{}")) is False
+
+
+def test_an_unreadable_or_missing_stage_secret_refuses_every_delivery(client, aws, graph):
+    from chalicelib.adapters import whatsapp
+
+    sm = aws.client("secretsmanager")
+    for broken in ("not json", '["a list"]'):
+        sm.put_secret_value(SecretId="kawal-dev-whatsapp", SecretString=broken)
+        whatsapp._secrets.cache_clear()
+        assert deliver(client, webhook(SENDER, "wamid.b", "text", body="halo")).status_code == 401
+    sm.delete_secret(SecretId="kawal-dev-whatsapp", ForceDeleteWithoutRecovery=True)
+    whatsapp._secrets.cache_clear()
+    assert deliver(client, webhook(SENDER, "wamid.c", "text", body="halo")).status_code == 401
+    assert graph.sent == []
+
+
+def test_the_runner_puts_a_random_app_secret_where_the_stage_has_none(aws):
+    from chalicelib.adapters import whatsapp
+    from kawal_local import resources
+
+    sm = aws.client("secretsmanager")
+    blank = json.dumps({"verify_token": "v", "app_secret": " "})
+    sm.put_secret_value(SecretId="kawal-dev-whatsapp", SecretString=blank)
+    resources.ensure_whatsapp_secret()
+    whatsapp._secrets.cache_clear()
+    found = whatsapp.secrets()
+    assert len(found["app_secret"]) >= 32 and found["verify_token"] == "v"
+
+
 def test_malformed_bodies_are_acknowledged_not_retried(client, graph):
     raw = b"{not json"
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(SECRET, raw)}

@@ -61,6 +61,8 @@ class Route:
     location: str | None = None
     chunked: bool = False  # no Content-Length: the size is learnt by reading
     delay: float = 0.0  # between chunks
+    drip: float = 0.0  # seconds between single bytes (a host that holds the fetcher)
+    drip_from: str = "start"  # "start": the status line on; "body": headers at once
 
 
 @dataclass
@@ -104,6 +106,8 @@ def photo_host(folder: Path) -> Iterator[PhotoHost]:
         def do_GET(self):
             host.hits.append(self.path)
             route = host.routes.get(self.path, Route(status=404))
+            if route.drip:
+                return self._drip(route)
             self.send_response(route.status)
             if route.location:
                 self.send_header("Location", route.location)
@@ -120,6 +124,23 @@ def photo_host(folder: Path) -> Iterator[PhotoHost]:
                     self.wfile.write(route.body[start : start + 65536])
                 except OSError:
                     return
+            self.close_connection = True
+
+        def _drip(self, route: Route) -> None:
+            head = (
+                f"HTTP/1.1 {route.status} OK\r\nContent-Type: {route.content_type}\r\n"
+                f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            whole = head + route.body
+            at_once = len(head) if route.drip_from == "body" else 0
+            try:
+                self.wfile.write(whole[:at_once])
+                for i in range(at_once, len(whole)):
+                    self.wfile.write(whole[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(route.drip)
+            except OSError:  # the fetcher hung up: as it should
+                pass
             self.close_connection = True
 
         def do_POST(self):  # a webhook receiver: what came, answered as routed (else 200)

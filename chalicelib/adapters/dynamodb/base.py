@@ -217,6 +217,19 @@ class _Table:
             raise
         return True
 
+    def _update_if(self, key: dict[str, Any], **kwargs: Any) -> bool:
+        """An UpdateItem with a ConditionExpression; whether the condition held."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                self._db.update_item(TableName=self.table_name, Key=key, **kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
         """A transaction item that creates ``item`` and fails if it exists."""
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb.base import (
@@ -63,16 +63,40 @@ class PeopleItems(_Table):
         except StaleReport:  # the supporter item exists: a retry
             return False
 
-    def register_device(self, device_hash: str, now: datetime) -> None:
+    def register_device(self, device_hash: str, now: datetime, unused_until: int) -> None:
+        """A new phone; DynamoDB's TTL deletes it at ``unused_until`` (epoch seconds)
+        unless it is used first (``use_device``)."""
+        item = {"PK": f"DEVICE#{device_hash}", "SK": "META", "created_at": now}
         with dynamodb_errors():
             self._db.put_item(
                 TableName=self.table_name,
-                Item=_marshal({"PK": f"DEVICE#{device_hash}", "SK": "META", "created_at": now}),
+                Item={**_marshal(item), "expires_at": {"N": str(unused_until)}},
                 ConditionExpression="attribute_not_exists(PK)",
             )
 
-    def device_exists(self, device_hash: str) -> bool:
-        return self._get(f"DEVICE#{device_hash}", "META") is not None
+    def device_unused(self, device_hash: str, now: datetime | None = None) -> bool | None:
+        """None: unknown, or expired (TTL deletes late, up to two days); True: registered
+        and never used; False: used (kept)."""
+        found = self._get(f"DEVICE#{device_hash}", "META")
+        if found is None:
+            return None
+        expires = found.get("expires_at")
+        if expires is None:
+            return False
+        at = (now or datetime.now(UTC)).timestamp()
+        return True if int(expires) > at else None
+
+    def device_exists(self, device_hash: str, now: datetime | None = None) -> bool:
+        return self.device_unused(device_hash, now) is not None
+
+    def use_device(self, device_hash: str) -> None:
+        """A phone that filed something: kept from now on (no TTL). Used already, or
+        forgotten meanwhile: nothing to do."""
+        self._update_if(
+            _key(f"DEVICE#{device_hash}", "META"),
+            UpdateExpression="REMOVE expires_at",
+            ConditionExpression="attribute_exists(expires_at)",
+        )
 
     def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
         with dynamodb_errors():

@@ -165,6 +165,34 @@ def test_an_sns_outage_loses_nothing_and_delivers_after_recovery(
     assert received(aws, queues["orange"]) == []
 
 
+def test_overlapping_deliverers_send_once_while_sns_is_slow(client, aws, queues, monkeypatch):
+    """A retry is due; while one redrive waits on a slow SNS, a second redrive and a
+    redelivered stream record run: the squad gets the message once."""
+    from chalicelib import config
+
+    outage = {"down": True}
+    sns_outage(aws, monkeypatch, outage)
+    post_json(client, "/reports", report_body())
+    drain(StreamReader(config.table_name()), events.dispatch_stream)  # first try: throttled
+    outage["down"] = False
+    clock = Clock()
+    clock.at += dispatch.backoff(1)
+    first, second = bootstrap.dispatcher(), bootstrap.dispatcher()
+    first.now = second.now = clock
+    sns = aws.client("sns")
+    fast_publish, overlapped = sns.publish, []
+
+    def slow_publish(**kwargs):
+        if not overlapped:  # the other runs go while this one waits on SNS
+            overlapped.append(second.redrive())
+            drain(StreamReader(config.table_name()), events.dispatch_stream)
+        return fast_publish(**kwargs)
+
+    monkeypatch.setattr(sns, "publish", slow_publish)
+    assert first.redrive() == {"sent": 1}
+    assert overlapped == [{}] and len(received(aws, queues["orange"])) == 1
+
+
 def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue(
     client, aws, queues, stream, monkeypatch
 ):

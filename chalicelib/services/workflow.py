@@ -291,8 +291,6 @@ class Workflow:
             "the original is closed; nothing can be merged into it",
             code="original_closed",
         )
-        for n, contact in enumerate(self.store.contacts(duplicate.id)):
-            self.store.put_supporter_contact(original.id, f"merged-{duplicate.id}-{n}", contact)
         change = lifecycle.apply(
             duplicate,
             "reject",

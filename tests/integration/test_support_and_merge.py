@@ -146,3 +146,17 @@ def test_support_for_a_closed_report_is_refused_in_bahasa_first(client, tokens):
     error = support(client, rejected).json_body["error"]
     assert error["code"] == "report_closed"
     assert error["message"].startswith("Laporan ini sudah ditutup"), error
+
+
+def test_a_merge_that_fails_copies_no_contact(client, tokens):
+    from chalicelib.storage import ReportStore
+
+    first, second = (post_json(client, "/reports", report_body()).json_body for _ in "ab")
+    duplicate = post_json(
+        client, "/reports", report_body(contact={"phone": "081299990000", "notify": True})
+    ).json_body
+    path = f"/reports/{duplicate['id']}/merge"
+    assert staff_post(client, tokens["orange"], path, {"into": first["id"]}).status_code == 200
+    again = staff_post(client, tokens["orange"], path, {"into": second["id"]})
+    assert again.status_code == 409
+    assert ReportStore().contacts(second["id"]) == []  # nobody hears of a report not theirs

@@ -63,5 +63,10 @@ class ChatItems(_Table):
         with dynamodb_errors():
             self._db.put_item(TableName=self.table_name, Item=_marshal(item))
 
+    def unlink_number(self, number: str, report_id: str) -> None:
+        """The number no longer tied to the report (its contact erased or corrected)."""
+        with dynamodb_errors():
+            self._db.delete_item(TableName=self.table_name, Key=_key(f"NUMBER#{number}", report_id))
+
     def reports_of_number(self, number: str) -> list[str]:
         return [i["SK"] for i in self._partition(f"NUMBER#{number}")]

@@ -93,3 +93,30 @@ def test_the_reporter_answers_the_squads_question_by_sms(client, aws, tokens):
     staff = client.http.get(f"/staff/reports/{report_id}", headers=bearer(tokens["orange"]))
     assert staff.json_body["status"] == "submitted"
     assert staff.json_body["staff_timeline"][-1]["note"] == "Desa Gondang dekat balai desa"
+
+
+def test_a_reply_that_fails_to_send_is_sent_by_the_retry_once(client, aws, monkeypatch):
+    """SMS down just as the reply goes: the handler fails (SNS delivers the message
+    again), and the redelivery sends the reply it kept, once, filing nothing twice."""
+    import pytest
+    from botocore.exceptions import ClientError
+
+    sns = aws.client("sns")
+    real_publish, down = sns.publish, {"left": 1}
+
+    def publish(**kwargs):
+        if kwargs.get("PhoneNumber") and down["left"]:
+            down["left"] -= 1
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "x"}}, "Publish")
+        return real_publish(**kwargs)
+
+    monkeypatch.setattr(sns, "publish", publish)
+    with pytest.raises(Exception):  # noqa: B017 - whatever it raises, Lambda retries
+        text("LAPOR banjir Panggul air masuk rumah warga", 7)
+    assert replies(aws) == []
+    text("LAPOR banjir Panggul air masuk rumah warga", 7)  # SNS's retry
+    text("LAPOR banjir Panggul air masuk rumah warga", 7)  # and one more
+    (reply,) = replies(aws)
+    assert "diterima" in reply
+    code = next(w for w in reply.split() if w.startswith("TRG-"))
+    assert client.http.get(f"/reports/{code}").status_code == 200

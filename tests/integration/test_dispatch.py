@@ -280,3 +280,47 @@ def test_replays_cause_no_notification_and_do_not_stall_the_stream(client, aws, 
     stream()
     codes = [json.loads(m["Message"])["report_code"] for m in received(aws, queues["orange"])]
     assert sorted(codes) == sorted([first["code"], second["code"]])
+
+
+def test_a_retry_after_one_person_failed_tells_only_who_did_not_hear(
+    client, aws, queues, monkeypatch
+):
+    """The reporter's SMS went, a supporter's email failed: the retry sends the email
+    alone, not the reporter's SMS a second time."""
+    from chalicelib.domain.messages import Notification
+
+    sender = "kawal@trenggalekkab.go.id"
+    monkeypatch.setenv("REPORTER_EMAIL_FROM", sender)
+    aws.client("ses").verify_email_identity(EmailAddress=sender)
+    contact = {"phone": "081234567890", "notify": True}
+    report = post_json(client, "/reports", report_body(contact=contact)).json_body
+    supporter = {"email": "tetangga@desa.id", "notify": True}
+    supported = post_json(client, f"/reports/{report['id']}/support", {"contact": supporter})
+    assert supported.status_code == 201, supported.body
+    ses = aws.client("ses")
+    real_send, down = ses.send_email, {"left": 1}
+
+    def send_email(**kwargs):
+        if down["left"]:
+            down["left"] -= 1
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "x"}}, "SendEmail")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(ses, "send_email", send_email)
+    n = Notification(id="resolved-1", kind="reporter_update", audience="reporter",
+                     topic="reporter", report_id=report["id"], report_code=report["code"],
+                     subject="[Kawal] SELESAI", sms="KAWAL: laporan selesai", email="Selesai",
+                     attributes={"status": "resolved"})  # fmt: skip
+    clock, d = Clock(), bootstrap.dispatcher()
+    d.now = clock
+    assert d.deliver(n) == "retry"
+    clock.at += dispatch.backoff(1)
+    assert d.redrive() == {"sent": 1}
+    assert [p for p, _ in sms_sent(aws)] == ["+6281234567890"]  # once
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib import config
+
+    mails = ses_backends[DEFAULT_ACCOUNT_ID][config.region()].sent_messages
+    assert [m.destinations["ToAddresses"] for m in mails] == [["tetangga@desa.id"]]

@@ -77,6 +77,22 @@ class OutboxStore(_Table):
     def get(self, notification_id: str) -> dict[str, Any] | None:
         return self._get(f"NOTIFY#{notification_id}", "META", consistent=True)
 
+    def parts_sent(self, nid: str) -> set[str]:
+        """The recipients a notification already reached (keyed hashes, no contact)."""
+        found = self._get(f"NOTIFY#{nid}", "META", consistent=True)
+        return set(found.get("parts", ())) if found else set()
+
+    def mark_part(self, nid: str, part: str) -> None:
+        """One recipient reached: a retry of the rest leaves them out."""
+        with dynamodb_errors():
+            self._db.update_item(
+                TableName=self.table_name,
+                Key=_key(f"NOTIFY#{nid}", "META"),
+                UpdateExpression="ADD parts :p",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":p": {"SS": [part]}},
+            )
+
     def _update(
         self, nid: str, expression: str, values: dict[str, Any], names=None, pending=False
     ) -> None:

@@ -61,7 +61,7 @@ def test_one_digest_a_morning_per_desk_urgent_first(client, aws, tokens, monkeyp
 
 
 def test_a_digest_email_that_fails_is_sent_by_the_next_run(client, aws, tokens, monkeypatch):
-    from botocore.exceptions import ClientError
+    from tests.support.faults import fail_once
 
     monkeypatch.setenv("REPORTER_EMAIL_FROM", SENDER)
     aws.client("ses").verify_email_identity(EmailAddress=SENDER)
@@ -72,16 +72,7 @@ def test_a_digest_email_that_fails_is_sent_by_the_next_run(client, aws, tokens, 
     post_json(client, "/reports", report_body())
     six = datetime(2026, 12, 3, 23, 5, tzinfo=UTC)  # 06.05 WIB
     monkeypatch.setattr(reports, "utc_now", lambda: six)
-    ses = aws.client("ses")
-    real_send, down = ses.send_email, {"left": 1}
-
-    def send_email(**kwargs):
-        if down["left"]:
-            down["left"] -= 1
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "x"}}, "SendEmail")
-        return real_send(**kwargs)
-
-    monkeypatch.setattr(ses, "send_email", send_email)
+    fail_once(monkeypatch, aws.client("ses"), "send_email")
     events.housekeeping(scheduled_event(), None)  # SES refuses the first desk's email
     assert len(sent_emails(aws)) == 1  # the other desk still has its digest
     events.housekeeping(scheduled_event(), None)  # 15 minutes later

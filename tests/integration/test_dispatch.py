@@ -288,6 +288,9 @@ def test_a_retry_after_one_person_failed_tells_only_who_did_not_hear(
     """The reporter's SMS went, a supporter's email failed: the retry sends the email
     alone, not the reporter's SMS a second time."""
     from chalicelib.domain.messages import Notification
+    from tests.support.faults import fail_once
+
+    from .test_digest import sent_emails
 
     sender = "kawal@trenggalekkab.go.id"
     monkeypatch.setenv("REPORTER_EMAIL_FROM", sender)
@@ -297,16 +300,7 @@ def test_a_retry_after_one_person_failed_tells_only_who_did_not_hear(
     supporter = {"email": "tetangga@desa.id", "notify": True}
     supported = post_json(client, f"/reports/{report['id']}/support", {"contact": supporter})
     assert supported.status_code == 201, supported.body
-    ses = aws.client("ses")
-    real_send, down = ses.send_email, {"left": 1}
-
-    def send_email(**kwargs):
-        if down["left"]:
-            down["left"] -= 1
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "x"}}, "SendEmail")
-        return real_send(**kwargs)
-
-    monkeypatch.setattr(ses, "send_email", send_email)
+    fail_once(monkeypatch, aws.client("ses"), "send_email")
     n = Notification(id="resolved-1", kind="reporter_update", audience="reporter",
                      topic="reporter", report_id=report["id"], report_code=report["code"],
                      subject="[Kawal] SELESAI", sms="KAWAL: laporan selesai", email="Selesai",
@@ -317,10 +311,5 @@ def test_a_retry_after_one_person_failed_tells_only_who_did_not_hear(
     clock.at += dispatch.backoff(1)
     assert d.redrive() == {"sent": 1}
     assert [p for p, _ in sms_sent(aws)] == ["+6281234567890"]  # once
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    from chalicelib import config
-
-    mails = ses_backends[DEFAULT_ACCOUNT_ID][config.region()].sent_messages
-    assert [m.destinations["ToAddresses"] for m in mails] == [["tetangga@desa.id"]]
+    mails = [m.destinations["ToAddresses"] for m in sent_emails(aws)]
+    assert mails == [["tetangga@desa.id"]]

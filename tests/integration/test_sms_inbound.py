@@ -99,18 +99,10 @@ def test_a_reply_that_fails_to_send_is_sent_by_the_retry_once(client, aws, monke
     """SMS down just as the reply goes: the handler fails (SNS delivers the message
     again), and the redelivery sends the reply it kept, once, filing nothing twice."""
     import pytest
-    from botocore.exceptions import ClientError
 
-    sns = aws.client("sns")
-    real_publish, down = sns.publish, {"left": 1}
+    from tests.support.faults import fail_once
 
-    def publish(**kwargs):
-        if kwargs.get("PhoneNumber") and down["left"]:
-            down["left"] -= 1
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "x"}}, "Publish")
-        return real_publish(**kwargs)
-
-    monkeypatch.setattr(sns, "publish", publish)
+    fail_once(monkeypatch, aws.client("sns"), "publish", lambda kw: "PhoneNumber" in kw)
     with pytest.raises(Exception):  # noqa: B017 - whatever it raises, Lambda retries
         text("LAPOR banjir Panggul air masuk rumah warga", 7)
     assert replies(aws) == []

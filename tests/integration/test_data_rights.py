@@ -171,3 +171,23 @@ def test_erasure_by_a_reports_token_stops_push_for_that_report(client):
     assert mine(client, own, "DELETE", query=query).status_code == 200
     listed = client.http.get("/devices/reports", headers=phone).json_body
     assert report["code"] not in json.dumps(listed)  # no longer the phone's, nor pushed to it
+
+
+def test_erasure_reaches_a_copy_merged_before_copies_named_their_person(client, tokens):
+    """Merges before this change filed the reporter's copy first, unnamed, as
+    ``merged-<duplicate>-0``: erasure finds it by that key."""
+    from chalicelib.adapters.dynamodb.base import _marshal
+    from chalicelib.adapters.dynamodb.items import _contact_item
+    from chalicelib.storage import ReportStore
+
+    original, duplicate = _merged(client, tokens, {"phone": PHONE, "notify": True})
+    store, table = ReportStore(), all_items()
+    (copy,) = [i for i in table if i["PK"]["S"] == f"CONTACT#{original['id']}"]
+    store._db.delete_item(TableName=store.table_name, Key={"PK": copy["PK"], "SK": copy["SK"]})
+    legacy = _contact_item(original["id"], f"SUPPORTER#merged-{duplicate['id']}-0",
+                           {"phone": "+6281234567890", "notify": True})  # fmt: skip
+    store._db.put_item(TableName=store.table_name, Item=_marshal(legacy))
+    assert len(store.contacts(original["id"])) == 1
+    own, query = {"X-Reporter-Token": duplicate["reporter_token"]}, f"?report={duplicate['code']}"
+    assert mine(client, own, "DELETE", query=query).status_code == 200
+    assert store.contacts(original["id"]) == []

@@ -52,10 +52,14 @@ class PrivacyItems(_Table):
     def erase_contact(self, report_id: str, merged_into: Sequence[str] = ()) -> None:
         """The reporter's contact gone, with every copy a merge made of it; the report
         says it has none."""
-        copies = self._copies(report_id, merged_into)
+        keys = [(old["PK"], old["SK"]) for old in self._copies(report_id, merged_into)]
+        # merges before copies named their person filed the reporter's first, as -0 (a
+        # supporter's, if the reporter had no contact then: erasure errs on forgetting)
+        if merged_into:
+            keys.append((f"CONTACT#{merged_into[0]}", f"SUPPORTER#merged-{report_id}-0"))
         with dynamodb_errors():
-            for old in copies:
-                self._db.delete_item(TableName=self.table_name, Key=_key(old["PK"], old["SK"]))
+            for pk, sk in keys:
+                self._db.delete_item(TableName=self.table_name, Key=_key(pk, sk))
             self._db.delete_item(
                 TableName=self.table_name, Key=_key(f"CONTACT#{report_id}", "META")
             )

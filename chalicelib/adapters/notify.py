@@ -170,7 +170,7 @@ class SnsPublisher:
                 phone = None
             elif phone and "push" in sent and contact.get("role") == "reporter":
                 phone = None  # the reporter's phone had it by push: no SMS besides
-            elif phone and contact.get("role") == "reporter" and self._by_whatsapp(found, n, phone):
+            elif contact.get("role") == "reporter" and self._by_whatsapp(found, n, phone, parts):
                 sent.append("whatsapp")
                 phone = None  # it came by WhatsApp: the answer goes back there
             elif phone:
@@ -178,11 +178,14 @@ class SnsPublisher:
             sent += self._to_person(n, phone, contact.get("email"), parts)
         return ",".join(sent) or "no-contact"
 
-    def _by_whatsapp(self, found: Any, n: Notification, phone: str) -> bool:
-        """A WhatsApp report's reporter hears on WhatsApp (a template message); False
-        (then SMS) when it did not come that way or WhatsApp is unreachable."""
-        if not (found and found[0].source == "whatsapp" and self.whatsapp):
+    def _by_whatsapp(self, found: Any, n: Notification, phone: str | None, parts: Parts) -> bool:
+        """A WhatsApp report's reporter hears on WhatsApp (a template message), once per
+        notification; False (then SMS) when it did not come that way or WhatsApp is
+        unreachable."""
+        if not (phone and found and found[0].source == "whatsapp" and self.whatsapp):
             return False
+        if parts.sent("whatsapp", phone):
+            return True
         from chalicelib.adapters.whatsapp import GraphError
 
         try:
@@ -190,6 +193,7 @@ class SnsPublisher:
         except (GraphError, KeyError, ValueError) as exc:
             log.warning("WhatsApp update not sent (SMS instead): %s", exc)
             return False
+        parts.mark("whatsapp", phone)
         observe.count("WhatsAppSent", 1, audience=n.audience)
         return True
 

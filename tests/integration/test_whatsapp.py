@@ -233,3 +233,14 @@ def test_the_code_reaches_the_reporter_when_whatsapp_fails_at_the_last_step(
     assert deliver(client, kirim).status_code == 200
     (sent,) = graph.to(SENDER)[told:]
     assert "*TRG-" in sent["text"]["body"]
+
+
+def test_a_retry_after_a_supporter_failed_sends_no_second_whatsapp_update(
+    client, aws, graph, monkeypatch
+):
+    from .test_dispatch import resolved_with_one_email_failing
+
+    code = file_by_whatsapp(client, graph, 61, "Pogalan")
+    report = client.http.get(f"/reports/{code}").json_body
+    resolved_with_one_email_failing(client, aws, monkeypatch, report)
+    assert len([m for m in graph.to(SENDER) if m["type"] == "template"]) == 1

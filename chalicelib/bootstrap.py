@@ -34,16 +34,17 @@ def dispatcher() -> Dispatcher:
     from chalicelib.domain.bodies import load_bodies
     from chalicelib.storage import OutboxStore
 
-    store = ReportStore()
+    store, outbox = ReportStore(), OutboxStore()
     return Dispatcher(
         store=store,
-        outbox=OutboxStore(),
+        outbox=outbox,
         publisher=SnsPublisher(
             store,
             sms_allowed=sms_allowed,
             bodies=load_bodies,
             opted_out=opted_out,
             whatsapp=graph_api,
+            parts=outbox,  # who each notification reached: a retry tells only the rest
         ),
         catalogue=load_catalogue(),
         regency=geo.load_regency(),

@@ -69,7 +69,7 @@ class FakeOutbox:
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
 
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         nid = notification["id"]
         if nid not in self.items:
             self.items[nid] = {
@@ -79,7 +79,15 @@ class FakeOutbox:
                 "created_at": _ts(now),
                 "due": _ts(now + timedelta(minutes=2)),  # the first attempt's lease
             }
-        return copy.deepcopy(self.items[nid])
+            return copy.deepcopy(self.items[nid])
+        return self.take(nid, now)
+
+    def take(self, nid: str, now: datetime) -> dict[str, Any] | None:
+        item = self.items.get(nid)
+        if item is None or item["state"] != "pending" or item["due"] > _ts(now):
+            return None
+        item["due"] = _ts(now + timedelta(minutes=2))
+        return copy.deepcopy(item)
 
     def get(self, nid: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.items.get(nid))
@@ -88,12 +96,14 @@ class FakeOutbox:
         self.items[nid].update(state="sent", sent_at=_ts(now), message_id=message_id)
 
     def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None:
-        self.items[nid].update(attempts=attempts, last_error=error[:500], due=_ts(due))
+        if self.items[nid]["state"] == "pending":
+            self.items[nid].update(attempts=attempts, last_error=error[:500], due=_ts(due))
 
     def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None:
-        self.items[nid].update(
-            state="failed", attempts=attempts, last_error=error[:500], failed_at=_ts(now)
-        )
+        if self.items[nid]["state"] == "pending":
+            self.items[nid].update(
+                state="failed", attempts=attempts, last_error=error[:500], failed_at=_ts(now)
+            )
 
     def due(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
         pending = [i for i in self.items.values() if i["state"] == "pending"]

@@ -38,6 +38,36 @@ def _attributes(values: dict[str, str]) -> dict[str, Any]:
     return {k: {"DataType": "String", "StringValue": v} for k, v in values.items() if v}
 
 
+class Parts:
+    """The recipients of one notification already reached, so a retry after one of
+    them failed reaches the rest and nobody twice (read from the outbox once, when
+    first needed; recorded as keyed hashes, never a contact)."""
+
+    def __init__(self, outbox: Any, n: Notification):
+        self.outbox, self.n = outbox, n
+        self._done: set[str] | None = None
+
+    def key(self, kind: str, address: str) -> str:
+        import hashlib
+        import hmac
+
+        from chalicelib.adapters.server_secret import server_key
+
+        said = f"{self.n.id}|{kind}|{address}".encode()
+        return hmac.new(server_key("outbox-parts"), said, hashlib.sha256).hexdigest()[:20]
+
+    def sent(self, kind: str, address: str) -> bool:
+        if self.outbox is None:
+            return False
+        if self._done is None:
+            self._done = self.outbox.parts_sent(self.n.id)
+        return self.key(kind, address) in self._done
+
+    def mark(self, kind: str, address: str) -> None:
+        if self.outbox is not None:
+            self.outbox.mark_part(self.n.id, self.key(kind, address))
+
+
 class SnsPublisher:
     """Delivers a notification: to a squad/command topic, or to the reporter's own
     phone/email looked up at send time (so no contact is copied into the outbox)."""
@@ -49,6 +79,7 @@ class SnsPublisher:
         bodies: Callable[[], Any] | None = None,
         opted_out: Callable[[str], bool] = lambda _phone: False,
         whatsapp: Callable[[], Any] | None = None,
+        parts: Any = None,
     ):
         # the people around a report: contacts(report_id), get_report(report_id),
         # push_subscriptions(owner) and forget_push(owner, endpoint)
@@ -58,6 +89,7 @@ class SnsPublisher:
         self.bodies = bodies  # the outside bodies' channels, read at send time
         self.opted_out = opted_out  # numbers that answered BERHENTI get no SMS
         self.whatsapp = whatsapp  # the Graph API, for reports that came by WhatsApp
+        self.parts = parts  # the outbox, where each recipient reached is recorded
 
     def publish(self, n: Notification) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -71,15 +103,19 @@ class SnsPublisher:
         except (ClientError, BotoCoreError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
 
-    def _push(self, owner: str, n: Notification, url: str) -> int:
+    def _push(self, owner: str, n: Notification, url: str, parts: Parts) -> int:
         """Web push to every phone filed under ``owner`` (best effort: the topic or the
-        SMS carries the message too; a dead subscription is forgotten)."""
+        SMS carries the message too; a dead subscription is forgotten); once per
+        notification, however often it is retried."""
         from chalicelib.adapters import webpush
 
+        subscriptions = self.contacts.push_subscriptions(owner)
+        if subscriptions and parts.sent("push", owner):
+            return len(subscriptions)  # told on an earlier attempt
         told = 0
         payload = {"title": n.subject, "body": n.sms, "url": url, "id": n.id}
         urgent = n.attributes.get("urgent") == "true" or n.attributes.get("priority") == "high"
-        for subscription in self.contacts.push_subscriptions(owner):
+        for subscription in subscriptions:
             try:
                 webpush.send(subscription, payload, urgent=urgent)
                 told += 1
@@ -88,13 +124,16 @@ class SnsPublisher:
             except Exception as exc:  # one phone's push service down: the others still hear
                 log.warning("web push to one phone failed: %s", exc)
         if told:
+            parts.mark("push", owner)
             observe.count("PushSent", told, audience=n.audience)
         return told
 
     def _to_topic(self, n: Notification) -> str:
         owner = push_owner(n.topic)
         where = "command-centre" if n.topic == "command" else f"tim/#laporan/{n.report_id}"
-        self._push(owner, n, f"{config.public_base_url().rstrip('/')}/{where}")
+        self._push(
+            owner, n, f"{config.public_base_url().rstrip('/')}/{where}", Parts(self.parts, n)
+        )
         structured = n.model_dump_json()
         answer = aws.client("sns").publish(
             TopicArn=topic_arn(n.topic),
@@ -112,11 +151,13 @@ class SnsPublisher:
         for their +1, not one per step); at most a few SMS per update of one report,
         the reporter's first, so no crowd of supporters can spend the budget."""
         sent: list[str] = []
+        parts = Parts(self.parts, n)  # who an earlier attempt reached already
         found = self.contacts.get_report(n.report_id)
         device = found[0].device_hash if found else None
         if device:  # the phone that filed it, if it subscribed to push
             base = config.public_base_url().rstrip("/")
-            told = self._push(f"device#{device}", n, f"{base}/lapor/#laporan/{n.report_id}")
+            url = f"{base}/lapor/#laporan/{n.report_id}"
+            told = self._push(f"device#{device}", n, url, parts)
             sent += ["push"] * told
         texts_left = config.sms_per_report_notification()
         # supporters' contacts are not even opened for a step they are not told of
@@ -130,19 +171,22 @@ class SnsPublisher:
                 phone = None
             elif phone and "push" in sent and contact.get("role") == "reporter":
                 phone = None  # the reporter's phone had it by push: no SMS besides
-            elif phone and contact.get("role") == "reporter" and self._by_whatsapp(found, n, phone):
+            elif contact.get("role") == "reporter" and self._by_whatsapp(found, n, phone, parts):
                 sent.append("whatsapp")
                 phone = None  # it came by WhatsApp: the answer goes back there
             elif phone:
                 texts_left -= 1
-            sent += self._to_person(n, phone, contact.get("email"))
+            sent += self._to_person(n, phone, contact.get("email"), parts)
         return ",".join(sent) or "no-contact"
 
-    def _by_whatsapp(self, found: Any, n: Notification, phone: str) -> bool:
-        """A WhatsApp report's reporter hears on WhatsApp (a template message); False
-        (then SMS) when it did not come that way or WhatsApp is unreachable."""
-        if not (found and found[0].source == "whatsapp" and self.whatsapp):
+    def _by_whatsapp(self, found: Any, n: Notification, phone: str | None, parts: Parts) -> bool:
+        """A WhatsApp report's reporter hears on WhatsApp (a template message), once per
+        notification; False (then SMS) when it did not come that way or WhatsApp is
+        unreachable."""
+        if not (phone and found and found[0].source == "whatsapp" and self.whatsapp):
             return False
+        if parts.sent("whatsapp", phone):
+            return True
         from chalicelib.adapters.whatsapp import GraphError
 
         try:
@@ -150,6 +194,7 @@ class SnsPublisher:
         except (GraphError, KeyError, ValueError) as exc:
             log.warning("WhatsApp update not sent (SMS instead): %s", exc)
             return False
+        parts.mark("whatsapp", phone)
         observe.count("WhatsAppSent", 1, audience=n.audience)
         return True
 
@@ -169,7 +214,8 @@ class SnsPublisher:
                 elif channel.kind == "sms":  # a desk's phone: not a person's daily cap
                     sent.append(_sms(channel.phone, n))
                 elif channel.kind == "email":
-                    sent += self._to_person(n, None, channel.address) or ["email-no-sender"]
+                    told = self._to_person(n, None, channel.address, Parts(None, n))
+                    sent += told or ["email-no-sender"]
                 else:
                     sent.append(post_webhook(channel.url, n))
             except (OSError, DeliveryFailed, ClientError, BotoCoreError) as exc:
@@ -180,9 +226,13 @@ class SnsPublisher:
             raise DeliveryFailed("; ".join(errors) or "no channel of the body could be used")
         return ",".join(delivered)
 
-    def _to_person(self, n: Notification, phone: str | None, email: str | None) -> list[str]:
+    def _to_person(
+        self, n: Notification, phone: str | None, email: str | None, parts: Parts
+    ) -> list[str]:
         sent = []
-        if phone and self.opted_out(phone):
+        if phone and parts.sent("sms", phone):
+            sent.append("sms-sent-before")
+        elif phone and self.opted_out(phone):
             log.info("SMS to a person skipped: the number answered BERHENTI")
             sent.append("sms-opted-out")
         elif phone and not self.sms_allowed(phone):
@@ -190,8 +240,11 @@ class SnsPublisher:
             sent.append("sms-capped")
         elif phone:
             sent.append(_sms(phone, n))
+            parts.mark("sms", phone)
         sender = config.reporter_email_from()
-        if email and sender:
+        if email and sender and parts.sent("email", email):
+            sent.append("email-sent-before")
+        elif email and sender:
             answer = aws.client("ses").send_email(
                 Source=sender,
                 Destination={"ToAddresses": [email]},
@@ -201,6 +254,7 @@ class SnsPublisher:
                 },
             )
             sent.append(answer["MessageId"])
+            parts.mark("email", email)
         return sent
 
 

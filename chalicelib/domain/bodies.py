@@ -19,11 +19,11 @@ from chalicelib import config
 from chalicelib.domain import datafile
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.followup import entry_for, needs_words, updated
-from chalicelib.domain.lifecycle import Change, IllegalTransition
+from chalicelib.domain.lifecycle import OPEN, Change, IllegalTransition
 from chalicelib.domain.models import Report
 from chalicelib.domain.schema import Model
 
-FORWARDABLE = frozenset({"submitted", "accepted", "in_progress", "reopened", "awaiting_info"})
+FORWARDABLE = OPEN
 
 
 class Channel(Model):

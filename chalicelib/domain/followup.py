@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.lifecycle import MAX_COMMENT, Change, IllegalTransition, annotate
+from chalicelib.domain.lifecycle import MAX_COMMENT, OPEN, Change, IllegalTransition, annotate
 from chalicelib.domain.models import PRIORITIES, Report, TimelineEntry
 
-ASKABLE = frozenset({"submitted", "accepted", "in_progress", "reopened"})
-TRANSFERABLE = frozenset({"submitted", "accepted", "in_progress", "reopened", "awaiting_info"})
+ASKABLE = OPEN - {"awaiting_info"}  # one question at a time
+TRANSFERABLE = OPEN
 RATABLE = frozenset({"resolved", "closed"})
 LOW_RATING = 2  # this many stars or fewer: the command centre hears of it
 MIN_REASON = 5  # a reason is a few words, not a letter

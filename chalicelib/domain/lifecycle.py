@@ -24,6 +24,13 @@ Actor = Literal["squad", "command", "citizen", "system"]
 REJECT_REASONS = ("duplicate", "not_a_problem", "outside_regency", "other_authority")
 DISPUTE_WINDOW = timedelta(days=7)
 
+# A report still being worked: the squad's queue, "nearby", support, merges, photos,
+# transfers and forwards all use this one set. awaiting_info: a squad asked the
+# reporter something; it is still the squad's to work.
+OPEN: frozenset[str] = frozenset(
+    {"submitted", "accepted", "in_progress", "reopened", "awaiting_info"}
+)
+
 # action -> (from statuses, to status, who may do it)
 RULES: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
     "claim": (frozenset({"submitted", "reopened"}), "accepted", frozenset({"squad", "command"})),
@@ -32,11 +39,7 @@ RULES: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
     "confirm": (frozenset({"resolved"}), "closed", frozenset({"citizen"})),
     "dispute": (frozenset({"resolved"}), "reopened", frozenset({"citizen"})),
     "auto_close": (frozenset({"resolved"}), "closed", frozenset({"system"})),
-    "reject": (
-        frozenset({"submitted", "accepted", "in_progress", "reopened", "awaiting_info"}),
-        "rejected",
-        frozenset({"squad", "command"}),
-    ),
+    "reject": (OPEN, "rejected", frozenset({"squad", "command"})),
     # checked in full by followup.withdraw (nobody claimed it); here for FINAL
     "withdraw": (frozenset({"submitted"}), "withdrawn", frozenset({"citizen"})),
 }
@@ -50,6 +53,12 @@ FINAL: frozenset[str] = frozenset(to for _, to, _ in RULES.values()) - frozenset
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
+
+
+def require_open(report: Report, bahasa: str, english: str, code: str = "report_closed") -> None:
+    """409 unless the report is open, said in Bahasa first (citizens read it)."""
+    if report.status not in OPEN:
+        raise Conflict(f"{bahasa} / {english}", [{"status": report.status}], code=code)
 
 
 def allowed_actions(status: str, actor: Actor) -> list[str]:

@@ -15,7 +15,8 @@ from typing import Any
 from chalicelib.domain import workdays
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.geo import Regency
-from chalicelib.domain.models import OPEN_STATUSES, STATUSES, ListedReport, Report, TimelineEntry
+from chalicelib.domain.lifecycle import OPEN
+from chalicelib.domain.models import STATUSES, ListedReport, Report, TimelineEntry
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Attribute, Catalogue, Label
@@ -35,7 +36,7 @@ MAX_IDS = 1000
 UPDATES_WINDOW = timedelta(days=7)
 # Open311's "open" is everything before the squad's fix; "closed" is fixed,
 # closed, rejected or merged into another request.
-_CLOSED = frozenset(STATUSES) - OPEN_STATUSES
+_CLOSED = frozenset(STATUSES) - OPEN
 
 
 def localised(locale: str | None) -> str:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput, KawalError
-from chalicelib.domain.models import OPEN_STATUSES, Report
+from chalicelib.domain.lifecycle import OPEN
+from chalicelib.domain.models import Report
 from chalicelib.domain.open311 import (
     _CLOSED,
     DEFAULT_PAGE_SIZE,
@@ -88,7 +89,7 @@ def request_filters(params: dict[str, str], catalogue: Catalogue) -> dict[str, A
     if unknown:
         raise InvalidInput(f"status is open or closed, not {unknown[0]!r}")
     if len(set(statuses)) == 1:
-        ours = sorted(OPEN_STATUSES) if statuses[0] == "open" else sorted(_CLOSED)
+        ours = sorted(OPEN) if statuses[0] == "open" else sorted(_CLOSED)
         filters["status"] = ours
     return filters
 

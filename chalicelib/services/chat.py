@@ -2,13 +2,16 @@
 sender's conversation a step (domain/chat.py); a finished one files the report
 through the same pipeline as the app (``source: "whatsapp"``), its photo fetched
 from the Graph API, the sender's number sealed as the reporter's contact, counted
-against the number's quota. Replies are sent at once; a reply that fails is logged
-(the person can always ask again: the conversation is kept)."""
+against the number's quota. A message's replies are kept until they are sent: a send
+that fails answers 503, and Meta's redelivery sends the kept replies (once, without
+moving the conversation or filing again)."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,7 +20,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain import chat, identifiers
 from chalicelib.domain.chat import Conversation, Incoming, Reply
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Unavailable
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.models import ReportIn
 from chalicelib.routing import Catalogue
@@ -92,17 +95,35 @@ class ChatReports:
         """Handle each new message of a webhook; returns how many were new."""
         handled = 0
         for message in messages(payload):
-            if not self.store.first_delivery(message["id"], self.now()):
-                continue  # Meta's redelivery of one already handled
-            try:
-                self._one(message)
-            except Exception:
-                self.store.forget_delivery(message["id"])  # let the redelivery in
-                raise
-            handled += 1
+            key = message["id"]
+            if self.store.first_delivery(key, self.now()):
+                try:
+                    replies = self._one(message)
+                    kept = json.dumps([dataclasses.asdict(r) for r in replies])
+                    self.store.hold_reply(key, kept, self.now())  # until they are sent
+                except Exception:
+                    self.store.forget_delivery(key)  # let the redelivery in
+                    raise
+                handled += 1
+            else:  # Meta's redelivery: the kept replies if their send failed, claimed first
+                held = self.store.take_reply(key, self.now())
+                if held is None:
+                    continue  # sent already, or another delivery is sending them
+                replies = [_reply_from(r) for r in json.loads(held)]
+            self._send(key, str(message["from"]), replies)
         return handled
 
-    def _one(self, message: dict[str, Any]) -> None:
+    def _send(self, key: str, sender: str, replies: list[Reply]) -> None:
+        try:
+            for reply in replies:
+                self.messenger.send(sender, reply)
+        except Exception as exc:
+            self.store.release_reply(key)  # Meta's redelivery sends them
+            raise Unavailable("WhatsApp tidak terjangkau / WhatsApp unreachable") from exc
+        self.store.reply_sent(key)
+
+    def _one(self, message: dict[str, Any]) -> list[Reply]:
+        """Move the sender's conversation a step; the replies to send."""
         sender = str(message["from"])
         person = identifiers.hash_secret(f"whatsapp:{sender}")
         now = self.now()
@@ -112,8 +133,7 @@ class ChatReports:
             answered = self.answer_from(self.store.reports_of_number(person), said.text)
             if answered is not None:  # what the squad asked, answered from WhatsApp
                 thanks = f"Terima kasih, jawaban Anda untuk laporan {answered.code} diteruskan."
-                self._reply(sender, Reply("text", thanks))
-                return
+                return [Reply("text", thanks)]
         outcome = chat.step(state, said, self.catalogue, self.regency)
         replies = list(outcome.replies)
         if outcome.submit:
@@ -121,14 +141,7 @@ class ChatReports:
         self.store.save_conversation(
             person, outcome.conversation.to_item() if outcome.conversation else None, now
         )
-        for reply in replies:
-            self._reply(sender, reply)
-
-    def _reply(self, sender: str, reply: Reply) -> None:
-        try:
-            self.messenger.send(sender, reply)
-        except Exception as exc:  # the state is kept: the person can carry on
-            log.warning("WhatsApp reply not sent: %s", exc)
+        return replies
 
     def _file(self, state: Conversation, sender: str, message_id: str) -> Reply:
         try:
@@ -172,6 +185,11 @@ class ChatReports:
             f"Terima kasih! Laporan Anda tercatat dengan kode *{code}*. Ikuti perkembangannya di "
             f"{self.base_url}/r/{code} . Identitas Anda dirahasiakan.",
         )
+
+
+def _reply_from(kept: dict[str, Any]) -> Reply:
+    """A kept reply as it was (JSON made its tuples lists)."""
+    return Reply(**{**kept, "rows": tuple(tuple(row) for row in kept.get("rows", ()))})
 
 
 def _contact(sender: str) -> dict[str, Any] | None:

@@ -1,10 +1,12 @@
 """A squad's morning digest (06.00 WIB): one email to each of its desks with what is
 open (urgent and overdue first), instead of one SMS per report for labels that can
 wait; urgent reports still go by SMS at once. Sent once a day, however often the
-schedule runs."""
+schedule runs; an email that fails is sent by the next run."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -13,6 +15,7 @@ from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB, ascii_subject, wib
 from chalicelib.routing import Catalogue
 
+log = logging.getLogger("kawal.digest")
 SEND_AFTER = time(6, 0)  # WIB
 LISTED = 30  # reports named in one email; the rest are counted
 
@@ -55,8 +58,15 @@ def send_digests(
         return 0
     sent = 0
     for squad in catalogue.squads:
-        emails = store.digest_emails(squad.code)
-        if not emails or not store.first_delivery(f"digest-{squad.code}-{local:%Y-%m-%d}", now):
+        # each desk's email claimed before it is sent, released if it fails: the next
+        # run (15 minutes on) sends what failed, never what went
+        day = f"digest-{squad.code}-{local:%Y-%m-%d}"
+        claimed = [
+            (email, f"{day}-{hashlib.sha256(email.encode()).hexdigest()[:16]}")
+            for email in store.digest_emails(squad.code)
+        ]
+        claimed = [(email, key) for email, key in claimed if store.first_delivery(key, now)]
+        if not claimed:
             continue
         open_reports, start = [], None
         while True:
@@ -67,7 +77,12 @@ def send_digests(
         text = body(squad.name_id, open_reports, now, catalogue, base_url.rstrip("/"))
         subject = ascii_subject(f"[Kawal] Ringkasan pagi {squad.name_id}: "
                                 f"{len(open_reports)} laporan terbuka")  # fmt: skip
-        for email in emails:
-            send_email(email, subject, text)
+        for email, key in claimed:
+            try:
+                send_email(email, subject, text)
+            except Exception as exc:  # one desk's failure keeps no other from its digest
+                store.forget_delivery(key)
+                log.warning("morning digest of %s not sent (retried next run): %s", squad.code, exc)
+                continue
             sent += 1
     return sent

@@ -5,8 +5,9 @@ it never waits on SNS. The table's stream carries each new timeline entry here;
 each notification it causes is first recorded in the outbox, then published. A
 failed publish stays pending and is retried by the scheduled ``redrive`` with
 backoff; one that keeps failing is marked failed and sent to the dead-letter
-queue for an operator. A redelivered stream record finds its notification already
-sent and publishes nothing.
+queue for an operator. Every attempt first takes a lease on its notification by a
+conditional write, so two runs at once (a stream retry and the redrive, two
+redrives) send it once, and a redelivered stream record finds it sent.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ class Publisher(Protocol):
 
 
 class Outbox(Protocol):
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]: ...
+    # both take the send lease by a conditional write, None when another run holds it
+    # (or it is sent or failed): no path publishes what it has not claimed
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None: ...
+    def take(self, nid: str, now: datetime) -> dict[str, Any] | None: ...
     def mark_sent(self, nid: str, now: datetime, message_id: str) -> None: ...
     def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None: ...
     def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None: ...
@@ -127,8 +131,8 @@ class Dispatcher:
 
     def deliver(self, n: Notification) -> str:
         item = self.outbox.claim(n.model_dump(), self.now())
-        if item["state"] != "pending":
-            return "duplicate"  # already sent (or given up on): never a second copy
+        if item is None:  # sent, given up on, or being sent by another run right now
+            return "duplicate"
         return self._attempt(n, int(item.get("attempts", 0)))
 
     def _attempt(self, n: Notification, attempts: int) -> str:
@@ -160,6 +164,9 @@ class Dispatcher:
         counts: dict[str, int] = {}
         for item in self.outbox.due(self.now(), limit):
             n = Notification.model_validate(item["notification"])
-            state = self._attempt(n, int(item.get("attempts", 0)))
+            taken = self.outbox.take(n.id, self.now())
+            if taken is None:  # another run (or the stream's retry) took it first
+                continue
+            state = self._attempt(n, int(taken.get("attempts", 0)))
             counts[state] = counts.get(state, 0) + 1
         return counts

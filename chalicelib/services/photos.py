@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib import observe
-from chalicelib.domain import identifiers
+from chalicelib.domain import identifiers, lifecycle
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, PhotoQuotaReached
 from chalicelib.domain.models import (
     MAX_CITIZEN_PHOTOS,
-    OPEN_STATUSES,
     InlinePhotoIn,
     Loaded,
     Photo,
@@ -114,8 +113,11 @@ def request_slot(
     known = next((p for p in loaded.photos if p.id == photo_id), None)
     if known is not None:  # a retry: tell the phone what became of its photo
         return slot_for(known, media), False
-    if report.status not in OPEN_STATUSES:
-        raise Conflict(f"the report is {report.status}; no more photos", code="report_closed")
+    lifecycle.require_open(
+        report,
+        "Laporan ini sudah ditutup; foto tidak bisa ditambahkan",
+        "this report is closed; it takes no more photos",
+    )
     wanted = new_photo(report.id, photo_id, "before", now, media, content_type=content_type)
     unused = now - timedelta(seconds=media.SLOT_SECONDS) - SLOT_GRACE
     try:

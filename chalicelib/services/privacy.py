@@ -102,27 +102,58 @@ def access(store: Any, who: Subject, now: Callable[[], datetime]) -> dict[str, A
     return found
 
 
+def merged_into(store: Any, report: Report) -> list[str]:
+    """The reports a merge carried this report's people into (the original, and the
+    report it was merged into in turn): where copies of its reporter's contact are."""
+    chain: list[str] = []
+    at = report.merged_into
+    while at and at not in chain and at != report.id:
+        chain.append(at)
+        loaded = store.load(at)
+        at = loaded.report.merged_into if loaded else None
+    return chain
+
+
+def _number_links(store: Any, report: Report, old: str | None, new: str | None) -> None:
+    """A report filed by SMS is tied to its number's hash (the number's later words
+    answer the squad): it follows the contact's number, and goes with it."""
+    from chalicelib.services.sms_inbound import number_key
+
+    if not old or old == new or report.id not in store.reports_of_number(number_key(old)):
+        return
+    store.unlink_number(number_key(old), report.id)
+    if new:
+        store.link_number(number_key(new), report.id, report.created_at)
+
+
 def correct(
     store: Any, who: Subject, changes: dict[str, Any], now: Callable[[], datetime]
 ) -> dict[str, Any]:
-    """Their contact as they say it should be (a report left without one gains it)."""
+    """Their contact as they say it should be (a report left without one gains it),
+    wherever a merge copied it."""
     fields = sorted(k for k in changes if k in CORRECTABLE)
     for report in who.reports:
-        current = store.get_contact(report.id) if report.has_contact else {}
-        merged = {k: (current or {}).get(k) for k in CORRECTABLE} | changes
+        current = (store.get_contact(report.id) if report.has_contact else {}) or {}
+        merged = {k: current.get(k) for k in CORRECTABLE} | changes
         if report.has_contact or any(merged.get(k) for k in ("phone", "email", "name")):
-            store.replace_contact(report.id, merged)
+            store.replace_contact(report.id, merged, merged_into(store, report))
+            _number_links(store, report, current.get("phone"), merged.get("phone"))
     _audit(store, who, "correct", fields, now())
     return held(store, who)
 
 
 def erase(store: Any, who: Subject, now: Callable[[], datetime]) -> dict[str, Any]:
-    """Their contact gone from every report of theirs, the phone forgotten; the
-    reports stay, anonymised, as the public-service record."""
+    """Their contact gone from every report of theirs and every copy a merge made, the
+    number links and the phone forgotten with its push subscriptions; the reports
+    stay, anonymised, as the public-service record."""
     for report in who.reports:
         if report.has_contact:
-            store.erase_contact(report.id)
-    if who.device_hash:
-        store.forget_device(who.device_hash, [r.id for r in who.reports])
+            current = store.get_contact(report.id) or {}
+            _number_links(store, report, current.get("phone"), None)
+            store.erase_contact(report.id, merged_into(store, report))
+    # a report's token unties that report from the phone that sent it (no push for it)
+    linked = [r.id for r in who.reports if who.device_hash or r.device_hash]
+    if linked or who.device_hash:
+        store.forget_device(who.device_hash, linked)
     _audit(store, who, "erase", ["contact", *(["device"] if who.device_hash else [])], now())
     return {"erased": [r.code for r in who.reports], "device_forgotten": bool(who.device_hash)}

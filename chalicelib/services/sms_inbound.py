@@ -2,7 +2,8 @@
 each one to an SNS topic, and the topic to this use case): a report by the short
 grammar (domain/sms_grammar.py) filed like the app's at the kecamatan's centre with
 the sender's number sealed as its contact, or BERHENTI/MULAI for Kawal's SMS. Each
-message once (SNS delivers at least once); one reply, in one segment."""
+message once (SNS delivers at least once); one reply, in one segment, kept until it is
+sent: a failed send fails the handler, and SNS's retry sends the kept reply."""
 
 from __future__ import annotations
 
@@ -72,16 +73,28 @@ class SmsReports:
         if not (isinstance(phone, str) and isinstance(text, str) and message_id):
             log.warning("inbound SMS ignored: not End User Messaging's shape")
             return None
-        if not self.store.first_delivery(f"sms-{message_id}", self.now()):
+        key = f"sms-{message_id}"
+        if self.store.first_delivery(key, self.now()):
+            try:
+                reply = self._answer(phone, text, str(message_id))
+                self.store.hold_reply(key, reply, self.now())  # kept until it is sent
+            except Exception:
+                self.store.forget_delivery(key)  # let SNS's retry in
+                raise
+        else:  # a redelivery: the kept reply if its send failed, claimed first
+            held = self.store.take_reply(key, self.now())
+            if held is None:
+                return None  # replied already, or another run is replying
+            reply = held
+        if not self._may_text(phone):
+            self.store.reply_sent(key)  # no reply may go: nothing is kept to send later
             return None
         try:
-            reply = self._answer(phone, text, str(message_id))
+            self.texter.send(phone, sms_grammar.fit(reply))
         except Exception:
-            self.store.forget_delivery(f"sms-{message_id}")  # let SNS's retry in
+            self.store.release_reply(key)  # SNS's retry sends it (not a second report)
             raise
-        if not self._may_text(phone):
-            return None
-        self.texter.send(phone, sms_grammar.fit(reply))
+        self.store.reply_sent(key)
         return reply
 
     def _may_text(self, phone: str) -> bool:

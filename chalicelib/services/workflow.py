@@ -254,8 +254,11 @@ class Workflow:
         report = self._load(report_id).report
         if report.covert:
             raise NotFound(f"no report {report_id!r}", code="report_not_found")
-        if report.status not in ("submitted", "accepted", "in_progress", "reopened"):
-            raise Conflict(f"the report is {report.status}", code="report_closed")
+        lifecycle.require_open(
+            report,
+            "Laporan ini sudah ditutup; dukungan tidak bisa ditambahkan",
+            "this report is closed; it takes no more support",
+        )
         own = reporter_token and identifiers.token_matches(reporter_token, report.token_hash)
         if own or (device_hash and device_hash == report.device_hash):
             raise Conflict("you filed this report; it counts you already", code="own_report")
@@ -280,10 +283,12 @@ class Workflow:
             raise Conflict(
                 "a covert report and a public one cannot be merged", code="merge_across_covert_line"
             )
-        if original.status not in ("submitted", "accepted", "in_progress", "reopened"):
-            raise Conflict(f"the original is {original.status}", code="original_closed")
-        for n, contact in enumerate(self.store.contacts(duplicate.id)):
-            self.store.put_supporter_contact(original.id, f"merged-{duplicate.id}-{n}", contact)
+        lifecycle.require_open(
+            original,
+            "Laporan asal sudah ditutup; tidak bisa menjadi tujuan penggabungan",
+            "the original is closed; nothing can be merged into it",
+            code="original_closed",
+        )
         change = lifecycle.apply(
             duplicate,
             "reject",

@@ -81,10 +81,26 @@ def notification(nid: str) -> dict:
 
 def test_outbox_claims_once_and_keeps_the_first_record(outbox):
     first = outbox.claim(notification("n1"), NOW)
-    assert first["state"] == "pending" and int(first["attempts"]) == 0
+    assert first is not None and first["state"] == "pending" and int(first["attempts"]) == 0
     outbox.mark_retry("n1", 1, NOW + timedelta(minutes=1), "boom")
-    again = outbox.claim(notification("n1"), NOW + timedelta(seconds=5))
+    assert outbox.claim(notification("n1"), NOW + timedelta(seconds=5)) is None  # backing off
+    again = outbox.claim(notification("n1"), NOW + timedelta(minutes=2))
     assert again["state"] == "pending" and int(again["attempts"]) == 1  # not reset
+
+
+def test_only_one_of_two_runs_takes_a_notification_that_is_due(outbox):
+    # the stream's first attempt holds the lease: a stream retry gets nothing while SNS
+    # is slow; once it is due, the first of two overlapping redrives takes it, not both
+    assert outbox.claim(notification("n1"), NOW) is not None
+    assert outbox.claim(notification("n1"), NOW + timedelta(seconds=30)) is None
+    assert outbox.take("n1", NOW + timedelta(seconds=30)) is None
+    later = NOW + timedelta(minutes=3)
+    assert outbox.take("n1", later) is not None
+    assert outbox.take("n1", later) is None
+    assert outbox.claim(notification("n1"), later) is None
+    outbox.mark_sent("n1", later, "msg-1")
+    outbox.mark_retry("n1", 1, later, "a late failure of the other run")  # sent stays sent
+    assert outbox.get("n1")["state"] == "sent" and outbox.due(later + timedelta(hours=1)) == []
 
 
 def test_a_notification_being_sent_for_the_first_time_is_not_due_for_a_retry(outbox):
@@ -114,7 +130,8 @@ def test_outbox_sent_and_failed_leave_the_due_list(outbox):
     outbox.mark_sent("a", NOW, "msg-1")
     outbox.mark_failed("b", 8, NOW, "gave up")
     assert outbox.due(NOW + timedelta(hours=1)) == []
-    assert outbox.claim(notification("a"), NOW)["state"] == "sent"
+    assert outbox.claim(notification("a"), NOW + timedelta(hours=1)) is None  # sent: never again
+    assert outbox.get("a")["state"] == "sent"
     assert [i["notification"]["id"] for i in outbox.failed()] == ["b"]
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from chalicelib.services.reports import utc_now
 from tests.conftest import bearer
 
 from .helpers import JSON_HEADERS, all_items, post_json, report_body
@@ -104,3 +107,87 @@ def test_nobody_reads_another_persons_data(client, tokens):
     for role in ("orange", "operator", "shadow"):
         audit = client.http.get("/command/privacy-requests", headers=bearer(tokens[role]))
         assert audit.status_code == 403, role
+
+
+@pytest.fixture
+def pushes(aws, monkeypatch):
+    from tests.support.push_service import push_service
+
+    monkeypatch.setenv("PUSH_HOSTS", "127.0.0.1")
+    with push_service() as service:
+        yield service
+
+
+def _merged(client, tokens, contact):
+    from .workflow_helpers import staff_post
+
+    original = post_json(client, "/reports", report_body()).json_body
+    duplicate = post_json(client, "/reports", report_body(contact=contact)).json_body
+    path = f"/reports/{duplicate['id']}/merge"
+    assert staff_post(client, tokens["orange"], path, {"into": original["id"]}).status_code == 200
+    return original, duplicate
+
+
+def test_correction_and_erasure_reach_the_copy_a_merge_made(client, tokens):
+    """A merged duplicate's reporter hears the original's outcome from a copy of their
+    contact: correcting or erasing their data must change that copy too."""
+    from chalicelib.storage import ReportStore
+
+    original, duplicate = _merged(client, tokens, {"phone": PHONE, "notify": True})
+    own, query = {"X-Reporter-Token": duplicate["reporter_token"]}, f"?report={duplicate['code']}"
+    assert [c.get("phone") for c in ReportStore().contacts(original["id"])] == ["+6281234567890"]
+    fixed = mine(client, own, "PATCH", {"phone": "081311112222"}, query)
+    assert fixed.status_code == 200, fixed.body
+    assert [c.get("phone") for c in ReportStore().contacts(original["id"])] == ["+6281311112222"]
+    assert mine(client, own, "DELETE", query=query).status_code == 200
+    assert ReportStore().contacts(original["id"]) == []  # the erased number gets no SMS
+    assert not [i for i in all_items() if "81311112222" in json.dumps(i)]
+
+
+def test_erasure_forgets_the_phones_push_subscriptions_and_its_number_links(client, pushes):
+    from chalicelib.services.sms_inbound import number_key
+    from chalicelib.storage import ReportStore
+
+    from .test_web_push import subscribe
+
+    device = post_json(client, "/devices", {}).json_body["device_token"]
+    phone = {"X-Device-Token": device}
+    made = subscribe(client, "/push/subscriptions", pushes.phone("citizen").subscription(), phone)
+    assert made.status_code == 201
+    report = post_json(client, "/reports", report_body(contact={"phone": PHONE}),
+                       {**JSON_HEADERS, **phone}).json_body  # fmt: skip
+    # as an SMS report has it: the number's later words may answer the squad
+    ReportStore().link_number(number_key("+6281234567890"), report["id"], utc_now())
+    assert mine(client, phone, "DELETE").status_code == 200
+    left = [i["PK"]["S"] for i in all_items()]
+    assert not [pk for pk in left if pk.startswith(("PUSH#device#", "NUMBER#"))], left
+
+
+def test_erasure_by_a_reports_token_stops_push_for_that_report(client):
+    device = post_json(client, "/devices", {}).json_body["device_token"]
+    phone = {"X-Device-Token": device}
+    report = post_json(client, "/reports", report_body(), {**JSON_HEADERS, **phone}).json_body
+    own, query = {"X-Reporter-Token": report["reporter_token"]}, f"?report={report['code']}"
+    assert mine(client, own, "DELETE", query=query).status_code == 200
+    listed = client.http.get("/devices/reports", headers=phone).json_body
+    assert report["code"] not in json.dumps(listed)  # no longer the phone's, nor pushed to it
+
+
+def test_erasure_reaches_a_copy_merged_before_copies_named_their_person(client, tokens):
+    """Merges before this change filed the reporter's copy first, unnamed, as
+    ``merged-<duplicate>-0``: erasure finds it by that key."""
+    from chalicelib.adapters.dynamodb.base import _marshal
+    from chalicelib.adapters.dynamodb.items import _contact_item
+    from chalicelib.storage import ReportStore
+
+    original, duplicate = _merged(client, tokens, {"phone": PHONE, "notify": True})
+    store, table = ReportStore(), all_items()
+    (copy,) = [i for i in table if i["PK"]["S"] == f"CONTACT#{original['id']}"]
+    store._db.delete_item(TableName=store.table_name, Key={"PK": copy["PK"], "SK": copy["SK"]})
+    legacy = _contact_item(original["id"], f"SUPPORTER#merged-{duplicate['id']}-0",
+                           {"phone": "+6281234567890", "notify": True})  # fmt: skip
+    store._db.put_item(TableName=store.table_name, Item=_marshal(legacy))
+    assert len(store.contacts(original["id"])) == 1
+    own, query = {"X-Reporter-Token": duplicate["reporter_token"]}, f"?report={duplicate['code']}"
+    assert mine(client, own, "DELETE", query=query).status_code == 200
+    assert store.contacts(original["id"]) == []

@@ -58,3 +58,24 @@ def test_one_digest_a_morning_per_desk_urgent_first(client, aws, tokens, monkeyp
     monkeypatch.setattr(reports, "utc_now", lambda: six + timedelta(days=1))
     bootstrap.morning_digests()
     assert len(sent_emails(aws)) == 2  # the next morning's
+
+
+def test_a_digest_email_that_fails_is_sent_by_the_next_run(client, aws, tokens, monkeypatch):
+    from tests.support.faults import fail_once
+
+    monkeypatch.setenv("REPORTER_EMAIL_FROM", SENDER)
+    aws.client("ses").verify_email_identity(EmailAddress=SENDER)
+    headers = {**JSON_HEADERS, **bearer(tokens["operator"])}
+    for desk in ("pupr@trenggalekkab.go.id", "dlh@trenggalekkab.go.id"):
+        client.http.post("/squads/orange/digests", headers=headers,
+                         body=json.dumps({"email": desk}))  # fmt: skip
+    post_json(client, "/reports", report_body())
+    six = datetime(2026, 12, 3, 23, 5, tzinfo=UTC)  # 06.05 WIB
+    monkeypatch.setattr(reports, "utc_now", lambda: six)
+    fail_once(monkeypatch, aws.client("ses"), "send_email")
+    events.housekeeping(scheduled_event(), None)  # SES refuses the first desk's email
+    assert len(sent_emails(aws)) == 1  # the other desk still has its digest
+    events.housekeeping(scheduled_event(), None)  # 15 minutes later
+    events.housekeeping(scheduled_event(), None)
+    to = sorted(m.destinations["ToAddresses"][0] for m in sent_emails(aws))
+    assert to == ["dlh@trenggalekkab.go.id", "pupr@trenggalekkab.go.id"]  # each once

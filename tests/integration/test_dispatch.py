@@ -165,6 +165,34 @@ def test_an_sns_outage_loses_nothing_and_delivers_after_recovery(
     assert received(aws, queues["orange"]) == []
 
 
+def test_overlapping_deliverers_send_once_while_sns_is_slow(client, aws, queues, monkeypatch):
+    """A retry is due; while one redrive waits on a slow SNS, a second redrive and a
+    redelivered stream record run: the squad gets the message once."""
+    from chalicelib import config
+
+    outage = {"down": True}
+    sns_outage(aws, monkeypatch, outage)
+    post_json(client, "/reports", report_body())
+    drain(StreamReader(config.table_name()), events.dispatch_stream)  # first try: throttled
+    outage["down"] = False
+    clock = Clock()
+    clock.at += dispatch.backoff(1)
+    first, second = bootstrap.dispatcher(), bootstrap.dispatcher()
+    first.now = second.now = clock
+    sns = aws.client("sns")
+    fast_publish, overlapped = sns.publish, []
+
+    def slow_publish(**kwargs):
+        if not overlapped:  # the other runs go while this one waits on SNS
+            overlapped.append(second.redrive())
+            drain(StreamReader(config.table_name()), events.dispatch_stream)
+        return fast_publish(**kwargs)
+
+    monkeypatch.setattr(sns, "publish", slow_publish)
+    assert first.redrive() == {"sent": 1}
+    assert overlapped == [{}] and len(received(aws, queues["orange"])) == 1
+
+
 def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue(
     client, aws, queues, stream, monkeypatch
 ):
@@ -252,3 +280,42 @@ def test_replays_cause_no_notification_and_do_not_stall_the_stream(client, aws, 
     stream()
     codes = [json.loads(m["Message"])["report_code"] for m in received(aws, queues["orange"])]
     assert sorted(codes) == sorted([first["code"], second["code"]])
+
+
+def resolved_with_one_email_failing(client, aws, monkeypatch, report: dict) -> None:
+    """The outcome of ``report`` to its reporter and a supporter whose email SES
+    refuses once: the first attempt fails, the redrive's goes through."""
+    from chalicelib.domain.messages import Notification
+    from tests.support.faults import fail_once
+
+    sender = "kawal@trenggalekkab.go.id"
+    monkeypatch.setenv("REPORTER_EMAIL_FROM", sender)
+    aws.client("ses").verify_email_identity(EmailAddress=sender)
+    supporter = {"email": "tetangga@desa.id", "notify": True}
+    supported = post_json(client, f"/reports/{report['id']}/support", {"contact": supporter})
+    assert supported.status_code == 201, supported.body
+    fail_once(monkeypatch, aws.client("ses"), "send_email")
+    n = Notification(id="resolved-1", kind="reporter_update", audience="reporter",
+                     topic="reporter", report_id=report["id"], report_code=report["code"],
+                     subject="[Kawal] SELESAI", sms="KAWAL: laporan selesai", email="Selesai",
+                     attributes={"status": "resolved"})  # fmt: skip
+    clock, d = Clock(), bootstrap.dispatcher()
+    d.now = clock
+    assert d.deliver(n) == "retry"
+    clock.at += dispatch.backoff(1)
+    assert d.redrive() == {"sent": 1}
+
+
+def test_a_retry_after_one_person_failed_tells_only_who_did_not_hear(
+    client, aws, queues, monkeypatch
+):
+    """The reporter's SMS went, a supporter's email failed: the retry sends the email
+    alone, not the reporter's SMS a second time."""
+    from .test_digest import sent_emails
+
+    contact = {"phone": "081234567890", "notify": True}
+    report = post_json(client, "/reports", report_body(contact=contact)).json_body
+    resolved_with_one_email_failing(client, aws, monkeypatch, report)
+    assert [p for p, _ in sms_sent(aws)] == ["+6281234567890"]  # once
+    mails = [m.destinations["ToAddresses"] for m in sent_emails(aws)]
+    assert mails == [["tetangga@desa.id"]]

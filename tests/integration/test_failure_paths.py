@@ -140,11 +140,12 @@ def test_dispatch_survives_any_one_failing_call(client, aws, faults, orange_queu
     raises) or the outbox keeps the message for the redrive; in the end the squad
     hears of the report exactly once."""
     from chalicelib import bootstrap
+    from chalicelib.adapters.dynamodb.outbox import CLAIM_LEASE
     from chalicelib.services import dispatch
 
-    def redrive_later() -> None:
+    def redrive_later() -> None:  # after the backoff, and the lease of a run that died
         d = bootstrap.dispatcher()
-        d.now = shifted(d.now, dispatch.backoff(1) + timedelta(seconds=1))
+        d.now = shifted(d.now, max(dispatch.backoff(1), CLAIM_LEASE) + timedelta(seconds=1))
         d.redrive()
 
     post_json(client, "/reports", report_body())

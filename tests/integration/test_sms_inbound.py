@@ -111,3 +111,22 @@ def test_replies_keep_the_numbers_daily_cap_and_the_regencys_budget(aws, monkeyp
     text("halo", 40, phone="+6281398765432")
     text("halo", 41, phone="+6285712345678")
     assert len(sms_sent(aws)) == 3  # the budget: two to PHONE, one more, then none
+
+
+def test_a_reply_that_fails_to_send_is_sent_by_the_retry_once(client, aws, monkeypatch):
+    """SMS down just as the reply goes: the handler fails (SNS delivers the message
+    again), and the redelivery sends the reply it kept, once, filing nothing twice."""
+    import pytest
+
+    from tests.support.faults import fail_once
+
+    fail_once(monkeypatch, aws.client("sns"), "publish", lambda kw: "PhoneNumber" in kw)
+    with pytest.raises(Exception):  # noqa: B017 - whatever it raises, Lambda retries
+        text("LAPOR banjir Panggul air masuk rumah warga", 7)
+    assert replies(aws) == []
+    text("LAPOR banjir Panggul air masuk rumah warga", 7)  # SNS's retry
+    text("LAPOR banjir Panggul air masuk rumah warga", 7)  # and one more
+    (reply,) = replies(aws)
+    assert "diterima" in reply
+    code = next(w for w in reply.split() if w.startswith("TRG-"))
+    assert client.http.get(f"/reports/{code}").status_code == 200

@@ -119,3 +119,44 @@ def test_the_open311_list_names_a_merged_requests_original_without_reading_it(
     merged = next(r for r in listed if r["service_request_id"] == duplicate["code"])
     assert merged["status"] == "closed"
     assert original["code"] in merged["status_notes"]
+
+
+def ask(client, tokens, report):
+    asked = staff_post(client, tokens["orange"], f"/reports/{report['id']}/questions",
+                       {"note": "Di sebelah mana tepatnya?"})  # fmt: skip
+    assert asked.json_body["status"] == "awaiting_info", asked.body
+
+
+def test_a_report_awaiting_the_reporters_answer_is_open_for_support_and_merge(client, tokens):
+    # open is one thing everywhere: a squad's question does not close a report
+    original, duplicate = (post_json(client, "/reports", report_body()).json_body for _ in "ab")
+    ask(client, tokens, original)
+    assert support(client, original).status_code == 201
+    path = f"/reports/{duplicate['id']}/merge"
+    merged = staff_post(client, tokens["orange"], path, {"into": original["id"]})
+    assert merged.status_code == 200, merged.body
+    assert client.http.get(f"/reports/{original['id']}").json_body["supporters"] == 2
+
+
+def test_support_for_a_closed_report_is_refused_in_bahasa_first(client, tokens):
+    rejected = post_json(client, "/reports", report_body()).json_body
+    staff_post(
+        client, tokens["orange"], f"/reports/{rejected['id']}/reject", {"reason": "not_a_problem"}
+    )
+    error = support(client, rejected).json_body["error"]
+    assert error["code"] == "report_closed"
+    assert error["message"].startswith("Laporan ini sudah ditutup"), error
+
+
+def test_a_merge_that_fails_copies_no_contact(client, tokens):
+    from chalicelib.storage import ReportStore
+
+    first, second = (post_json(client, "/reports", report_body()).json_body for _ in "ab")
+    duplicate = post_json(
+        client, "/reports", report_body(contact={"phone": "081299990000", "notify": True})
+    ).json_body
+    path = f"/reports/{duplicate['id']}/merge"
+    assert staff_post(client, tokens["orange"], path, {"into": first["id"]}).status_code == 200
+    again = staff_post(client, tokens["orange"], path, {"into": second["id"]})
+    assert again.status_code == 409
+    assert ReportStore().contacts(second["id"]) == []  # nobody hears of a report not theirs

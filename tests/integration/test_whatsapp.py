@@ -247,3 +247,45 @@ def test_the_reporter_answers_the_squads_question_on_whatsapp(client, aws, graph
     assert staff.json_body["status"] == "submitted"
     (answer,) = [e for e in staff.json_body["staff_timeline"] if e["action"] == "answer"]
     assert answer["note"] == "Sebelah barat jembatan Ngulankulon" and answer["actor_id"] is None
+
+
+def test_the_code_reaches_the_reporter_when_whatsapp_fails_at_the_last_step(
+    client, graph, monkeypatch
+):
+    """The Graph API down just as the code goes back: the webhook answers 503 (Meta
+    sends the message again), and the redelivery sends the kept reply once."""
+    from chalicelib.adapters import whatsapp
+
+    say(client, 40, "image", id="MEDIA1", mime_type="image/jpeg")
+    choose(client, 41, "g:orange")
+    choose(client, 42, "l:jalan_rusak")
+    say(client, 43, "text", body="Panggul")
+    real_send, down = whatsapp.GraphApi.send, {"left": 1}
+
+    def send(self, to, reply):
+        if down["left"]:
+            down["left"] -= 1
+            raise whatsapp.GraphError("Graph API unreachable")
+        return real_send(self, to, reply)
+
+    monkeypatch.setattr(whatsapp.GraphApi, "send", send)
+    told = len(graph.to(SENDER))
+    kirim = webhook(SENDER, "wamid.in44", "interactive", type="button_reply",
+                    button_reply={"id": "ok", "title": "x"})  # fmt: skip
+    assert deliver(client, kirim).status_code == 503
+    assert len(graph.to(SENDER)) == told
+    assert deliver(client, kirim).status_code == 200  # Meta's redelivery
+    assert deliver(client, kirim).status_code == 200
+    (sent,) = graph.to(SENDER)[told:]
+    assert "*TRG-" in sent["text"]["body"]
+
+
+def test_a_retry_after_a_supporter_failed_sends_no_second_whatsapp_update(
+    client, aws, graph, monkeypatch
+):
+    from .test_dispatch import resolved_with_one_email_failing
+
+    code = file_by_whatsapp(client, graph, 61, "Pogalan")
+    report = client.http.get(f"/reports/{code}").json_body
+    resolved_with_one_email_failing(client, aws, monkeypatch, report)
+    assert len([m for m in graph.to(SENDER) if m["type"] == "template"]) == 1

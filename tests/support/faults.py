@@ -60,3 +60,17 @@ def install(monkeypatch: Any) -> Faults:
     real = aws.client
     monkeypatch.setattr(aws, "client", lambda service: faults.hook(real(service)))
     return faults
+
+
+def fail_once(monkeypatch: Any, client: Any, method: str, when: Callable[..., bool] = bool) -> None:
+    """The next call of ``client.method`` (one whose kwargs satisfy ``when``) fails as
+    an overloaded service answers; the calls after it go through."""
+    real, left = getattr(client, method), [1]
+
+    def failing(**kwargs: Any) -> Any:
+        if left and when(kwargs):
+            left.pop()
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "injected"}}, method)
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, method, failing)

@@ -84,3 +84,39 @@ def test_a_retry_that_succeeds_is_sent_exactly_once():
     assert d.redrive() == {"sent": 1}
     clock.now += timedelta(hours=2)
     assert d.redrive() == {} and len(publisher.sent) == 1 and dead == []
+
+
+class SlowPublisher(FakePublisher):
+    """SNS slow to answer: while one run waits on it, ``meanwhile`` runs (another
+    deliverer overlapping the first)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meanwhile: list = []
+
+    def publish(self, n):
+        while self.meanwhile:
+            self.meanwhile.pop()()
+        return super().publish(n)
+
+
+def test_a_stream_retry_while_the_first_send_is_slow_sends_nothing_more():
+    publisher, outbox, clock, dead = SlowPublisher(), FakeOutbox(), Clock(), []
+    d = dispatcher(publisher, outbox, clock, dead)
+    overlapped = []
+    publisher.meanwhile.append(lambda: overlapped.append(d.deliver(note())))
+    assert d.deliver(note()) == "sent"
+    assert overlapped == ["duplicate"] and len(publisher.sent) == 1
+
+
+def test_two_redrives_at_once_send_a_due_retry_once():
+    publisher, outbox, clock, dead = SlowPublisher(), FakeOutbox(), Clock(), []
+    publisher.failures_left = 1
+    first, second = (dispatcher(publisher, outbox, clock, dead) for _ in range(2))
+    assert first.deliver(note()) == "retry"
+    clock.now += backoff(1)
+    overlapped = []
+    publisher.meanwhile.append(lambda: overlapped.append(second.redrive()))
+    publisher.meanwhile.append(lambda: overlapped.append(first.deliver(note())))  # stream retry
+    assert first.redrive() == {"sent": 1}
+    assert overlapped == ["duplicate", {}] and len(publisher.sent) == 1

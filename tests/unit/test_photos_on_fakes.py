@@ -73,3 +73,16 @@ def test_forms_that_expired_unused_give_their_place_to_a_new_slot():
     assert sorted(p.state for p in store.load(report.id).photos) == [
         "awaiting_upload", "expired", "expired", "expired",
     ]  # fmt: skip
+
+
+def test_a_closed_report_takes_no_photo_and_says_so_in_bahasa_first():
+    import pytest
+
+    from chalicelib.domain.errors import Conflict
+
+    store, media, report = world()
+    store.reports[report.id] = store.reports[report.id].model_copy(update={"status": "closed"})
+    with pytest.raises(Conflict) as refused:
+        photos.request_slot(report.id, TOKEN, uuid.uuid4(), store=store, media=media, now=NOW)
+    assert refused.value.code == "report_closed"
+    assert str(refused.value).startswith("Laporan ini sudah ditutup")

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, dynamodb_errors
+from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, _ts, dynamodb_errors
 
 CONVERSATION_TTL = timedelta(hours=24)  # WhatsApp's own session window
 SEEN_TTL = timedelta(days=7)
+# a reply being sent is this run's for longer than the inbound function may run (30 s)
+REPLY_LEASE = timedelta(minutes=1)
 
 
 class ChatItems(_Table):
@@ -25,6 +27,53 @@ class ChatItems(_Table):
             self._db.delete_item(
                 TableName=self.table_name, Key=_key(f"INBOUND#{message_id}", "META")
             )
+
+    def _reply_update(self, message_id: str, expression: str, values: dict, condition: str):
+        """One conditional update of a message's held reply; its new image, or None when
+        the condition did not hold."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with dynamodb_errors():
+                return self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(f"INBOUND#{message_id}", "META"),
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ReturnValues="ALL_NEW",
+                    **({"ExpressionAttributeValues": values} if values else {}),
+                )["Attributes"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+
+    def hold_reply(self, message_id: str, text: str, now: datetime) -> None:
+        """Keep the reply to a message until it is sent (this run holds it for now)."""
+        lease = {"S": _ts(now + REPLY_LEASE)}
+        values = {":t": {"S": text}, ":lease": lease}
+        self._reply_update(
+            message_id, "SET reply = :t, reply_lease = :lease", values, "attribute_exists(PK)"
+        )
+
+    def take_reply(self, message_id: str, now: datetime) -> str | None:
+        """The kept reply of a message handled before, claimed by a conditional write:
+        None when it was sent, or another run is sending it."""
+        found = self._reply_update(
+            message_id,
+            "SET reply_lease = :lease",
+            {":lease": {"S": _ts(now + REPLY_LEASE)}, ":now": {"S": _ts(now)}},
+            "attribute_exists(reply) AND reply_lease <= :now",
+        )
+        return found["reply"]["S"] if found else None
+
+    def release_reply(self, message_id: str) -> None:
+        """Its send failed: the next delivery of the message may send it at once."""
+        values = {":free": {"S": ""}}
+        self._reply_update(message_id, "SET reply_lease = :free", values, "attribute_exists(reply)")
+
+    def reply_sent(self, message_id: str) -> None:
+        self._reply_update(message_id, "REMOVE reply, reply_lease", {}, "attribute_exists(PK)")
 
     def conversation(self, person: str, now: datetime) -> dict[str, Any] | None:
         found = self._get(f"CHAT#{person}", "META", consistent=True)
@@ -62,6 +111,11 @@ class ChatItems(_Table):
         item = {"PK": f"NUMBER#{number}", "SK": report_id, "at": now, "expires_at": expires}
         with dynamodb_errors():
             self._db.put_item(TableName=self.table_name, Item=_marshal(item))
+
+    def unlink_number(self, number: str, report_id: str) -> None:
+        """The number no longer tied to the report (its contact erased or corrected)."""
+        with dynamodb_errors():
+            self._db.delete_item(TableName=self.table_name, Key=_key(f"NUMBER#{number}", report_id))
 
     def reports_of_number(self, number: str) -> list[str]:
         return [i["SK"] for i in self._partition(f"NUMBER#{number}")]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.dynamodb.base import NEARBY_PARTITION_PRECISION, _ts
+from chalicelib.domain.lifecycle import OPEN
 from chalicelib.domain.models import (
-    OPEN_STATUSES,
     Photo,
     Report,
     TimelineEntry,
@@ -42,10 +42,10 @@ def report_item(report: Report) -> dict[str, Any]:
     # reads query (not filtered out after the read, which moves cursors and timings).
     item["GSI5PK"] = month_partition(created[:7], covert=report.covert)
     item["GSI5SK"] = f"{created}#{report.id}"
-    if report.status in OPEN_STATUSES and not report.covert:  # "nearby" is a public read
+    if report.status in OPEN and not report.covert:  # "nearby" is a public read
         item["GSI2PK"] = f"GEO#{report.label}#{report.geohash[:NEARBY_PARTITION_PRECISION]}"
         item["GSI2SK"] = f"{report.geohash}#{report.id}"
-    if report.status in OPEN_STATUSES:  # the squad's queue: urgent first, then oldest
+    if report.status in OPEN:  # the squad's queue: urgent first, then oldest
         item["GSI4PK"] = f"QUEUE#{report.squad}"
         item["GSI4SK"] = f"{QUEUE_RANK[report.priority]}#{created}#{report.id}"
     return item

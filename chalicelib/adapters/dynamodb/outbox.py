@@ -23,8 +23,10 @@ class OutboxStore(_Table):
     or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for
     good (GSI1 ``OUTBOX#failed``, where an operator looks)."""
 
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """Record a notification as pending unless it is already known; return its item."""
+    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+        """Record a notification as pending with this caller holding its send lease, or
+        take the lease of a known one that is pending and free; None when it is sent,
+        failed for good, or another run holds it (then this one must not send it)."""
 
         nid = notification["id"]
         item = {
@@ -42,14 +44,60 @@ class OutboxStore(_Table):
         }
         if self._create(item):
             return {**item, "created_at": _ts(now)}
-        existing = self.get(nid)
-        assert existing is not None
-        return existing
+        return self.take(nid, now)
+
+    def take(self, nid: str, now: datetime) -> dict[str, Any] | None:
+        """The send lease of a pending notification whose time has come (its backoff or
+        an earlier lease over), by a conditional write: of two runs that find it due at
+        once, one gets the item, the other None."""
+        from botocore.exceptions import ClientError
+
+        lease = f"{_ts(now + CLAIM_LEASE)}#{nid}"
+        try:
+            with dynamodb_errors():
+                answer = self._db.update_item(
+                    TableName=self.table_name,
+                    Key=_key(f"NOTIFY#{nid}", "META"),
+                    UpdateExpression="SET GSI1SK = :lease",
+                    ConditionExpression="#s = :pending AND GSI1SK <= :until",
+                    ExpressionAttributeNames={"#s": "state"},
+                    ExpressionAttributeValues={
+                        ":lease": {"S": lease},
+                        ":pending": {"S": "pending"},
+                        ":until": {"S": _ts(now) + "#~"},
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _unmarshal(answer["Attributes"])
 
     def get(self, notification_id: str) -> dict[str, Any] | None:
         return self._get(f"NOTIFY#{notification_id}", "META", consistent=True)
 
-    def _update(self, nid: str, expression: str, values: dict[str, Any], names=None) -> None:
+    def parts_sent(self, nid: str) -> set[str]:
+        """The recipients a notification already reached (keyed hashes, no contact)."""
+        found = self._get(f"NOTIFY#{nid}", "META", consistent=True)
+        return set(found.get("parts", ())) if found else set()
+
+    def mark_part(self, nid: str, part: str) -> None:
+        """One recipient reached: a retry of the rest leaves them out."""
+        with dynamodb_errors():
+            self._db.update_item(
+                TableName=self.table_name,
+                Key=_key(f"NOTIFY#{nid}", "META"),
+                UpdateExpression="ADD parts :p",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":p": {"SS": [part]}},
+            )
+
+    def _update(
+        self, nid: str, expression: str, values: dict[str, Any], names=None, pending=False
+    ) -> None:
+        from botocore.exceptions import ClientError
+
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": _key(f"NOTIFY#{nid}", "META"),
@@ -57,10 +105,19 @@ class OutboxStore(_Table):
             "ExpressionAttributeValues": {k: _to_attr(_plain(v)) for k, v in values.items()},
             "ConditionExpression": "attribute_exists(PK)",
         }
+        names = dict(names or {})
+        if pending:  # a failure never undoes a send another run recorded meanwhile
+            kwargs["ConditionExpression"] = "#s = :pending"
+            kwargs["ExpressionAttributeValues"][":pending"] = {"S": "pending"}
+            names["#s"] = "state"
         if names:
             kwargs["ExpressionAttributeNames"] = names
-        with dynamodb_errors():
-            self._db.update_item(**kwargs)
+        try:
+            with dynamodb_errors():
+                self._db.update_item(**kwargs)
+        except ClientError as exc:
+            if not pending or exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def mark_sent(self, nid: str, now: datetime, message_id: str) -> None:
         self._update(
@@ -75,6 +132,7 @@ class OutboxStore(_Table):
             nid,
             "SET attempts = :a, last_error = :e, next_try_at = :due, GSI1SK = :sk",
             {":a": attempts, ":e": error[:500], ":due": due, ":sk": f"{_ts(due)}#{nid}"},
+            pending=True,
         )
 
     def mark_failed(self, nid: str, attempts: int, now: datetime, error: str) -> None:
@@ -91,6 +149,7 @@ class OutboxStore(_Table):
                 ":sk": f"{_ts(now)}#{nid}",
             },
             {"#s": "state"},
+            pending=True,
         )
 
     def _by_state(self, state: str, until: datetime | None, limit: int) -> list[dict[str, Any]]:

@@ -18,8 +18,35 @@ from chalicelib.domain.errors import (
     StaleReport,
 )
 
+# what a contact item holds besides the sealed contact (not to be sealed into a copy)
+_NOT_CONTACT = frozenset({"reporter_of", "expires_at"})
+
+
+def contact_copy(report_id: str, sk: str, contact: dict[str, Any], reporter_of: str | None):
+    """A person's contact filed under another report (a merge carried it there);
+    ``reporter_of`` names the report they filed, so their rights reach the copy."""
+    fields = {k: v for k, v in contact.items() if k not in _NOT_CONTACT | {"role"}}
+    item = _contact_item(report_id, sk, fields)
+    if reporter_of:
+        item["reporter_of"] = reporter_of
+    return item
+
 
 class PeopleItems(_Table):
+    def merged_contacts(self, duplicate_id: str, original_id: str) -> list[dict[str, Any]]:
+        """Transaction items copying the duplicate's contacts (its reporter's, its
+        supporters', and the copies it holds from earlier merges) to the original as
+        supporters; the same keys on a retry."""
+        out = []
+        for item in self._partition(f"CONTACT#{duplicate_id}", consistent=True):
+            reporter_of = item.get("reporter_of") or (
+                duplicate_id if item["SK"] == "META" else None
+            )
+            sk = f"SUPPORTER#merged-{duplicate_id}-{item['SK']}"
+            copy = contact_copy(original_id, sk, _contact_fields(item), reporter_of)
+            out.append({"Put": {"TableName": self.table_name, "Item": _marshal(copy)}})
+        return out
+
     def read_contact_audited(
         self, report_id: str, reader: str, reason: str, now: datetime
     ) -> dict[str, Any] | None:
@@ -97,13 +124,6 @@ class PeopleItems(_Table):
             UpdateExpression="REMOVE expires_at",
             ConditionExpression="attribute_exists(expires_at)",
         )
-
-    def put_supporter_contact(self, report_id: str, supporter_id: str, contact: dict) -> None:
-        with dynamodb_errors():
-            self._db.put_item(
-                TableName=self.table_name,
-                Item=_marshal(_contact_item(report_id, f"SUPPORTER#{supporter_id}", contact)),
-            )
 
     def contacts(self, report_id: str, supporters: bool = True) -> list[dict[str, Any]]:
         """The reporter's contact first, then (``supporters``) every supporter's, each

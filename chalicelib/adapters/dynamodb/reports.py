@@ -33,6 +33,7 @@ from chalicelib.adapters.dynamodb.privacy import PrivacyItems
 from chalicelib.adapters.dynamodb.push import DigestItems, PushItems
 from chalicelib.domain.errors import (
     CodeTaken,
+    Conflict,
     ReportExists,
     StaleReport,
     Unavailable,
@@ -44,6 +45,9 @@ from chalicelib.domain.models import (
     ShadowCheck,
     TimelineEntry,
 )
+
+# a transaction holds 100 items; a merge writes four besides the contacts it copies
+MERGE_CONTACTS_MAX = 96
 
 
 class ReportStore(
@@ -244,7 +248,15 @@ class ReportStore(
         self, duplicate: Report, entry: TimelineEntry, original_id: str, carried: int
     ) -> None:
         """Reject the duplicate as merged and add its people to the original's supporters,
-        in one transaction (a marker item makes a repeated merge fail, not double count)."""
+        with copies of their contacts, in one transaction: a merge that fails leaves no
+        copy, and a marker item makes a repeated merge fail, not double count."""
+        copies = self.merged_contacts(duplicate.id, original_id)
+        if len(copies) > MERGE_CONTACTS_MAX:
+            raise Conflict(
+                "Laporan ganda ini punya terlalu banyak kontak untuk digabung sekaligus / "
+                f"the duplicate holds more than {MERGE_CONTACTS_MAX} contacts to carry over",
+                code="merge_too_large",
+            )
         self._transact(
             [
                 self._put_new(
@@ -259,6 +271,7 @@ class ReportStore(
                     duplicate, duplicate.version - 1, extra=("merged_into", "merged_into_code")
                 ),
                 self._put_new(event_item(duplicate, entry, duplicate.version)),
+                *copies,
             ],
             duplicate.id,
         )

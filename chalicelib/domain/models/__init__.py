@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from chalicelib.domain.models.entities import (  # noqa: F401
     MAX_CITIZEN_PHOTOS,
-    OPEN_STATUSES,
     PRIORITIES,
     STATUSES,
     CheckRequest,

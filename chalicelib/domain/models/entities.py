@@ -19,12 +19,6 @@ Status = Literal[
 STATUSES: tuple[str, ...] = get_args(Status)
 
 
-# awaiting_info: a squad asked the reporter something; still the squad's to work
-OPEN_STATUSES: frozenset[str] = frozenset(
-    {"submitted", "accepted", "in_progress", "reopened", "awaiting_info"}
-)
-
-
 Priority = Literal["urgent", "normal", "low"]
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 

@@ -1,4 +1,4 @@
-""" "Terlambat" means one thing: unanswered (new or reopened) past the response target,
+"""Late ("terlambat") means one thing: unanswered (new or reopened) past the response target,
 by the time since. The digest, the follow page, the squads' queue and the statistics
 all ask domain/lateness.py instead of deciding it each their own way."""
 

@@ -276,14 +276,19 @@
     const only = $("#filter-district").value;
     // each list kept for offline (the whole squad's list: the kecamatan is picked from it)
     const cacheKey = status ? `queue_cache_${status}` : "queue_cache";
+    const asked = (state.asked = (state.asked || 0) + 1); // a later choice outruns this one
+    let queue;
     try {
-      state.queue = await everyPage(squad, status, only);
-      if (!only) await Outbox.kvSet(cacheKey, state.queue);
+      queue = await everyPage(squad, status, only);
+      if (asked !== state.asked) return;
+      if (!only) await Outbox.kvSet(cacheKey, queue);
       note.textContent = "";
     } catch (e) {
-      state.queue = ((await Outbox.kvGet(cacheKey)) || []).filter((r) => !only || r.district === only);
+      queue = ((await Outbox.kvGet(cacheKey)) || []).filter((r) => !only || r.district === only);
+      if (asked !== state.asked) return;
       note.textContent = I.t("queue_offline");
     }
+    state.queue = queue;
     // what the API pins for this person first (in its order); then urgent first; then the
     // deadline decides: a 6-hour flood before a 72-hour road
     const pinned = (r) => (r.pin_id ? 0 : 1);

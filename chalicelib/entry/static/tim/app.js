@@ -353,6 +353,10 @@
         e.status === 403 ? el("p", {}, el("a", { href: `../r/${encodeURIComponent(ref)}?view=public` }, I.t("public_page"))) : null);
       return;
     }
+    if (!(state.after && state.after.report === r.id)) { // an after-photo still in the outbox (an earlier load)
+      const queued = (await Outbox.waiting()).find((i) => i.path === `reports/${r.id}/after-photos` && i.state !== "failed");
+      if (queued) state.after = { report: r.id, client_photo_id: queued.id, preview: null };
+    }
     const lb = label(r.label.code);
     const before = r.photos.find((p) => p.role === "before" && p.state === "ready");
     const afterPhoto = r.photos.find((p) => p.role === "after" && p.state === "ready");

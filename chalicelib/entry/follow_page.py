@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.lateness import late_by
 from chalicelib.domain.models import ReportPublic
 from chalicelib.domain.sms_text import WIB
 from chalicelib.entry.http import route
@@ -95,7 +96,7 @@ pada SMS Anda.</p>"""
 def render(report: ReportPublic, now: datetime) -> Response:
     e = html.escape
     status_id, status_en = STATUS[report.status]
-    late = report.status in ("submitted", "reopened") and now > report.sla_due_at
+    late = late_by(report, now) is not None
     deadline = (
         f'<span class="late">terlambat, batas {e(_wib(report.sla_due_at))}</span>'
         if late

@@ -3,6 +3,8 @@ priority; the reporter answers, withdraws or rates it (with their token)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib import bootstrap, observe
@@ -41,13 +43,16 @@ def _reporter_step(body: type, required: bool = True) -> dict:
     }
 
 
-def _staff(ref: str, act, *, handed_over: bool = False) -> object:
+def _staff(ref: str, act, data: Any, *, handed_over: bool = False) -> object:
     """A follow-up step by staff, answered with the staff view after it (the squad
-    that ``handed_over`` a report sees it this once: from now on it is not theirs)."""
+    that ``handed_over`` a report sees it this once: from now on it is not theirs).
+    A retry of a step already made (``data.client_action_id``) answers the same."""
     who, store = staff_principal(), bootstrap.report_store()
     report_id = reports.report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
-    act(bootstrap.follow_up(store), report_id, who)
+    follow_up = bootstrap.follow_up(store).once(data.client_action_id)
+    if not follow_up.done_before(report_id, who):
+        act(follow_up, report_id, who)
     if handed_over and who.role != "command":
         return json_response(
             views.to_staff(
@@ -76,7 +81,7 @@ def ask(ref: str):
     """Ask the reporter (never named to the squad): the report waits for the answer,
     its response clock paused; they are told if they left a phone or an email."""
     data = parse_body(bp.current_request, QuestionIn)
-    return _staff(ref, lambda f, rid, who: f.ask(rid, who, data.note, public=data.public))
+    return _staff(ref, lambda f, rid, who: f.ask(rid, who, data.note, public=data.public), data)
 
 
 @route(bp, "/reports/{ref}/transfer", methods=["POST"], authorizer=staff, doc=step(TransferIn))
@@ -84,7 +89,10 @@ def transfer(ref: str):
     """Hand the report to the squad it belongs to, saying why: new in their queue."""
     data = parse_body(bp.current_request, TransferIn)
     return _staff(
-        ref, lambda f, rid, who: f.transfer(rid, who, data.squad, data.reason), handed_over=True
+        ref,
+        lambda f, rid, who: f.transfer(rid, who, data.squad, data.reason),
+        data,
+        handed_over=True,
     )
 
 
@@ -92,7 +100,9 @@ def transfer(ref: str):
 def reprioritise(ref: str):
     """Make the report urgent, normal or low, saying why (urgent ones come first)."""
     data = parse_body(bp.current_request, PriorityIn)
-    return _staff(ref, lambda f, rid, who: f.reprioritise(rid, who, data.priority, data.reason))
+    return _staff(
+        ref, lambda f, rid, who: f.reprioritise(rid, who, data.priority, data.reason), data
+    )
 
 
 @route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})
@@ -108,7 +118,7 @@ def forward(ref: str):
     through the outbox, and the report stays tracked as forwarded."""
     data = parse_body(bp.current_request, ForwardIn)
     body = load_bodies().get(data.body)
-    return _staff(ref, lambda f, rid, who: f.forward(rid, who, body, data.note))
+    return _staff(ref, lambda f, rid, who: f.forward(rid, who, body, data.note), data)
 
 
 @route(bp, "/reports/{ref}/settle", methods=["POST"], authorizer=staff, doc=step(SettleIn))
@@ -116,7 +126,9 @@ def settle(ref: str):
     """A forwarded report's end: what the body did (it closes), or that it declined
     (``declined``: new again in the squad's queue)."""
     data = parse_body(bp.current_request, SettleIn)
-    return _staff(ref, lambda f, rid, who: f.settle(rid, who, data.note, declined=data.declined))
+    return _staff(
+        ref, lambda f, rid, who: f.settle(rid, who, data.note, declined=data.declined), data
+    )
 
 
 @route(bp, "/reports/{ref}/answers", methods=["POST"], doc=_reporter_step(AnswerIn))

@@ -3,6 +3,8 @@ actions that move a report (claim, progress, after-photo, resolve, reject)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib import bootstrap, observe
@@ -14,7 +16,6 @@ from chalicelib.domain.models import (
     STATUSES,
     InlinePhotoIn,
     MergeIn,
-    NoteIn,
     Page,
     PhotoRole,
     PhotoSlot,
@@ -26,6 +27,7 @@ from chalicelib.domain.models import (
     ResolveIn,
     ShadowCheck,
     ShadowCheckIn,
+    StaffNoteIn,
 )
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.entry import views
@@ -166,31 +168,38 @@ def staff_report(ref: str):
     return json_response(staff_view(store, report_id_or_404(ref, store), who))
 
 
-def _act(ref: str, action: str, **fields):
-    """A workflow step on a report, answered with the staff view after it."""
+def _act(ref: str, action: str, action_id: Any = None, **fields):
+    """A workflow step on a report, answered with the staff view after it (a retry of
+    a step already made, by its ``action_id``, changes nothing and answers the same)."""
     who, store = staff_principal(), bootstrap.report_store()
     report_id = report_id_or_404(ref, store)
     observe.correlate(report_id=report_id)
-    bootstrap.workflow(store).staff_action(report_id, action, who, **fields)
+    workflow = bootstrap.workflow(store).once(action_id)
+    if not workflow.done_before(report_id, who):
+        workflow.staff_action(report_id, action, who, **fields)
     return json_response(staff_view(store, report_id, who))
 
 
-@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
+@route(bp, "/reports/{ref}/claim", methods=["POST"], authorizer=staff, doc=step(StaffNoteIn, False))
 def claim(ref: str):
     """Take the report: the squad's first response (exactly one member wins)."""
-    return _act(ref, "claim", note=optional_body(bp.current_request, NoteIn).note)
+    body = optional_body(bp.current_request, StaffNoteIn)
+    return _act(ref, "claim", body.client_action_id, note=body.note)
 
 
-@route(bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff, doc=step(NoteIn, False))
+@route(
+    bp, "/reports/{ref}/progress", methods=["POST"], authorizer=staff, doc=step(StaffNoteIn, False)
+)
 def progress(ref: str):
-    return _act(ref, "progress", note=optional_body(bp.current_request, NoteIn).note)
+    body = optional_body(bp.current_request, StaffNoteIn)
+    return _act(ref, "progress", body.client_action_id, note=body.note)
 
 
 @route(bp, "/reports/{ref}/resolve", methods=["POST"], authorizer=staff, doc=step(ResolveIn))
 def resolve(ref: str):
     body = parse_body(bp.current_request, ResolveIn)
     return _act(
-        ref, "resolve", note=body.note, photo_id=body.photo_id,
+        ref, "resolve", body.client_action_id, note=body.note, photo_id=body.photo_id,
         client_photo_id=body.client_photo_id,
     )  # fmt: skip
 
@@ -198,7 +207,7 @@ def resolve(ref: str):
 @route(bp, "/reports/{ref}/reject", methods=["POST"], authorizer=staff, doc=step(RejectIn))
 def reject(ref: str):
     body = parse_body(bp.current_request, RejectIn)
-    return _act(ref, "reject", note=body.note, reason=body.reason)
+    return _act(ref, "reject", body.client_action_id, note=body.note, reason=body.reason)
 
 
 def checker(ref: str) -> Principal:

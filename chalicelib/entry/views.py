@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.adapters import cursors
 from chalicelib.domain.closure_checks import check_ask
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.lateness import late_minutes
 from chalicelib.domain.models import (
     QueueItem,
     Report,
@@ -73,6 +74,7 @@ def to_staff(
         reopen_count=report.reopen_count,
         rejection_reason=report.rejection_reason,
         overdue=is_overdue(report, now),
+        late_minutes=late_minutes(report, now),
         attributes=report.attributes,
         media_url=report.media_url,
         client_fields=report.client_fields,
@@ -111,8 +113,9 @@ def to_staff(
 
 def queue_item(report: Report, now: datetime) -> QueueItem:
     return QueueItem(
-        **report.model_dump(include=set(QueueItem.model_fields) - {"overdue"}),
+        **report.model_dump(include=set(QueueItem.model_fields) - {"overdue", "late_minutes"}),
         overdue=is_overdue(report, now),
+        late_minutes=late_minutes(report, now),
     )
 
 

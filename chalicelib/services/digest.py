@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from chalicelib.domain.lateness import late_by, late_words
 from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB, ascii_subject, wib
 from chalicelib.routing import Catalogue
@@ -24,7 +25,7 @@ def body(squad_name: str, reports: list[Report], now: datetime, catalogue: Catal
          base_url: str) -> str:  # fmt: skip
     rank = {"urgent": 0, "normal": 1, "low": 2}
     ordered = sorted(reports, key=lambda r: (r.sla_due_at > now, rank[r.priority], r.sla_due_at))
-    late = sum(r.sla_due_at < now and r.first_response_at is None for r in reports)
+    late = sum(late_by(r, now) is not None for r in reports)
     new = sum(now - r.created_at <= timedelta(days=1) for r in reports)
     lines = [
         f"Ringkasan pagi {squad_name}, {now.astimezone(WIB):%d/%m/%Y}",
@@ -35,7 +36,8 @@ def body(squad_name: str, reports: list[Report], now: datetime, catalogue: Catal
     for r in ordered[:LISTED]:
         label = catalogue.label(r.label)
         flag = "MENDESAK " if r.priority == "urgent" else ""
-        state = "TERLAMBAT" if r.sla_due_at < now else f"batas {wib(r.sla_due_at)}"
+        words = late_words(r, now)  # one meaning of late (domain/lateness.py)
+        state = words.upper() if words else f"batas {wib(r.sla_due_at)}"
         lines.append(f"- {flag}{r.code} {label.name_id if label else r.label} "
                      f"({r.district or '-'}), {state}: {base_url}/r/{r.code}")  # fmt: skip
     if len(ordered) > LISTED:

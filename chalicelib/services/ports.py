@@ -72,8 +72,13 @@ class ReportWrites(ReportReads, Protocol):
         photo: Photo | None = None,
     ) -> None: ...
     def record_transition(
-        self, report: Report, entry: TimelineEntry, expected_version: int
+        self,
+        report: Report,
+        entry: TimelineEntry,
+        expected_version: int,
+        action_id: str | None = None,
     ) -> None: ...
+    def action_done(self, report_id: str, action_id: str) -> dict[str, Any] | None: ...
     def record_comment(
         self, report: Report, entry: TimelineEntry, expected_version: int, resend_key: str
     ) -> tuple[str, bool]: ...

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import observe
-from chalicelib.domain import stats
+from chalicelib.domain import lateness, stats
 from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
@@ -110,7 +110,8 @@ def _views(
         for dim in stats_store.dimensions()
     }
     backlog = stats.backlog(open_reports, until, is_overdue)
-    overdue = sorted((r for r in open_reports if is_overdue(r, until)), key=lambda r: r.sla_due_at)
+    late = [(r, by) for r in open_reports if (by := lateness.late_by(r, until))]
+    overdue = sorted(late, key=lambda pair: pair[0].sla_due_at)
     most_overdue = [
         {
             "id": r.id,
@@ -119,9 +120,9 @@ def _views(
             "label": r.label,
             "district": r.district,
             "covert": r.covert,
-            "overdue_hours": round((until - r.sla_due_at).total_seconds() / 3600, 1),
+            "overdue_hours": round(by.total_seconds() / 3600, 1),
         }
-        for r in overdue[:10]
+        for r, by in overdue[:10]
     ]
     views = {}
     trend_dims = [d for d in by_dim if d.startswith("squad#") or d == "public"]

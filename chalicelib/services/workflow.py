@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import identifiers, lifecycle, workdays
+from chalicelib.domain import identifiers, lateness, lifecycle, workdays
 from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
 from chalicelib.domain.models import PhotoRole, Report, ShadowCheck
@@ -34,8 +34,8 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def is_overdue(report: Report, now: datetime) -> bool:
-    """Past its response target with nobody responding (new, or reopened)."""
-    return report.status in ("submitted", "reopened") and now > report.sla_due_at
+    """Past its response target with nobody responding (domain/lateness.py)."""
+    return lateness.late_by(report, now) is not None
 
 
 def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
@@ -67,6 +67,20 @@ class Workflow:
         now: Callable[[], datetime],
     ):
         self.store, self.catalogue, self.media, self.now = store, catalogue, media, now
+        self.action_id: str | None = None
+
+    def once(self, action_id: Any) -> Workflow:
+        """The same use cases, each step saved once per ``action_id`` (the phone's own
+        id for it): a retry after a lost answer finds it done instead of a 409."""
+        self.action_id = str(action_id) if action_id is not None else None
+        return self
+
+    def done_before(self, report_id: str, who: Principal) -> bool:
+        """Did ``who`` already make the step with this action id (a retry)?"""
+        if self.action_id is None:
+            return False
+        first = self.store.action_done(report_id, self.action_id)
+        return first is not None and first.get("actor_id") == who.id
 
     def _load(self, report_id: str) -> Any:
         loaded = self.store.load(report_id)
@@ -76,8 +90,14 @@ class Workflow:
 
     def _save(self, report: Report, change: lifecycle.Change) -> Report:
         try:
-            self.store.record_transition(change.report, change.entry, report.version)
+            self.store.record_transition(
+                change.report, change.entry, report.version, action_id=self.action_id
+            )
         except StaleReport:
+            # the same step, sent twice at once (a retry racing its first): one answer
+            first = self.action_id and self.store.action_done(report.id, self.action_id)
+            if first and first.get("actor_id") == change.entry.actor_id:
+                return change.report
             raise Conflict(
                 "the report changed meanwhile (someone else acted first); reload it",
                 [{"status": report.status}],

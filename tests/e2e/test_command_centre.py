@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import uuid
 
 import pytest
@@ -552,3 +553,23 @@ def test_from_the_drawer_the_regent_asks_for_a_closure_to_be_checked(browser, ce
     first = api_get(centre, "/squads/shadow/reports", "bayangan")["items"][0]
     assert first["id"] == resolved["id"] and "saluran" in first["pin_id"]
     assert errors == []
+
+
+def test_the_drawer_says_how_late_as_the_server_does(browser, centre, worked_report):
+    """How late a report is comes from the server (late_minutes, domain/lateness.py), the
+    one meaning Tim, the digest and the statistics use: not a sum on the regent's screen."""
+    page, errors = signed_in_page(browser, centre, "komando")
+
+    def doctored(route):
+        answer = route.fetch()
+        body = answer.json()
+        body.update(overdue=True, late_minutes=300)  # due later today, yet 5 hours late
+        route.fulfill(response=answer, json=body)
+
+    page.route(re.compile(r"/staff/reports/[^/?]+$"), doctored)  # by id or by code
+    page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
+    page.fill("#search-code", worked_report["code"])
+    page.click("#search button[type=submit]")
+    page.wait_for_selector("#drawer:not([hidden]) [data-field=deadline]")
+    assert "(terlambat 5 jam)" in page.inner_text("#drawer [data-field=deadline]")
+    assert not errors

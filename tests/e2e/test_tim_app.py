@@ -362,3 +362,205 @@ def test_a_closure_is_checked_on_the_spot_with_a_photo(browser, tim):
     assert view["check_requested"] is None  # the check answered the request
     assert not errors
     context.close()
+
+
+def token_of(runner, username="tim-orange"):
+    from .conftest import sign_in
+
+    return {"Authorization": f"Bearer {sign_in(runner, username)}"}
+
+
+def queue_codes(page):
+    return re.findall(r"TRG-[0-9A-Z]+", page.inner_text("#queue"))
+
+
+def test_unpinned_reports_follow_their_deadlines_not_the_apis_order(browser, tim):
+    road = new_report(tim, "jalan_rusak", -8.0611, 111.7111)  # normal, 72 hours
+    bridge = new_report(tim, "jembatan_rusak", -8.0622, 111.7122)  # normal, 48: due first
+    context = phone(browser)
+    page, errors = signed_in(context, tim, "tim-orange")
+    page.locator("#queue li").filter(has_text=bridge["code"]).wait_for()
+    codes = queue_codes(page)
+    assert codes.index(bridge["code"]) < codes.index(road["code"])
+    assert not errors
+    context.close()
+
+
+def test_late_is_what_the_server_says(browser, tim):
+    """The card says "terlambat" when, and by as much as, the server's late_minutes say
+    (not the phone's own sum): a claimed report past its response target is not late."""
+    waiting = new_report(tim, "jalan_rusak", -8.0633, 111.7133)
+    worked = new_report(tim, "lampu_jalan_mati", -8.0644, 111.7144)
+    past = "2026-01-01T00:00:00Z"
+
+    def doctored(route):
+        answer = route.fetch()
+        body = answer.json()
+        for item in body["items"]:
+            if item["id"] == waiting["id"]:
+                item["late_minutes"] = 125  # the server's word, whatever the due time
+            if item["id"] == worked["id"]:
+                item.update(status="accepted", sla_due_at=past, late_minutes=None)
+        route.fulfill(response=answer, json=body)
+
+    context = phone(browser)
+    context.route("**/squads/orange/reports?*", doctored)
+    page, errors = signed_in(context, tim, "tim-orange")
+    card = page.locator("#queue li").filter(has_text=waiting["code"])
+    card.wait_for()
+    assert "terlambat 2 jam" in card.inner_text()
+    assert "late" in card.get_attribute("class")
+    other = page.locator("#queue li").filter(has_text=worked["code"]).inner_text()
+    assert "terlambat" not in other
+    assert not errors
+    context.close()
+
+
+def test_feedback_is_where_the_finger_is_and_fold_outs_look_tappable(browser, tim):
+    report = new_report(tim, "jalan_rusak", -8.0812, 111.7112)
+    context = phone(browser)
+    page, errors = signed_in(context, tim, "tim-orange")
+    card = page.locator("#queue li").filter(has_text=report["code"])
+    wait_for(lambda: "dari Anda" in card.inner_text())
+    kecamatan = card.locator("p.muted").inner_text().split(" · ")[1]
+    page.get_by_role("link", name=re.compile(report["code"])).click()
+    page.get_by_role("button", name="Ambil").wait_for()
+    facts = page.locator(".report-facts")
+    wait_for(lambda: "dari Anda" in facts.inner_text())  # the distance, as on its card
+    assert kecamatan and kecamatan in facts.inner_text()
+    for fold in ("Tanya pelapor", "Alihkan ke tim lain", "Teruskan ke instansi lain",
+                 "Ubah prioritas", "Tolak"):  # fmt: skip
+        summary = page.locator("summary", has_text=fold)
+        marker = summary.evaluate("s => getComputedStyle(s, '::before').content")
+        assert marker not in ("none", "normal", '""'), fold
+    context.set_offline(True)
+    page.get_by_role("button", name="Ambil").click()
+    beside = page.get_by_role("button", name="Ambil").evaluate(
+        "b => b.nextElementSibling.textContent"
+    )
+    assert beside == "Disimpan; dikirim saat ada sinyal."
+    context.set_offline(False)
+    wait_for(lambda: staff_view(tim, report["id"])["status"] == "accepted", 40)
+    page.get_by_role("button", name="Proses").wait_for()
+    page.get_by_text("Ubah prioritas").click()
+    page.get_by_label("Prioritas", exact=True).select_option("urgent")
+    page.get_by_label("Alasan (minimal 5 huruf)").last.fill("Jalan utama ke pasar")
+    page.get_by_role("button", name="Simpan prioritas").click()
+    # the report is drawn again after the step: its word stays where the buttons are
+    page.locator(".actions").get_by_text("Terkirim.").wait_for()
+    assert staff_view(tim, report["id"])["priority"] == "urgent"
+    assert not errors
+    context.close()
+
+
+def test_an_action_refused_after_queueing_offline_is_shown_with_a_redo_or_a_drop(browser, tim):
+    report = new_report(tim, "jalan_rusak", -8.0912, 111.7212)
+    context, page, errors = opened(browser, tim, report)
+    page.get_by_role("button", name="Ambil").wait_for()
+    context.set_offline(True)
+    page.get_by_role("button", name="Ambil").click()
+    page.get_by_text("1 tindakan menunggu sinyal.").wait_for()
+    requests.post(  # meanwhile the command centre took it
+        f"{tim.base}/reports/{report['id']}/claim", headers=token_of(tim, "komando"), timeout=10
+    ).raise_for_status()
+    context.set_offline(False)
+    refused = page.locator("#refused li")
+    refused.wait_for(timeout=40_000)
+    text = refused.inner_text()
+    assert f"Ambil · {report['code']}" in text
+    assert "Status laporan sudah berubah (Sudah ditanggapi petugas)" in text  # in Bahasa
+    assert refused.get_by_role("button", name="Kirim lagi").is_visible()
+    refused.get_by_role("button", name="Buang").click()
+    page.locator("#refused").wait_for(state="hidden")
+    assert not page.evaluate("KawalOutbox.waiting()")
+    assert not errors
+    context.close()
+
+
+def test_a_step_whose_answer_was_lost_is_sent_again_and_made_once(browser, tim):
+    report = new_report(tim, "jalan_rusak", -8.0922, 111.7222)
+    context, page, errors = opened(browser, tim, report)
+    page.get_by_role("button", name="Ambil").wait_for()
+    lost = []
+
+    def lose_the_first_answer(route):
+        if not lost:
+            lost.append(route.fetch().status)  # the API did it; the phone never hears
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"**/reports/{report['id']}/claim", lose_the_first_answer)
+    claims = posts(tim, "claim")
+    page.get_by_role("button", name="Ambil").click()
+    page.get_by_text("Disimpan; dikirim saat ada sinyal.").wait_for()
+    wait_for(lambda: not page.evaluate("KawalOutbox.waiting()"), 40)
+    assert lost == [200] and posts(tim, "claim") == claims + 2  # sent twice, both 200
+    view = staff_view(tim, report["id"])
+    assert [e["action"] for e in view["staff_timeline"]].count("claim") == 1
+    assert page.locator("#refused").is_hidden()
+    assert not errors
+    context.close()
+
+
+def test_an_after_photo_already_sent_is_used_when_the_report_is_opened_again(browser, tim):
+    report = new_report(tim, "pohon_tumbang", -8.1511, 111.6811)
+    context, page, errors = opened(browser, tim, report)
+    page.get_by_role("button", name="Ambil").click()
+    page.get_by_role("button", name="Proses").click()
+    page.get_by_label("Apa yang dikerjakan").wait_for()
+    assert page.get_by_role("button", name="Selesai").is_disabled()  # no after-photo yet
+    page.get_by_label("Foto sesudah").set_input_files(
+        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(800, 600)}
+    )
+    page.get_by_text("Foto sesudah siap dikirim").wait_for()
+    assert page.get_by_role("button", name="Selesai").is_enabled()
+
+    def after_ready():
+        after = [p for p in staff_view(tim, report["id"])["photos"] if p["role"] == "after"]
+        return after and after[0]["state"] == "ready"
+
+    wait_for(after_ready, 60)
+    page.reload()  # another load of the app: the photo lives on the server, not in memory
+    page.get_by_text("Foto sesudah sudah terkirim.").wait_for()
+    assert page.get_by_role("img", name="Sesudah").is_visible()
+    page.get_by_label("Apa yang dikerjakan").fill("Pohon dipotong dan disingkirkan")
+    page.get_by_role("button", name="Selesai").click()
+    wait_for(lambda: staff_view(tim, report["id"])["status"] == "resolved", 40)
+    after = [p for p in staff_view(tim, report["id"])["photos"] if p["role"] == "after"]
+    assert len(after) == 1
+    assert not errors
+    context.close()
+
+
+def test_every_open_report_is_reached_and_the_kecamatan_is_asked_of_the_server(browser, tim):
+    """More than a page (100) of open reports: every one is in the queue, and a kecamatan
+    shows all of its own (the server filters; the phone does not search a first page).
+    Last in this module: the squad's queue is long from here on."""
+    headers = token_of(tim)
+
+    def listed(**params):
+        out, params = [], {"limit": "100", **params}
+        while True:
+            page = requests.get(f"{tim.base}/squads/orange/reports", params=params,
+                                headers=headers, timeout=20).json()  # fmt: skip
+            out += page["items"]
+            if not page["next_cursor"]:
+                return out
+            params["cursor"] = page["next_cursor"]
+
+    for n in range(max(0, 101 - len(listed()))):
+        new_report(tim, "lampu_jalan_mati", -8.10 - n * 0.0008, 111.70)
+    everything = listed()
+    assert len(everything) > 100
+    context = phone(browser)
+    page, errors = signed_in(context, tim, "tim-orange")
+    page.locator("#queue li").first.wait_for()
+    wait_for(lambda: page.locator("#queue li").count() == len(everything), 30)
+    last = everything[-1]  # the API's last (its newest normal one): beyond a first page
+    page.get_by_label("Kecamatan").select_option(last["district"])
+    wait_for(lambda: last["code"] in page.inner_text("#queue"), 30)
+    mine = listed(district=last["district"])
+    assert page.locator("#queue li").count() == len(mine)
+    assert not errors
+    context.close()

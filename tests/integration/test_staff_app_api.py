@@ -180,3 +180,41 @@ def test_those_who_check_closures_list_read_and_check_them(client, tokens, aws):
     command = client.http.get(f"/staff/reports/{rid}", headers=bearer(tokens["command"]))
     (check,) = command.json_body["shadow_checks"]
     assert check["verdict"] == "not_fixed" and check["photo_id"] == slot.json_body["photo_id"]
+
+
+def test_a_staff_step_retried_after_a_lost_answer_answers_as_the_first(client, tokens, aws):
+    """Every step the app queues carries the phone's own id for it: sent again (the
+    answer was lost on the way), it answers 200 with the report as the first left it,
+    never a 409, and the timeline holds it once. Another person's id is no pass."""
+    squad = bearer(tokens["orange"])
+
+    def twice(rid, step, body=None):
+        body = {**(body or {}), "client_action_id": str(uuid.uuid4())}
+        first = post_json(client, f"/reports/{rid}/{step}", body, headers=squad)
+        again = post_json(client, f"/reports/{rid}/{step}", body, headers=squad)
+        assert first.status_code == again.status_code == 200, (step, again.body)
+        assert again.json_body["status"] == first.json_body["status"]
+        return body
+
+    rid = post_json(client, "/reports", report_body()).json_body["id"]
+    claimed = twice(rid, "claim")
+    twice(rid, "progress", {"note": "Dikerjakan"})
+    twice(rid, "priority", {"priority": "urgent", "reason": "Jalan utama ke pasar"})
+    twice(rid, "questions", {"note": "Lubangnya sebesar apa?"})
+    view = client.http.get(f"/staff/reports/{rid}", headers=squad).json_body
+    actions = [e["action"] for e in view["staff_timeline"]]
+    assert actions == ["submit", "claim", "progress", "prioritise", "ask"]
+    # the same id from someone else is a new step of theirs (here: too late, a 409)
+    other = post_json(client, f"/reports/{rid}/claim", claimed, headers=bearer(tokens["command"]))
+    assert other.status_code == 409
+
+    moved = post_json(client, "/reports", report_body()).json_body["id"]
+    twice(moved, "transfer", {"squad": "yellow", "reason": "Ini tumpukan sampah"})
+    forwarded = post_json(client, "/reports", report_body()).json_body["id"]
+    twice(forwarded, "forward", {"body": "pln", "note": "Kabel listrik putus"})
+    twice(forwarded, "settle", {"note": "PLN sudah menyambung kabel"})
+    rejected = post_json(client, "/reports", report_body()).json_body["id"]
+    twice(rejected, "reject", {"reason": "duplicate"})
+    for rid, count in ((moved, 2), (forwarded, 3), (rejected, 2)):
+        view = client.http.get(f"/staff/reports/{rid}", headers=bearer(tokens["command"]))
+        assert len(view.json_body["staff_timeline"]) == count

@@ -128,12 +128,33 @@ class ReportStore(
         }
 
     def record_transition(
-        self, report: Report, entry: TimelineEntry, expected_version: int
+        self,
+        report: Report,
+        entry: TimelineEntry,
+        expected_version: int,
+        action_id: str | None = None,
     ) -> None:
         """Save a status change and its timeline entry together, only if nobody changed
-        the report since it was read."""
+        the report since it was read; with ``action_id`` (the phone's own id for the
+        step) a marker is written in the same transaction, once, so a retry finds it."""
         update = self._transition_update(report, expected_version)
-        self._transact_with_event(update, report, entry, report.version)
+        event = event_item(report, entry, report.version)
+        writes = [update, self._put_new(event)]
+        if action_id is not None:
+            marker = {
+                "PK": event["PK"],
+                "SK": f"ACTION#{action_id}",
+                "type": "action_once",
+                "action": entry.action,
+                "actor_id": entry.actor_id,
+                "event_sk": event["SK"],
+            }
+            writes.append(self._put_new(marker))
+        self._transact(writes, report.id)
+
+    def action_done(self, report_id: str, action_id: str) -> dict[str, Any] | None:
+        """The marker of a step already made with this client action id, if any."""
+        return self._get(f"REPORT#{report_id}", f"ACTION#{action_id}", consistent=True)
 
     def mark_escalated(self, report: Report, entry: TimelineEntry) -> bool:
         """Flag an overdue report once; the timeline entry tells the command centre."""

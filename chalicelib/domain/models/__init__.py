@@ -49,6 +49,7 @@ from chalicelib.domain.models.inputs import (  # noqa: F401
     ShadowCheckIn,
     SignedIn,
     SignInIn,
+    StaffNoteIn,
     SubscriptionIn,
     SupportIn,
     TransferIn,

@@ -150,13 +150,25 @@ class NoteIn(_Input):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class _StaffStep(_Input):
+    """A staff step a phone may send again after a lost answer (from its outbox)."""
+
+    client_action_id: UUID4 | None = Field(
+        default=None, description="the phone's own id for this step: a retry answers as the first"
+    )
+
+
+class StaffNoteIn(_StaffStep):
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class AssigneeIn(_Input):
     member: str = Field(
         min_length=1, max_length=128, pattern=r"^[\w.@+-]+$", description="a member's username"
     )
 
 
-class ResolveIn(_Input):
+class ResolveIn(_StaffStep):
     note: str = Field(min_length=5, max_length=2000, description="what was done")
     photo_id: str | None = Field(
         default=None, min_length=1, max_length=40, description="the ready after-photo"
@@ -173,7 +185,7 @@ class ResolveIn(_Input):
         return self
 
 
-class RejectIn(_Input):
+class RejectIn(_StaffStep):
     reason: Literal["duplicate", "not_a_problem", "outside_regency", "other_authority"]
     note: str | None = Field(default=None, max_length=2000, description="shown to the reporter")
 
@@ -251,7 +263,7 @@ class MergeIn(_Input):
     into: str = Field(min_length=1, max_length=40, description="the original report (id or code)")
 
 
-class QuestionIn(_Input):
+class QuestionIn(_StaffStep):
     note: str = Field(min_length=5, max_length=2000, description="the question, in Bahasa")
     public: bool = Field(
         default=False,
@@ -263,14 +275,14 @@ class AnswerIn(_Input):
     note: str = Field(min_length=1, max_length=2000, description="the reporter's answer")
 
 
-class TransferIn(_Input):
+class TransferIn(_StaffStep):
     squad: Literal["pink", "white", "orange", "yellow", "blue", "red"] = Field(
         description="the squad the report belongs to"
     )
     reason: str = Field(min_length=5, max_length=2000, description="why, for the receiving squad")
 
 
-class PriorityIn(_Input):
+class PriorityIn(_StaffStep):
     priority: Literal["urgent", "normal", "low"]
     reason: str = Field(min_length=5, max_length=2000)
 
@@ -280,14 +292,14 @@ class RatingIn(_Input):
     note: str | None = Field(default=None, max_length=2000, description="a comment, optional")
 
 
-class ForwardIn(_Input):
+class ForwardIn(_StaffStep):
     body: str = Field(
         min_length=2, max_length=32, description="an outside body's code (GET /bodies)"
     )
     note: str = Field(min_length=5, max_length=2000, description="for the body: what to do, where")
 
 
-class SettleIn(_Input):
+class SettleIn(_StaffStep):
     note: str = Field(min_length=5, max_length=2000, description="what the body did, or why not")
     declined: bool = Field(
         default=False, description="true: the body declined; the report is the squad's again"

@@ -219,6 +219,9 @@ class ReportStaff(ReportPublic):
     reopen_count: int = 0
     rejection_reason: str | None = None
     overdue: bool = False
+    late_minutes: int | None = Field(
+        default=None, description="how late (domain/lateness.py): unanswered past its target"
+    )
     attributes: dict[str, str | float | list[str]] | None = None
     media_url: str | None = None
     client_fields: dict[str, str] | None = Field(
@@ -269,6 +272,9 @@ class QueueItem(Model):
     created_at: datetime
     sla_due_at: datetime
     overdue: bool
+    late_minutes: int | None = Field(
+        default=None, description="how late (domain/lateness.py): unanswered past its target"
+    )
     priority: str = "normal"
     assignee: str | None = None
     reopen_count: int = 0

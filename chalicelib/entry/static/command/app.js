@@ -398,8 +398,9 @@ async function openDrawer(id) {
   $("drawer-body").replaceChildren(
     el("h2", {}, `${r.code} · ${labelName(r.label.code)}`),
     el("p", {}, `${squadName(r.squad)} · ${districtName(r.district)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
-    el("p", { "data-field": "deadline", class: r.overdue ? "error" : "" }, `${t("deadline")}: ${wib(r.sla_due_at)}`,
-      r.overdue ? ` (${t("late")} ${Math.round((Date.now() - new Date(r.sla_due_at)) / 3600000)} ${t("hours")})` : ""),
+    el("p", { "data-field": "deadline", class: r.late_minutes ? "error" : "" }, `${t("deadline")}: ${wib(r.sla_due_at)}`,
+      // how late is the server's word (late_minutes: one meaning, as in Tim and the statistics)
+      r.late_minutes ? ` (${t("late")} ${Math.max(1, Math.round(r.late_minutes / 60))} ${t("hours")})` : ""),
     r.description ? el("p", { class: "muted" }, r.description) : "",
     el("div", { class: "photos" }, photo("before"), photo("after")),
     el("p", { "data-field": "position" }, `${t("position")}: `,

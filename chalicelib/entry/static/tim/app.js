@@ -124,6 +124,22 @@
     push_none: ["Akun ini tidak menerima notifikasi laporan.", "This account gets no report notifications."],
     show_open: ["Laporan terbuka", "Open reports"],
     show_forwarded: ["Diteruskan ke instansi", "Forwarded to outside bodies"],
+    after_held: ["Foto sesudah sudah terkirim.", "The after photo is already sent."],
+    more_loading: ["Memuat {n} laporan…", "Loading {n} reports…"],
+    refused_title: ["Tindakan yang ditolak server", "Actions the server refused"],
+    redo: ["Kirim lagi", "Send again"],
+    drop: ["Buang", "Drop"],
+    // why the API said no, in words (its own message is English: for the logs)
+    why_illegal_transition: ["Status laporan sudah berubah ({status}); tindakan ini tidak berlaku lagi.",
+      "The report's status changed ({status}); this action no longer applies."],
+    why_changed_meanwhile: ["Orang lain mengubah laporan ini lebih dulu. Buka lagi laporannya.",
+      "Someone else changed this report first. Open it again."],
+    why_report_not_found: ["Laporan tidak ditemukan.", "Report not found."],
+    why_forbidden: ["Laporan ini sudah bukan tugas tim Anda.", "This report is no longer your squad's."],
+    why_after_photo_required: ["Foto sesudah belum ada: ambil foto sesudah dulu.", "No after photo yet: take it first."],
+    why_report_not_in_progress: ["Laporan tidak sedang dikerjakan.", "The report is not being worked."],
+    why_invalid: ["Isian tidak diterima. Periksa lagi lalu kirim ulang.", "The input was not accepted. Check it and send again."],
+    why_other: ["Server menolak tindakan ini (kode {code}).", "The server refused this action (code {code})."],
   });
 
   const state = { me: null, queue: [], where: null, after: null };
@@ -140,12 +156,15 @@
   const RANK = { urgent: 0, normal: 1, low: 2 };
   const statusWords = (code) => (settings.statuses[code] || [code, code])[I.lang === "en" ? 1 : 0];
 
-  /* "3 jam lagi", "terlambat 2 jam": the time left in words, the deadline in WIB beside */
-  function timeLeft(iso) {
-    const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
-    const size = Math.abs(minutes);
-    const span = size < 60 ? I.t("minutes", { n: size }) : size < 48 * 60 ? I.t("hours", { n: Math.round(size / 60) }) : I.t("days", { n: Math.round(size / 1440) });
-    return { text: minutes >= 0 ? I.t("left", { t: span }) : I.t("late", { t: span }), late: minutes < 0 };
+  /* "3 jam lagi", "terlambat 2 jam": the time left in words, the deadline in WIB beside.
+     Late is the server's word (late_minutes: unanswered past the target, the one meaning
+     the command centre, the digest and the statistics use); a report already answered
+     and past its response target is neither. */
+  function timeLeft(r) {
+    const words = (size) => size < 60 ? I.t("minutes", { n: size }) : size < 48 * 60 ? I.t("hours", { n: Math.round(size / 60) }) : I.t("days", { n: Math.round(size / 1440) });
+    if (r.late_minutes) return { text: I.t("late", { t: words(r.late_minutes) }), late: true };
+    const minutes = Math.round((new Date(r.sla_due_at) - Date.now()) / 60000);
+    return { text: minutes >= 0 ? I.t("left", { t: words(minutes) }) : "", late: false };
   }
   function metres(a, b) {
     const rad = Math.PI / 180, r = 6371000;
@@ -255,32 +274,53 @@
     const note = $("#queue-note");
     note.textContent = I.t("loading");
     const status = $("#filter-status").value;
-    const cacheKey = status ? `queue_cache_${status}` : "queue_cache";  // each list kept for offline
+    const only = $("#filter-district").value;
+    // each list kept for offline (the whole squad's list: the kecamatan is picked from it)
+    const cacheKey = status ? `queue_cache_${status}` : "queue_cache";
+    const asked = (state.asked = (state.asked || 0) + 1); // a later choice outruns this one
+    let queue;
     try {
-      const params = new URLSearchParams({ limit: "100" });
-      if (status) params.set("status", status);
-      state.queue = (await api(`squads/${squad}/reports?${params}`)).items;
-      await Outbox.kvSet(cacheKey, state.queue);
+      queue = await everyPage(squad, status, only);
+      if (asked !== state.asked) return;
+      if (!only) await Outbox.kvSet(cacheKey, queue);
       note.textContent = "";
     } catch (e) {
-      state.queue = (await Outbox.kvGet(cacheKey)) || [];
+      queue = ((await Outbox.kvGet(cacheKey)) || []).filter((r) => !only || r.district === only);
+      if (asked !== state.asked) return;
       note.textContent = I.t("queue_offline");
     }
+    state.queue = queue;
     // what the API pins for this person first (in its order); then urgent first; then the
     // deadline decides: a 6-hour flood before a 72-hour road
     const pinned = (r) => (r.pin_id ? 0 : 1);
-    state.queue.sort((a, b) => pinned(a) - pinned(b) || (pinned(a) ? 0 : (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.sla_due_at.localeCompare(b.sla_due_at)));
+    state.queue.sort((a, b) => pinned(a) - pinned(b) || (pinned(a) === 0 ? 0 : (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.sla_due_at.localeCompare(b.sla_due_at)));
     drawQueue();
     locate();
   }
+  /* every open report of the squad (or of one kecamatan, asked of the server), page
+     after page: a deadline order needs them all, and 100 is no squad's ceiling */
+  const MAX_PAGES = 20;
+  async function everyPage(squad, status, only) {
+    const params = new URLSearchParams({ limit: "100" });
+    if (status) params.set("status", status);
+    if (only) params.set("district", only);
+    let items = [];
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const page = await api(`squads/${squad}/reports?${params}`);
+      items = items.concat(page.items);
+      if (!page.next_cursor) break;
+      params.set("cursor", page.next_cursor);
+      $("#queue-note").textContent = I.t("more_loading", { n: items.length });
+    }
+    return items;
+  }
   function drawQueue() {
     const list = $("#queue");
-    const only = $("#filter-district").value;
     list.replaceChildren();
-    const shown = state.queue.filter((r) => !only || r.district === only);
+    const shown = state.queue;
     for (const r of shown) {
       const lb = label(r.label);
-      const left = timeLeft(r.sla_due_at);
+      const left = timeLeft(r);
       const thumb = r.citizen_photos
         ? el("img", { src: `../reports/${r.id}/photo?size=thumb`, alt: "", width: 72, height: 72, loading: "lazy", class: "thumb" })
         : el("span", { class: "thumb none", "aria-hidden": "true", text: lb.icon });
@@ -314,10 +354,14 @@
         e.status === 403 ? el("p", {}, el("a", { href: `../r/${encodeURIComponent(ref)}?view=public` }, I.t("public_page"))) : null);
       return;
     }
+    if (!(state.after && state.after.report === r.id)) { // an after-photo still in the outbox (an earlier load)
+      const queued = (await Outbox.waiting()).find((i) => i.path === `reports/${r.id}/after-photos` && i.state !== "failed");
+      if (queued) state.after = { report: r.id, client_photo_id: queued.id, preview: null };
+    }
     const lb = label(r.label.code);
     const before = r.photos.find((p) => p.role === "before" && p.state === "ready");
     const afterPhoto = r.photos.find((p) => p.role === "after" && p.state === "ready");
-    const left = timeLeft(r.sla_due_at);
+    const left = timeLeft(r);
     const figure = (p, caption) => p && el("figure", { class: "photo" },
       el("img", { src: p.display_url || p.thumb_url, alt: `${caption}: ${I.name(lb)}`, width: p.width || 320, height: p.height || 240 }),
       el("figcaption", { text: caption }));
@@ -330,6 +374,12 @@
         // the system writes its notes in both languages ("… / …"): the reader's half
         s.note ? el("div", { class: "muted", text: s.actor_role === "system" && s.note.includes(" / ") ? s.note.split(" / ")[I.lang === "en" ? 1 : 0] : s.note }) : null));
     }
+    // the kecamatan and how far, as on its card (the phone's place asked once if unknown)
+    const facts = el("p", { class: "muted report-facts" });
+    const fillFacts = () => { facts.textContent = [district(r.district), state.where ? I.t("away", { d: distance(metres(state.where, r)) }) : "",
+      r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · "); };
+    fillFacts();
+    if (!state.where && navigator.geolocation) here().then((where) => { if (where) { state.where = where; fillFacts(); } });
     const geo = `geo:${r.lat},${r.lon}?q=${r.lat},${r.lon}(${encodeURIComponent(r.code)})`;
     const web = `https://www.openstreetmap.org/?mlat=${r.lat}&mlon=${r.lon}#map=18/${r.lat}/${r.lon}`;
     box.replaceChildren(...[
@@ -338,7 +388,7 @@
         r.priority === "urgent" ? el("span", { class: "urgent", text: I.t("urgent") }) : null, " ",
         el("span", { class: left.late ? "error" : "ok", text: ["resolved", "closed", "rejected"].includes(r.status) ? "" : left.text }),
         el("span", { class: "muted", text: ` (${I.t("due", { when: I.wib(r.sla_due_at) })})` })),
-      el("p", { class: "muted", text: [district(r.district), r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · ") }),
+      facts,
       el("p", { class: "map-links" }, el("a", { href: geo }, I.t("open_map")), " · ", el("a", { href: web, rel: "noopener" }, I.t("open_web_map"))),
       r.description ? el("p", { text: r.description }) : null,
       answers.length ? el("dl", { class: "answers" }, ...answers.flatMap(([q, a]) => [el("dt", { text: q }), el("dd", { text: a })])) : null,
@@ -353,9 +403,26 @@
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
   }
+  /* what an action said goes where the finger is: right after the button pressed */
+  function saysBeside(box, said) {
+    box.addEventListener("click", (event) => {
+      const pressed = event.target.closest("button, label.pick");
+      if (pressed && box.contains(pressed)) { pressed.after(said); said.textContent = ""; }
+    }, true);
+  }
+  /* the after-photo this report already has on the server (taken earlier, perhaps on
+     another load of the app), else none: a second one is never asked for */
+  const heldAfter = (r) => [...r.photos].reverse().find((p) => p.role === "after" && !["rejected", "expired"].includes(p.state));
   function actions(r, before) {
     const box = el("div", { class: "actions" });
     const said = el("p", { role: "status", class: "muted" });
+    saysBeside(box, said);
+    if (state.flash && state.flash.report === r.id) { // the step just sent redrew the report
+      said.className = "ok";
+      said.textContent = state.flash.text;
+      box.append(said);
+    }
+    state.flash = null;
     const note = el("textarea", { id: "action-note", rows: 2, maxlength: 2000 });
     const act = (action, body) => queueAction(r, action, body, said);
     if (["submitted", "reopened"].includes(r.status)) {
@@ -365,16 +432,19 @@
       box.append(el("label", { for: "action-note", text: I.t("note") }), note,
         el("button", { type: "button", class: "primary", onclick: () => act("progress", note.value.trim() ? { note: note.value.trim() } : {}) }, I.t("progress")));
     }
-    if (["accepted", "in_progress"].includes(r.status)) box.append(afterPhotoBox(r, before, said));
-    if (r.status === "in_progress") {
-      const done = el("textarea", { id: "done-note", rows: 2, maxlength: 2000 });
-      box.append(el("label", { for: "done-note", text: I.t("what_done") }), done,
-        el("button", { type: "button", class: "primary", onclick: () => {
-          const photo = state.after && state.after.report === r.id ? state.after.client_photo_id : null;
-          if (!photo || done.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_after"); return; }
-          act("resolve", { note: done.value.trim(), client_photo_id: photo });
-        } }, I.t("resolve")));
-    }
+    // "Selesai" only once an after-photo exists: taken here, or already on the server
+    const resolveButton = el("button", { type: "button", class: "primary", onclick: () => {
+      const taken = state.after && state.after.report === r.id ? { client_photo_id: state.after.client_photo_id } : null;
+      const held = heldAfter(r);
+      const photo = taken || (held ? { photo_id: held.id } : null);
+      if (!photo || done.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_after"); return; }
+      act("resolve", { note: done.value.trim(), ...photo });
+    } }, I.t("resolve"));
+    const done = el("textarea", { id: "done-note", rows: 2, maxlength: 2000 });
+    const canResolve = () => { resolveButton.disabled = !((state.after && state.after.report === r.id) || heldAfter(r)); };
+    canResolve();
+    if (["accepted", "in_progress"].includes(r.status)) box.append(afterPhotoBox(r, before, said, canResolve));
+    if (r.status === "in_progress") box.append(el("label", { for: "done-note", text: I.t("what_done") }), done, resolveButton);
     if (r.status === "awaiting_info") box.append(el("p", { class: "warn", text: I.t("waiting_answer") }));
     if (["submitted", "reopened", "accepted", "in_progress"].includes(r.status)) box.append(askBox(r, said));
     if ((r.transfer_to || []).length) box.append(transferBox(r, said), forwardBox(r, said));
@@ -387,7 +457,7 @@
         el("label", { for: "reject-reason", text: I.t("reject_reason") }), reason,
         el("button", { type: "button", onclick: () => act("reject", { reason: reason.value }) }, I.t("reject"))));
     }
-    box.append(said);
+    if (!said.isConnected) box.append(said);
     return box;
   }
   /* asking the reporter, handing over, the priority: each folded away until needed */
@@ -460,11 +530,13 @@
         queueAction(r, "priority", { priority: level.value, reason: why.value.trim() }, said);
       } }, I.t("priority_send")));
   }
-  function afterPhotoBox(r, before, said) {
+  function afterPhotoBox(r, before, said, taken_now) {
     const input = el("input", { type: "file", id: "after-photo", accept: "image/*", capture: "environment", class: "visually-hidden" });
-    const taken = state.after && state.after.report === r.id ? state.after : null;
-    const preview = el("img", { alt: I.t("after"), hidden: !taken, src: taken ? taken.preview : null, width: 320, height: 240 });
-    const ready = el("p", { class: "ok", role: "status", text: taken ? I.t("after_ready") : "" });
+    const held = heldAfter(r);
+    const taken = state.after && state.after.report === r.id ? state.after
+      : held ? { preview: held.display_url || held.thumb_url } : null;
+    const preview = el("img", { alt: I.t("after"), hidden: !taken || !taken.preview, src: taken ? taken.preview : null, width: 320, height: 240 });
+    const ready = el("p", { class: "ok", role: "status", text: taken ? I.t(state.after && state.after.report === r.id ? "after_ready" : "after_held") : "" });
     const side = el("div", { class: "photos compare" },
       before ? el("figure", { class: "photo" }, el("img", { src: before.display_url || before.thumb_url, alt: `${I.t("before")}: ${I.name(label(r.label.code))}`, width: before.width || 320, height: before.height || 240 }), el("figcaption", { text: I.t("before") })) : null,
       el("figure", { class: "photo" }, preview, el("figcaption", { text: I.t("after") })));
@@ -480,6 +552,7 @@
       preview.src = state.after.preview;
       preview.hidden = false;
       ready.textContent = I.t("after_ready");
+      taken_now();
       await queueAction(r, "after-photos", {
         lat: where.lat, lon: where.lon, client_photo_id, content_type: "image/jpeg", data_base64: await Kit.toBase64(blob),
       }, said, client_photo_id, false);
@@ -528,11 +601,27 @@
     box.append(said);
     return box;
   }
-  async function queueItem(path, body, said, id) {
-    const outcome = await Outbox.sendNow(API, { id: id || crypto.randomUUID(), kind: "staff", auth: "staff", path, body: JSON.stringify(body) });
+  /* the steps the API answers once per client action id (a retry after a lost answer
+     gets the first answer, not a 409) */
+  const STEP = /^reports\/[\w-]+\/(claim|progress|resolve|reject|questions|transfer|priority|forward|settle)$/;
+  const STEP_NAMES = { claim: "claim", progress: "progress", resolve: "resolve", reject: "reject", questions: "ask",
+    transfer: "transfer_send", priority: "priority", forward: "forward_send", settle: "settle", "after-photos": "after_photo" };
+  function whyRefused(error) {
+    const code = (error && error.code) || "";
+    const status = ((error && error.details) || []).map((d) => d.status).find(Boolean);
+    if (I.t(`why_${code}`) !== `why_${code}`) return I.t(`why_${code}`, { status: status ? statusWords(status) : "-" });
+    if (["not_found", "squad_not_found", "404"].includes(code)) return I.t("why_report_not_found");
+    if (["403"].includes(code)) return I.t("why_forbidden");
+    if (["bad_request", "validation_failed", "malformed_json", "400"].includes(code) || code.startsWith("invalid")) return I.t("why_invalid");
+    return I.t("why_other", { code });
+  }
+  async function queueItem(path, body, said, id, title) {
+    const itemId = id || crypto.randomUUID();
+    const sent = STEP.test(path) ? { ...body, client_action_id: itemId } : body;
+    const outcome = await Outbox.sendNow(API, { id: itemId, kind: "staff", auth: "staff", path, body: JSON.stringify(sent), title });
     if (outcome.state === "refused") {
       said.className = "error";
-      said.textContent = I.t("refused", { message: outcome.error.message });
+      said.textContent = whyRefused(outcome.error);
       return false;
     }
     const done = outcome.state === "sent";
@@ -545,14 +634,24 @@
 
   /* every action: into the outbox, then out; the view follows what the API says */
   async function queueAction(r, action, body, said, id, reload = true) {
-    const done = await queueItem(`reports/${r.id}/${action}`, body, said, id);
-    if (done && reload) showReport(r.id);
+    const title = `${I.t(STEP_NAMES[action] || action)} · ${r.code}`;
+    const done = await queueItem(`reports/${r.id}/${action}`, body, said, id, title);
+    if (done && reload) { state.flash = { report: r.id, text: I.t("done") }; showReport(r.id); }
   }
   async function showPending() {
-    const waiting = (await Outbox.waiting()).filter((i) => i.kind === "staff" && i.state !== "failed");
+    const items = (await Outbox.waiting()).filter((i) => i.kind === "staff");
+    const waiting = items.filter((i) => i.state !== "failed");
     const box = $("#pending");
     box.hidden = waiting.length === 0;
     box.textContent = waiting.length ? I.t("pending", { n: waiting.length }) : "";
+    // what was queued without signal and then refused: said, with a way to redo or drop it
+    const refused = items.filter((i) => i.state === "failed");
+    const list = $("#refused");
+    list.hidden = refused.length === 0;
+    list.replaceChildren(...(refused.length ? [el("h2", { text: I.t("refused_title") }), el("ul", {}, ...refused.map((i) =>
+      el("li", { "data-id": i.id }, el("strong", { text: i.title || i.path }), el("p", { class: "error", text: whyRefused(i.error) }),
+        el("button", { type: "button", onclick: async () => { await Outbox.retry(i.id); sendWaiting(); } }, I.t("redo")), " ",
+        el("button", { type: "button", onclick: async () => { await Outbox.remove(i.id); showPending(); } }, I.t("drop")))))] : []));
   }
 
   /* ---------- sending what waits (as Lapor does) ---------- */
@@ -589,7 +688,7 @@
   $("#signin").addEventListener("submit", signIn);
   $("#newpass").addEventListener("submit", newPassword);
   $("#sign-out").addEventListener("click", signOut);
-  $("#filter-district").addEventListener("change", drawQueue);
+  $("#filter-district").addEventListener("change", showQueue);
   $("#filter-status").addEventListener("change", showQueue);
   $("#push-on").hidden = !Kit.pushOffered();
   $("#push-on").addEventListener("click", async () => {

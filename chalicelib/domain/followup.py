@@ -161,8 +161,14 @@ def reprioritise(
 
 
 def relocate(
-    report: Report, *, actor: str, actor_id: str, at: datetime, district: str,
-    village: str | None, note: str,
+    report: Report,
+    *,
+    actor: str,
+    actor_id: str,
+    at: datetime,
+    district: str,
+    village: str | None,
+    note: str,
 ) -> Change:
     """Staff put the report where it is (a guessed kecamatan, a wrong desa): no longer
     approximate, and the old place stays in the timeline."""

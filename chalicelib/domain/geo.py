@@ -65,9 +65,7 @@ class Regency(Model):
         """The kecamatan whose centre is closest: a guess where no borders are known
         (flat-earth distance, scaled by latitude; plenty at a regency's size)."""
         scale = math.cos(math.radians(lat))
-        return min(
-            self.districts, key=lambda d: (d.lat - lat) ** 2 + ((d.lon - lon) * scale) ** 2
-        )
+        return min(self.districts, key=lambda d: (d.lat - lat) ** 2 + ((d.lon - lon) * scale) ** 2)
 
 
 Ring = list[tuple[float, float]]  # (lon, lat) as GeoJSON orders them

@@ -80,9 +80,7 @@ def resolve_district(
     return regency.nearest_district(lat, lon).code, True
 
 
-def resolve_village(
-    lat: float, lon: float, code: str | None, district: str, approx: bool
-) -> Place:
+def resolve_village(lat: float, lon: float, code: str | None, district: str, approx: bool) -> Place:
     """The report's desa or kelurahan: from its point where village boundaries are
     configured, else as the phone named it; it must lie in the report's kecamatan
     (and names it when the kecamatan was only a guess)."""

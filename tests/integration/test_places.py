@@ -43,9 +43,7 @@ def by_gps(**changes):
     return report_body(**{"district": None, **AT_TRENGGALEK, **changes})
 
 
-def test_a_report_filed_by_gps_gets_the_nearest_kecamatan_marked_approximate(
-    client, aws, stream
-):
+def test_a_report_filed_by_gps_gets_the_nearest_kecamatan_marked_approximate(client, aws, stream):
     orange = subscribe_queue(aws, "orange", "test-orange-places")
     filed = post_json(client, "/reports", by_gps())
     assert filed.status_code == 201, filed.body

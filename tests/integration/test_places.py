@@ -52,6 +52,9 @@ def test_a_report_filed_by_gps_gets_the_nearest_kecamatan_marked_approximate(cli
     )  # fmt: skip
     shown = client.http.get(f"/reports/{filed.json_body['id']}").json_body
     assert (shown["district"], shown["district_approx"]) == ("trenggalek", True)
+    # the page the SMS link opens says so too
+    page = client.http.get(f"/r/{filed.json_body['code']}", headers={"Accept": "text/html"})
+    assert "Kec. Trenggalek (perkiraan)" in page.body.decode()
     # the squad's SMS and email name the kecamatan, and say it is a guess
     stream()
     message = json.loads(received(aws, orange)[0]["Message"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.geo import Boundaries, Regency
+from chalicelib.domain.geo import Boundaries, Regency, Village
 from chalicelib.domain.models import ReportIn
 
 
@@ -66,12 +66,8 @@ def resolve_district(
 ) -> tuple[str, bool]:
     """(kecamatan, approximate?): the polygon knows better than the phone; the phone's
     pick (the citizen saw the guess and chose) better than the nearest centre."""
-    if named is not None and regency.district(named) is None:
-        raise InvalidInput(
-            f"unknown district {named!r}",
-            [{"field": "district", "allowed": [d.code for d in regency.districts]}],
-            code="unknown_district",
-        )
+    if named is not None:
+        _known_district(regency, named)
     found = boundaries.district_at(lat, lon) if boundaries is not None else None
     if found is not None:
         return found, False
@@ -87,48 +83,55 @@ def resolve_village(lat: float, lon: float, code: str | None, district: str, app
     from chalicelib.domain.geo import load_village_boundaries, load_villages
 
     villages = load_villages()
-    named = villages.get(code) if code else None
-    if code and named is None:
-        raise InvalidInput(
-            f"unknown village {code!r} (a Kemendagri code: GET /villages)",
-            [{"field": "village"}],
-            code="unknown_village",
-        )
+    named = _known_village(code)
     shapes = load_village_boundaries(villages)
     found = villages.get(shapes.code_at(lat, lon)) if shapes else None
     village = found or named
     if village is None:
         return Place(district, None, approx)
-    if not approx and village.district != district:
-        raise InvalidInput(
-            f"village {village.code} is in {village.district}, not {district}",
-            [{"field": "village"}],
-            code="village_outside_district",
-        )
+    if not approx:
+        _in_district(village, district)
     return Place(village.district, village.code, False)
 
 
 def named(regency: Regency, district: str, village: str | None) -> Place:
     """A place as staff name it: a known kecamatan, and a desa in it (or none)."""
-    from chalicelib.domain.geo import load_villages
+    _known_district(regency, district)
+    found = _known_village(village)
+    if found is not None:
+        _in_district(found, district)
+    return Place(district, village, False)
 
-    if regency.district(district) is None:
+
+def _known_district(regency: Regency, code: str) -> None:
+    if regency.district(code) is None:
         raise InvalidInput(
-            f"unknown district {district!r}",
+            f"unknown district {code!r}",
             [{"field": "district", "allowed": [d.code for d in regency.districts]}],
             code="unknown_district",
         )
-    found = load_villages().get(village) if village else None
-    if village and found is None:
-        raise InvalidInput(f"unknown village {village!r}", [{"field": "village"}],
-                           code="unknown_village")  # fmt: skip
-    if found is not None and found.district != district:
+
+
+def _known_village(code: str | None) -> Village | None:
+    from chalicelib.domain.geo import load_villages
+
+    found = load_villages().get(code) if code else None
+    if code and found is None:
         raise InvalidInput(
-            f"village {found.code} is in {found.district}, not {district}",
+            f"unknown village {code!r} (a Kemendagri code: GET /villages)",
+            [{"field": "village"}],
+            code="unknown_village",
+        )
+    return found
+
+
+def _in_district(village: Village, district: str) -> None:
+    if village.district != district:
+        raise InvalidInput(
+            f"village {village.code} is in {village.district}, not {district}",
             [{"field": "village"}],
             code="village_outside_district",
         )
-    return Place(district, village, False)
 
 
 def describe(regency: Regency, place: Place) -> str:

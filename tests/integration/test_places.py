@@ -16,6 +16,7 @@ from tests.conftest import bearer
 
 from .helpers import keys, post_json, report_body
 from .test_dispatch import received, subscribe_queue
+from .test_whatsapp import SENDER, choose, graph, say  # noqa: F401 (a fixture)
 from .workflow_helpers import staff_post
 
 AT_TRENGGALEK = {"lat": -8.05020, "lon": 111.71030}  # 0 m from its centre, as in the issue
@@ -143,3 +144,15 @@ def test_the_covert_line_stays_absent_to_squads(client, tokens):
     assert fixed.status_code == 200 and fixed.json_body["district"] == "pogalan"
     staff = client.http.get(f"/staff/reports/{levy['id']}", headers=bearer(tokens["orange"]))
     assert staff.status_code == 404
+
+
+def test_a_whatsapp_location_is_placed_by_the_configured_borders(client, graph, outline):  # noqa: F811
+    say(client, 1, "image", id="MEDIA1", mime_type="image/jpeg")
+    choose(client, 2, "g:orange")
+    choose(client, 3, "l:jalan_rusak")
+    say(client, 4, "location", latitude=-8.05, longitude=111.70)
+    choose(client, 5, "ok", how="button_reply")
+    last = graph.to(SENDER)[-1]["text"]["body"]
+    code = next(w.strip("*.") for w in last.split() if w.startswith("*TRG-"))
+    public = client.http.get(f"/reports/{code}").json_body
+    assert (public["district"], public["district_approx"]) == ("karangan", False)

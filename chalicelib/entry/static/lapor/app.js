@@ -769,6 +769,8 @@
   }
   function online() {
     $("#offline").hidden = navigator.onLine;
+    // a place guessed offline: ask the server now (borders, the outline)
+    if (navigator.onLine && state.place && state.place.pending) { state.place = null; showWhere(); }
     sendWaiting();
   }
 

@@ -69,6 +69,10 @@ def main() -> None:
             page.get_by_text("Lokasi GPS").wait_for()
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(docs / "lapor-form.png"))
+            # the place it gets, before sending: the nearest kecamatan, a guess, to change
+            page.locator("#place-text").filter(has_text="perkiraan").wait_for()
+            page.locator("#where-box").scroll_into_view_if_needed()
+            page.screenshot(path=str(docs / "lapor-place.png"))
             page.get_by_role("button", name="Kirim").click()
             page.locator("#outcome-code").filter(has_text="TRG-").wait_for()
             code = page.inner_text("#outcome-code").strip()
@@ -110,6 +114,9 @@ def main() -> None:
             page.get_by_text("Foto sesudah siap dikirim").wait_for()
             page.locator(".after").scroll_into_view_if_needed()
             page.screenshot(path=str(docs / "tim-report.png"))
+            page.get_by_text("Ubah lokasi (kecamatan, desa)").click()
+            page.locator(".place-box").scroll_into_view_if_needed()
+            page.screenshot(path=str(docs / "tim-place.png"))
             for name, size in (
                 ("command-centre.png", {"width": 1440, "height": 900}),
                 ("command-centre-phone.png", {"width": 390, "height": 844}),
@@ -134,9 +141,10 @@ def main() -> None:
             browser.close()
     finally:
         runner.stop()
-    for name in ("lapor-form.png", "lapor-sent.png", "lapor-confirm.png", "tim-queue.png",
-                 "tim-report.png", "command-centre.png", "command-centre-phone.png",
-                 "command-centre-wall.png", "command-centre-phone-map.png"):  # fmt: skip
+    for name in ("lapor-form.png", "lapor-place.png", "lapor-sent.png", "lapor-confirm.png",
+                 "tim-queue.png", "tim-report.png", "tim-place.png", "command-centre.png",
+                 "command-centre-phone.png", "command-centre-wall.png",
+                 "command-centre-phone-map.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")
 

@@ -160,6 +160,24 @@ def reprioritise(
     )  # fmt: skip
 
 
+def relocate(
+    report: Report,
+    *,
+    actor: str,
+    actor_id: str,
+    at: datetime,
+    district: str,
+    village: str | None,
+    note: str,
+) -> Change:
+    """Staff put the report where it is (a guessed kecamatan, a wrong desa): no longer
+    approximate, and the old place stays in the timeline."""
+    return annotate(
+        report, "relocate", actor=actor, actor_id=actor_id, at=at, note=note,  # type: ignore[arg-type]
+        district=district, village=village, district_approx=False,
+    )  # fmt: skip
+
+
 def paused(timeline: Iterable[TimelineEntry], until: datetime) -> timedelta:
     """How long the report waited for its reporter's answers before ``until``: the
     time the response clock stood still."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +53,19 @@ class Regency(Model):
 
     def district(self, code: str) -> District | None:
         return next((d for d in self.districts if d.code == code), None)
+
+    def district_name(self, code: str | None, approx: bool = False) -> str | None:
+        """A kecamatan's name as messages show it: a guess says so ("perkiraan")."""
+        district = self.district(code) if code else None
+        if district is None:
+            return None
+        return f"{district.name} (perkiraan)" if approx else district.name
+
+    def nearest_district(self, lat: float, lon: float) -> District:
+        """The kecamatan whose centre is closest: a guess where no borders are known
+        (flat-earth distance, scaled by latitude; plenty at a regency's size)."""
+        scale = math.cos(math.radians(lat))
+        return min(self.districts, key=lambda d: (d.lat - lat) ** 2 + ((d.lon - lon) * scale) ** 2)
 
 
 Ring = list[tuple[float, float]]  # (lon, lat) as GeoJSON orders them
@@ -138,6 +152,10 @@ class Boundaries:
 
     def code_at(self, lat: float, lon: float) -> str | None:
         return self.district_at(lat, lon)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Inside the outline the polygons draw together (the regency's, for kecamatan)."""
+        return self.district_at(lat, lon) is not None
 
     def district_at(self, lat: float, lon: float) -> str | None:
         for code, polygons in self._shapes:

@@ -127,8 +127,9 @@ def apply(
 MAX_COMMENT = 2000
 # Steps that change no status and stay among staff: not in the public timeline, not
 # an Open311 update (an overdue report's escalation, the regent's reminder, a
-# reassignment within the squad, a change of priority).
-INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign", "prioritise"})
+# reassignment within the squad, a change of priority, a corrected place: the report
+# shows the new one).
+INTERNAL_ACTIONS = frozenset({"overdue", "remind", "reassign", "prioritise", "relocate"})
 
 
 def overdue_entry(report: Report, at: datetime) -> TimelineEntry:

@@ -7,10 +7,19 @@ from chalice import Blueprint
 
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.models import DistrictOut, Health, LabelOut, OutlinesOut, VillageOut
+from chalicelib.domain.models import (
+    DistrictOut,
+    Health,
+    LabelOut,
+    OutlinesOut,
+    PlaceOut,
+    PointQuery,
+    VillageOut,
+)
 from chalicelib.entry.contract import q
-from chalicelib.entry.http import json_response, query, route
+from chalicelib.entry.http import json_response, parse_query, query, route
 from chalicelib.routing import load_catalogue
+from chalicelib.services import places
 
 bp = Blueprint(__name__)
 
@@ -31,6 +40,32 @@ def list_districts():
     regency = geo.load_regency()
     districts = [DistrictOut(**d.model_dump()) for d in regency.districts]
     return json_response(districts, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(
+    bp,
+    "/districts/at",
+    methods=["GET"],
+    doc={
+        "returns": {200: PlaceOut},
+        "query": (
+            q("lat", "latitude", required=True, type="number", minimum=-90, maximum=90),
+            q("lon", "longitude", required=True, type="number", minimum=-180, maximum=180),
+        ),
+    },
+)
+def district_at():
+    """Before sending: the kecamatan (and desa) a report filed at this point gets, and
+    whether it is only the nearest one (perkiraan); outside the regency: 400."""
+    where = parse_query(bp.current_request, PointQuery)
+    regency = geo.load_regency()
+    place = places.locate(where.lat, where.lon, regency, geo.load_boundaries(regency))
+    district = regency.district(place.district or "")
+    assert district is not None
+    answer = PlaceOut(
+        district=district.code, name=district.name, approx=place.approx, village=place.village
+    )
+    return json_response(answer, headers={"Cache-Control": "public, max-age=300"})
 
 
 @route(bp, "/districts/outlines", methods=["GET"], doc={"returns": {200: OutlinesOut}})

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain import geo
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lateness import late_by
 from chalicelib.domain.models import ReportPublic
@@ -102,7 +103,8 @@ def render(report: ReportPublic, now: datetime) -> Response:
         if late
         else e(_wib(report.sla_due_at))
     )
-    place = ", ".join(p for p in (report.address, report.district and report.district.title()) if p)
+    name = geo.load_regency().district_name(report.district, report.district_approx)
+    place = ", ".join(p for p in (report.address, name and f"Kec. {name}") if p)
     steps = "".join(
         f"<li><time>{e(_wib(t.at))}</time>{e(STATUS[t.status][0])}"
         f' <span class="en" lang="en">{e(STATUS[t.status][1])}</span>'

@@ -9,12 +9,14 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap, observe
 from chalicelib.adapters import media
+from chalicelib.domain import geo
 from chalicelib.domain.bodies import load_bodies
 from chalicelib.domain.models import (
     AnswerIn,
     BodyOut,
     ForwardIn,
     NoteIn,
+    PlaceIn,
     PriorityIn,
     QuestionIn,
     RatingIn,
@@ -27,7 +29,7 @@ from chalicelib.entry.authn import staff
 from chalicelib.entry.http import json_response, optional_body, parse_body, route
 from chalicelib.entry.staff_api import staff_principal, staff_view, step
 from chalicelib.routing import load_catalogue
-from chalicelib.services import reports
+from chalicelib.services import places, reports
 from chalicelib.services.reports import utc_now
 
 bp = Blueprint(__name__)
@@ -103,6 +105,15 @@ def reprioritise(ref: str):
     return _staff(
         ref, lambda f, rid, who: f.reprioritise(rid, who, data.priority, data.reason), data
     )
+
+
+@route(bp, "/reports/{ref}/place", methods=["POST"], authorizer=staff, doc=step(PlaceIn))
+def relocate(ref: str):
+    """Correct where the report is: its kecamatan (a guess becomes certain) and desa."""
+    data = parse_body(bp.current_request, PlaceIn)
+    regency = geo.load_regency()
+    place = places.named(regency, data.district, data.village)
+    return _staff(ref, lambda f, rid, who: f.relocate(rid, who, place, regency, data.reason))
 
 
 @route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})

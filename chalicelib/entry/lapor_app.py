@@ -48,10 +48,7 @@ def _settings() -> dict:
         "labels": catalogue.public_labels(),
         "districts": [d.model_dump() for d in regency.districts],
         # desa and kelurahan: "which village?" without a request either
-        "villages": [
-            {"code": v.code, "name": v.name, "district": v.district, "kind": v.kind}
-            for v in geo.load_villages().villages
-        ],
+        "villages": web_apps.villages(),
     }
 
 

@@ -25,6 +25,7 @@ def _settings() -> dict:
     return {
         "labels": catalogue.public_labels(),
         "districts": [d.model_dump() for d in geo.load_regency().districts],
+        "villages": web_apps.villages(),  # a report's place, corrected in the field
         "squads": {s.code: s.name_id for s in catalogue.squads if not s.covert},
         "statuses": STATUS,
         "reject_reasons": {

@@ -108,6 +108,16 @@ def _csp(images: str = "") -> str:
     )
 
 
+def villages() -> list[dict]:
+    """Desa and kelurahan for an app's pickers ("which village?" without a request)."""
+    from chalicelib.domain import geo
+
+    return [
+        {"code": v.code, "name": v.name, "district": v.district, "kind": v.kind}
+        for v in geo.load_villages().villages
+    ]
+
+
 def district_options(districts: list[dict]) -> str:
     """The kecamatan as <option>s, drawn in the page (no request, nothing shifts)."""
     return "".join(

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from chalicelib.domain import chat, identifiers
 from chalicelib.domain.chat import Conversation, Incoming, Reply
 from chalicelib.domain.errors import InvalidInput, Unavailable
-from chalicelib.domain.geo import Regency
+from chalicelib.domain.geo import Regency, load_boundaries
 from chalicelib.domain.models import ReportIn
 from chalicelib.routing import Catalogue
 from chalicelib.services import quotas
@@ -169,6 +169,7 @@ class ChatReports:
                 counters=self.counters,
                 catalogue=self.catalogue,
                 regency=self.regency,
+                boundaries=load_boundaries(self.regency),  # a shared location: its kecamatan
                 media=self.media,
                 source="whatsapp",
                 now=self.now,

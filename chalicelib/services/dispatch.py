@@ -87,13 +87,12 @@ class Dispatcher:
         opted_in = to_status in REPORTER_TEXT and (
             self.store.wants_updates(report_id) or self._pushes_to(report)
         )
-        district = self.regency.district(report.district) if report.district else None
         planned = plan(
             report,
             to_status,
             event_sk,
             catalogue=self.catalogue,
-            district_name=district.name if district else None,
+            district_name=self.regency.district_name(report.district, report.district_approx),
             base_url=self.base_url,
             reporter_opted_in=opted_in,
             action=action,
@@ -111,13 +110,12 @@ class Dispatcher:
         if loaded is None:
             return []
         report = loaded.report
-        district = self.regency.district(report.district) if report.district else None
         n = squad_notification(
             report,
             "check_requested",
             f"CHECKREQ#{asked_at}",
             catalogue=self.catalogue,
-            district_name=district.name if district else None,
+            district_name=self.regency.district_name(report.district, report.district_approx),
             base_url=self.base_url,
             note=note,
         )

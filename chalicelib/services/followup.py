@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from chalicelib.domain import bodies, followup
 from chalicelib.domain.bodies import Body
+from chalicelib.domain.geo import Regency
 from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.domain.principals import Principal
 from chalicelib.routing import SQUAD_CODES
-from chalicelib.services import photos
+from chalicelib.services import photos, places
+from chalicelib.services.places import Place
 from chalicelib.services.workflow import Workflow, staff_actor
 
 PUBLIC_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
@@ -67,6 +69,24 @@ class FollowUp(Workflow):
         change = followup.reprioritise(
             report, actor=actor, actor_id=who.id, at=self.now(), priority=priority, reason=reason
         )
+        return self._save(report, change)
+
+    def relocate(
+        self, report_id: str, who: Principal, place: Place, regency: Regency, reason: str | None
+    ) -> Report:
+        """Put the report in its right kecamatan and desa (a guess made certain)."""
+        loaded = self._load(report_id)
+        report, actor = loaded.report, staff_actor(loaded.report, who)
+        was = Place(report.district, report.village, report.district_approx)
+        if was == place:
+            return report  # nothing to correct, or the same correction retried
+        note = f"{places.describe(regency, was)} -> {places.describe(regency, place)}"
+        if reason and reason.strip():
+            note += f": {reason.strip()}"
+        change = followup.relocate(
+            report, actor=actor, actor_id=who.id, at=self.now(), district=place.district or "",
+            village=place.village, note=note,
+        )  # fmt: skip
         return self._save(report, change)
 
     # -- outside bodies ------------------------------------------------------------

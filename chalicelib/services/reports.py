@@ -53,7 +53,7 @@ def validate(data: ReportIn, catalogue: Catalogue, regency: Regency) -> None:
             [{"field": "label", "value": data.label}],
             code="unknown_label",
         )
-    places.check_inside(data, regency)
+    places.check_inside(data.lat, data.lon, regency)
 
 
 def submit(
@@ -79,7 +79,7 @@ def submit(
 
     validate(data, catalogue, regency)
     answers = attributes.answers_for(catalogue.label(data.label), data.attributes)  # type: ignore[arg-type]
-    district, village = places.place_of(data, regency, boundaries)
+    place = places.place_of(data, regency, boundaries)
     client_id = data.client_report_id or identifiers.new_client_report_id()
     report_id = identifiers.report_id_for(client_id)
     token = identifiers.reporter_token_for(client_id)
@@ -112,8 +112,9 @@ def submit(
             lat=data.lat,
             lon=data.lon,
             geohash=geohash(data.lat, data.lon),
-            district=district,
-            village=village,
+            district=place.district,
+            district_approx=place.approx,
+            village=place.village,
             description=data.description or None,
             address=data.address or None,
             created_at=at,
@@ -283,6 +284,7 @@ def to_public(
         lat=report.lat,
         lon=report.lon,
         district=report.district,
+        district_approx=report.district_approx,
         village=report.village,
         description=report.description,
         address=report.address,

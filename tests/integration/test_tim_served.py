@@ -23,7 +23,14 @@ def test_the_page_and_everything_it_loads_names_nothing_covert_and_holds_no_data
     for word in COVERT:
         assert word not in everything, word
     settings = json.loads(re.search(rb'id="settings">(.*?)</script>', page.body).group(1))
-    assert set(settings) == {"labels", "districts", "squads", "statuses", "reject_reasons"}
+    assert set(settings) == {
+        "labels",
+        "districts",
+        "villages",
+        "squads",
+        "statuses",
+        "reject_reasons",
+    }
     assert "shadow" not in settings["squads"] and len(settings["squads"]) == 6
     assert settings["reject_reasons"]["duplicate"][0] == "laporan ganda"
     report = post_json(client, "/reports", report_body()).json_body

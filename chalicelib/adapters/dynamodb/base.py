@@ -64,6 +64,9 @@ MUTABLE = (
     "awaiting_since",
     "rating",
     "forwarded_to",
+    "district",  # a squad's correction of the place
+    "district_approx",
+    "village",
 )  # not "supporters": counted by atomic adds, which a transition must not overwrite
 NEARBY_PARTITION_PRECISION = 5
 BATCH_ATTEMPTS = 8

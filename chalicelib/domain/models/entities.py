@@ -96,6 +96,7 @@ class Report(Model):
     lon: float
     geohash: str
     district: str | None = None
+    district_approx: bool = False  # the nearest kecamatan's centre decided it: "perkiraan"
     village: str | None = None  # a desa or kelurahan's Kemendagri code
     description: str | None = None
     address: str | None = None

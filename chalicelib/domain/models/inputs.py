@@ -242,6 +242,25 @@ class CheckRequestIn(_Input):
     note: str | None = Field(default=None, max_length=300, description="what to look at")
 
 
+class PointQuery(_Input):
+    """A point whose kecamatan and desa the phone wants to show before sending."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)  # a query string is text
+
+    lat: Latitude
+    lon: Longitude
+
+
+class PlaceIn(_Input):
+    """A squad's correction of where a report is: its kecamatan, and its desa if known."""
+
+    district: str = Field(min_length=1, max_length=40, description="GET /districts")
+    village: str | None = Field(
+        default=None, pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", description="GET /villages"
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class NearbyQuery(_Input):
     """Where a citizen is about to report: the same label's open reports close by."""
 

@@ -74,6 +74,11 @@ class ReportPublic(Model):
     lat: float
     lon: float
     district: str | None
+    district_approx: bool = Field(
+        default=False,
+        description="the kecamatan is a guess (nearest centre, no borders configured): "
+        "show it as perkiraan / approximate",
+    )
     village: str | None = Field(default=None, description="desa/kelurahan code (GET /villages)")
     description: str | None
     address: str | None
@@ -131,6 +136,15 @@ class DistrictOut(Model):
     name: str
     lat: float
     lon: float
+
+
+class PlaceOut(Model):
+    """Where a point is, as a report filed there would be placed."""
+
+    district: str = Field(description="kecamatan code (GET /districts)")
+    name: str
+    approx: bool = Field(description="the nearest kecamatan, no borders known: perkiraan")
+    village: str | None = Field(default=None, description="desa/kelurahan code, where known")
 
 
 class OutlinesOut(Model):
@@ -266,6 +280,7 @@ class QueueItem(Model):
     label: str
     status: Status
     district: str | None
+    district_approx: bool = False
     address: str | None
     lat: float
     lon: float

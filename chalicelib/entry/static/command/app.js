@@ -8,7 +8,7 @@ const TEXT = {
   id: {
     title: "Pusat Komando", signIn: "Masuk", signOut: "Keluar", username: "Nama pengguna",
     password: "Kata sandi", denied: "Halaman ini hanya untuk Pusat Komando.",
-    squad: "Tim", label: "Jenis", district: "Kecamatan", status: "Status", all: "Semua",
+    squad: "Tim", label: "Jenis", district: "Kecamatan", status: "Status", all: "Semua", approx: "perkiraan",
     overdue: "Terlambat", rankSquads: "Peringkat tim (tepat waktu)",
     rankMembers: "Peringkat anggota", mostOverdue: "Sepuluh laporan paling terlambat",
     backlog: "Terbuka", response: "Tanggapan pertama", resolution: "Penyelesaian",
@@ -29,7 +29,7 @@ const TEXT = {
     roles: { citizen: "warga", squad: "petugas", command: "pusat komando", system: "sistem" },
     comment: "Tanggapan pelapor",
     steps: { comment: "Tanggapan pelapor", remind: "Teguran Pusat Komando", reassign: "Dialihkan", overdue: "Terlambat",
-      ask: "Pertanyaan ke pelapor", answer: "Jawaban pelapor", transfer: "Dipindah antartim", prioritise: "Prioritas diubah",
+      ask: "Pertanyaan ke pelapor", answer: "Jawaban pelapor", transfer: "Dipindah antartim", prioritise: "Prioritas diubah", relocate: "Lokasi dikoreksi",
       rate: "Penilaian pelapor", withdraw: "Ditarik pelapor", forward: "Diteruskan ke instansi", settle: "Ditangani instansi",
       recall: "Dikembalikan instansi" },
     priority: "Prioritas", priorities: { urgent: "Mendesak", normal: "Biasa", low: "Rendah" }, rating: "Penilaian pelapor",
@@ -43,7 +43,7 @@ const TEXT = {
   en: {
     title: "Command Centre", signIn: "Sign in", signOut: "Sign out", username: "Username",
     password: "Password", denied: "This page is for the command centre only.",
-    squad: "Squad", label: "Label", district: "District", status: "Status", all: "All",
+    squad: "Squad", label: "Label", district: "District", status: "Status", all: "All", approx: "approximate",
     overdue: "Overdue", rankSquads: "Squads by on-time share",
     rankMembers: "Members by on-time share", mostOverdue: "Ten most overdue reports",
     backlog: "Open", response: "First response", resolution: "Resolution",
@@ -64,7 +64,7 @@ const TEXT = {
     roles: { citizen: "citizen", squad: "squad", command: "command centre", system: "system" },
     comment: "The reporter adds",
     steps: { comment: "The reporter adds", remind: "Reminder", reassign: "Handed over", overdue: "Late",
-      ask: "Asked the reporter", answer: "The reporter answered", transfer: "Moved between squads", prioritise: "Priority changed",
+      ask: "Asked the reporter", answer: "The reporter answered", transfer: "Moved between squads", prioritise: "Priority changed", relocate: "Place corrected",
       rate: "The reporter's rating", withdraw: "Withdrawn by the reporter", forward: "Forwarded to an outside body",
       settle: "Handled by the body", recall: "Returned by the body" },
     priority: "Priority", priorities: { urgent: "Urgent", normal: "Normal", low: "Low" }, rating: "The reporter's rating",
@@ -202,6 +202,8 @@ const labelName = (code) => {
   return label ? (state.lang === "id" ? label.name_id : label.name_en) : code;
 };
 const districtName = (code) => state.districts.find((d) => d.code === code)?.name || code || "—";
+// a kecamatan guessed from the nearest centre says so
+const placeName = (r) => `${districtName(r.district)}${r.district_approx ? ` (${t("approx")})` : ""}`;
 const minutes = (m) => (m === null || m === undefined ? "—" : m >= 120 ? `${(m / 60).toFixed(1)} ${t("hours")}` : `${m} ${t("minutes")}`);
 const wib = (iso) => `${new Date(iso).toLocaleString(state.lang === "id" ? "id-ID" : "en-GB", { timeZone: "Asia/Jakarta", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })} WIB`;
 /* how a squad stands against its SLA, by its on-time share (thresholds from the page's settings) */
@@ -374,7 +376,7 @@ function renderList(shown) {
   const rows = [...shown].sort((a, b) => a.sla_due_at.localeCompare(b.sla_due_at)).map((r) =>
     el("tr", { "data-report": r.id, class: r.overdue ? "late" : "" },
       el("td", {}, el("button", { type: "button", class: "link", onclick: () => openDrawer(r.id) }, r.code)),
-      el("td", {}, labelName(r.label)), el("td", {}, squadName(r.squad)), el("td", {}, districtName(r.district)),
+      el("td", {}, labelName(r.label)), el("td", {}, squadName(r.squad)), el("td", {}, placeName(r)),
       el("td", {}, TEXT[state.lang].statuses[r.status]),
       el("td", {}, wib(r.sla_due_at), r.overdue ? ` (${t("late")})` : "")));
   $("list-title").textContent = `${t("list")} (${shown.length})`;
@@ -397,7 +399,7 @@ async function openDrawer(id) {
   const distance = r.after_photo_distance_m;
   $("drawer-body").replaceChildren(
     el("h2", {}, `${r.code} · ${labelName(r.label.code)}`),
-    el("p", {}, `${squadName(r.squad)} · ${districtName(r.district)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
+    el("p", {}, `${squadName(r.squad)} · ${placeName(r)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
     el("p", { "data-field": "deadline", class: r.late_minutes ? "error" : "" }, `${t("deadline")}: ${wib(r.sla_due_at)}`,
       // how late is the server's word (late_minutes: one meaning, as in Tim and the statistics)
       r.late_minutes ? ` (${t("late")} ${Math.max(1, Math.round(r.late_minutes / 60))} ${t("hours")})` : ""),

@@ -36,7 +36,10 @@
     handled: ["Ditangani {squad}", "Handled by {squad}"],
     step_where: ["3. Lokasi", "3. Location"],
     use_gps: ["Pakai lokasi saya", "Use my location"],
-    choose_district: ["Atau pilih kecamatan", "Or choose the district"],
+    choose_district: ["Atau pilih kecamatan (ganti bila keliru)", "Or choose the district (change it if wrong)"],
+    place_is: ["Kecamatan {name}", "{name} district"],
+    place_village: ["{kind} {name}", "{kind} {name}"],
+    place_approx: ["perkiraan, ganti bila keliru", "approximate, change it if wrong"],
     village: ["Desa/kelurahan", "Village"],
     village_none: ["— desa/kelurahan —", "— village —"],
     district_none: ["— kecamatan —", "— district —"],
@@ -143,6 +146,7 @@
   const state = {
     labels: [], districts: [], label: null, photo: null, gps: null, exif: null,
     district: null, gpsAsked: false, current: null, drawnIn: "id",
+    place: null, // the server's answer for the current point: its kecamatan, or outside the outline
   };
 
   /* ---------- small helpers ---------- */
@@ -290,27 +294,88 @@
       { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
     );
   }
-  function where() {
-    if (state.district) {
-      const d = state.districts.find((x) => x.code === state.district);
-      return { lat: d.lat, lon: d.lon, district: d.code, text: I.t("where_district", { name: d.name }) };
-    }
+  function point() {
     const gps = state.gps;
     if (gps && gps.accuracy <= GOOD_ACCURACY) return { ...gps, text: I.t("where_gps", { m: gps.accuracy }) };
     if (state.exif) return { ...state.exif, text: I.t("where_photo") };
     if (gps) return { ...gps, text: I.t("where_gps_poor", { m: gps.accuracy }), poor: true };
     return null;
   }
+  /* A good point keeps its place and takes the kecamatan the citizen picks (the guess
+     was wrong); without one, or outside the regency, the kecamatan's centre stands in. */
+  function where() {
+    const here = point();
+    if (state.district) {
+      const d = state.districts.find((x) => x.code === state.district);
+      if (here && !here.poor && !outside(here)) return { ...here, district: d.code };
+      return { lat: d.lat, lon: d.lon, district: d.code, text: I.t("where_district", { name: d.name }) };
+    }
+    return here;
+  }
+  const spot = (p) => `${p.lat.toFixed(6)},${p.lon.toFixed(6)}`;
+  /* outside the regency's box, or (as the server says) outside its outline */
+  function outside(p) {
+    return !inside(p.lat, p.lon) || Boolean(state.place && state.place.at === spot(p) && state.place.outside);
+  }
+  /* the kecamatan (and desa) a report filed at this point gets: the server's word,
+     or offline the nearest kecamatan's centre, which is what the server would guess */
+  async function locate(p) {
+    const at = spot(p);
+    if (state.place && state.place.at === at) return;
+    state.place = { at, pending: true, ...nearest(p) };
+    if (!navigator.onLine) return;
+    let found;
+    try {
+      found = { ...(await api(`districts/at?lat=${p.lat.toFixed(6)}&lon=${p.lon.toFixed(6)}`)), at };
+    } catch (e) {
+      found = e.status === 400 ? { at, outside: true } : { ...state.place, pending: false };
+    }
+    if (!state.place || state.place.at !== at) return; // the point moved meanwhile
+    state.place = found;
+    showWhere();
+    checkNearby();
+    fillVillages();
+  }
+  function nearest(p) {
+    const scale = Math.cos((p.lat * Math.PI) / 180);
+    const far = (d) => (d.lat - p.lat) ** 2 + ((d.lon - p.lon) * scale) ** 2;
+    const d = state.districts.reduce((a, b) => (far(b) < far(a) ? b : a));
+    return { district: d.code, name: d.name, approx: true, village: null };
+  }
+  /* the kecamatan shown (picked, else the point's) */
+  function shownDistrict() {
+    if (state.district) return state.district;
+    const here = point();
+    return here && state.place && state.place.at === spot(here) && !state.place.outside ? state.place.district : null;
+  }
+  function showPlace(place) {
+    const line = $("#place-text");
+    line.replaceChildren();
+    const code = place && !outside(place) ? shownDistrict() : null;
+    if (!code) {
+      if (!state.district) $("#district").value = "";
+      return;
+    }
+    const d = state.districts.find((x) => x.code === code);
+    if (!state.district) $("#district").value = code; // the guess, ready to be changed
+    line.append(el("strong", { text: I.t("place_is", { name: d.name }) }));
+    const chosen = $("#village").value;
+    const v = chosen && settings.villages.find((x) => x.code === chosen);
+    if (v) line.append(`, ${I.t("place_village", { kind: v.kind === "desa" ? "Desa" : "Kelurahan", name: v.name })}`);
+    if (!state.district && state.place.approx) line.append(" ", el("span", { class: "approx", text: `(${I.t("place_approx")})` }));
+  }
   function showWhere(denied) {
     const place = where();
     const text = $("#where-text");
     text.className = "";
+    showPlace(place);
     if (!place) {
       text.textContent = I.t(denied ? "gps_denied" : "where_none");
       if (denied) text.className = "warn";
       return;
     }
-    if (!inside(place.lat, place.lon)) {
+    if (!state.district) locate(place);
+    if (outside(place)) {
       text.textContent = I.t("where_outside");
       text.className = "error";
       return;
@@ -324,7 +389,7 @@
   async function checkNearby() {
     const place = where();
     const box = $("#nearby");
-    if (!state.label || !place || !inside(place.lat, place.lon) || !navigator.onLine) { box.hidden = true; return; }
+    if (!state.label || !place || outside(place) || !navigator.onLine) { box.hidden = true; return; }
     const query = new URLSearchParams({ label: state.label, lat: place.lat.toFixed(6), lon: place.lon.toFixed(6) });
     if (query.toString() === nearbyAsked) return;
     nearbyAsked = query.toString();
@@ -367,7 +432,7 @@
     if (!state.label) return ["need_label", "#labels-box button"];
     const place = where();
     if (!place) return ["need_where", "#gps"];
-    if (!inside(place.lat, place.lon)) return ["where_outside", "#district"];
+    if (outside(place)) return ["where_outside", "#district"];
     const phone = $("#c-phone").value.replace(/[\s.-]/g, "");
     if (phone && !/^(\+?62|0)8\d{7,12}$/.test(phone)) return ["bad_phone", "#c-phone"];
     const email = $("#c-email");
@@ -466,14 +531,17 @@
     if (!$("#view-saya").hidden) await showMine();
   }
 
-  /* the villages to choose from: the chosen kecamatan's, else all of them by kecamatan */
+  /* the villages to choose from: the shown kecamatan's, else all of them by kecamatan;
+     the point's own desa (where village borders are configured) comes chosen */
   function fillVillages() {
     const select = $("#village");
-    const kept = select.value;
+    const shown = shownDistrict();
+    const suggested = !state.district && state.place && !state.place.outside ? state.place.village : null;
+    const kept = select.value || suggested;
     const none = select.options[0];
     select.replaceChildren(none);
     for (const d of settings.districts) {
-      if (state.district && d.code !== state.district) continue;
+      if (shown && d.code !== shown) continue;
       const group = el("optgroup", { label: `Kec. ${d.name}` });
       for (const v of settings.villages.filter((x) => x.district === d.code)) {
         group.append(el("option", { value: v.code, text: v.kind === "kelurahan" ? `Kel. ${v.name}` : v.name, selected: v.code === kept }));
@@ -701,6 +769,8 @@
   }
   function online() {
     $("#offline").hidden = navigator.onLine;
+    // a place guessed offline: ask the server now (borders, the outline)
+    if (navigator.onLine && state.place && state.place.pending) { state.place = null; showWhere(); }
     sendWaiting();
   }
 
@@ -714,7 +784,8 @@
   $("#photo").addEventListener("change", takePhoto);
   $("#gallery").addEventListener("change", takePhoto);
   $("#gps").addEventListener("click", () => askGps(true));
-  $("#district").addEventListener("change", (e) => { state.district = e.target.value || null; showWhere(); checkNearby(); fillVillages(); });
+  $("#district").addEventListener("change", (e) => { state.district = e.target.value || null; fillVillages(); showWhere(); checkNearby(); });
+  $("#village").addEventListener("change", () => showPlace(where()));
   $("#report-form").addEventListener("submit", submit);
   $("#again").addEventListener("click", () => {
     state.current = null;

@@ -89,6 +89,14 @@
     answered: ["Jawaban pelapor", "The reporter answered"],
     transferred: ["Dialihkan dari tim {squad}", "Handed over by the {squad} squad"],
     prioritised: ["Prioritas diubah", "Priority changed"],
+    approx: ["perkiraan", "approximate"],
+    place: ["Ubah lokasi (kecamatan, desa)", "Correct the place (district, village)"],
+    place_district: ["Kecamatan", "District"],
+    place_village: ["Desa/kelurahan", "Village"],
+    place_village_none: ["— tidak tahu —", "— not known —"],
+    place_why: ["Keterangan (tidak wajib)", "Note (optional)"],
+    place_send: ["Simpan lokasi", "Save the place"],
+    relocated: ["Lokasi dikoreksi", "Place corrected"],
     rated: ["Penilaian pelapor: {stars} dari 5", "The reporter's rating: {stars} of 5"],
     ask: ["Tanya pelapor", "Ask the reporter"],
     ask_text: ["Pertanyaan (identitas pelapor tetap rahasia)", "Question (the reporter stays anonymous)"],
@@ -147,9 +155,15 @@
   const api = async (path, options) => Kit.api(API, path, options, await Outbox.staffToken(API));
   const label = (code) => settings.labels.find((l) => l.code === code) || { code, name_id: code, name_en: code, icon: "📍", attributes: [] };
   const district = (code) => (settings.districts.find((d) => d.code === code) || { name: code || "" }).name;
+  // a kecamatan only guessed from the nearest centre says so
+  const place = (r) => {
+    const v = r.village && (settings.villages || []).find((x) => x.code === r.village);
+    const name = `${district(r.district)}${r.district_approx ? ` (${I.t("approx")})` : ""}`;
+    return v ? `${name}, ${v.kind === "desa" ? "Desa" : "Kel."} ${v.name}` : name;
+  };
   // steps that change no status, in words (else the status it stayed in)
   const STEP_WORDS = { comment: "reporter_comment", remind: "reminder", reassign: "reassigned", overdue: "escalated",
-    ask: "asked", answer: "answered", prioritise: "prioritised", forward: "step_forward", settle: "step_settle", recall: "step_recall" };
+    ask: "asked", answer: "answered", prioritise: "prioritised", relocate: "relocated", forward: "step_forward", settle: "step_settle", recall: "step_recall" };
   const stepWords = (s) => s.action === "transfer" ? I.t("transferred", { squad: settings.squads[s.squad_from] || s.squad_from || "" })
     : s.action === "rate" ? I.t("rated", { stars: s.stars })
     : STEP_WORDS[s.action] ? I.t(STEP_WORDS[s.action]) : statusWords(s.to_status || s.status);
@@ -326,7 +340,7 @@
         : el("span", { class: "thumb none", "aria-hidden": "true", text: lb.icon });
       thumb.addEventListener("error", () => thumb.replaceWith(el("span", { class: "thumb none", "aria-hidden": "true", text: lb.icon })));
       const answers = answerWords(r.label, r.attributes).map(([q, a]) => `${q}: ${a}`).join(" · ");
-      const facts = [statusWords(r.status), district(r.district)];
+      const facts = [statusWords(r.status), place(r)];
       if (state.where) facts.push(I.t("away", { d: distance(metres(state.where, r)) }));
       if (r.supporters) facts.push(I.t("supporters", { n: r.supporters }));
       list.append(el("li", { class: `panel card queue-item${left.late ? " late" : ""}`, "data-id": r.id },
@@ -376,7 +390,7 @@
     }
     // the kecamatan and how far, as on its card (the phone's place asked once if unknown)
     const facts = el("p", { class: "muted report-facts" });
-    const fillFacts = () => { facts.textContent = [district(r.district), state.where ? I.t("away", { d: distance(metres(state.where, r)) }) : "",
+    const fillFacts = () => { facts.textContent = [place(r), state.where ? I.t("away", { d: distance(metres(state.where, r)) }) : "",
       r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · "); };
     fillFacts();
     if (!state.where && navigator.geolocation) here().then((where) => { if (where) { state.where = where; fillFacts(); } });
@@ -399,6 +413,7 @@
       (before || afterPhoto) && !["accepted", "in_progress"].includes(r.status)
         ? el("div", { class: "photos" }, figure(before, I.t("before")), figure(afterPhoto, I.t("after"))) : null,
       actions(r, before),
+      placeBox(r),
       ...(r.offers || []).map((offer, n) => offerBox(r, offer, n)),
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
@@ -529,6 +544,29 @@
         if (why.value.trim().length < 5) { said.className = "error"; said.textContent = I.t("need_words"); return; }
         queueAction(r, "priority", { priority: level.value, reason: why.value.trim() }, said);
       } }, I.t("priority_send")));
+  }
+  /* where it is: a guessed kecamatan made certain, the desa named (any status) */
+  function placeBox(r) {
+    const said = el("p", { role: "status", class: "muted" });
+    const where = el("select", { id: "place-district" });
+    for (const d of settings.districts) where.append(el("option", { value: d.code, text: d.name, selected: d.code === r.district }));
+    const village = el("select", { id: "place-village" });
+    const fill = () => {
+      village.replaceChildren(el("option", { value: "", text: I.t("place_village_none") }));
+      for (const v of (settings.villages || []).filter((x) => x.district === where.value)) {
+        village.append(el("option", { value: v.code, text: v.kind === "desa" ? v.name : `Kel. ${v.name}`, selected: v.code === r.village }));
+      }
+    };
+    fill();
+    where.addEventListener("change", fill);
+    const why = el("textarea", { id: "place-why", rows: 2, maxlength: 2000 });
+    return el("details", { class: "more place-box" }, el("summary", {}, I.t("place")),
+      el("label", { for: "place-district", text: I.t("place_district") }), where,
+      el("label", { for: "place-village", text: I.t("place_village") }), village,
+      el("label", { for: "place-why", text: I.t("place_why") }), why,
+      el("button", { type: "button", onclick: () => queueAction(r, "place",
+        { district: where.value, village: village.value || null, reason: why.value.trim() || null }, said) }, I.t("place_send")),
+      said);
   }
   function afterPhotoBox(r, before, said, taken_now) {
     const input = el("input", { type: "file", id: "after-photo", accept: "image/*", capture: "environment", class: "visually-hidden" });

@@ -113,7 +113,9 @@ def relocate(ref: str):
     data = parse_body(bp.current_request, PlaceIn)
     regency = geo.load_regency()
     place = places.named(regency, data.district, data.village)
-    return _staff(ref, lambda f, rid, who: f.relocate(rid, who, place, regency, data.reason))
+    return _staff(
+        ref, lambda f, rid, who: f.relocate(rid, who, place, regency, data.reason), data
+    )
 
 
 @route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})

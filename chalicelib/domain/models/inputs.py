@@ -251,7 +251,7 @@ class PointQuery(_Input):
     lon: Longitude
 
 
-class PlaceIn(_Input):
+class PlaceIn(_StaffStep):
     """A squad's correction of where a report is: its kecamatan, and its desa if known."""
 
     district: str = Field(min_length=1, max_length=40, description="GET /districts")

@@ -230,6 +230,12 @@ def contact_key_id() -> str:
     return _get("CONTACT_KEY_ID", f"alias/kawal-{stage()}-contacts")
 
 
+def covert_key_id() -> str:
+    """The KMS key covert reports' words, place and notes are sealed with (an alias;
+    bootstrap makes it): apart from the contacts' key, fewer functions may open it."""
+    return _get("COVERT_KEY_ID", f"alias/kawal-{stage()}-covert")
+
+
 def contact_retention_days() -> int:
     """Contact details are deleted this many days after a report closes (DynamoDB TTL)."""
     return limits().contact_retention_days

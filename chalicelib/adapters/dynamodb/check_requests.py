@@ -6,12 +6,14 @@ INSERT of an item here is what tells the shadow squad."""
 from __future__ import annotations
 
 from chalicelib.adapters.dynamodb.base import _key, _Table, dynamodb_errors
+from chalicelib.adapters.dynamodb.items import opened, sealed_words
 from chalicelib.domain.models import CheckRequest
 
 PARTITION = "CHECKREQS"
 
 
 def _request(item: dict) -> CheckRequest:
+    item = opened(item, item["report_id"], "check-request")
     return CheckRequest(
         report_id=item["report_id"], at=item["at"], by=item["by"], note=item.get("note")
     )
@@ -21,6 +23,8 @@ class CheckRequestItems(_Table):
     def request_check(self, request: CheckRequest) -> bool:
         """Ask for a check unless one is open for the report; whether it was new."""
         item = {"PK": PARTITION, "SK": f"REQ#{request.report_id}", **request.model_dump()}
+        # the regent's words to the checkers: covert, sealed
+        item = sealed_words(item, request.report_id, "check-request")
         return self._create({k: v for k, v in item.items() if v is not None})
 
     def check_request(self, report_id: str) -> CheckRequest | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.dynamodb.base import NEARBY_PARTITION_PRECISION, _ts
+from chalicelib.adapters.dynamodb.base import NEARBY_PARTITION_PRECISION, _model, _ts
 from chalicelib.domain.models import (
     OPEN_STATUSES,
     Photo,
@@ -14,6 +14,15 @@ from chalicelib.domain.models import (
 )
 
 QUEUE_RANK = {"urgent": "1", "normal": "2", "low": "3"}
+# What a covert report keeps sealed (issue #35): its words and its place. Only what
+# the indexes and the status machine need stays plain; the point reads as 0, 0.
+COVERT_FIELDS = frozenset(
+    {"description", "address", "lat", "lon", "geohash", "district", "village", "attributes",
+     "media_url", "client_fields"}
+)  # fmt: skip
+SEALED_PLACE = {"lat": 0.0, "lon": 0.0, "geohash": ""}
+# A covert timeline entry's words (a note, a reason): sealed the same way.
+COVERT_NOTE = ("note", "reason")
 
 
 def photo_item(photo: Photo) -> dict[str, Any]:
@@ -51,6 +60,44 @@ def report_item(report: Report) -> dict[str, Any]:
     return item
 
 
+def new_report_item(report: Report) -> dict[str, Any]:
+    """A new report as stored: a covert one with its words and place sealed. (Later
+    writes touch only status fields, never these.)"""
+    item = report_item(report)
+    if not report.covert:
+        return item
+    from chalicelib.adapters import covert
+
+    for name in COVERT_FIELDS:
+        item.pop(name, None)
+    secret = report.model_dump(mode="json", include=set(COVERT_FIELDS), exclude_none=True)
+    return {**item, **SEALED_PLACE, "sealed": covert.seal(report.id, "report", secret)}
+
+
+def opened(item: dict[str, Any], report_id: str, purpose: str) -> dict[str, Any]:
+    """An item with its sealed fields back, when this request may open covert ones;
+    as stored (placeholders) otherwise."""
+    from chalicelib.adapters import covert
+
+    if "sealed" not in item or not covert.cleared():
+        return item
+    return {**item, **covert.unseal(report_id, purpose, item["sealed"])}
+
+
+def stored_report(item: dict[str, Any]) -> Report:
+    return _model(Report, opened(item, item["id"], "report"))
+
+
+def sealed_words(item: dict[str, Any], report_id: str, purpose: str) -> dict[str, Any]:
+    """``item`` with its note (and reason) sealed: covert words at rest."""
+    from chalicelib.adapters import covert
+
+    secret = {k: item.pop(k) for k in COVERT_NOTE if item.get(k) is not None}
+    if secret:
+        item["sealed"] = covert.seal(report_id, purpose, secret)
+    return item
+
+
 @dataclass(frozen=True)
 class Listing:
     """A list of reports as the table keeps it (an index partition): made by the
@@ -70,7 +117,7 @@ def month_partition(month: str, *, covert: bool = False) -> str:
 
 def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]:
     at = _ts(entry.at)
-    return {
+    item = {
         "PK": f"REPORT#{report.id}",
         "SK": f"EVENT#{at}#{seq:04d}",
         "type": "event",
@@ -83,6 +130,10 @@ def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]
         "GSI3PK": f"ACTIVITY#{at[:13]}",
         "GSI3SK": f"{at}#{report.id}#{seq:04d}",
     }
+    if not report.covert:
+        return item
+    item.pop("district")  # a covert report's place stays sealed
+    return sealed_words(item, report.id, "note")
 
 
 def _contact_item(report_id: str, sk: str, contact: dict[str, Any]) -> dict[str, Any]:

@@ -23,8 +23,12 @@ from chalicelib.adapters.dynamodb.check_requests import CheckRequestItems
 from chalicelib.adapters.dynamodb.items import (
     _contact_item,
     event_item,
+    new_report_item,
+    opened,
     photo_item,
     report_item,
+    sealed_words,
+    stored_report,
 )
 from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
@@ -71,7 +75,7 @@ class ReportStore(
 
         put = self._put_new
         items = [
-            put(report_item(report)),
+            put(new_report_item(report)),
             put({"PK": f"CODE#{report.code}", "SK": "META", "report_id": report.id}),
             put(event_item(report, first, 0)),
         ]
@@ -188,13 +192,13 @@ class ReportStore(
         if meta is None:
             return None
         timeline = [
-            _model(TimelineEntry, {**i, "key": i["SK"]})
+            _model(TimelineEntry, {**opened(i, report_id, "note"), "key": i["SK"]})
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
         photos = [_model(Photo, i) for i in items if i["SK"].startswith("PHOTO#")]
         checks = [
-            _model(ShadowCheck, {**i, "key": i["SK"]})
+            _model(ShadowCheck, {**opened(i, report_id, "check"), "key": i["SK"]})
             for i in items
             if i["SK"].startswith("CHECK#")
         ]
@@ -204,7 +208,7 @@ class ReportStore(
             if i["SK"].startswith("MERGED#")
         ]
         return Loaded(
-            _model(Report, meta),
+            stored_report(meta),
             timeline,
             sorted(photos, key=lambda p: p.created_at),
             tuple(checks),
@@ -226,6 +230,8 @@ class ReportStore(
             "GSI3PK": f"ACTIVITY#{at[:13]}",
             "GSI3SK": f"{at}#{check.report_id}#check",
         }
+        # the shadow squad's words are covert whatever report they are about
+        sealed_words(item, check.report_id, "check")
         request = _key(CHECK_REQUESTS, f"REQ#{check.report_id}")
         self._transact(
             [self._put_new(item), {"Delete": {"TableName": self.table_name, "Key": request}}],

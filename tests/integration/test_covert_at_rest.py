@@ -5,10 +5,17 @@ read it in full through the API, and their lists still list it."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from chalicelib import bootstrap, config
+from chalicelib.entry import events
+from chalicelib.services import dispatch
+from kawal_local.pump import StreamReader, drain
 from tests.conftest import bearer
 
 from .helpers import all_items, post_json, report_body
+from .test_dispatch import Clock, received, sns_outage, subscribe_queue
+from .workflow_helpers import resolved_report, staff_post
 
 COVERT = "pungutan_liar"
 WORDS = "Pungli retribusi pasar oleh petugas berseragam"
@@ -82,3 +89,69 @@ def test_a_squad_or_the_public_asking_for_it_opens_nothing(client, tokens, monke
     ):
         assert answer.status_code == 404
     assert opened == []  # not even to answer 404: no key use a squad's request could cause
+
+
+NOTE = "Tim menyamar ke pasar hari Kamis"
+ASK = "Cek ulang tambalan depan terminal"
+CHECKED = "Tambalan sudah retak lagi"
+
+
+def test_notes_checks_and_requests_of_covert_work_are_sealed_yet_read_in_full(client, aws, tokens):
+    report = covert_report(client)
+    for step, body in (("claim", None), ("progress", {"note": NOTE})):
+        answer = staff_post(client, tokens["command"], f"/reports/{report['id']}/{step}", body)
+        assert answer.status_code == 200, answer.body
+    closed = resolved_report(client, aws, tokens)  # a squad's closure the checkers check
+    path = f"/command/reports/{closed['code']}/check-requests"
+    assert staff_post(client, tokens["command"], path, {"note": ASK}).status_code == 200
+    assert ASK not in raw_dump(closed["id"])  # the request, before the check closes it
+    answer = staff_post(
+        client,
+        tokens["shadow"],
+        f"/reports/{closed['id']}/shadow-checks",
+        {"verdict": "not_fixed", "note": CHECKED},
+    )
+    assert answer.status_code == 201, answer.body
+    assert NOTE not in raw_dump(report["id"]) and CHECKED not in raw_dump(closed["id"])
+
+    mine = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+    assert NOTE in [e.get("note") for e in mine.json_body["timeline"]]
+    theirs = client.http.get(f"/staff/reports/{closed['id']}", headers=bearer(tokens["command"]))
+    assert CHECKED in json.dumps(theirs.json_body)
+
+
+def test_the_outbox_holds_nothing_covert_and_the_shadow_topic_still_hears_it(client, aws, tokens):
+    report = covert_report(client)
+    shadow = subscribe_queue(aws, "shadow", "test-shadow-at-rest")
+    staff_post(client, tokens["command"], f"/reports/{report['id']}/claim")
+    staff_post(client, tokens["command"], f"/reports/{report['id']}/progress", {"note": NOTE})
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    notes = [i for i in all_items() if i["PK"]["S"].startswith("NOTIFY#")]
+    outbox = json.dumps(notes, default=repr)
+    assert report["id"] in outbox  # the notifications are recorded…
+    for secret in (*SECRETS, NOTE, "Panggul"):
+        assert secret not in outbox, secret  # …and nothing of the report in them
+    (message,) = [json.loads(m["Message"]) for m in received(aws, shadow)]
+    assert report["code"] in message["sms"] and "Panggul" in message["sms"]
+    assert WORDS in message["email"] and PLACE in message["email"]
+
+
+def test_a_covert_dead_letter_shows_an_id_and_a_reason(client, aws, monkeypatch):
+    from chalicelib.adapters import covert
+
+    sns_outage(aws, monkeypatch, {"down": True})
+    report = covert_report(client)
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    clock, d = Clock(), bootstrap.dispatcher()
+    d.now = clock
+    for _ in range(dispatch.MAX_ATTEMPTS):
+        clock.at += timedelta(hours=2)
+        with covert.opening():  # as the scheduled redrive runs it
+            d.redrive()
+    sqs = aws.client("sqs")
+    dlq = sqs.get_queue_url(QueueName=config.dispatch_dlq_name())["QueueUrl"]
+    (dead,) = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(dead["Body"])
+    assert body["notification"]["report_id"] == report["id"] and "Rate exceeded" in body["error"]
+    for secret in (*SECRETS, "Panggul", "Pungutan"):
+        assert secret not in dead["Body"], secret

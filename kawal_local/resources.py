@@ -255,6 +255,15 @@ def ensure_contact_key(alias: str, what: str = "reporter contact details") -> st
     return key_id
 
 
+def _restrict_covert_key(key_id: str) -> None:
+    """Only the vault and the covert dispatch decrypt with it (kawal_local/iam.py)."""
+    from kawal_local import iam
+
+    account = aws.client("sts").get_caller_identity()["Account"]
+    policy = iam.covert_key_policy(config.stage(), account)
+    aws.client("kms").put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+
+
 def ensure_whatsapp_secret() -> str:
     """Meta's secrets for the WhatsApp webhook: made once with random values (no
     webhook verifies until an operator puts the real ones: README, WhatsApp)."""
@@ -278,6 +287,7 @@ def bootstrap() -> dict[str, Any]:
     table, bucket = config.table_name(), config.bucket_name()
     contact_key = ensure_contact_key(config.contact_key_id())
     covert_key = ensure_contact_key(config.covert_key_id(), "covert reports")
+    _restrict_covert_key(covert_key)
     ensure_table(table)
     ensure_bucket(bucket)
     topics = ensure_topics()

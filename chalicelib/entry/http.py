@@ -182,7 +182,7 @@ def error_middleware(event: Any, get_response: Any) -> Response:
     from chalicelib.adapters import covert
 
     try:
-        with covert.opening(False):  # closed unless the caller is cleared (authn.principal)
+        with covert.opening(None):  # closed unless the caller is cleared (authn.principal)
             response = get_response(event)
     except KawalError as exc:
         return render_error(event, exc)

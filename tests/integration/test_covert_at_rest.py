@@ -4,8 +4,11 @@ read it in full through the API, and their lists still list it."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
+
+import pytest
 
 from chalicelib import bootstrap, config
 from chalicelib.entry import events
@@ -155,3 +158,28 @@ def test_a_covert_dead_letter_shows_an_id_and_a_reason(client, aws, monkeypatch)
     assert body["notification"]["report_id"] == report["id"] and "Rate exceeded" in body["error"]
     for secret in (*SECRETS, "Panggul", "Pungutan"):
         assert secret not in dead["Body"], secret
+
+
+def test_the_api_opens_through_the_vault_which_checks_the_callers_token_itself(
+    client, tokens, monkeypatch
+):
+    from chalicelib.adapters import covert
+
+    report = covert_report(client)
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"REPORT#{report['id']}"
+               and i["SK"]["S"] == "META"]  # fmt: skip
+    sealed = [[report["id"], "report", base64.b64encode(item["sealed"]["B"]).decode()]]
+    for role in ("orange", "operator"):  # a squad's or an operator's own token: nothing
+        with pytest.raises(covert.Refused):
+            covert.vault({"token": tokens[role], "sealed": sealed})
+    with pytest.raises(covert.Refused):
+        covert.vault({"token": "forged", "sealed": sealed})
+    (opened,) = covert.vault({"token": tokens["command"], "sealed": sealed})["opened"]
+    assert opened["description"] == WORDS
+
+    asked = []
+    real = covert.vault
+    monkeypatch.setattr(covert, "vault", lambda request: asked.append(request) or real(request))
+    view = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+    assert view.json_body["description"] == WORDS
+    assert len(asked) == 1 and tokens["command"] in asked[0]["token"]  # one call per read

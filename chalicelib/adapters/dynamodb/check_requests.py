@@ -6,14 +6,13 @@ INSERT of an item here is what tells the shadow squad."""
 from __future__ import annotations
 
 from chalicelib.adapters.dynamodb.base import _key, _Table, dynamodb_errors
-from chalicelib.adapters.dynamodb.items import opened, sealed_words
+from chalicelib.adapters.dynamodb.items import opened, opened_all, sealed_words
 from chalicelib.domain.models import CheckRequest
 
 PARTITION = "CHECKREQS"
 
 
 def _request(item: dict) -> CheckRequest:
-    item = opened(item, item["report_id"], "check-request")
     return CheckRequest(
         report_id=item["report_id"], at=item["at"], by=item["by"], note=item.get("note")
     )
@@ -29,11 +28,13 @@ class CheckRequestItems(_Table):
 
     def check_request(self, report_id: str) -> CheckRequest | None:
         found = self._get(PARTITION, f"REQ#{report_id}", consistent=True)
-        return _request(found) if found else None
+        return _request(opened(found, report_id, "check-request")) if found else None
 
     def check_requests(self) -> list[CheckRequest]:
         """The open requests, the longest waiting first."""
-        return sorted((_request(i) for i in self._partition(PARTITION)), key=lambda r: r.at)
+        items = self._partition(PARTITION)
+        items = opened_all([(i, i["report_id"], "check-request") for i in items])
+        return sorted((_request(i) for i in items), key=lambda r: r.at)
 
     def close_check_request(self, report_id: str) -> None:
         """The check was made: the request is done (nothing if there was none)."""

@@ -77,15 +77,38 @@ def new_report_item(report: Report) -> dict[str, Any]:
 def opened(item: dict[str, Any], report_id: str, purpose: str) -> dict[str, Any]:
     """An item with its sealed fields back, when this request may open covert ones;
     as stored (placeholders) otherwise."""
+    return opened_all([(item, report_id, purpose)])[0]
+
+
+def opened_all(items: list[tuple[dict[str, Any], str, str]]) -> list[dict[str, Any]]:
+    """``opened`` for (item, report id, purpose) triples, in one vault call."""
     from chalicelib.adapters import covert
 
-    if "sealed" not in item or not covert.cleared():
-        return item
-    return {**item, **covert.unseal(report_id, purpose, item["sealed"])}
+    sealed = [n for n, (item, _, _) in enumerate(items) if "sealed" in item]
+    out = [item for item, _, _ in items]
+    if not sealed or not covert.cleared():
+        return out
+    found = covert.unseal_many([(items[n][1], items[n][2], items[n][0]["sealed"]) for n in sealed])
+    for n, fields in zip(sealed, found, strict=True):
+        out[n] = {**out[n], **fields}
+    return out
 
 
-def stored_report(item: dict[str, Any]) -> Report:
-    return _model(Report, opened(item, item["id"], "report"))
+# what is sealed in a report's partition, by sort key
+PURPOSES = {"META": "report", "EVENT#": "note", "CHECK#": "check"}
+
+
+def opened_partition(items: list[dict[str, Any]], report_id: str) -> list[dict[str, Any]]:
+    """A report's partition as read, its sealed items opened (when this request may)."""
+    purpose = {
+        n: p for n, i in enumerate(items) for k, p in PURPOSES.items() if i["SK"].startswith(k)
+    }
+    opened = opened_all([(items[n], report_id, p) for n, p in purpose.items()])
+    return [opened.pop(0) if n in purpose else i for n, i in enumerate(items)]
+
+
+def stored_reports(items: list[dict[str, Any]]) -> list[Report]:
+    return [_model(Report, i) for i in opened_all([(i, i["id"], "report") for i in items])]
 
 
 def sealed_words(item: dict[str, Any], report_id: str, purpose: str) -> dict[str, Any]:

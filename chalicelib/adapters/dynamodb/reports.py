@@ -24,11 +24,10 @@ from chalicelib.adapters.dynamodb.items import (
     _contact_item,
     event_item,
     new_report_item,
-    opened,
+    opened_partition,
     photo_item,
     report_item,
     sealed_words,
-    stored_report,
 )
 from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
@@ -187,18 +186,18 @@ class ReportStore(
 
     def load(self, report_id: str) -> Loaded | None:
         """The report, its timeline and its photos: one Query on its partition."""
-        items = self._partition(f"REPORT#{report_id}", consistent=True)
+        items = opened_partition(self._partition(f"REPORT#{report_id}", consistent=True), report_id)
         meta = next((i for i in items if i["SK"] == "META"), None)
         if meta is None:
             return None
         timeline = [
-            _model(TimelineEntry, {**opened(i, report_id, "note"), "key": i["SK"]})
+            _model(TimelineEntry, {**i, "key": i["SK"]})
             for i in items
             if i["SK"].startswith("EVENT#")
         ]
         photos = [_model(Photo, i) for i in items if i["SK"].startswith("PHOTO#")]
         checks = [
-            _model(ShadowCheck, {**opened(i, report_id, "check"), "key": i["SK"]})
+            _model(ShadowCheck, {**i, "key": i["SK"]})
             for i in items
             if i["SK"].startswith("CHECK#")
         ]
@@ -208,7 +207,7 @@ class ReportStore(
             if i["SK"].startswith("MERGED#")
         ]
         return Loaded(
-            stored_report(meta),
+            _model(Report, meta),
             timeline,
             sorted(photos, key=lambda p: p.created_at),
             tuple(checks),

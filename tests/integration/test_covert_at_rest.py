@@ -123,7 +123,10 @@ def test_notes_checks_and_requests_of_covert_work_are_sealed_yet_read_in_full(cl
     assert CHECKED in json.dumps(theirs.json_body)
 
 
-def test_the_outbox_holds_nothing_covert_and_the_shadow_topic_still_hears_it(client, aws, tokens):
+def test_the_outbox_and_the_logs_hold_nothing_covert_and_the_shadow_topic_still_hears_it(
+    client, aws, tokens, caplog, capsys
+):
+    caplog.set_level("DEBUG", logger="kawal")  # our own logs (botocore's debug is off on Lambda)
     report = covert_report(client)
     shadow = subscribe_queue(aws, "shadow", "test-shadow-at-rest")
     staff_post(client, tokens["command"], f"/reports/{report['id']}/claim")
@@ -134,6 +137,10 @@ def test_the_outbox_holds_nothing_covert_and_the_shadow_topic_still_hears_it(cli
     assert report["id"] in outbox  # the notifications are recorded…
     for secret in (*SECRETS, NOTE, "Panggul"):
         assert secret not in outbox, secret  # …and nothing of the report in them
+    logs = caplog.text + capsys.readouterr().out  # log lines and metrics (EMF on stdout)
+    assert report["id"] in logs
+    for secret in (*SECRETS, NOTE, "Panggul"):
+        assert secret not in logs, secret
     (message,) = [json.loads(m["Message"]) for m in received(aws, shadow)]
     assert report["code"] in message["sms"] and "Panggul" in message["sms"]
     assert WORDS in message["email"] and PLACE in message["email"]

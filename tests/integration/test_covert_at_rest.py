@@ -16,7 +16,7 @@ from chalicelib.services import dispatch
 from kawal_local.pump import StreamReader, drain
 from tests.conftest import bearer
 
-from .helpers import all_items, post_json, report_body
+from .helpers import JSON_HEADERS, all_items, post_json, report_body
 from .test_dispatch import Clock, received, sns_outage, subscribe_queue
 from .workflow_helpers import resolved_report, staff_post
 
@@ -190,3 +190,22 @@ def test_the_api_opens_through_the_vault_which_checks_the_callers_token_itself(
     view = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
     assert view.json_body["description"] == WORDS
     assert len(asked) == 1 and tokens["command"] in asked[0]["token"]  # one call per read
+
+
+def test_a_covert_reporters_contact_is_sealed_with_the_covert_key_and_read_by_the_command_centre(
+    client, tokens
+):
+    from chalicelib.adapters import sealing
+    from chalicelib.domain.errors import Unavailable
+
+    body = report_body(label=COVERT, contact={"phone": "081234567890", "name": "Siti Aminah"})
+    report = post_json(client, "/reports", body).json_body
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"CONTACT#{report['id']}"]
+    assert "sealed" not in item and "covert_sealed" in item  # not the contacts' key
+    with pytest.raises(Unavailable):  # what the contacts' key (the API's) cannot open
+        sealing.unseal(report["id"], item["covert_sealed"]["B"])
+    path = f"/command/reports/{report['id']}/contact-reads"
+    why = {"reason": "menghubungi pelapor untuk keterangan"}
+    read = post_json(client, path, why, {**JSON_HEADERS, **bearer(tokens["command"])})
+    assert read.status_code == 200, read.body
+    assert read.json_body["contact"]["name"] == "Siti Aminah"

@@ -159,27 +159,38 @@ def event_item(report: Report, entry: TimelineEntry, seq: int) -> dict[str, Any]
     return sealed_words(item, report.id, "note")
 
 
-def _contact_item(report_id: str, sk: str, contact: dict[str, Any]) -> dict[str, Any]:
+def _contact_item(
+    report_id: str, sk: str, contact: dict[str, Any], covert: bool = False
+) -> dict[str, Any]:
     """A contact as stored: name, phone and email sealed with KMS; only whether the
     person wants updates and can get them stays readable, so deciding whether to
-    notify anyone never needs a decryption."""
+    notify anyone never needs a decryption. A covert report's reporter is sealed with
+    the covert key (``covert_sealed``), which the API opens only through the vault."""
+    from chalicelib.adapters import covert as vault
     from chalicelib.adapters import sealing
 
     secret = {k: v for k, v in contact.items() if k != "notify" and v is not None}
     reachable = bool(secret.get("phone") or secret.get("email"))
-    return {
+    item = {
         "PK": f"CONTACT#{report_id}",
         "SK": sk,
         "type": "contact",
         "notify": bool(contact.get("notify")) and reachable,
-        "sealed": sealing.seal(report_id, secret),
     }
+    if covert:
+        return {**item, "covert_sealed": vault.seal(report_id, "contact", secret)}
+    return {**item, "sealed": sealing.seal(report_id, secret)}
 
 
 def _contact_fields(item: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.adapters import sealing
 
-    fields = {k: v for k, v in item.items() if k not in {"PK", "SK", "type", "sealed"}}
+    hidden = {"PK", "SK", "type", "sealed", "covert_sealed"}
+    fields = {k: v for k, v in item.items() if k not in hidden}
+    if "covert_sealed" in item:  # opened where this request may (else name etc. absent)
+        report_id = item["PK"].removeprefix("CONTACT#")
+        fields.update(opened({"sealed": item["covert_sealed"]}, report_id, "contact"))
+        fields.pop("sealed", None)
     if "sealed" in item:
         report_id = item["PK"].removeprefix("CONTACT#")
         blob = item["sealed"]

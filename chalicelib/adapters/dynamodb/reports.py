@@ -79,7 +79,7 @@ class ReportStore(
             put(event_item(report, first, 0)),
         ]
         if contact:
-            items.append(put(_contact_item(report.id, "META", contact)))
+            items.append(put(_contact_item(report.id, "META", contact, report.covert)))
         if photo:
             items.append(put(photo_item(photo)))
         # DynamoDB answers a retried transaction with the same token as the first

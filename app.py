@@ -24,6 +24,7 @@ from chalicelib.entry import (
     staff_api,
     stats_api,
     tim_app,
+    vault,
     web_apps,
     whatsapp_api,
 )
@@ -56,3 +57,4 @@ app.register_blueprint(open311_keys_api.bp)
 app.register_blueprint(contract_api.bp)
 app.register_blueprint(events.bp)
 app.register_blueprint(whatsapp_api.bp)
+app.register_blueprint(vault.bp)

@@ -243,6 +243,21 @@ def contact_key_id() -> str:
     return _get("CONTACT_KEY_ID", f"alias/kawal-{stage()}-contacts")
 
 
+def covert_key_id() -> str:
+    """The KMS key covert reports' words, place and notes are sealed with (an alias;
+    bootstrap makes it): apart from the contacts' key, fewer functions may open it."""
+    return _get("COVERT_KEY_ID", f"alias/kawal-{stage()}-covert")
+
+
+def covert_vault_function() -> str:
+    """The Lambda function that opens covert items for the API ('' locally: in-process).
+    On Lambda, ``chalice deploy``'s name for it unless the template names it."""
+    explicit = os.environ.get("COVERT_VAULT_FUNCTION")
+    if explicit is not None:
+        return explicit
+    return f"kawal-{stage()}-covert_vault" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else ""
+
+
 def contact_retention_days() -> int:
     """Contact details are deleted this many days after a report closes (DynamoDB TTL)."""
     return limits().contact_retention_days

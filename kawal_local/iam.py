@@ -43,6 +43,10 @@ def resources(stage: str) -> dict[str, Any]:
         "uploads_queue": f"arn:aws:sqs:*:*:kawal-{stage}-uploads",
         "dispatch_dlq": f"arn:aws:sqs:*:*:kawal-{stage}-dispatch-dlq",
         "key_alias": f"alias/kawal-{stage}-contacts",
+        # covert reports' words, place and notes (issue #35): only the vault and the
+        # dispatch to the shadow and command topics may decrypt with it
+        "covert_key_alias": f"alias/kawal-{stage}-covert",
+        "vault": f"arn:aws:lambda:*:*:function:kawal-{stage}-covert_vault",
         # Meta's app secret and tokens (Secrets Manager adds a random suffix to the ARN)
         "whatsapp_secret": f"arn:aws:secretsmanager:*:*:secret:kawal-{stage}-whatsapp-*",
     }
@@ -59,16 +63,19 @@ TABLE_RW = [
 ]
 
 
-def _kms(stage: str, actions: list[str]) -> dict[str, Any]:
+def _kms(stage: str, actions: list[str], key: str = "key_alias") -> dict[str, Any]:
     return {
-        "Sid": "ContactKey",
+        "Sid": "CovertKey" if key == "covert_key_alias" else "ContactKey",
         "Effect": "Allow",
         "Action": actions,
         "Resource": "arn:aws:kms:*:*:key/*",
-        "Condition": {
-            "ForAnyValue:StringEquals": {"kms:ResourceAliases": resources(stage)["key_alias"]}
-        },
+        "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": resources(stage)[key]}},
     }
+
+
+def _seal_covert(stage: str) -> dict[str, Any]:
+    """Whoever files (or writes a covert note) may seal; opening is another matter."""
+    return _kms(stage, ["kms:GenerateDataKey"], "covert_key_alias")
 
 
 def _notify(stage: str) -> list[dict[str, Any]]:
@@ -82,6 +89,9 @@ def _notify(stage: str) -> list[dict[str, Any]]:
         {"Sid": "DeadLetters", "Effect": "Allow",
          "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": r["dispatch_dlq"]},
         _kms(stage, ["kms:Decrypt"]),
+        # messages to the shadow and command topics are made from the sealed report,
+        # and kept sealed in the outbox
+        _kms(stage, ["kms:GenerateDataKey", "kms:Decrypt"], "covert_key_alias"),
         # a WhatsApp report's updates go back by WhatsApp: Meta's token
         {"Sid": "WhatsAppSecrets", "Effect": "Allow",
          "Action": ["secretsmanager:GetSecretValue"], "Resource": r["whatsapp_secret"]},
@@ -107,6 +117,10 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
              "Action": ["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
                         "sns:GetSubscriptionAttributes"], "Resource": r["topics"]},
             _kms(stage, ["kms:Encrypt", "kms:Decrypt"]),
+            # seals covert reports; opens them only through the vault, with the caller's token
+            _seal_covert(stage),
+            {"Sid": "Vault", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+             "Resource": r["vault"]},
             {"Sid": "WhatsAppSecrets", "Effect": "Allow",
              "Action": ["secretsmanager:GetSecretValue"], "Resource": r["whatsapp_secret"]},
             # an operator's password reset (sign-in, refresh and sign-out are Cognito's
@@ -137,6 +151,7 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
         ],
         "housekeeping": [
             table,
+            _seal_covert(stage),  # an escalation's entry on a covert report
             {"Sid": "MorningDigests", "Effect": "Allow", "Action": ["ses:SendEmail"],
              "Resource": "arn:aws:ses:*:*:identity/*"},
         ],
@@ -145,7 +160,10 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
             table,
             {"Sid": "Reply", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"},
             _kms(stage, ["kms:Encrypt"]),
+            _seal_covert(stage),
         ],
+        # opens covert items for the API, for a verified command-centre or shadow token
+        "covert_vault": [_kms(stage, ["kms:Decrypt"], "covert_key_alias")],
         "compute_stats": [table_ro | {"Action": [*table_ro["Action"], "dynamodb:PutItem",
                                                   "dynamodb:UpdateItem",
                                                   "dynamodb:BatchWriteItem"]}],
@@ -154,6 +172,32 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
         name: {"Version": "2012-10-17", "Statement": [_logs(stage), *statements]}
         for name, statements in docs.items()
     }
+
+
+# The functions whose roles may decrypt with the covert key (issue #35).
+COVERT_OPENERS = ("covert_vault", "dispatch_stream", "redrive_notifications")
+
+
+def covert_key_policy(stage: str, account: str, partition: str = "aws") -> dict[str, Any]:
+    """The covert key's own policy: the account administers it, but nobody decrypts
+    with it except the roles of ``COVERT_OPENERS`` (by ``chalice deploy``'s role names,
+    or the SAM template's ``<Function>Role``), whatever IAM policies an operator holds."""
+    roles = [f"arn:{partition}:iam::{account}:role/kawal-{stage}-{f}" for f in COVERT_OPENERS]
+    roles += [
+        f"arn:{partition}:iam::{account}:role/*-{''.join(w.title() for w in f.split('_'))}Role-*"
+        for f in COVERT_OPENERS
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow",
+             "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "OnlyTheVaultAndTheCovertDispatchOpen", "Effect": "Deny",
+             "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"ArnNotLike": {"aws:PrincipalArn": roles}}},
+        ],
+    }  # fmt: skip
 
 
 def path(stage: str, function: str) -> Path:

@@ -236,9 +236,9 @@ def table_stream_arn(name: str) -> str:
     return aws.client("dynamodb").describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
 
-def ensure_contact_key(alias: str) -> str:
-    """The customer-managed KMS key reporter contacts are sealed with (yearly rotation);
-    found by its alias, so rerunning never makes a second key."""
+def ensure_contact_key(alias: str, what: str = "reporter contact details") -> str:
+    """The customer-managed KMS key reporter contacts (or covert reports: ``what``) are
+    sealed with (yearly rotation); found by its alias, so rerunning never makes a second key."""
     kms = aws.client("kms")
     for page in kms.get_paginator("list_aliases").paginate():
         for found in page["Aliases"]:
@@ -246,13 +246,22 @@ def ensure_contact_key(alias: str) -> str:
                 log.info("KMS key %s exists", alias)
                 return found["TargetKeyId"]
     key_id = kms.create_key(
-        Description=f"Kawal {config.stage()}: reporter contact details",
+        Description=f"Kawal {config.stage()}: {what}",
         KeyUsage="ENCRYPT_DECRYPT",
     )["KeyMetadata"]["KeyId"]
     kms.enable_key_rotation(KeyId=key_id)
     kms.create_alias(AliasName=alias, TargetKeyId=key_id)
     log.info("KMS key %s created", alias)
     return key_id
+
+
+def _restrict_covert_key(key_id: str) -> None:
+    """Only the vault and the covert dispatch decrypt with it (kawal_local/iam.py)."""
+    from kawal_local import iam
+
+    account = aws.client("sts").get_caller_identity()["Account"]
+    policy = iam.covert_key_policy(config.stage(), account)
+    aws.client("kms").put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
 
 
 def ensure_whatsapp_secret() -> str:
@@ -284,6 +293,8 @@ def ensure_whatsapp_secret() -> str:
 def bootstrap() -> dict[str, Any]:
     table, bucket = config.table_name(), config.bucket_name()
     contact_key = ensure_contact_key(config.contact_key_id())
+    covert_key = ensure_contact_key(config.covert_key_id(), "covert reports")
+    _restrict_covert_key(covert_key)
     ensure_table(table)
     ensure_bucket(bucket)
     topics = ensure_topics()
@@ -304,6 +315,7 @@ def bootstrap() -> dict[str, Any]:
         "dispatch_dlq": dlq,
         "uploads_queue": uploads,
         "contact_key": contact_key,
+        "covert_key": covert_key,
     }
 
 

@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kawal_local import iam
 from kawal_local.bootstrap import THROTTLE, stage_env
 
 FUNCTIONS = ("APIHandler", "Staff", "DispatchStream", "RedriveNotifications",
-             "ProcessUploads", "Housekeeping", "ComputeStats")  # fmt: skip
+             "ProcessUploads", "Housekeeping", "ComputeStats", "CovertVault")  # fmt: skip
 
 
 ACCOUNT_ROOT = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
@@ -197,6 +198,25 @@ def resources(stage: str) -> dict[str, Any]:
                 },
             },
         },
+        "CovertKey": {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": f"Kawal {stage}: covert reports",
+                "EnableKeyRotation": True,
+                "KeyPolicy": _substituted(
+                    iam.covert_key_policy(stage, "${AWS::AccountId}", "${AWS::Partition}")
+                ),
+            },
+        },
+        "CovertKeyAlias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {
+                "AliasName": config.covert_key_id(),
+                "TargetKeyId": {"Ref": "CovertKey"},
+            },
+        },
         "ContactKeyAlias": {
             "Type": "AWS::KMS::Alias",
             "Properties": {
@@ -257,6 +277,8 @@ def resources(stage: str) -> dict[str, Any]:
         }
     }
     out["ProcessUploads"]["DependsOn"] = ["UploadsQueue"]
+    # the name the API function asks for it by (its IAM policy names it too)
+    out["CovertVault"]["Properties"]["FunctionName"] = f"kawal-{stage}-covert_vault"
     out["RestAPI"] = {
         "Properties": {
             "MethodSettings": [
@@ -316,6 +338,15 @@ def resources(stage: str) -> dict[str, Any]:
         TreatMissingData="breaching",
     )  # fmt: skip
     return out
+
+
+def _substituted(value: Any) -> Any:
+    """A document with ``${AWS::…}`` in its strings, each string a ``Fn::Sub``."""
+    if isinstance(value, dict):
+        return {k: _substituted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substituted(v) for v in value]
+    return {"Fn::Sub": value} if isinstance(value, str) and "${AWS::" in value else value
 
 
 def template(stage: str) -> dict[str, Any]:

@@ -69,7 +69,9 @@ class FakeOutbox:
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
 
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    def claim(
+        self, notification: dict[str, Any], now: datetime, sealed: bool = False
+    ) -> dict[str, Any] | None:
         nid = notification["id"]
         if nid not in self.items:
             self.items[nid] = {
@@ -78,6 +80,7 @@ class FakeOutbox:
                 "notification": copy.deepcopy(notification),
                 "created_at": _ts(now),
                 "due": _ts(now + timedelta(minutes=2)),  # the first attempt's lease
+                "sealed": sealed,  # the real one seals the message: here, only says so
             }
             return copy.deepcopy(self.items[nid])
         return self.take(nid, now)

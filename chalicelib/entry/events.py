@@ -44,9 +44,16 @@ def timeline_inserts(found: list[tuple[dict, dict]]) -> list[tuple[str, str, str
 
 
 def check_request_inserts(found: list[tuple[dict, dict]]) -> list[tuple[str, str, str | None]]:
-    """(report id, when, note) of each closure check the command centre asked for."""
+    """(report id, when, note) of each closure check the command centre asked for (its
+    note sealed at rest: opened here, where the message to the checkers is made)."""
+    from chalicelib.adapters.dynamodb.items import opened
+
     return [
-        (image["report_id"], image["at"], image.get("note"))
+        (
+            image["report_id"],
+            image["at"],
+            opened(image, image["report_id"], "check-request").get("note"),
+        )
         for keys, image in found
         if keys.get("PK") == "CHECKREQS"
     ]
@@ -56,7 +63,13 @@ def check_request_inserts(found: list[tuple[dict, dict]]) -> list[tuple[str, str
     stream_arn=config.table_stream_arn(), batch_size=50, starting_position="TRIM_HORIZON"
 )
 def dispatch_stream(event):
-    raw = event.to_dict()
+    from chalicelib.adapters import covert
+
+    with covert.opening():  # messages to the shadow and command topics are made here
+        _dispatch(event.to_dict())
+
+
+def _dispatch(raw: dict) -> None:
     found = _inserts(raw)  # the batch read once, for both kinds of insert
     entries, asked = timeline_inserts(found), check_request_inserts(found)
     if not entries and not asked:
@@ -81,7 +94,10 @@ def _schedule_contact_deletion(report_id: str) -> None:
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="redrive_notifications")
 def redrive_notifications(event):  # noqa: ARG001 - the schedule's payload says nothing
-    counts = bootstrap.dispatcher().redrive()
+    from chalicelib.adapters import covert
+
+    with covert.opening():
+        counts = bootstrap.dispatcher().redrive()
     if counts:
         log.info("redrive: %s", counts)
 

@@ -113,9 +113,7 @@ def relocate(ref: str):
     data = parse_body(bp.current_request, PlaceIn)
     regency = geo.load_regency()
     place = places.named(regency, data.district, data.village)
-    return _staff(
-        ref, lambda f, rid, who: f.relocate(rid, who, place, regency, data.reason), data
-    )
+    return _staff(ref, lambda f, rid, who: f.relocate(rid, who, place, regency, data.reason), data)
 
 
 @route(bp, "/bodies", methods=["GET"], authorizer=staff, doc={"returns": {200: [BodyOut]}})

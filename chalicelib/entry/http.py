@@ -179,8 +179,11 @@ def optional_body(request: Any, model: type[M]) -> M:
 def error_middleware(event: Any, get_response: Any) -> Response:
     """Every response leaves in one shape: domain errors rendered, Chalice's own
     errors (415, 405, …) rewritten, and anything unexpected logged and hidden."""
+    from chalicelib.adapters import covert
+
     try:
-        response = get_response(event)
+        with covert.opening(None):  # closed unless the caller is cleared (authn.principal)
+            response = get_response(event)
     except KawalError as exc:
         return render_error(event, exc)
     except Exception:

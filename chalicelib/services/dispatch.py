@@ -39,7 +39,9 @@ class Publisher(Protocol):
 class Outbox(Protocol):
     # both take the send lease by a conditional write, None when another run holds it
     # (or it is sent or failed): no path publishes what it has not claimed
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None: ...
+    def claim(
+        self, notification: dict[str, Any], now: datetime, sealed: bool = False
+    ) -> dict[str, Any] | None: ...
     def take(self, nid: str, now: datetime) -> dict[str, Any] | None: ...
     def mark_sent(self, nid: str, now: datetime, message_id: str) -> None: ...
     def mark_retry(self, nid: str, attempts: int, due: datetime, error: str) -> None: ...
@@ -102,7 +104,7 @@ class Dispatcher:
             body=self.bodies.get(entry.reason) if self.bodies and action == "forward" else None,
             photo_ready=any(p.role == "before" and p.state == "ready" for p in loaded.photos),
         )
-        return [self.deliver(n) for n in planned]
+        return [self.deliver(n, report.covert) for n in planned]
 
     def on_check_request(self, report_id: str, asked_at: str, note: str | None) -> list[str]:
         """The command centre asked for a closure check: tell those who check."""
@@ -119,7 +121,7 @@ class Dispatcher:
             base_url=self.base_url,
             note=note,
         )
-        return [self.deliver(n)]
+        return [self.deliver(n, report.covert)]
 
     def _pushes_to(self, report: Any) -> bool:
         """Did the phone that filed it subscribe to push (then it hears without a contact)?"""
@@ -127,13 +129,20 @@ class Dispatcher:
             report.device_hash and self.store.push_subscriptions(f"device#{report.device_hash}")
         )
 
-    def deliver(self, n: Notification) -> str:
-        item = self.outbox.claim(n.model_dump(), self.now())
+    def deliver(self, n: Notification, covert: bool = False) -> str:
+        """Claim, then publish. A covert report's messages, and every message to the
+        command centre or the shadow squad, are sealed in the outbox (issue #35)."""
+        sealed = covert or n.audience == "command" or self._to_covert_squad(n)
+        item = self.outbox.claim(n.model_dump(), self.now(), sealed=sealed)
         if item is None:  # sent, given up on, or being sent by another run right now
             return "duplicate"
-        return self._attempt(n, int(item.get("attempts", 0)))
+        return self._attempt(n, int(item.get("attempts", 0)), sealed)
 
-    def _attempt(self, n: Notification, attempts: int) -> str:
+    def _to_covert_squad(self, n: Notification) -> bool:
+        squads = self.catalogue.squads if self.catalogue else ()
+        return n.audience == "squad" and any(s.code == n.topic and s.covert for s in squads)
+
+    def _attempt(self, n: Notification, attempts: int, sealed: bool = False) -> str:
         try:
             message_id = self.publisher.publish(n)
         except self.failure_types as exc:
@@ -143,8 +152,10 @@ class Dispatcher:
                 self.outbox.mark_failed(n.id, attempts, self.now(), error)
                 observe.count("NotificationsDeadLettered", audience=n.audience)
                 log.error("notification %s failed for good: %s", n.id, error)
+                # what an operator's dead letter shows of a sealed one: its ids
+                shown = {"id": n.id, "report_id": n.report_id} if sealed else n.model_dump()
                 try:
-                    self.dead_letter({"notification": n.model_dump(), "error": error})
+                    self.dead_letter({"notification": shown, "error": error})
                 except Exception:  # the failed item stays queryable in the outbox
                     log.exception("dead-letter queue unreachable for %s", n.id)
                 return "failed"
@@ -165,6 +176,6 @@ class Dispatcher:
             taken = self.outbox.take(n.id, self.now())
             if taken is None:  # another run (or the stream's retry) took it first
                 continue
-            state = self._attempt(n, int(taken.get("attempts", 0)))
+            state = self._attempt(n, int(taken.get("attempts", 0)), bool(item.get("sealed")))
             counts[state] = counts.get(state, 0) + 1
         return counts

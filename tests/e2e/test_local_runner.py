@@ -202,3 +202,39 @@ def test_concurrent_requests_never_see_each_other_s_request(runner):
     assert {status for status, _ in signs} <= {401, 429}
     assert all(isinstance(body, dict) and "error" in body for _, body in signs)
     assert all(status == 404 and isinstance(body, list) for status, body in others)
+
+
+def test_the_covert_demo_is_sealed_in_the_runners_table_and_read_in_full_by_the_command_centre(
+    runner,
+):
+    """Issue #35 on `make run`: the same sealing, the vault in-process with its own check."""
+    import json
+
+    import boto3
+
+    from .conftest import cognito, sign_in
+
+    out = runner.output()
+    demo = [line.split()[1] for line in out.splitlines() if "/reports/" in line and "(" in line]
+    hidden = [url for url in demo if requests.get(url, timeout=10).status_code == 404]
+    (url,) = hidden
+    command = {"Authorization": f"Bearer {sign_in(runner, 'komando')}"}
+    ref = url.rsplit("/", 1)[1]
+    view = requests.get(f"{runner.base}/staff/reports/{ref}", headers=command, timeout=10)
+    assert view.status_code == 200, view.text
+    report = view.json()
+    assert report["description"] and report["district"] and report["lat"] != 0
+
+    _, state = cognito(runner)
+    db = boto3.client(
+        "dynamodb",
+        endpoint_url=state["AWS_ENDPOINT_URL"],
+        region_name=state["AWS_DEFAULT_REGION"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    key = {"PK": {"S": f"REPORT#{report['id']}"}, "SK": {"S": "META"}}
+    item = db.get_item(TableName=state["TABLE_NAME"], Key=key)["Item"]
+    raw = json.dumps(item, default=repr)
+    assert "sealed" in item and report["description"] not in raw
+    assert report["district"] not in raw

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
+from unittest import mock
 
 import pytest
 
@@ -47,7 +49,7 @@ def recorder(aws, monkeypatch):
 
 
 @pytest.fixture
-def calls_by_function(client, aws, tokens, recorder):
+def calls_by_function(client, aws, tokens, recorder, monkeypatch):
     """Run each function's code paths and record the AWS calls each makes."""
     from chalicelib import config
     from kawal_local.pump import StreamReader, drain, scheduled_event
@@ -61,10 +63,34 @@ def calls_by_function(client, aws, tokens, recorder):
 
     whatsapp._secrets.cache_clear()
     out: dict[str, set[tuple[str, str]]] = {}
+    running = [""]
 
     def record(function: str, scenario) -> None:
+        running[0] = function
         recorder.run(scenario)
         out.setdefault(function, set()).update(recorder.calls)
+
+    # the vault is its own function: locally in-process, its calls counted as its own;
+    # and who opened a covert item, by function
+    from chalicelib.adapters import covert
+
+    vault, open_one = covert.vault, covert._open
+
+    def as_the_vault(request):
+        before, running[0] = len(recorder.calls), "covert_vault"
+        try:
+            return vault(request)
+        finally:
+            out.setdefault("covert_vault", set()).update(recorder.calls[before:])
+            del recorder.calls[before:]
+            running[0] = "api_handler"
+
+    def opening(*args):
+        out.setdefault("opened covert", set()).add((running[0], args[1]))
+        return open_one(*args)
+
+    monkeypatch.setattr(covert, "vault", as_the_vault)
+    monkeypatch.setattr(covert, "_open", opening)
 
     operator = {**JSON_HEADERS, **bearer(tokens["operator"])}
     command = {**JSON_HEADERS, **bearer(tokens["command"])}
@@ -74,6 +100,8 @@ def calls_by_function(client, aws, tokens, recorder):
     report = {}
 
     def api() -> None:
+        hidden = post_json(client, "/reports", report_body(label="pungutan_liar")).json_body
+        client.http.get(f"/staff/reports/{hidden['id']}", headers=command)
         answer = post_json(client, "/reports", body, {**JSON_HEADERS, "X-Device-Token": device})
         report.update(answer.json_body)
         rid = report["id"]
@@ -132,11 +160,41 @@ def test_every_call_each_function_makes_is_allowed(calls_by_function, stage):
         ("secretsmanager", "GetSecretValue"),
     }  # fmt: skip
     assert ("sns", "Publish") in calls_by_function["dispatch_stream"]
+    assert ("kms", "Decrypt") in calls_by_function["covert_vault"]
     assert ("s3", "GetObject") in calls_by_function["process_uploads"]
     for function, calls in calls_by_function.items():
+        if function == "opened covert":
+            continue
         for service, operation in calls - NEEDS_NO_PERMISSION:
             for action in ACTION.get((service, operation), [f"{service}:{operation}"]):
                 assert allowed(policies[function], action), (stage, function, action)
+
+
+def _may(policy: dict, action: str, alias: str) -> bool:
+    return any(
+        action in statement["Action"] and alias in json.dumps(statement.get("Condition", {}))
+        for statement in policy["Statement"]
+        if statement["Effect"] == "Allow"
+    )
+
+
+@pytest.mark.parametrize("stage", iam.STAGES)
+def test_only_the_vault_and_the_covert_dispatch_may_decrypt_with_the_covert_key(
+    calls_by_function, stage
+):
+    """Issue #35: the API (every public and squad route), the photo, stats and SMS
+    functions may seal a covert report but never open one; the vault may (for a
+    command-centre or shadow token), and the dispatch to those topics."""
+    covert = f"alias/kawal-{stage}-covert"
+    policies = iam.policies(stage)
+    may_open = {name for name, policy in policies.items() if _may(policy, "kms:Decrypt", covert)}
+    assert may_open == {"covert_vault", "dispatch_stream", "redrive_notifications"}
+    assert _may(policies["api_handler"], "kms:GenerateDataKey", covert)
+    # and in the code paths run: the API opened covert items only through the vault
+    opened_in = {function for function, _ in calls_by_function["opened covert"]}
+    assert "covert_vault" in opened_in and opened_in <= may_open
+    assert ("lambda", "InvokeFunction") not in calls_by_function["api_handler"]  # in-process
+    assert allowed(policies["api_handler"], "lambda:InvokeFunction")
 
 
 def test_presigned_urls_are_covered_by_the_api_functions_policy():
@@ -182,3 +240,48 @@ def test_the_shipped_files_are_current_and_wired_into_config():
             )
             named = settings["lambda_functions"][function]["iam_policy_file"]
             assert named == iam.path(stage, function).name
+
+
+def _denied_decrypt(policy: dict, principal: str) -> bool:
+    return any(
+        statement["Effect"] == "Deny"
+        and statement["Action"] == "kms:Decrypt"
+        and not any(
+            fnmatch.fnmatchcase(principal, pattern)
+            for pattern in statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        )
+        for statement in policy["Statement"]
+    )
+
+
+@pytest.mark.parametrize("stage", iam.STAGES)
+def test_the_covert_keys_own_policy_lets_no_operator_or_public_function_decrypt(aws, stage):
+    """Whatever IAM an operator holds (administrator included), the key's policy denies
+    them Decrypt: only the vault's and the covert dispatch's roles are spared; the
+    stage's key is made with it (``chalice deploy``) and the template carries it (SAM)."""
+    account = "111122223333"
+    policy = iam.covert_key_policy(stage, account)
+    role = f"arn:aws:iam::{account}:role/"
+    for outsider in (
+        f"arn:aws:iam::{account}:root",
+        f"{role}kawal-operator",
+        f"arn:aws:iam::{account}:user/diskominfo-admin",
+        *(f"{role}kawal-{stage}-{f}" for f in iam.policies(stage) if f not in iam.COVERT_OPENERS),
+        f"{role}kawal-{stage}-APIHandlerRole-1A2B",  # the SAM stack's own API role
+    ):
+        assert _denied_decrypt(policy, outsider), outsider
+    for opener in iam.COVERT_OPENERS:
+        assert not _denied_decrypt(policy, f"{role}kawal-{stage}-{opener}"), opener
+    assert not _denied_decrypt(policy, f"{role}kawal-{stage}-CovertVaultRole-9Z8Y")
+
+    from chalicelib import config
+    from kawal_local import template
+
+    if stage == config.stage():  # the embedded runner's key carries it too
+        kms = aws.client("kms")
+        key_id = kms.describe_key(KeyId=config.covert_key_id())["KeyMetadata"]["KeyId"]
+        made = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        assert made["Statement"][1]["Sid"] == "OnlyTheVaultAndTheCovertDispatchOpen"
+    with mock.patch.dict(os.environ):  # the template reads the stage's settings into it
+        key = template.resources(stage)["CovertKey"]["Properties"]["KeyPolicy"]
+    assert "OnlyTheVaultAndTheCovertDispatchOpen" in json.dumps(key)

@@ -6,6 +6,7 @@ INSERT of an item here is what tells the shadow squad."""
 from __future__ import annotations
 
 from chalicelib.adapters.dynamodb.base import _key, _Table, dynamodb_errors
+from chalicelib.adapters.dynamodb.items import opened, opened_all, sealed_words
 from chalicelib.domain.models import CheckRequest
 
 PARTITION = "CHECKREQS"
@@ -21,15 +22,19 @@ class CheckRequestItems(_Table):
     def request_check(self, request: CheckRequest) -> bool:
         """Ask for a check unless one is open for the report; whether it was new."""
         item = {"PK": PARTITION, "SK": f"REQ#{request.report_id}", **request.model_dump()}
+        # the regent's words to the checkers: covert, sealed
+        item = sealed_words(item, request.report_id, "check-request")
         return self._create({k: v for k, v in item.items() if v is not None})
 
     def check_request(self, report_id: str) -> CheckRequest | None:
         found = self._get(PARTITION, f"REQ#{report_id}", consistent=True)
-        return _request(found) if found else None
+        return _request(opened(found, report_id, "check-request")) if found else None
 
     def check_requests(self) -> list[CheckRequest]:
         """The open requests, the longest waiting first."""
-        return sorted((_request(i) for i in self._partition(PARTITION)), key=lambda r: r.at)
+        items = self._partition(PARTITION)
+        items = opened_all([(i, i["report_id"], "check-request") for i in items])
+        return sorted((_request(i) for i in items), key=lambda r: r.at)
 
     def close_check_request(self, report_id: str) -> None:
         """The check was made: the request is done (nothing if there was none)."""

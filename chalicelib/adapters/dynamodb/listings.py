@@ -9,7 +9,6 @@ from typing import Any
 from chalicelib.adapters.dynamodb.base import (
     GSI,
     NEARBY_PARTITION_PRECISION,
-    _model,
     _plain,
     _Table,
     _to_attr,
@@ -18,7 +17,7 @@ from chalicelib.adapters.dynamodb.base import (
     activity,
     dynamodb_errors,
 )
-from chalicelib.adapters.dynamodb.items import Listing, month_partition
+from chalicelib.adapters.dynamodb.items import Listing, month_partition, stored_reports
 from chalicelib.domain.models import ListedReport, Report
 
 LISTED_FIELDS = tuple(ListedReport.model_fields)
@@ -201,4 +200,4 @@ class ReportListings(_Table):
         return {name: {"S": item[name]} for name in names}
 
     def reports_from(self, items: list[dict[str, Any]]) -> list[Report]:
-        return [_model(Report, i) for i in items]
+        return stored_reports(items)

@@ -23,10 +23,13 @@ class OutboxStore(_Table):
     or is waiting for a retry (GSI1 ``OUTBOX#pending`` by due time), or failed for
     good (GSI1 ``OUTBOX#failed``, where an operator looks)."""
 
-    def claim(self, notification: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    def claim(
+        self, notification: dict[str, Any], now: datetime, sealed: bool = False
+    ) -> dict[str, Any] | None:
         """Record a notification as pending with this caller holding its send lease, or
         take the lease of a known one that is pending and free; None when it is sent,
-        failed for good, or another run holds it (then this one must not send it)."""
+        failed for good, or another run holds it (then this one must not send it).
+        ``sealed``: covert, kept as its ids in plain and the message sealed."""
 
         nid = notification["id"]
         item = {
@@ -42,6 +45,12 @@ class OutboxStore(_Table):
             # must not publish it a second time while the first is still under way
             "GSI1SK": f"{_ts(now + CLAIM_LEASE)}#{nid}",
         }
+        if sealed:
+            from chalicelib.adapters import covert
+
+            report_id = notification["report_id"]
+            item["notification"] = {"id": nid, "report_id": report_id}
+            item["sealed"] = covert.seal(report_id, "notification", notification)
         if self._create(item):
             return {**item, "created_at": _ts(now)}
         return self.take(nid, now)
@@ -169,8 +178,16 @@ class OutboxStore(_Table):
         return [_unmarshal(i) for i in page.get("Items", [])]
 
     def due(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-        """Pending notifications whose next attempt is due (oldest first)."""
-        return self._by_state("pending", now, limit)
+        """Pending notifications whose next attempt is due (oldest first); sealed ones
+        opened (the redrive runs where covert messages may be made)."""
+        from chalicelib.adapters import covert
+
+        due = self._by_state("pending", now, limit)
+        for item in due:
+            if "sealed" in item:
+                report_id = item["notification"]["report_id"]
+                item["notification"] = covert.unseal(report_id, "notification", item["sealed"])
+        return due
 
     def failed(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._by_state("failed", None, limit)

@@ -23,8 +23,11 @@ from chalicelib.adapters.dynamodb.check_requests import CheckRequestItems
 from chalicelib.adapters.dynamodb.items import (
     _contact_item,
     event_item,
+    new_report_item,
+    opened_partition,
     photo_item,
     report_item,
+    sealed_words,
 )
 from chalicelib.adapters.dynamodb.listings import ReportListings
 from chalicelib.adapters.dynamodb.people import PeopleItems
@@ -75,12 +78,12 @@ class ReportStore(
 
         put = self._put_new
         items = [
-            put(report_item(report)),
+            put(new_report_item(report)),
             put({"PK": f"CODE#{report.code}", "SK": "META", "report_id": report.id}),
             put(event_item(report, first, 0)),
         ]
         if contact:
-            items.append(put(_contact_item(report.id, "META", contact)))
+            items.append(put(_contact_item(report.id, "META", contact, report.covert)))
         if photo:
             items.append(put(photo_item(photo)))
         # DynamoDB answers a retried transaction with the same token as the first
@@ -208,7 +211,7 @@ class ReportStore(
 
     def load(self, report_id: str) -> Loaded | None:
         """The report, its timeline and its photos: one Query on its partition."""
-        items = self._partition(f"REPORT#{report_id}", consistent=True)
+        items = opened_partition(self._partition(f"REPORT#{report_id}", consistent=True), report_id)
         meta = next((i for i in items if i["SK"] == "META"), None)
         if meta is None:
             return None
@@ -251,6 +254,8 @@ class ReportStore(
             "GSI3PK": f"ACTIVITY#{at[:13]}",
             "GSI3SK": f"{at}#{check.report_id}#check",
         }
+        # the shadow squad's words are covert whatever report they are about
+        sealed_words(item, check.report_id, "check")
         request = _key(CHECK_REQUESTS, f"REQ#{check.report_id}")
         self._transact(
             [self._put_new(item), {"Delete": {"TableName": self.table_name, "Key": request}}],

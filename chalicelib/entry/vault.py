@@ -1,0 +1,25 @@
+"""The covert vault (issue #35): a function of its own, the only one the API may ask
+to open a covert report's sealed words, place and notes. It holds ``kms:Decrypt`` on
+the covert key; the API function does not. It verifies the caller's access token
+itself (command centre or shadow squad), so a compromised or misused API role
+cannot open anything without a signed-in member's token."""
+
+from __future__ import annotations
+
+import logging
+
+from chalice import Blueprint
+
+bp = Blueprint(__name__)
+log = logging.getLogger("kawal.vault")
+
+
+@bp.lambda_function(name="covert_vault")
+def covert_vault(event, context):  # noqa: ARG001 - Lambda's context says nothing here
+    from chalicelib.adapters import covert
+
+    try:
+        return covert.vault(event)
+    except covert.Refused as exc:
+        log.warning("vault refused: %s", exc)  # who asked is in the token, not logged
+        return {"refused": str(exc)}

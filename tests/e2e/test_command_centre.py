@@ -121,6 +121,9 @@ def signed_in_page(browser, centre, username):
     page.click("#signin button[type=submit]")
     if username in ("komando", "operator"):  # enrolled demo accounts: the code next
         enter_code(page)
+        page.wait_for_selector("#mfa-code-label", state="hidden")
+        # the password's answer is 403 mfa_required, which Chromium logs: expected
+        errors[:] = [e for e in errors if not e.endswith("/auth/sign-in")]
     return page, errors
 
 

@@ -116,6 +116,26 @@ def test_squads_sign_in_without_a_code_and_may_enrol_from_their_app(client, toke
     assert _sign_in(client, "blue").status_code == 200  # others unaffected
 
 
+def test_a_password_reset_does_not_skip_the_code(client, tokens):
+    start = client.http.post("/staff/mfa", headers=bearer(tokens["orange"]))
+    secret = start.json_body["secret"]
+    headers = {**bearer(tokens["orange"]), "Content-Type": "application/json"}
+    post_json(client, "/staff/mfa/confirm", {"code": totp.code(secret)}, headers)
+    reset = client.http.post(
+        "/staff/accounts/orange/password-reset", headers=bearer(tokens["operator"])
+    )
+    first = _sign_in(client, "orange", reset.json_body["temporary_password"])
+    session = first.json_body["error"]["details"][0]["session"]
+    body = {"username": "orange", "session": session, "new_password": "Baru-sekali-2026"}
+    changed = post_json(client, "/auth/new-password", body)
+    assert changed.status_code == 403 and "access_token" not in changed.body.decode()
+    assert changed.json_body["error"]["code"] == "mfa_required"
+    session = changed.json_body["error"]["details"][0]["session"]
+    body = {"username": "orange", "session": session, "code": totp.code(secret)}
+    signed = post_json(client, "/auth/mfa", body)
+    assert signed.status_code == 200 and signed.json_body["squad"] == "orange"
+
+
 def test_an_operators_reset_is_logged_and_the_next_sign_in_enrols_anew(client, tokens, capsys):
     _enrol_at_sign_in(client, "command")
     capsys.readouterr()

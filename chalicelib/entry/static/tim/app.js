@@ -245,6 +245,13 @@
       });
     } catch (e) { error.textContent = I.t("need_signal"); return; }
     const body = await answer.json();
+    if (body.error && body.error.code === "mfa_required") { // a reset password keeps the code
+      challenge = { username: challenge.username, session: body.error.details[0].session };
+      $("#newpass").hidden = true;
+      $("#mfacode").hidden = false;
+      $("#mfa-code").focus();
+      return;
+    }
     if (!answer.ok) { error.textContent = body.error.message; return; }
     $("#newpass").hidden = true;
     $("#signin").hidden = false;

@@ -4,6 +4,8 @@ kawal_local/moto_totp.py), and reset by an operator, logged."""
 
 from __future__ import annotations
 
+import pytest
+
 from kawal_local import totp
 from tests.conftest import bearer
 
@@ -164,3 +166,15 @@ def test_only_operators_and_the_command_centre_reset_and_shadow_accounts_stay_un
     assert reset("orange2", "orange") == reset("orange2", "shadow") == 403
     assert reset("shadow", "operator") == reset("nobody-here", "operator") == 404
     assert reset("orange2", "operator") == reset("shadow", "command") == 200
+
+
+def test_the_embedded_cognito_gives_each_person_a_secret_of_their_own(client, tokens, aws):
+    """moto alone hands everyone one fixed secret and takes any code; the runner's
+    Cognito does not (kawal_local/moto_totp.py)."""
+    idp = aws.client("cognito-idp")
+    mine = idp.associate_software_token(AccessToken=tokens["orange"])["SecretCode"]
+    theirs = idp.associate_software_token(AccessToken=tokens["blue"])["SecretCode"]
+    assert mine != theirs
+    with pytest.raises(idp.exceptions.CodeMismatchException):
+        idp.verify_software_token(AccessToken=tokens["orange"], UserCode=totp.code(theirs))
+    idp.verify_software_token(AccessToken=tokens["orange"], UserCode=totp.code(mine))

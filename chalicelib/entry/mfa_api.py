@@ -43,6 +43,7 @@ def require_second_factor(who: Principal, tokens: Any) -> None:
         "then POST /auth/mfa-setup with the password again and the app's first code",
         [{"challenge": "MFA_SETUP", **_secret(secret, who.id).model_dump()}],
         code="mfa_setup_required",
+        headers={"Cache-Control": "no-store"},  # it carries the new secret
     )
 
 

@@ -52,6 +52,7 @@ def test_the_command_centre_gets_no_token_without_the_second_factor(client, toke
     assert error["code"] == "mfa_setup_required"
     assert "access_token" not in first.body.decode()  # no command-centre token
     assert "Set-Cookie" not in first.headers  # nor a refresh token to get one later
+    assert first.headers["Cache-Control"] == "no-store"  # the secret stays in no cache
     (setup,) = error["details"]
     secret = setup["secret"]
     assert len(secret) >= 32 and setup["otpauth_uri"].startswith("otpauth://totp/")

@@ -115,7 +115,8 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
             # bootstrap and the template give it
             {"Sid": "StaffAccounts", "Effect": "Allow",
              "Action": ["cognito-idp:AdminListGroupsForUser", "cognito-idp:AdminSetUserPassword",
-                        "cognito-idp:AdminSetUserMFAPreference"],
+                        "cognito-idp:AdminSetUserMFAPreference",
+                        "cognito-idp:AdminUserGlobalSignOut"],
              "Resource": "arn:aws:cognito-idp:*:*:userpool/*",
              "Condition": {"StringEquals": {"aws:ResourceTag/kawal-stage": stage}}},
         ],

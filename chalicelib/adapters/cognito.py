@@ -165,7 +165,8 @@ def enrol(access_token: str, code: str) -> None:
 
 
 def reset_mfa(pool_id: str, username: str) -> None:
-    """Turn a person's second factor off (a lost phone): the next sign-in enrols anew."""
+    """Turn a person's second factor off (a lost phone): the next sign-in enrols anew.
+    The lost phone may still hold a 30-day refresh token: revoked too."""
     idp = aws.client("cognito-idp")
     with aws.outage("accounts"):
         idp.admin_set_user_mfa_preference(
@@ -173,6 +174,7 @@ def reset_mfa(pool_id: str, username: str) -> None:
             Username=username,
             SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
         )
+        idp.admin_user_global_sign_out(UserPoolId=pool_id, Username=username)
 
 
 def refresh(client_id: str, refresh_token: str) -> Tokens:

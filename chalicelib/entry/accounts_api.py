@@ -57,7 +57,8 @@ def reset_password(username: str):
 )
 def reset_second_factor(username: str):
     """Turn off the second factor of someone who lost their phone (operators and the
-    command centre); their next sign-in enrols a new authenticator app. Logged. Without
+    command centre), and sign them out everywhere; their next sign-in enrols a new
+    authenticator app. Logged. Without
     the password it opens nothing, so operators may reset the command centre's too."""
     from chalicelib.adapters import cognito
 

@@ -157,6 +157,17 @@ def test_an_operators_reset_is_logged_and_the_next_sign_in_enrols_anew(client, t
     assert again.json_body["error"]["code"] == "mfa_setup_required"
 
 
+def test_a_lost_phone_reset_also_signs_it_out(client, tokens):
+    """A lost phone may still hold Tim's 30-day refresh cookie: the reset revokes it."""
+    signed = _sign_in(client, "orange")
+    refresh = signed.headers["Set-Cookie"]
+    refresh = (refresh if isinstance(refresh, str) else refresh[0]).split(";")[0]
+    assert client.http.post("/auth/refresh", headers={"Cookie": refresh}).status_code == 200
+    reset = client.http.post("/staff/accounts/orange/mfa-reset", headers=bearer(tokens["operator"]))
+    assert reset.status_code == 200
+    assert client.http.post("/auth/refresh", headers={"Cookie": refresh}).status_code == 401
+
+
 def test_only_operators_and_the_command_centre_reset_and_shadow_accounts_stay_unknown(
     client, tokens
 ):

@@ -64,16 +64,21 @@ def sign_in(client_id: str, username: str, password: str) -> Tokens:
     return _tokens(result)
 
 
+def _respond(client_id: str, challenge: str, session: str, answers: dict[str, str]) -> Any:
+    with aws.outage("sign-in"):
+        return aws.client("cognito-idp").respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName=challenge, Session=session, ChallengeResponses=answers
+        )
+
+
 def new_password(client_id: str, username: str, session: str, password: str) -> Tokens:
-    idp = aws.client("cognito-idp")
     try:
-        with aws.outage("sign-in"):
-            answer = idp.respond_to_auth_challenge(
-                ClientId=client_id,
-                ChallengeName="NEW_PASSWORD_REQUIRED",
-                Session=session,
-                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": password},
-            )
+        answer = _respond(
+            client_id,
+            "NEW_PASSWORD_REQUIRED",
+            session,
+            {"USERNAME": username, "NEW_PASSWORD": password},
+        )
     except ClientError as exc:
         if _code(exc) == "InvalidPasswordException":
             raise InvalidInput(
@@ -104,15 +109,13 @@ def _code_challenge(answer: dict[str, Any]) -> None:
 
 def answer_mfa(client_id: str, username: str, session: str, code: str) -> Tokens:
     """The authenticator's code for a sign-in's ``mfa_required`` session: the tokens."""
-    idp = aws.client("cognito-idp")
     try:
-        with aws.outage("sign-in"):
-            answer = idp.respond_to_auth_challenge(
-                ClientId=client_id,
-                ChallengeName="SOFTWARE_TOKEN_MFA",
-                Session=session,
-                ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
-            )
+        answer = _respond(
+            client_id,
+            "SOFTWARE_TOKEN_MFA",
+            session,
+            {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
     except ClientError as exc:
         if _code(exc) == "CodeMismatchException":
             raise Unauthenticated(

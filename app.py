@@ -16,6 +16,7 @@ from chalicelib.entry import (
     follow_page,
     followup_api,
     lapor_app,
+    mfa_api,
     open311_api,
     open311_keys_api,
     privacy_api,
@@ -37,6 +38,7 @@ app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)
 app.register_blueprint(accounts_api.bp)
+app.register_blueprint(mfa_api.bp)
 app.register_blueprint(catalogue_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)

@@ -17,6 +17,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kawal_local import totp  # noqa: E402
+from kawal_local.seed import DEMO_TOTP_SECRET  # noqa: E402
 from tests.e2e.conftest import FLAGS, Runner, resolve_with_after_photo  # noqa: E402
 
 PHONE = {"width": 360, "height": 740}
@@ -125,6 +127,8 @@ def main() -> None:
                 page.goto(f"{runner.base}/command-centre")
                 page.fill("input[name=username]", "komando")
                 page.fill("input[name=password]", "Kawal-demo-2026")
+                page.click("#signin button[type=submit]")
+                page.fill("#mfa-code", totp.code(DEMO_TOTP_SECRET))  # komando's second factor
                 page.click("#signin button[type=submit]")
                 page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
                 page.wait_for_timeout(800)

@@ -121,9 +121,10 @@ def table_items(table_name: str, lock: Any, chunk: int = 2000) -> Iterator[dict[
 
 class EmbeddedAws(ThreadedMotoServer):
     def start(self) -> None:
-        from kawal_local import moto_reads, moto_speed
+        from kawal_local import moto_reads, moto_speed, moto_totp
 
         moto_speed.install()  # no whole-table copies, no whole-table walks
+        moto_totp.install()  # a real second factor: per-user secrets, codes checked
         moto_reads.answers_computed_under_lock = True  # _OneCallAtATime below
         super().start()
 

@@ -123,11 +123,14 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
              "Resource": r["vault"]},
             {"Sid": "WhatsAppSecrets", "Effect": "Allow",
              "Action": ["secretsmanager:GetSecretValue"], "Resource": r["whatsapp_secret"]},
-            # an operator's password reset (sign-in, refresh and sign-out are Cognito's
-            # public calls: no IAM); the pool's id is only known once it exists, so it
-            # is matched by the stage tag bootstrap and the template give it
+            # an operator's password and second-factor resets (sign-in, the code,
+            # enrolment, refresh and sign-out are Cognito's public calls: no IAM); the
+            # pool's id is only known once it exists, so it is matched by the stage tag
+            # bootstrap and the template give it
             {"Sid": "StaffAccounts", "Effect": "Allow",
-             "Action": ["cognito-idp:AdminListGroupsForUser", "cognito-idp:AdminSetUserPassword"],
+             "Action": ["cognito-idp:AdminListGroupsForUser", "cognito-idp:AdminSetUserPassword",
+                        "cognito-idp:AdminSetUserMFAPreference",
+                        "cognito-idp:AdminUserGlobalSignOut"],
              "Resource": "arn:aws:cognito-idp:*:*:userpool/*",
              "Condition": {"StringEquals": {"aws:ResourceTag/kawal-stage": stage}}},
         ],

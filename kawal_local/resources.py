@@ -174,6 +174,7 @@ PASSWORD_POLICY = {
     "RequireNumbers": True,
     "RequireSymbols": False,
 }
+MFA_CONFIGURATION = "OPTIONAL"  # per user; "ON" would force squads too
 AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
@@ -195,6 +196,12 @@ def ensure_user_pool(name: str) -> tuple[str, str]:
             UserPoolTags={"kawal-stage": config.stage()},  # the API's IAM policy matches it
         )["UserPool"]["Id"]
         log.info("user pool %s created", name)
+    # an authenticator app's code, offered to all; the API requires it of some roles
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration=MFA_CONFIGURATION,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     client_id = next((c["ClientId"] for c in clients if c["ClientName"] == APP_CLIENT), None)
     if client_id is None:
@@ -225,11 +232,20 @@ def create_staff_user(pool_id: str, username: str, password: str, group: str) ->
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
 
 
-def sign_in(client_id: str, username: str, password: str) -> str:
-    """An access token, as the squad app gets one (the API's own sign-in)."""
+def sign_in(client_id: str, username: str, password: str, totp_secret: str = "") -> str:
+    """An access token, as the squad app gets one (the API's own sign-in); an enrolled
+    account's second-factor challenge is answered with a code from ``totp_secret``."""
     from chalicelib.adapters import cognito
+    from chalicelib.domain.principals import Forbidden
+    from kawal_local import totp
 
-    return cognito.sign_in(client_id, username, password).access_token
+    try:
+        return cognito.sign_in(client_id, username, password).access_token
+    except Forbidden as exc:
+        if exc.code != "mfa_required" or not totp_secret:
+            raise
+        session = exc.details[0]["session"]
+        return cognito.answer_mfa(client_id, username, session, totp.code(totp_secret)).access_token
 
 
 def table_stream_arn(name: str) -> str:

@@ -56,6 +56,8 @@ def configure_local_aws(host: str, aws_port: int) -> None:
 def banner(
     host: str, port: int, aws_port: int, seeded: list, staff: list, open311_key: str = ""
 ) -> str:
+    from kawal_local.seed import DEMO_TOTP_SECRET
+
     base = f"http://{host}:{port}"
     lines = [
         "",
@@ -80,6 +82,10 @@ def banner(
         lines += [f"  {code}  {base}/reports/{rid}  ({label})" for rid, code, label in seeded]
     lines += ["", "Staff accounts (password Kawal-demo-2026):"]
     lines += [f"  {user:<12} {about}" for user, _, about in staff]
+    lines += [
+        "  komando and operator also need an authenticator app's code (Google Authenticator,",
+        f"  Aegis…): add the key {DEMO_TOTP_SECRET} (time-based, 6 digits)",
+    ]
     lines += [
         "  a token for one:  TOKEN=$(make -s token USER=komando)",
         f'  curl -s {base}/squads/orange/subscriptions -H "Authorization: Bearer $TOKEN"',

@@ -60,6 +60,10 @@ def seed_demo_reports() -> list[tuple[str, str, str]]:
 
 
 DEMO_PASSWORD = "Kawal-demo-2026"
+# The demo accounts that must sign in with an authenticator code (SECOND_FACTOR_ROLES)
+# are enrolled with this known secret: type it into an authenticator app, or let
+# `make token` and the tests compute the code (kawal_local/totp.py).
+DEMO_TOTP_SECRET = "KAWALDEMOKOMANDOTRENGGALEKJATIMX"
 DEMO_STAFF = [
     ("komando", "command", "the regent's command centre"),
     ("operator", "operator", "catalogue and subscriptions"),
@@ -69,10 +73,14 @@ DEMO_STAFF = [
 
 
 def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
+    from chalicelib.domain.principals import SECOND_FACTOR_ROLES
+    from kawal_local import moto_totp
     from kawal_local.history import MEMBERS
 
     for username, group, _ in DEMO_STAFF:
         resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)
+        if group in SECOND_FACTOR_ROLES:  # the group names the role for these two
+            moto_totp.enrol(pool_id, username, DEMO_TOTP_SECRET)
     # the seeded history's other squad members: real accounts, so the command centre
     # can hand a report to one of them (same demo password; not listed in the banner)
     named = {username for username, _, _ in DEMO_STAFF}

@@ -232,6 +232,8 @@ def resources(stage: str) -> dict[str, Any]:
                 "UserPoolName": config.user_pool_name(),
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
                 "Policies": {"PasswordPolicy": resources.PASSWORD_POLICY},
+                "MfaConfiguration": resources.MFA_CONFIGURATION,
+                "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
                 "UserPoolTags": {"kawal-stage": config.stage()},
             },
         },

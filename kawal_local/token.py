@@ -27,9 +27,10 @@ def main(argv: list[str]) -> int:
     state = json.loads(STATE.read_text())
     os.environ.update(state["env"])
     from kawal_local import resources
-    from kawal_local.seed import DEMO_PASSWORD
+    from kawal_local.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
-    print(resources.sign_in(state["env"]["COGNITO_CLIENT_ID"], argv[0], DEMO_PASSWORD))
+    client = state["env"]["COGNITO_CLIENT_ID"]
+    print(resources.sign_in(client, argv[0], DEMO_PASSWORD, DEMO_TOTP_SECRET))
     return 0
 
 

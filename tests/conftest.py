@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kawal_local import moto_speed
+from kawal_local import moto_speed, moto_totp
 
 ROOT = Path(__file__).resolve().parent.parent
 # moto as the runner uses it: item-level transaction rollback, partition-only queries
 # (the whole suite, its concurrency and failure tests included, runs on it)
 moto_speed.install()
+moto_totp.install()  # a real second factor: per-user secrets, codes checked
 STAGE_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"][
     "environment_variables"
 ]

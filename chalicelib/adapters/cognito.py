@@ -1,12 +1,13 @@
-"""Cognito for staff accounts: sign-in, the first password, staying signed in
-(refresh), signing out, and an operator's password reset. Cognito's own errors
+"""Cognito for staff accounts: sign-in, the first password, the second factor (an
+authenticator app's code), staying signed in (refresh), signing out, and an
+operator's password and second-factor resets. Cognito's own errors
 become Kawal's here, so no caller reads a botocore error code."""
 
 from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -25,6 +26,7 @@ class Tokens:
     access_token: str
     expires_in: int
     refresh_token: str | None = None  # only from a sign-in; a refresh keeps the old one
+    mfa: bool = False  # the sign-in passed (or just enrolled) the second factor
 
 
 def _code(exc: ClientError) -> str:
@@ -51,6 +53,7 @@ def sign_in(client_id: str, username: str, password: str) -> Tokens:
             raise Unauthenticated("wrong username or password") from None
         raise
     result = answer.get("AuthenticationResult")
+    _code_challenge(answer)
     if result is None:  # a temporary password: Cognito wants a new one first
         raise Forbidden(
             "set a new password first: POST /auth/new-password with this session "
@@ -61,16 +64,21 @@ def sign_in(client_id: str, username: str, password: str) -> Tokens:
     return _tokens(result)
 
 
+def _respond(client_id: str, challenge: str, session: str, answers: dict[str, str]) -> Any:
+    with aws.outage("sign-in"):
+        return aws.client("cognito-idp").respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName=challenge, Session=session, ChallengeResponses=answers
+        )
+
+
 def new_password(client_id: str, username: str, session: str, password: str) -> Tokens:
-    idp = aws.client("cognito-idp")
     try:
-        with aws.outage("sign-in"):
-            answer = idp.respond_to_auth_challenge(
-                ClientId=client_id,
-                ChallengeName="NEW_PASSWORD_REQUIRED",
-                Session=session,
-                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": password},
-            )
+        answer = _respond(
+            client_id,
+            "NEW_PASSWORD_REQUIRED",
+            session,
+            {"USERNAME": username, "NEW_PASSWORD": password},
+        )
     except ClientError as exc:
         if _code(exc) == "InvalidPasswordException":
             raise InvalidInput(
@@ -84,7 +92,92 @@ def new_password(client_id: str, username: str, session: str, password: str) -> 
                 "this sign-in has expired: sign in again with the temporary password"
             ) from None
         raise
+    _code_challenge(answer)  # an enrolled account: the code before any token
     return _tokens(answer["AuthenticationResult"])
+
+
+def _code_challenge(answer: dict[str, Any]) -> None:
+    """An enrolled account's password was right: Cognito asks for the code next."""
+    if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        raise Forbidden(
+            "enter the 6-digit code from your authenticator app: POST /auth/mfa with this "
+            "session (valid a few minutes)",
+            [{"challenge": "SOFTWARE_TOKEN_MFA", "session": answer.get("Session")}],
+            code="mfa_required",
+        )
+
+
+def answer_mfa(client_id: str, username: str, session: str, code: str) -> Tokens:
+    """The authenticator's code for a sign-in's ``mfa_required`` session: the tokens."""
+    try:
+        answer = _respond(
+            client_id,
+            "SOFTWARE_TOKEN_MFA",
+            session,
+            {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
+    except ClientError as exc:
+        if _code(exc) == "CodeMismatchException":
+            raise Unauthenticated(
+                "wrong code: type the 6-digit code your authenticator app shows now",
+                [{"field": "code"}],
+                code="wrong_code",
+            ) from None
+        if _code(exc) in EXPIRED:
+            raise Unauthenticated("this sign-in has expired: sign in again") from None
+        raise
+    return replace(_tokens(answer["AuthenticationResult"]), mfa=True)
+
+
+def associate(access_token: str) -> str:
+    """A new authenticator secret for the signed-in person (pending until confirmed)."""
+    idp = aws.client("cognito-idp")
+    try:
+        with aws.outage("sign-in"):
+            return idp.associate_software_token(AccessToken=access_token)["SecretCode"]
+    except ClientError as exc:
+        if _code(exc) in WRONG:
+            raise Unauthenticated("signed out: sign in again") from None
+        raise
+
+
+def enrol(access_token: str, code: str) -> None:
+    """Confirm the pending secret with a code from the app, and ask for a code at every
+    sign-in from now on."""
+    idp = aws.client("cognito-idp")
+    try:
+        with aws.outage("sign-in"):
+            idp.verify_software_token(
+                AccessToken=access_token, UserCode=code, FriendlyDeviceName="Kawal"
+            )
+            idp.set_user_mfa_preference(
+                AccessToken=access_token,
+                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+            )
+    except ClientError as exc:
+        if _code(exc) in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
+            raise InvalidInput(
+                "wrong code: scan the QR code (or type the secret) again and type the "
+                "6-digit code your authenticator app shows now",
+                [{"field": "code"}],
+                code="wrong_code",
+            ) from None
+        if _code(exc) in WRONG:
+            raise Unauthenticated("signed out: sign in again") from None
+        raise
+
+
+def reset_mfa(pool_id: str, username: str) -> None:
+    """Turn a person's second factor off (a lost phone): the next sign-in enrols anew.
+    The lost phone may still hold a 30-day refresh token: revoked too."""
+    idp = aws.client("cognito-idp")
+    with aws.outage("accounts"):
+        idp.admin_set_user_mfa_preference(
+            UserPoolId=pool_id,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
+        idp.admin_user_global_sign_out(UserPoolId=pool_id, Username=username)
 
 
 def refresh(client_id: str, refresh_token: str) -> Tokens:
@@ -101,7 +194,9 @@ def refresh(client_id: str, refresh_token: str) -> Tokens:
         if _code(exc) in (*WRONG, "ResourceNotFoundException"):
             raise Unauthenticated("signed out: sign in again") from None
         raise
-    return _tokens(answer["AuthenticationResult"])
+    # a refresh token comes only from a sign-in that passed the second factor where
+    # the role requires one (chalicelib/entry/mfa_api.py)
+    return replace(_tokens(answer["AuthenticationResult"]), mfa=True)
 
 
 def sign_out(access_token: str) -> None:

@@ -20,6 +20,8 @@ STAFF_GROUPS = (
     SHADOW_GROUP,
     *(SQUAD_GROUP_PREFIX + s for s in OPEN_SQUADS),
 )
+# Roles that must sign in with an authenticator app's code too (offered to the others).
+SECOND_FACTOR_ROLES = frozenset({"command", "operator"})
 
 
 class Forbidden(KawalError):

@@ -139,9 +139,11 @@ def _https() -> bool:
 
 def signed_in(tokens: Any, cookie: bool = True):
     from chalicelib.adapters.tokens import verify
+    from chalicelib.entry.mfa_api import require_second_factor
 
     claims = verify(tokens.access_token)
     who = Principal.from_groups(claims.get("username", ""), claims.get("cognito:groups") or [])
+    require_second_factor(who, tokens)  # the command centre and operators: no token without it
     body = SignedIn(
         access_token=tokens.access_token,
         expires_in=tokens.expires_in,

@@ -56,6 +56,7 @@ TAGS = {
     "lapor_app": "web apps",
     "tim_app": "web apps",
     "accounts_api": "staff accounts",
+    "mfa_api": "authn",
     "squads_api": "squads",
     "staff_api": "squad work",
     "followup_api": "follow-up",

@@ -111,13 +111,27 @@ def cognito(runner: Runner):
 
 
 def sign_in(runner: Runner, username: str) -> str:
-    """A staff token from the runner's own (moto) Cognito, as the squad app gets one."""
+    """A staff token from the runner's own (moto) Cognito, as the squad app gets one;
+    the enrolled demo accounts (komando, operator) answer with the demo secret's code."""
+    from kawal_local import totp
+    from kawal_local.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
     idp, state = cognito(runner)
     answer = idp.initiate_auth(
         ClientId=state["COGNITO_CLIENT_ID"],
         AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": "Kawal-demo-2026"},
+        AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
     )
+    if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        answer = idp.respond_to_auth_challenge(
+            ClientId=state["COGNITO_CLIENT_ID"],
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=answer["Session"],
+            ChallengeResponses={
+                "USERNAME": username,
+                "SOFTWARE_TOKEN_MFA_CODE": totp.code(DEMO_TOTP_SECRET),
+            },
+        )
     return answer["AuthenticationResult"]["AccessToken"]
 
 

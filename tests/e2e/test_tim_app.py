@@ -287,6 +287,42 @@ def test_the_sms_link_opens_the_app_and_one_stays_signed_in_until_signing_out(br
     context.close()
 
 
+def test_a_squad_member_may_turn_on_two_step_sign_in_from_the_app(browser, tim):
+    from kawal_local import totp
+
+    idp, state = cognito(tim)
+    pool, username = state["COGNITO_USER_POOL_ID"], f"tim-{uuid.uuid4().hex[:6]}"
+    idp.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(
+        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
+    )
+    idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName="squad-orange")
+    context = phone(browser)
+    page, errors = signed_in(context, tim, username)  # offered, not required: no code
+    page.get_by_role("heading", name="Antrean Tim Oranye").wait_for()
+    page.get_by_text("Keamanan akun: verifikasi dua langkah").click()
+    page.get_by_role("button", name="Aktifkan").click()
+    page.locator("#mfa-qr svg").wait_for()
+    secret = page.inner_text("#mfa-secret").replace(" ", "")
+    page.get_by_label("Kode 6 angka yang muncul di aplikasi").fill(totp.code(secret))
+    page.get_by_role("button", name="Konfirmasi").click()
+    page.get_by_text("Verifikasi dua langkah aktif").wait_for()
+
+    page.get_by_role("button", name="Keluar").click()
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    code = page.get_by_label("Kode 6 angka dari aplikasi autentikator")
+    code.fill(f"{(int(totp.code(secret)) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Kode salah").wait_for()
+    code.fill(totp.code(secret))
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("heading", name="Antrean Tim Oranye").wait_for()
+    assert not errors
+    context.close()
+
+
 def test_no_serious_accessibility_violation(browser, tim):
     from axe_playwright_python.sync_playwright import Axe
 

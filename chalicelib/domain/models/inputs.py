@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import UUID4, ConfigDict, Field, field_validator, model_validator
 
@@ -219,6 +219,32 @@ class NewPasswordIn(_Input):
         min_length=20, max_length=2048, description="from the sign-in's password_change_required"
     )
     new_password: str = Field(min_length=8, max_length=256)
+
+
+Code = Annotated[
+    str, Field(pattern=r"^[0-9]{6}$", description="the 6 digits the authenticator app shows")
+]
+
+
+class MfaCodeIn(_Input):
+    username: str = Field(min_length=1, max_length=128)
+    session: str = Field(
+        min_length=20, max_length=2048, description="from the sign-in's mfa_required"
+    )
+    code: Code
+
+
+class MfaSetupIn(_Input):
+    """A first sign-in's enrolment (``mfa_setup_required``): the password again and the
+    first code from the app, which confirms the secret."""
+
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+    code: Code
+
+
+class MfaConfirmIn(_Input):
+    code: Code
 
 
 class SignedIn(Model):

@@ -274,6 +274,16 @@ class PasswordReset(Model):
     temporary_password: str = Field(description="shown once; the next sign-in replaces it")
 
 
+class MfaSecret(Model):
+    secret: str = Field(description="base32, to type into the authenticator app")
+    otpauth_uri: str = Field(description="the same as a QR code (drawn in the page)")
+
+
+class MfaStatus(Model):
+    username: str
+    enabled: bool = Field(description="whether a sign-in asks for the app's code")
+
+
 class QueueItem(Model):
     id: str
     code: str

@@ -19,6 +19,10 @@ const TEXT = {
     position: "Posisi foto sesudah", far: "jauh dari laporan", near: "di lokasi",
     supporters: "Pendukung", mergedInto: "Digabung ke", duplicates: "Duplikat",
     hours: "jam", minutes: "mnt", language: "English", wrong: "Nama pengguna atau kata sandi salah",
+    mfaSetup: "Akun ini wajib memakai verifikasi dua langkah. Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Aegis…) atau ketik kuncinya, lalu masukkan kode 6 angka yang muncul.",
+    mfaAsk: "Masukkan kode 6 angka dari aplikasi autentikator Anda.", mfaCode: "Kode 6 angka", mfaKey: "Kunci",
+    mfaQr: "Kode QR untuk aplikasi autentikator", wrongCode: "Kode salah. Ketik kode yang tampil sekarang.",
+    expired: "Waktu masuk habis. Silakan masuk lagi.",
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
     late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
@@ -54,6 +58,10 @@ const TEXT = {
     position: "After-photo position", far: "far from the report", near: "on site",
     supporters: "Supporters", mergedInto: "Merged into", duplicates: "Duplicates",
     hours: "h", minutes: "min", language: "Bahasa Indonesia", wrong: "Wrong username or password",
+    mfaSetup: "This account must use two-step sign-in. Scan this QR code with an authenticator app (Google Authenticator, Aegis…) or type its key, then enter the 6-digit code it shows.",
+    mfaAsk: "Enter the 6-digit code from your authenticator app.", mfaCode: "6-digit code", mfaKey: "Key",
+    mfaQr: "QR code for the authenticator app", wrongCode: "Wrong code. Type the code it shows now.",
+    expired: "The sign-in timed out. Please sign in again.",
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
     late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
@@ -85,6 +93,7 @@ const state = {
   map: null, timer: null,
   sort: { key: "on_time", up: true }, // the members' table: worst on-time share first
   density: false, wall: null,
+  mfa: null, // the sign-in's second step: { session } (the code) or { setup: true } (enrol)
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
@@ -117,21 +126,56 @@ async function api(path, options = {}) {
 }
 
 // ---- sign-in ----------------------------------------------------------------
+// The password, then (command centre and operators) the authenticator app's code: a
+// first sign-in enrols the app from a QR code drawn in this page (shared/qr.js).
 async function signIn(event) {
   event.preventDefault();
   const form = new FormData(event.target);
-  const answer = await api("auth/sign-in", {
+  const who = { username: form.get("username"), password: form.get("password") };
+  const step = state.mfa;
+  const [path, body] = !step ? ["auth/sign-in", who]
+    : step.session ? ["auth/mfa", { username: who.username, session: step.session, code: form.get("code") }]
+    : ["auth/mfa-setup", { ...who, code: form.get("code") }];
+  const answer = await api(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
+    body: JSON.stringify(body),
   });
-  if (answer.status !== 200) {
-    $("signin-error").textContent = answer.status === 401 ? t("wrong") : answer.body?.error?.message;
+  const error = answer.body?.error || {};
+  if (error.code === "mfa_required" || error.code === "mfa_setup_required") {
+    secondStep(error.details[0]);
     return;
   }
+  if (answer.status !== 200) {
+    const expired = step && answer.status === 401 && error.code !== "wrong_code";
+    if (expired) secondStep(null);
+    $("signin-error").textContent = error.code === "wrong_code" ? t("wrongCode")
+      : expired ? t("expired") : answer.status === 401 ? t("wrong") : error.message;
+    if (error.code === "wrong_code") { $("mfa-code").value = ""; $("mfa-code").focus(); }
+    return;
+  }
+  secondStep(null);
   state.token = answer.body.access_token;
   sessionStorage.setItem("kawal.token", state.token);
   await start();
+}
+
+function secondStep(challenge) {
+  state.mfa = challenge && (challenge.session ? { session: challenge.session } : { setup: true });
+  const setup = Boolean(challenge && challenge.secret);
+  $("mfa-setup").hidden = !setup;
+  $("mfa-ask").hidden = !challenge || setup;
+  $("mfa-code-label").hidden = !challenge;
+  $("mfa-code").required = Boolean(challenge);
+  $("mfa-code").value = "";
+  for (const name of ["username", "password"]) $("signin").elements[name].readOnly = Boolean(challenge);
+  $("signin-error").textContent = "";
+  $("mfa-qr").setAttribute("aria-label", t("mfaQr"));
+  if (setup) {
+    KawalQr.draw($("mfa-qr"), challenge.otpauth_uri); // eslint-disable-line no-undef
+    $("mfa-secret").textContent = KawalQr.grouped(challenge.secret); // eslint-disable-line no-undef
+  } else { $("mfa-qr").replaceChildren(); $("mfa-secret").textContent = ""; }
+  if (challenge) $("mfa-code").focus();
 }
 
 function signOut() {

@@ -38,6 +38,17 @@
     forgot_text: ["Hubungi operator Kawal. Operator memberi kata sandi sementara; saat masuk dengan kata sandi itu, Anda membuat kata sandi baru.",
       "Call the Kawal operator: they give you a temporary password, and signing in with it you choose a new one."],
     need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
+    mfa_ask: ["Kode 6 angka dari aplikasi autentikator", "6-digit code from your authenticator app"],
+    wrong_code: ["Kode salah. Ketik kode yang tampil sekarang.", "Wrong code. Type the code it shows now."],
+    expired: ["Waktu masuk habis. Silakan masuk lagi.", "The sign-in timed out. Please sign in again."],
+    mfa_offer: ["Keamanan akun: verifikasi dua langkah", "Account security: two-step sign-in"],
+    mfa_offer_text: ["Selain kata sandi, minta kode 6 angka dari aplikasi autentikator (Google Authenticator, Aegis…) setiap kali masuk. Jika HP hilang, hubungi operator.",
+      "Besides the password, ask for a 6-digit code from an authenticator app (Google Authenticator, Aegis…) at every sign-in. If the phone is lost, call the operator."],
+    mfa_start: ["Aktifkan", "Turn on"],
+    mfa_scan: ["Pindai kode QR ini dengan aplikasi autentikator, atau ketik kuncinya:", "Scan this QR code with an authenticator app, or type its key:"],
+    mfa_first: ["Kode 6 angka yang muncul di aplikasi", "The 6-digit code the app shows"],
+    mfa_confirm: ["Konfirmasi", "Confirm"],
+    mfa_done: ["Verifikasi dua langkah aktif: setiap kali masuk, aplikasi meminta kode.", "Two-step sign-in is on: every sign-in asks for the code."],
     queue_title: ["Antrean {squad}", "{squad} queue"],
     filter_district: ["Kecamatan", "District"],
     all_districts: ["Semua kecamatan", "All districts"],
@@ -237,6 +248,15 @@
     } catch (e) { error.textContent = I.t("need_signal"); return; }
     const body = await answer.json();
     if (answer.ok) { $("#password").value = ""; return admit(body); }
+    if (body.error && body.error.code === "mfa_required") { // enrolled: the app's code next
+      challenge = { username, session: body.error.details[0].session };
+      $("#password").value = "";
+      $("#signin").hidden = true;
+      $("#mfacode").hidden = false;
+      $("#mfa-code").focus();
+      return;
+    }
+    if (body.error && body.error.code === "mfa_setup_required") { error.textContent = I.t("not_staff"); return; }
     if (body.error && body.error.code === "password_change_required") {
       challenge = { username, session: body.error.details[0].session };
       $("#signin").hidden = true;
@@ -259,10 +279,71 @@
       });
     } catch (e) { error.textContent = I.t("need_signal"); return; }
     const body = await answer.json();
+    if (body.error && body.error.code === "mfa_required") { // a reset password keeps the code
+      challenge = { username: challenge.username, session: body.error.details[0].session };
+      $("#newpass").hidden = true;
+      $("#mfacode").hidden = false;
+      $("#mfa-code").focus();
+      return;
+    }
     if (!answer.ok) { error.textContent = body.error.message; return; }
     $("#newpass").hidden = true;
     $("#signin").hidden = false;
     admit(body);
+  }
+  async function answerCode(event) {
+    event.preventDefault();
+    const error = $("#mfacode-error");
+    let answer;
+    try {
+      answer = await fetch(new URL("auth/mfa", API), {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...challenge, code: $("#mfa-code").value.trim() }),
+      });
+    } catch (e) { error.textContent = I.t("need_signal"); return; }
+    const body = await answer.json();
+    $("#mfa-code").value = "";
+    if (!answer.ok) {
+      const code = body.error && body.error.code;
+      error.textContent = code === "wrong_code" ? I.t("wrong_code") : answer.status === 401 ? I.t("expired") : body.error.message;
+      if (code !== "wrong_code" && answer.status === 401) { $("#mfacode").hidden = true; $("#signin").hidden = false; }
+      return;
+    }
+    error.textContent = "";
+    $("#mfacode").hidden = true;
+    $("#signin").hidden = false;
+    admit(body);
+  }
+  /* offered to squads: enrol an authenticator app from a QR code drawn in this page */
+  async function staffPost(path, body) {
+    const headers = { Authorization: `Bearer ${await Outbox.staffToken(API)}` };
+    if (body) headers["Content-Type"] = "application/json";
+    const answer = await fetch(new URL(path, API), { method: "POST", headers, body: body && JSON.stringify(body) });
+    return { ok: answer.ok, body: await answer.json() };
+  }
+  async function startEnrol() {
+    const note = $("#mfa-note");
+    note.textContent = "";
+    let answer;
+    try { answer = await staffPost("staff/mfa"); } catch (e) { note.textContent = I.t("need_signal"); return; }
+    if (!answer.ok) { note.textContent = answer.body.error.message; return; }
+    self.KawalQr.draw($("#mfa-qr"), answer.body.otpauth_uri);
+    $("#mfa-secret").textContent = self.KawalQr.grouped(answer.body.secret);
+    $("#mfa-enrol").hidden = false;
+    $("#mfa-start").hidden = true;
+    $("#mfa-first").focus();
+  }
+  async function confirmEnrol(event) {
+    event.preventDefault();
+    const note = $("#mfa-note");
+    let answer;
+    try { answer = await staffPost("staff/mfa/confirm", { code: $("#mfa-first").value.trim() }); } catch (e) { note.textContent = I.t("need_signal"); return; }
+    $("#mfa-first").value = "";
+    if (!answer.ok) { note.textContent = answer.body.error.code === "wrong_code" ? I.t("wrong_code") : answer.body.error.message; return; }
+    $("#mfa-enrol").hidden = true;
+    $("#mfa-qr").replaceChildren();
+    $("#mfa-secret").textContent = "";
+    note.textContent = I.t("mfa_done");
   }
   function admit(body) {
     // an account with a queue of its own (the command centre has its own screen)
@@ -725,6 +806,9 @@
 
   $("#signin").addEventListener("submit", signIn);
   $("#newpass").addEventListener("submit", newPassword);
+  $("#mfacode").addEventListener("submit", answerCode);
+  $("#mfa-start").addEventListener("click", startEnrol);
+  $("#mfa-enrol").addEventListener("submit", confirmEnrol);
   $("#sign-out").addEventListener("click", signOut);
   $("#filter-district").addEventListener("change", showQueue);
   $("#filter-status").addEventListener("change", showQueue);

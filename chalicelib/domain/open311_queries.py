@@ -20,12 +20,18 @@ from chalicelib.domain.open311 import (
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Catalogue
 
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 1, 1)
+
 
 def _when(name: str, value: str) -> datetime:
     try:
         at = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise InvalidInput(f"{name} must be a W3C date-time like 2026-11-01T00:00:00Z") from None
+    # the regency's records start this century: a date past either end of the
+    # calendar would otherwise overflow the window arithmetic (a 500)
+    if not EARLIEST <= at.replace(tzinfo=None) < LATEST:
+        raise InvalidInput(f"{name} must fall in the years {EARLIEST.year} to {LATEST.year - 1}")
     return (at if at.tzinfo else at.replace(tzinfo=WIB)).astimezone(UTC)
 
 

@@ -512,3 +512,26 @@ def test_covert_services_are_private_for_fixmystreet(client):
     services = get(client, "/services.json").json_body
     private = {s["service_code"] for s in services if "private" in s["keywords"].split(", ")}
     assert "pungutan_liar" in private and "jalan_rusak" not in private
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=0001-01-01T00:00:00Z",
+        "start_date=0001-01-01T00:00:00",
+        "end_date=9999-12-31T23:59:59-07:00",
+        "updated_after=0001-01-01T00:00:00Z",
+        "updated_after=9999-12-31T00:00:00Z",
+        "updated_before=0001-01-01T00:00:00",
+        "updated_before=9999-12-31T23:00:00Z",
+    ],
+)
+def test_dates_at_the_calendars_ends_are_a_clear_400(client, query):
+    """Not a 500 from date arithmetic that leaves the calendar: a date the regency's
+    records cannot hold is refused, and says which years are taken."""
+    r = get(client, f"/requests.json?{query}")
+    assert r.status_code == 400, (query, r.body)
+    assert "2000" in r.json_body[0]["description"] and "2099" in r.json_body[0]["description"]
+    x = get(client, f"/requests.xml?{query}")
+    assert x.status_code == 400 and from_xml(x.body)[1] == as_text(r.json_body)

@@ -14,7 +14,7 @@ from tests.conftest import bearer
 
 from .helpers import post_json, report_body
 from .test_dispatch import received, subscribe_queue
-from .workflow_helpers import after_photo, citizen_post, resolved_report, staff_post
+from .workflow_helpers import citizen_post, resolved_report, staff_post, work_and_resolve
 
 WORDS = "Cek tambalan di depan pasar"
 
@@ -110,17 +110,7 @@ def test_a_request_expires_when_the_reporter_reopens_the_report(client, aws, tok
     assert WORDS in shadow_list(client, tokens)[0]["pin_id"]
     disputed = citizen_post(client, report, "dispute", "Masih berlubang")
     assert disputed.status_code == 200 and disputed.json_body["status"] == "reopened"
-    orange = tokens["orange"]
-    for action in ("claim", "progress"):
-        assert staff_post(client, orange, f"/reports/{report['id']}/{action}").status_code == 200
-    photo_id = after_photo(client, aws, orange, report, report["lat"] + 0.0001, report["lon"])
-    again = staff_post(
-        client,
-        orange,
-        f"/reports/{report['id']}/resolve",
-        {"note": "Ditambal ulang", "photo_id": photo_id},
-    )
-    assert again.status_code == 200, again.body
+    work_and_resolve(client, aws, tokens, report)  # resolved again: a new closure
     command = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
     assert command.json_body["check_requested"] is None
     assert command.json_body["offers"][0]["context_id"] is None  # offered without old words

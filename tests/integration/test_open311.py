@@ -584,3 +584,17 @@ def test_a_list_that_would_read_past_its_budget_says_narrow_it(client, key, monk
     assert "narrow start_date/end_date" in r.json_body[0]["description"]
     today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
     assert len(get(client, f"/requests.json?start_date={today}").json_body) == 1
+
+
+def test_a_failing_batch_read_is_a_503_to_retry(client, key, monkeypatch):
+    """DynamoDB refusing a batch read (throttled, down) is the standard's error with
+    retry advice, not a crash and not a silently empty list."""
+    code = filed(client, key)["service_request_id"]
+    faults = fault_injection.install(monkeypatch)
+    for fail_at in (0, 1):  # the codes' batch, then the requests'
+        r = faults.run(lambda: get(client, f"/requests.json?service_request_id={code}"), fail_at)
+        assert r.status_code == 503, (fail_at, r.body)
+        assert r.json_body[0]["code"] == 503
+    assert [q["service_request_id"] for q in get(client, f"/requests/{code}.json").json_body] == [
+        code
+    ]

@@ -13,9 +13,14 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
 from typing import Any
 
 NAMESPACE = "Kawal"
+# One Metrics object per process: on Lambda one invocation at a time, but the local
+# runner serves requests on threads beside its schedule, and a flush iterating the
+# metric set while another thread adds to it fails (a 500 that `make fuzz` met).
+_METRICS_LOCK = threading.Lock()
 
 
 class _CurrentStdout:
@@ -46,7 +51,8 @@ def count(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -
 
     _, metrics = _tools()
     if not dimensions:
-        metrics.add_metric(name=name, unit=unit, value=value)
+        with _METRICS_LOCK:
+            metrics.add_metric(name=name, unit=unit, value=value)
         return
     # A metric with its own dimensions is its own EMF document.
     with single_metric(
@@ -85,5 +91,6 @@ def middleware(event: Any, get_response: Any) -> Any:
     try:
         return get_response(event)
     finally:
-        if metrics.metric_set:  # most requests record none: no empty EMF document
-            metrics.flush_metrics()
+        with _METRICS_LOCK:
+            if metrics.metric_set:  # most requests record none: no empty EMF document
+                metrics.flush_metrics()

@@ -110,7 +110,8 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
     }
     docs = {
         "api_handler": [
-            table,
+            # Open311's lists read requests 100 to a BatchGetItem
+            table | {"Action": [*TABLE_RW, "dynamodb:BatchGetItem"]},
             {"Sid": "Photos", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
              "Resource": [r["uploads"], r["photos"]]},
             {"Sid": "Subscriptions", "Effect": "Allow",

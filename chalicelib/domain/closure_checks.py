@@ -3,13 +3,22 @@ who check (and the command centre), so no file anyone can load describes it."""
 
 from __future__ import annotations
 
-from chalicelib.domain.models import Ask, CheckRequest, Offer, OfferChoice, Report
+from chalicelib.domain.models import Ask, CheckRequest, Offer, OfferChoice, Report, TimelineEntry
 
 CHECKABLE = ("resolved", "closed")
 
 
 def checkable(report: Report) -> bool:
     return not report.covert and report.status in CHECKABLE
+
+
+def still_asked(asked: CheckRequest, report: Report, timeline: list[TimelineEntry]) -> bool:
+    """Whether a request still stands: its report is checkable and has not left
+    resolved/closed since it was asked (disputed, reopened and resolved again is a
+    new closure, not the one the command centre asked about)."""
+    return checkable(report) and not any(
+        e.at > asked.at and e.to_status not in CHECKABLE for e in timeline
+    )
 
 
 def asked_words(asked: CheckRequest) -> tuple[str, str]:

@@ -35,6 +35,18 @@ class InvalidInput(KawalError):
     code = "invalid_input"
 
 
+class TooBroad(InvalidInput):
+    """A read that would go past the work one request may cause: narrow it."""
+
+    code = "too_broad"
+
+    def __init__(self, reads: int, narrow: str = "start_date/end_date or the filters"):
+        super().__init__(
+            f"more requests match than one answer reads ({reads} index reads at most): "
+            f"narrow {narrow}"
+        )
+
+
 class MalformedJson(KawalError):
     status = 400
     code = "malformed_json"

@@ -32,8 +32,16 @@ MAX_FORM_BYTES = 64 * 1024
 # 10 KB request line holds ~800 short codes, so this bound is never the client's.
 MAX_IDS = 1000
 # servicerequestupdates and updated_after/before read the hourly activity index:
-# one Query per hour, so their window is a week (FixMyStreet asks for 2 hours).
+# one Query per hour, so servicerequestupdates (a keyed client) may ask a week
+# (FixMyStreet asks for 2 hours), an anonymous updated_after/before a day.
 UPDATES_WINDOW = timedelta(days=7)
+CHANGED_WINDOW = timedelta(days=1)
+# The work one anonymous list may cause (README, Open311): pages reach at most this
+# many requests deep (narrow the dates to go further back), a list of the window
+# reads at most LIST_QUERIES Queries of 100 index items, and updated_after/before
+# reads at most MAX_LISTED changed requests (100 to a BatchGetItem).
+MAX_LISTED = 2000
+LIST_QUERIES = 40
 # Open311's "open" is everything before the squad's fix; "closed" is fixed,
 # closed, rejected or merged into another request.
 _CLOSED = frozenset(STATUSES) - OPEN

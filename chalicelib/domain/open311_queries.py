@@ -8,11 +8,13 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput, KawalError
 from chalicelib.domain.lifecycle import OPEN
-from chalicelib.domain.models import Report
+from chalicelib.domain.models import ListedReport, Report
 from chalicelib.domain.open311 import (
     _CLOSED,
+    CHANGED_WINDOW,
     DEFAULT_PAGE_SIZE,
     MAX_IDS,
+    MAX_LISTED,
     MAX_PAGE_SIZE,
     UPDATES_WINDOW,
     WINDOW,
@@ -21,12 +23,18 @@ from chalicelib.domain.open311 import (
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Catalogue
 
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 1, 1)
+
 
 def _when(name: str, value: str) -> datetime:
     try:
         at = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise InvalidInput(f"{name} must be a W3C date-time like 2026-11-01T00:00:00Z") from None
+    # the regency's records start this century: a date past either end of the
+    # calendar would otherwise overflow the window arithmetic (a 500)
+    if not EARLIEST <= at.replace(tzinfo=None) < LATEST:
+        raise InvalidInput(f"{name} must fall in the years {EARLIEST.year} to {LATEST.year - 1}")
     return (at if at.tzinfo else at.replace(tzinfo=WIB)).astimezone(UTC)
 
 
@@ -48,7 +56,8 @@ def _span(
     if start > end:
         raise InvalidInput(f"{first} is after {last}")
     if end - start > widest:
-        raise InvalidInput(f"{first} and {last} may span at most {widest.days} days")
+        days = f"{widest.days} day{'s' if widest.days != 1 else ''}"
+        raise InvalidInput(f"{first} and {last} may span at most {days}")
     return start, end
 
 
@@ -65,11 +74,21 @@ def updates_window(params: dict[str, str], now: datetime) -> tuple[datetime, dat
 
 
 def updated_window(params: dict[str, str], now: datetime) -> tuple[datetime, datetime] | None:
-    """``updated_after``/``updated_before`` on ``requests``, if asked: a week at most."""
+    """``updated_after``/``updated_before`` on ``requests``, if asked: a day at most.
+    ``updated_after`` alone means "since then": until now (a poller that fell more
+    than a day behind is told to send ``updated_before`` too, not cut off silently)."""
     if not (params.get("updated_after") or params.get("updated_before")):
         return None
+    if params.get("updated_after") and not params.get("updated_before"):
+        start = _when("updated_after", params["updated_after"])
+        if max(now, start) - start > CHANGED_WINDOW:
+            raise InvalidInput(
+                "updated_after alone asks until now, and the changes of a day at most are "
+                "listed at once: add updated_before (within a day of updated_after)"
+            )
+        return start, max(now, start)
     names = ("updated_after", "updated_before")
-    return _span(params, now, names, UPDATES_WINDOW, UPDATES_WINDOW)
+    return _span(params, now, names, CHANGED_WINDOW, CHANGED_WINDOW)
 
 
 def _listed(value: str | None) -> list[str]:
@@ -94,7 +113,7 @@ def request_filters(params: dict[str, str], catalogue: Catalogue) -> dict[str, A
     return filters
 
 
-def passes(report: Report, filters: dict[str, Any]) -> bool:
+def passes(report: Report | ListedReport, filters: dict[str, Any]) -> bool:
     """Whether a report passes ``request_filters`` (read already, not queried)."""
     for field, wanted in filters.items():
         value = getattr(report, field)
@@ -113,6 +132,16 @@ def paging(params: dict[str, str]) -> tuple[int, int]:
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"page is 1 or more; page_size is 1 to {MAX_PAGE_SIZE}")
     return page, size
+
+
+def listing_depth(page: int, size: int) -> int:
+    """How many requests a list reads to answer this page: at most ``MAX_LISTED``."""
+    if page * size > MAX_LISTED:
+        raise InvalidInput(
+            f"page x page_size reaches at most {MAX_LISTED:,} requests deep; "
+            "narrow start_date/end_date (or updated_after/updated_before) to go further"
+        )
+    return page * size
 
 
 def requested_ids(value: str) -> list[str]:

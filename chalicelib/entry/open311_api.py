@@ -22,7 +22,7 @@ from chalicelib.entry.http import error_shape, query, raw_body, route, source_ip
 from chalicelib.entry.open311_contract import DOCUMENT, FORM, UPDATE_FORM, open311_doc
 from chalicelib.entry.open311_xml import render
 from chalicelib.routing import load_catalogue
-from chalicelib.services import apikeys, open311_updates, photos, quotas, reports
+from chalicelib.services import apikeys, open311_lists, open311_updates, photos, quotas, reports
 from chalicelib.services.limits import counted, submit_counted
 from chalicelib.storage import ReportStore
 
@@ -89,22 +89,19 @@ def _base_url() -> str:
 
 def _render_requests(found: list, lang: str, store: ReportStore) -> list[dict[str, Any]]:
     catalogue, regency = load_catalogue(), geo.load_regency()
-    out: list[dict[str, Any]] = []
-    codes: dict[str, str | None] = {}
-    for report in found:
-        # a merged duplicate names the surviving request by its code
-        merged_code = _merged_code(report, store, codes)
-        out.append(
-            open311.service_request(
-                report,
-                catalogue,
-                regency,
-                lang=lang,
-                base_url=_base_url(),
-                merged_code=merged_code,
-            )
+    # a merged duplicate names the surviving request by its code
+    codes = open311_lists.merged_codes(store, found)
+    return [
+        open311.service_request(
+            report,
+            catalogue,
+            regency,
+            lang=lang,
+            base_url=_base_url(),
+            merged_code=_merged_code(report, codes),
         )
-    return out
+        for report in found
+    ]
 
 
 def _visible(report_id: str | None, store: ReportStore):
@@ -121,7 +118,7 @@ def _visible(report_id: str | None, store: ReportStore):
     methods=["GET"],
     doc=open311_doc(
         q("service_request_id", "comma-separated ids (overrides every other filter)"),
-        q("updated_after", "ISO-8601: only requests changed since (a week at most)"),
+        q("updated_after", "ISO-8601: only requests changed since (a day at most)"),
         q("updated_before", "ISO-8601: only requests changed until"),
         q("api_key", "servicerequestupdates only: the client's key"),
         q("service_code", "comma-separated service codes"),
@@ -151,24 +148,18 @@ def read_document(document: str):
     raise NotFound(f"no such document {stem!r}")
 
 
-def _merged_code(report, store: ReportStore, known: dict[str, str | None]) -> str | None:
+def _merged_code(report, codes: dict[str, str]) -> str | None:
     """The code of the request a merged duplicate went into: written with the merge
-    (older merges have only the id, and cost a read)."""
-    return report.merged_into_code or _code_of(report.merged_into, store, known)
-
-
-def _code_of(report_id: str | None, store: ReportStore, known: dict[str, str | None]):
-    if report_id and report_id not in known:
-        found = store.get_report(report_id)
-        known[report_id] = found[0].code if found else None
-    return known.get(report_id) if report_id else None
+    (older merges have only the id: ``codes`` has theirs, read in one batch)."""
+    return report.merged_into_code or codes.get(report.merged_into or "")
 
 
 def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
     _client(params.get("api_key"))
     start, end = open311_queries.updates_window(params, reports.utc_now())
     store, catalogue = bootstrap.report_store(), load_catalogue()
-    codes: dict[str, str | None] = {}
+    steps = open311_updates.between(store, start, end)
+    codes = open311_lists.merged_codes(store, [loaded.report for loaded, _ in steps])
     return [
         open311.request_update(
             loaded.report,
@@ -176,58 +167,34 @@ def _updates(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
             catalogue,
             lang=lang,
             base_url=_base_url(),
-            merged_code=_merged_code(loaded.report, store, codes),
+            merged_code=_merged_code(loaded.report, codes),
         )
-        for loaded, entry in open311_updates.between(store, start, end)
+        for loaded, entry in steps
     ]
 
 
 def _list_requests(params: dict[str, str], lang: str) -> list[dict[str, Any]]:
+    """Each list within the bound on the work one anonymous request may cause
+    (``open311_lists``; README, Open311)."""
     store = bootstrap.report_store()
     if params.get("service_request_id"):  # overrides every other filter, as specified
         ids = open311_queries.requested_ids(params["service_request_id"])
         if params.get("page") or params.get("page_size"):  # all of them unless asked
             page, size = open311_queries.paging(params)
             ids = ids[(page - 1) * size : page * size]
-        found = [_visible(reports.resolve_ref(i, store), store) for i in ids]
-        return _render_requests([r for r in found if r is not None], lang, store)
+        return _render_requests(open311_lists.by_refs(store, ids), lang, store)
     now = reports.utc_now()
     filters = open311_queries.request_filters(params, load_catalogue())
     page, size = open311_queries.paging(params)
+    depth = open311_queries.listing_depth(page, size)
     changed = open311_queries.updated_window(params, now)
     if changed is not None:
-        found = _changed_requests(store, changed, params, filters, now)
+        asked = params.get("start_date") or params.get("end_date")
+        created = open311_queries.window(params, now) if asked else None
+        found = open311_lists.changed(store, changed, filters, created, depth)
     else:
-        start, end = open311_queries.window(params, now)
-        found = store.created_between(start, end, filters=filters, limit=page * size)
+        found = open311_lists.created(store, open311_queries.window(params, now), filters, depth)
     return _render_requests(found[(page - 1) * size : page * size], lang, store)
-
-
-def _changed_requests(
-    store: ReportStore,
-    changed: tuple,
-    params: dict[str, str],
-    filters: dict[str, Any],
-    now: Any,
-) -> list:
-    """``updated_after``/``updated_before``: the public requests changed in the
-    window (found through the activity index), newest change first, that also
-    pass the other filters (and ``start_date``/``end_date``, when given)."""
-    asked = params.get("start_date") or params.get("end_date")
-    created = open311_queries.window(params, now) if asked else None
-    seen: dict[str, Any] = {}
-    for report_id, _key in store.changes_between(*changed):
-        if report_id not in seen:
-            seen[report_id] = _visible(report_id, store)
-    kept = [
-        r
-        for r in seen.values()
-        if r is not None
-        and changed[0] <= r.updated_at <= changed[1]
-        and open311_queries.passes(r, filters)
-        and (created is None or created[0] <= r.created_at <= created[1])
-    ]
-    return sorted(kept, key=lambda r: r.updated_at, reverse=True)
 
 
 @route(

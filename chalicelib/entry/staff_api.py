@@ -73,7 +73,7 @@ def staff_view(store: ReportStore, report_id: str, who: Principal):
     checks = who.role in ("shadow", "command") and checkable(loaded.report)
     # the command centre's request for this check, if one is open (only those who check
     # and the command centre ever read it)
-    asked = bootstrap.check_requests(store).for_report(report_id) if checks else None
+    asked = bootstrap.check_requests(store).for_report(loaded) if checks else None
     return views.to_staff(
         loaded,
         catalogue=load_catalogue(),
@@ -138,21 +138,21 @@ def _closures_to_check(params: dict):
     (on the first page), then the public squads' resolved reports, newest first (their
     own queue; never a covert report, which is not in these lists)."""
     store = bootstrap.report_store()
-    asked = bootstrap.check_requests(store).pinned()
-    pinned = {r.report_id for r in asked}
+    checking = bootstrap.check_requests(store)
+    if params.get("cursor"):  # later pages: the pinned ones stay off, unread
+        asked, pinned = [], {r.report_id for r in checking.asked()}
+    else:  # the first page: pinned on top (expiring those with nothing left to check)
+        asked = checking.pinned()
+        pinned = {r.report_id for r, _ in asked}
     lists = [store.squad_queue(s, "resolved") for s in SQUAD_CODES if s != "shadow"]
     found, cursor = views.page_of(store, lists, params.get("cursor"), limit=50, newest_first=True)
     now = utc_now()
-    items = [views.queue_item(r, now) for r in found if r.id not in pinned]
-    if not params.get("cursor"):
-        first = []
-        for request in asked:
-            loaded = store.load(request.report_id)
-            if loaded is not None and checkable(loaded.report):
-                words = asked_words(request)
-                item = views.queue_item(loaded.report, now)
-                first.append(item.model_copy(update={"pin_id": words[0], "pin_en": words[1]}))
-        items = first + items
+    first = []
+    for request, report in asked:
+        words = asked_words(request)
+        item = views.queue_item(report, now)
+        first.append(item.model_copy(update={"pin_id": words[0], "pin_en": words[1]}))
+    items = first + [views.queue_item(r, now) for r in found if r.id not in pinned]
     return json_response(Page[QueueItem](items=items, next_cursor=cursor))
 
 

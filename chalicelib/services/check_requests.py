@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.domain.closure_checks import checkable
+from chalicelib.domain.closure_checks import checkable, still_asked
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.models import CheckRequest
+from chalicelib.domain.models import CheckRequest, Loaded, Report
 from chalicelib.domain.principals import Principal
 from chalicelib.services.ports import CheckRequests, ReportReads
 
@@ -41,8 +41,29 @@ class CheckRequesting:
             return asked, True
         return self.requests.check_request(report_id) or asked, False
 
-    def pinned(self) -> list[CheckRequest]:
+    def asked(self) -> list[CheckRequest]:
+        """The open requests as they are stored (their reports unread)."""
         return self.requests.check_requests()
 
-    def for_report(self, report_id: str) -> CheckRequest | None:
-        return self.requests.check_request(report_id)
+    def pinned(self) -> list[tuple[CheckRequest, Report]]:
+        """The requests still waiting, the longest first, each with its report. A
+        request whose report has left resolved/closed since (disputed and reopened,
+        even if resolved again, or gone) is expired as it is met: there is no
+        closure left to check, and it is not read again on the next look."""
+        waiting = []
+        for request in self.asked():
+            loaded = self.reports.load(request.report_id)
+            if loaded is not None and still_asked(request, loaded.report, loaded.timeline):
+                waiting.append((request, loaded.report))
+            else:
+                self.requests.close_check_request(request.report_id)
+        return waiting
+
+    def for_report(self, loaded: Loaded) -> CheckRequest | None:
+        """The open request for a report, if it still stands (one that does not is
+        expired here too)."""
+        asked = self.requests.check_request(loaded.report.id)
+        if asked is not None and not still_asked(asked, loaded.report, loaded.timeline):
+            self.requests.close_check_request(loaded.report.id)
+            return None
+        return asked

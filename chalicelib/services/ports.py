@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.models import (
     CheckRequest,
+    ListedReport,
     Loaded,
     Photo,
     Report,
@@ -104,6 +105,24 @@ class Changes(ReportReads, Protocol):
     """What changed in a window: the public reports' timeline entries, by time."""
 
     def changes_between(self, start: datetime, end: datetime) -> list[tuple[str, str]]: ...
+
+
+class Open311Lists(Protocol):
+    """Open311's public lists: requests by key in batches, by window, by change."""
+
+    def listed(self, report_ids: list[str]) -> list[ListedReport]: ...
+    def report_ids_for_codes(self, codes: list[str]) -> dict[str, str]: ...
+    def codes_of(self, report_ids: list[str]) -> dict[str, str]: ...
+    def changes_between(self, start: datetime, end: datetime) -> list[tuple[str, str]]: ...
+    def created_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        filters: dict[str, Any],
+        limit: int,
+        queries: int | None = None,
+    ) -> list[ListedReport]: ...
 
 
 class PhotoSlots(Protocol):

@@ -27,6 +27,13 @@ from chalicelib.services.workflow import is_overdue
 log = logging.getLogger("kawal.stats")
 LOOKBACK = timedelta(minutes=30)
 FIRST_RUN_BACKFILL = timedelta(days=62)
+# What one run takes on, so a job that fell behind (an outage, a throttled table)
+# catches up run by run instead of timing out on the whole gap every time: at most
+# this many hours of the activity index (one small Query each: a first run's
+# backfill fits) and this many reports touched after the watermark (each a Query,
+# its contributions rewritten: the part that costs time).
+MAX_HOURS = int(FIRST_RUN_BACKFILL / timedelta(hours=1))
+MAX_REPORTS = 1000
 
 
 def _contribution(item: dict[str, Any]) -> stats.Contribution:
@@ -45,7 +52,7 @@ def run(
     mark = stats_store.watermark() or until - FIRST_RUN_BACKFILL
     # How stale the figures were: alarmed on, and "missing" (a dead job) alarms too.
     observe.count("StatsLagSeconds", (until - mark).total_seconds(), "Seconds")
-    activity = stats_store.activity_between(mark - LOOKBACK, until)
+    activity, reached = _taken_on(stats_store, mark, until)
     touched = sorted({a["report_id"] for a in activity})
     new_keys = {a["GSI3SK"] for a in activity}
     days: set[str] = set()
@@ -62,12 +69,45 @@ def run(
     today = until.astimezone(WIB).date()
     months = {today.strftime("%Y-%m")} | {d[:7] for d in days}
     windows = {w: stats.window_days(w, today) for w in ["today", "7d", "30d", *sorted(months)]}
-    for window, view in _views(windows, until, stats_store, _open_reports(reports)).items():
+    for window, view in _views(
+        windows, until, reached, stats_store, _open_reports(reports)
+    ).items():
         stats_store.put_view(window, view)
-    stats_store.advance_watermark(until)
-    result = {"events": len(activity), "reports": len(touched), "days": sorted(days)}
+    stats_store.advance_watermark(reached)  # progress kept, even if still behind
+    result = {
+        "events": len(activity),
+        "reports": len(touched),
+        "days": sorted(days),
+        "counts_until": reached.isoformat(),
+        "caught_up": reached >= until,
+    }
     log.info("stats run: %s", result)
     return result
+
+
+def _taken_on(
+    stats_store: StatsKeeping, mark: datetime, until: datetime
+) -> tuple[list[dict[str, Any]], datetime]:
+    """The activity one run takes on, read hour by hour from the watermark (less the
+    lookback): up to now, ``MAX_HOURS`` of the index, or the first entry of a report
+    past ``MAX_REPORTS``; and where that stops (the next watermark: everything before
+    it is in; the next run re-reads from a lookback before it)."""
+    last = min(until, mark + timedelta(hours=MAX_HOURS))
+    taken: dict[str, dict[str, Any]] = {}
+    fresh: set[str] = set()  # reports with entries after the watermark
+    start = mark - LOOKBACK
+    while start <= last:
+        hour_end = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        end = min(last, hour_end - timedelta(microseconds=1))  # one hour bucket a Query
+        for item in sorted(stats_store.activity_between(start, end), key=lambda a: a["GSI3SK"]):
+            at = datetime.fromisoformat(item["GSI3SK"].split("#", 1)[0].replace("Z", "+00:00"))
+            if at > mark and item["report_id"] not in fresh:
+                if len(fresh) >= MAX_REPORTS:
+                    return list(taken.values()), at
+                fresh.add(item["report_id"])
+            taken[item["GSI3SK"]] = item
+        start = hour_end
+    return list(taken.values()), last
 
 
 def _activity_key(c: stats.Contribution) -> str:
@@ -97,7 +137,11 @@ def _open_reports(reports: StatsReads) -> list[Report]:
 
 
 def _views(
-    windows: dict[str, list[str]], until: datetime, stats_store: Any, open_reports: list[Any]
+    windows: dict[str, list[str]],
+    until: datetime,
+    counted: datetime,
+    stats_store: Any,
+    open_reports: list[Any],
 ) -> dict[str, dict[str, Any]]:
     """Every window from one read of each dimension's day summaries."""
     first = min(min(days) for days in windows.values())
@@ -138,7 +182,7 @@ def _views(
             "window": window,
             "days": [min(days), max(days)],
             "computed_at": until.isoformat(),
-            "counts_until": until.isoformat(),
+            "counts_until": counted.isoformat(),  # behind "computed_at" while catching up
             "figures": figures,
             "backlog": backlog,
             "most_overdue": most_overdue,

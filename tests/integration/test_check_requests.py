@@ -14,7 +14,7 @@ from tests.conftest import bearer
 
 from .helpers import post_json, report_body
 from .test_dispatch import received, subscribe_queue
-from .workflow_helpers import resolved_report, staff_post
+from .workflow_helpers import citizen_post, resolved_report, staff_post, work_and_resolve
 
 WORDS = "Cek tambalan di depan pasar"
 
@@ -98,3 +98,22 @@ def test_only_the_command_centre_asks_and_only_of_a_public_closure(client, aws, 
     assert refused.status_code == 409
     assert refused.json_body["error"]["code"] == "report_not_checkable"
     assert ask(client, tokens, "command", report["id"]).status_code == 200  # no body: fine
+
+
+def test_a_request_expires_when_the_reporter_reopens_the_report(client, aws, tokens):
+    """Disputed by its reporter, the report went back to its squad: the closure the
+    regent asked about is gone, so the request is deleted, not kept (and re-read on
+    every look at the checkers' list) to come back pinned with stale words when the
+    squad resolves the report again."""
+    report = resolved_report(client, aws, tokens)
+    assert ask(client, tokens, "command", report["id"], {"note": WORDS}).status_code == 200
+    assert WORDS in shadow_list(client, tokens)[0]["pin_id"]
+    disputed = citizen_post(client, report, "dispute", "Masih berlubang")
+    assert disputed.status_code == 200 and disputed.json_body["status"] == "reopened"
+    work_and_resolve(client, aws, tokens, report)  # resolved again: a new closure
+    command = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+    assert command.json_body["check_requested"] is None
+    assert command.json_body["offers"][0]["context_id"] is None  # offered without old words
+    listed = shadow_list(client, tokens)
+    assert report["id"] in [i["id"] for i in listed]  # to check as any closure, not pinned
+    assert all(i["pin_id"] is None for i in listed)

@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.routing import load_catalogue
-from chalicelib.services import apikeys, reports
+from chalicelib.services import apikeys, open311_lists, reports
 from chalicelib.storage import ApiKeyStore
 from tests.conftest import bearer
+from tests.support import faults as fault_injection
 from tests.support.images import camera_jpeg
 from tests.support.open311 import as_text, assert_valid, from_xml, validator
 
@@ -512,3 +513,88 @@ def test_covert_services_are_private_for_fixmystreet(client):
     services = get(client, "/services.json").json_body
     private = {s["service_code"] for s in services if "private" in s["keywords"].split(", ")}
     assert "pungutan_liar" in private and "jalan_rusak" not in private
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=0001-01-01T00:00:00Z",
+        "start_date=0001-01-01T00:00:00",
+        "end_date=9999-12-31T23:59:59-07:00",
+        "updated_after=0001-01-01T00:00:00Z",
+        "updated_after=9999-12-31T00:00:00Z",
+        "updated_before=0001-01-01T00:00:00",
+        "updated_before=9999-12-31T23:00:00Z",
+    ],
+)
+def test_dates_at_the_calendars_ends_are_a_clear_400(client, query):
+    """Not a 500 from date arithmetic that leaves the calendar: a date the regency's
+    records cannot hold is refused, and says which years are taken."""
+    r = get(client, f"/requests.json?{query}")
+    assert r.status_code == 400, (query, r.body)
+    assert "2000" in r.json_body[0]["description"] and "2099" in r.json_body[0]["description"]
+    x = get(client, f"/requests.xml?{query}")
+    assert x.status_code == 400 and from_xml(x.body)[1] == as_text(r.json_body)
+
+
+def test_an_anonymous_read_makes_a_bounded_number_of_aws_calls(client, aws, key, monkeypatch):
+    """The bounds the README states, counted on the calls boto3 makes: 1,000 ids in
+    20 batch reads (not two reads each), a day of changes in one Query an hour and a
+    batch read per 100 changed requests (a week, 168 Queries and a read per change,
+    is refused), a list at most 40 Queries and never deeper than 2,000 requests."""
+    codes = [filed(client, key, description=f"nomor {n}")["service_request_id"] for n in range(3)]
+    covert = filed(client, key, service_code="pungutan_liar")["service_request_id"]
+    faults = fault_injection.install(monkeypatch)
+
+    def dynamodb_calls(path):
+        answer = faults.run(lambda: get(client, path))
+        assert answer.status_code == 200, (path, answer.body)
+        return answer.json_body, [op for service, op in faults.calls if service == "dynamodb"]
+
+    asked = [*(f"TRG-{n:06d}" for n in range(996)), *codes, covert]
+    listed, made = dynamodb_calls(f"/requests.json?service_request_id={','.join(asked)}")
+    assert [r["service_request_id"] for r in listed] == codes
+    assert len(made) <= 20 and set(made) == {"BatchGetItem"}
+
+    since = (datetime.now(UTC) - timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    listed, made = dynamodb_calls(f"/requests.json?updated_after={since}")
+    assert {r["service_request_id"] for r in listed} == set(codes)
+    assert made.count("Query") <= 25 and made.count("BatchGetItem") == 1 and len(made) <= 26
+    week = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert get(client, f"/requests.json?updated_after={week}").status_code == 400
+
+    listed, made = dynamodb_calls("/requests.json?page_size=1000&service_code=jalan_rusak")
+    assert len(listed) == 3 and len(made) <= 40
+    too_deep = get(client, "/requests.json?page=9999&page_size=1000")
+    assert too_deep.status_code == 400 and "2,000" in too_deep.json_body[0]["description"]
+    assert get(client, "/requests.json?page=2&page_size=1000").json_body == []
+
+    _, made = dynamodb_calls(f"/requests/{codes[0]}.json")
+    assert len(made) <= 2
+
+
+def test_a_list_that_would_read_past_its_budget_says_narrow_it(client, key, monkeypatch):
+    """When the index reads a list may make are spent before its page is whole, the
+    client is told to narrow the dates (a 400), never handed a silently short page."""
+    filed(client, key)
+    monkeypatch.setattr(open311_lists, "LIST_QUERIES", 1)
+    r = get(client, "/requests.json")  # 90 days: three or four months' partitions
+    assert r.status_code == 400, r.body
+    assert "narrow start_date/end_date" in r.json_body[0]["description"]
+    today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
+    assert len(get(client, f"/requests.json?start_date={today}").json_body) == 1
+
+
+def test_a_failing_batch_read_is_a_503_to_retry(client, key, monkeypatch):
+    """DynamoDB refusing a batch read (throttled, down) is the standard's error with
+    retry advice, not a crash and not a silently empty list."""
+    code = filed(client, key)["service_request_id"]
+    faults = fault_injection.install(monkeypatch)
+    for fail_at in (0, 1):  # the codes' batch, then the requests'
+        r = faults.run(lambda: get(client, f"/requests.json?service_request_id={code}"), fail_at)
+        assert r.status_code == 503, (fail_at, r.body)
+        assert r.json_body[0]["code"] == 503
+    assert [q["service_request_id"] for q in get(client, f"/requests/{code}.json").json_body] == [
+        code
+    ]

@@ -144,3 +144,24 @@ def test_an_unknown_window_is_a_4xx(client, tokens):
 def test_before_the_first_run_the_views_say_so(client):
     body = client.http.get("/stats/public").json_body
     assert body["computed_at"] is None and body["figures"] == {}
+
+
+def test_a_job_weeks_behind_catches_up_run_by_run(client, tokens, activity, monkeypatch):
+    """After an outage the job does not take on the whole gap (and time out on every
+    run): each run reads a bounded stretch, keeps its progress, and the runs that
+    follow reach now with the same figures as a job that never stopped."""
+    monkeypatch.setattr(stats_job, "MAX_HOURS", 24 * 7, raising=False)
+    monkeypatch.setattr(stats_job, "MAX_REPORTS", 2, raising=False)
+    store, now = StatsStore(), reports.utc_now()
+    behind = now - timedelta(weeks=3)
+    store.advance_watermark(behind)
+    first = run_job()
+    assert store.watermark() == behind + timedelta(days=7)  # a week of the index, kept
+    assert not first["caught_up"] and first["events"] == 0
+    runs = [run_job() for _ in range(6)]
+    assert [r["caught_up"] for r in runs][:2] == [False, False]  # two more empty weeks
+    assert max(r["reports"] for r in runs[2:]) <= 2 + 3  # the cap, and a lookback's worth
+    assert runs[-1]["caught_up"] and store.watermark() > now
+    view = command_view(client, tokens)
+    assert view["figures"]["all"]["received"] == 5
+    assert view["figures"]["squad#orange"]["accepted"] == 2

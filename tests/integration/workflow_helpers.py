@@ -70,6 +70,11 @@ def after_photo(client, aws, token, report: dict, lat: float, lon: float) -> str
 def resolved_report(client, aws, tokens, **changes) -> dict[str, Any]:
     """A report its squad has claimed, worked and resolved with an after-photo on site."""
     report = post_json(client, "/reports", report_body(**changes)).json_body
+    return work_and_resolve(client, aws, tokens, report)
+
+
+def work_and_resolve(client, aws, tokens, report: dict[str, Any]) -> dict[str, Any]:
+    """The squad claims, works and resolves a report (new, or reopened)."""
     token = tokens["orange"]
     assert staff_post(client, token, f"/reports/{report['id']}/claim").status_code == 200
     assert staff_post(client, token, f"/reports/{report['id']}/progress").status_code == 200

@@ -40,9 +40,9 @@ def test_asking_twice_is_one_request_with_the_first_words():
     again, new = service.request("a", REGENT, "")
     assert not new and again == first
     service.request("b", REGENT, None)
-    assert [r.report_id for r in service.pinned()] == ["a", "b"]
+    assert [(r.report_id, report.id) for r, report in service.pinned()] == [("a", "a"), ("b", "b")]
     requests.close_check_request("a")  # as a check of "a" does
-    assert service.for_report("a") is None and [r.report_id for r in service.pinned()] == ["b"]
+    assert requests.check_request("a") is None and [r.report_id for r in service.asked()] == ["b"]
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,22 @@ def test_an_unknown_report_is_not_found():
     service, _, _ = world()
     with pytest.raises(NotFound):
         service.request("nope", REGENT, None)
+
+
+def test_a_request_expires_when_its_report_leaves_resolved_or_closed():
+    """Disputed and reopened (or erased), there is no closure left to check: the
+    request is not pinned, and it is gone, not read again on every later look."""
+    service, requests, _ = world(a={}, b={}, c={"status": "closed"}, d={})
+    for report_id in ("a", "b", "c", "d"):
+        service.request(report_id, REGENT, None)
+    store = service.reports
+    store.reports["a"] = store.reports["a"].model_copy(update={"status": "reopened"})
+    del store.reports["b"]
+    later = NOW + timedelta(hours=1)  # "c" reopened and resolved again: a new closure
+    store.timelines["c"] += [
+        TimelineEntry(at=later, to_status="reopened", actor_role="citizen"),
+        TimelineEntry(at=later, to_status="resolved", actor_role="squad"),
+    ]
+    waiting = service.pinned()
+    assert [r.report_id for r, _ in waiting] == ["d"]  # still resolved: still asked
+    assert set(requests.open) == {"d"}

@@ -178,6 +178,46 @@ class _Table:
     def _db(self) -> Any:
         return aws.client("dynamodb")
 
+    def _batch_call(
+        self, operation: str, request: dict[str, Any], left: str, sleep: Any = None
+    ) -> list[dict[str, Any]]:
+        """One BatchGetItem or BatchWriteItem, retrying what DynamoDB leaves unprocessed
+        (``left``) with exponential backoff and jitter, as AWS advises (a tight loop
+        would only meet the same throttling again); gives up as Unavailable after
+        ``BATCH_ATTEMPTS`` tries. The items a get answered, as stored."""
+        import random
+        import time
+
+        sleep = sleep or time.sleep
+        answered: list[dict[str, Any]] = []
+        with dynamodb_errors():
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
+                answer = getattr(self._db, operation)(RequestItems=request)
+                answered += answer.get("Responses", {}).get(self.table_name, [])
+                request = answer.get(left) or {}
+                if not request:
+                    return answered
+        raise Unavailable("storage is busy (requests left unprocessed), retry shortly")
+
+    def _get_many(self, keys: list[tuple[str, str]], fields: tuple[str, ...]) -> list[dict]:
+        """The items at ``keys`` that exist (in no order), only ``fields`` of them:
+        one BatchGetItem per 100 keys."""
+        names = {f"#p{n}": name for n, name in enumerate(fields)}
+        unique = list(dict.fromkeys(keys))  # a key twice in one batch is refused
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(unique), 100):
+            request = {
+                self.table_name: {
+                    "Keys": [_key(pk, sk) for pk, sk in unique[start : start + 100]],
+                    "ProjectionExpression": ", ".join(names),
+                    "ExpressionAttributeNames": names,
+                }
+            }
+            found += self._batch_call("batch_get_item", request, "UnprocessedKeys")
+        return [_unmarshal(i) for i in found]
+
     def _get(self, pk: str, sk: str, consistent: bool = False) -> dict[str, Any] | None:
         with dynamodb_errors():
             found = self._db.get_item(

@@ -18,9 +18,11 @@ from chalicelib.adapters.dynamodb.base import (
     dynamodb_errors,
 )
 from chalicelib.adapters.dynamodb.items import Listing, month_partition, stored_reports
+from chalicelib.domain.errors import TooBroad
 from chalicelib.domain.models import ListedReport, Report
 
 LISTED_FIELDS = tuple(ListedReport.model_fields)
+LISTED_READ = (*LISTED_FIELDS, "covert")  # read by key, a covert report must be told apart
 
 
 class ReportListings(_Table):
@@ -100,18 +102,50 @@ class ReportListings(_Table):
             page = self._db.query(**kwargs)
         return [_unmarshal(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
+    def listed(self, report_ids: list[str]) -> list[ListedReport]:
+        """The public reports among ``report_ids``, in that order, with only what a list
+        shows; unknown and covert ones left out (one BatchGetItem per 100 ids)."""
+        items = self._get_many([(f"REPORT#{i}", "META") for i in report_ids], LISTED_READ)
+        public = {i["id"]: i for i in items if i.get("covert") is not True}
+        return [
+            ListedReport.model_validate({k: v for k, v in public[i].items() if k != "covert"})
+            for i in report_ids
+            if i in public
+        ]
+
+    def report_ids_for_codes(self, codes: list[str]) -> dict[str, str]:
+        """Short code -> report id, for the codes that exist (one BatchGetItem per 100)."""
+        items = self._get_many([(f"CODE#{c}", "META") for c in codes], ("PK", "report_id"))
+        return {i["PK"].removeprefix("CODE#"): i["report_id"] for i in items}
+
+    def codes_of(self, report_ids: list[str]) -> dict[str, str]:
+        """Report id -> short code (one BatchGetItem per 100 ids)."""
+        items = self._get_many([(f"REPORT#{i}", "META") for i in report_ids], ("id", "code"))
+        return {i["id"]: i["code"] for i in items}
+
     def created_between(
-        self, start: datetime, end: datetime, *, filters: dict[str, Any], limit: int
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        filters: dict[str, Any],
+        limit: int,
+        queries: int | None = None,
     ) -> list[ListedReport]:
         """Up to ``limit`` public reports submitted in [start, end], newest first, that
         pass ``filters`` (GSI5: one partition per UTC month, a key range in each), with
-        only what a list shows."""
+        only what a list shows. ``queries``: the most Queries to make (of at most 100
+        index items each); ``TooBroad`` if they are spent before the list is whole."""
         found: list[ListedReport] = []
         month = datetime(end.year, end.month, 1, tzinfo=end.tzinfo)
         first = datetime(start.year, start.month, 1, tzinfo=start.tzinfo)
+        made = 0
         while month >= first and len(found) < limit:
             cursor = None
             while len(found) < limit:
+                if queries is not None and made >= queries:
+                    raise TooBroad(queries)
+                made += 1
                 items, cursor = self.query_index(
                     "GSI5",
                     month_partition(f"{month:%Y-%m}"),

@@ -8,15 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb.base import (
-    BATCH_ATTEMPTS,
     _marshal,
     _Table,
     _ts,
     activity,
     dynamodb_errors,
-)
-from chalicelib.domain.errors import (
-    Unavailable,
 )
 
 
@@ -31,25 +27,12 @@ class StatsStore(_Table):
     """
 
     def _put_all(self, items: list[dict[str, Any]], sleep: Any = None) -> None:
-        """Batch puts (idempotent overwrites), retrying what DynamoDB leaves unprocessed
-        with exponential backoff and jitter, as AWS advises (a tight loop would only
-        meet the same throttling again); gives up as Unavailable after 8 tries."""
-        import random
-        import time
-
-        sleep = sleep or time.sleep
+        """Batch puts (idempotent overwrites), 25 a call, each call retried as
+        ``_batch_call`` says."""
         for start in range(0, len(items), 25):
             requests = [{"PutRequest": {"Item": _marshal(i)}} for i in items[start : start + 25]]
-            with dynamodb_errors():
-                for attempt in range(BATCH_ATTEMPTS):
-                    if attempt:
-                        sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
-                    answer = self._db.batch_write_item(RequestItems={self.table_name: requests})
-                    requests = answer.get("UnprocessedItems", {}).get(self.table_name, [])
-                    if not requests:
-                        break
-            if requests:
-                raise Unavailable("storage is busy (writes left unprocessed), retry shortly")
+            request = {self.table_name: requests}
+            self._batch_call("batch_write_item", request, "UnprocessedItems", sleep)
 
     def activity_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Timeline entries written in [start, end], from the hour buckets of GSI3."""

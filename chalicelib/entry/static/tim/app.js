@@ -157,7 +157,7 @@
     why_forbidden: ["Laporan ini sudah bukan tugas tim Anda.", "This report is no longer your squad's."],
     why_after_photo_required: ["Foto sesudah belum ada: ambil foto sesudah dulu.", "No after photo yet: take it first."],
     why_report_not_in_progress: ["Laporan tidak sedang dikerjakan.", "The report is not being worked."],
-    why_invalid: ["Isian tidak diterima. Periksa lagi lalu kirim ulang.", "The input was not accepted. Check it and send again."],
+    why_invalid: ["Isian tidak diterima. Betulkan lalu kirim ulang.", "The input was not accepted. Check it and send again."],
     why_other: ["Server menolak tindakan ini (kode {code}).", "The server refused this action (code {code})."],
   });
 

@@ -30,7 +30,7 @@ def centre():
     os.environ.update(settings)
     runner = Runner(history_days=7)  # a week of seeded history on the board
     try:
-        runner.wait_ready()
+        runner.wait_ready(300)  # seeding a week takes minutes on a busy shared machine
         yield runner
     finally:
         runner.stop()

@@ -225,6 +225,11 @@ def test_the_regent_stays_signed_in_and_the_wall_fits_and_survives_a_reboot(brow
     again.reload()
     again.wait_for_selector("#board:not([hidden])")
     assert again.locator("#wall-on").is_hidden()
+    again.click("#signout")  # and signed out, a reload asks again
+    again.wait_for_selector("#signin:not([hidden])")
+    again.reload()
+    again.wait_for_selector("#signin:not([hidden])")
+    assert again.locator("#board").is_hidden()
     context.close()
 
 

@@ -146,9 +146,9 @@ async function renew() {
   return true;
 }
 
-function signOut() {
+async function signOut() {
   // revokes the refresh token and clears the cookies: the next reload asks again
-  fetch(BASE + "auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
+  await fetch(BASE + "auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   state.token = "";
   clearInterval(state.timer);
   show("signin");

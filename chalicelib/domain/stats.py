@@ -226,6 +226,10 @@ def contributions(
         "resolved": workdays.resolve_by(label, report.created_at),
     }
     out, responded, resolved = [], False, False
+    # whose work a reopen, a rating or a shadow check judges: the squad member who last
+    # resolved it (the command centre working a report is nobody's squad member)
+    resolver: str | None = None
+    resolvers: list[tuple[datetime, str | None]] = []
     for entry in sorted(timeline, key=lambda e: e.at):
         kind = KIND_OF_ACTION.get(entry.action)
         if kind is None or entry.key is None:
@@ -237,8 +241,15 @@ def contributions(
             waited = followup.paused(timeline, entry.at)
             seconds = (entry.at - report.created_at - waited).total_seconds()
             within = entry.at - waited <= due[kind]
-        staff = entry.actor_role in ("squad", "command")
-        member = entry.actor_id if staff and kind in ("accepted", "resolved") else None
+        member = entry.actor_id if entry.actor_role == "squad" else None
+        if kind == "resolved":
+            resolver = member
+            resolvers.append((entry.at, member))
+        if kind in ("reopened", "rated"):
+            # a rating with no resolution on record (older data): the one it was assigned to
+            member = resolver or (report.assignee if kind == "rated" and not resolvers else None)
+        elif kind not in ("accepted", "resolved"):
+            member = None
         out.append(
             Contribution(
                 key=entry.key,
@@ -251,7 +262,7 @@ def contributions(
                 label=report.label,
                 district=report.district,
                 village=report.village,
-                member=report.assignee if kind == "rated" else member,
+                member=member,
                 covert=report.covert,
                 seconds=seconds,
                 within_sla=within,
@@ -270,6 +281,7 @@ def contributions(
                 label=report.label,
                 covert=report.covert,
                 district=report.district,
+                member=next((m for at, m in reversed(resolvers) if at <= check.at), None),
             )
         )
     return out

@@ -24,6 +24,8 @@ bp = Blueprint(__name__)
 
 
 def _settings() -> dict:
+    from chalicelib.entry.follow_page import STATUS  # the citizen's words for each status
+
     return {
         "districts": [d.model_dump() for d in geo.load_regency().districts],
         "tileUrl": os.environ.get("MAP_TILE_URL", ""),
@@ -33,6 +35,7 @@ def _settings() -> dict:
         "onTimeGood": float(os.environ.get("COMMAND_ONTIME_GOOD", "0.9")),
         "onTimeWarn": float(os.environ.get("COMMAND_ONTIME_WARN", "0.75")),
         "wallSeconds": int(os.environ.get("COMMAND_WALL_SECONDS", "20")),
+        "statuses": STATUS,
     }
 
 

@@ -180,3 +180,62 @@ def test_ratings_are_averaged_per_squad_and_member_and_low_ones_counted():
         figures = by_dim[dim].figures()
         assert (figures["rated"], figures["rating_average"], figures["low_ratings"]) == (
             3, 3.33, 1)  # fmt: skip
+
+
+# -- per member: the figures of the member whose work it was (issue #36) ----------------
+
+
+def test_a_reopen_counts_against_the_member_who_resolved_it():
+    t = [
+        entry(AT, "submit", "submitted", "citizen"),
+        entry(AT + timedelta(minutes=30), "claim", "accepted", who="joko", seq=1),
+        entry(AT + timedelta(hours=1), "resolve", "resolved", who="joko", seq=2),
+        entry(AT + timedelta(hours=5), "dispute", "reopened", "citizen", seq=3),
+        entry(AT + timedelta(hours=9), "claim", "accepted", who="budi", seq=4),
+        entry(AT + timedelta(hours=10), "resolve", "resolved", who="budi", seq=5),
+    ]
+    by_dim = stats.summarize(stats.contributions(report(1), t, load_catalogue()))
+    assert by_dim["member#orange#joko"].figures()["reopen_rate"] == 1.0
+    assert by_dim["member#orange#budi"].figures()["reopen_rate"] == 0.0
+
+
+def test_a_failed_shadow_check_counts_against_the_member_who_closed_it():
+    from chalicelib.domain.models import ShadowCheck
+
+    t = [
+        entry(AT, "submit", "submitted", "citizen"),
+        entry(AT + timedelta(minutes=30), "claim", "accepted", who="joko", seq=1),
+        entry(AT + timedelta(hours=1), "resolve", "resolved", who="joko", seq=2),
+    ]
+    check = ShadowCheck(key="CHECK#x", report_id=report(1).id, at=AT + timedelta(days=1),
+                        verdict="not_fixed", checker="bayu")  # fmt: skip
+    by_dim = stats.summarize(stats.contributions(report(1), t, load_catalogue(), [check]))
+    figures = by_dim["member#orange#joko"].figures()
+    assert (figures["shadow_checks"], figures["shadow_not_fixed_share"]) == (1, 1.0)
+
+
+def test_a_rating_counts_for_the_member_who_resolved_it_not_a_later_assignee():
+    rated = entry(AT + timedelta(days=1), "rate", "closed", "citizen", seq=3)
+    t = [
+        entry(AT, "submit", "submitted", "citizen"),
+        entry(AT + timedelta(minutes=30), "claim", "accepted", who="joko", seq=1),
+        entry(AT + timedelta(hours=1), "resolve", "resolved", who="joko", seq=2),
+        rated.model_copy(update={"stars": 2}),
+    ]
+    r = report(1, status="closed", assignee="budi")
+    by_dim = stats.summarize(stats.contributions(r, t, load_catalogue()))
+    assert by_dim["member#orange#joko"].figures()["rating_average"] == 2.0
+    assert "member#orange#budi" not in by_dim
+
+
+def test_the_command_centre_working_a_report_is_not_a_squad_member():
+    regent = {"actor_role": "command", "actor_id": "komando"}
+    t = [
+        entry(AT, "submit", "submitted", "citizen"),
+        entry(AT + timedelta(minutes=30), "claim", "accepted", seq=1).model_copy(update=regent),
+        entry(AT + timedelta(hours=1), "resolve", "resolved", seq=2).model_copy(update=regent),
+    ]
+    covert = report(1, label="pungutan_liar", squad="shadow", assignee="komando")
+    by_dim = stats.summarize(stats.contributions(covert, t, load_catalogue()))
+    assert not [dim for dim in by_dim if dim.startswith("member#")]
+    assert by_dim["squad#shadow"].counts["resolved"] == 1

@@ -12,7 +12,9 @@ const TEXT = {
     overdue: "Terlambat", rankSquads: "Peringkat tim (tepat waktu)",
     rankMembers: "Peringkat anggota", mostOverdue: "Sepuluh laporan paling terlambat",
     backlog: "Terbuka", response: "Tanggapan pertama", resolution: "Penyelesaian",
-    median: "median", p90: "p90", onTime: "Tepat waktu", reopen: "Dibuka lagi", ratingAvg: "Nilai warga",
+    typically: "biasanya", nineInTen: "9 dari 10 dalam", onTime: "Tepat waktu", reopen: "Dibuka kembali", ratingAvg: "Nilai warga",
+    days: "hari", legend: "Warna tim", slowest: "Anggota paling lambat (tepat waktu)", wallOn: "Layar besar menyala",
+    membersJump: "Lihat semua anggota",
     trend: "30 hari: laporan masuk",
     computed: "dihitung", notYet: "belum dihitung", markers: "penanda",
     timeline: "Riwayat", before: "Sebelum", after: "Sesudah", noPhoto: "belum ada foto",
@@ -40,9 +42,6 @@ const TEXT = {
     transferTo: "Pindahkan ke tim", why: "Alasan (minimal 5 huruf)", transferGo: "Pindahkan", priorityGo: "Ubah prioritas",
     actions: "Tindakan Pusat Komando", remind: "Tegur tim", remindNote: "Pesan untuk tim (boleh kosong)",
     reassign: "Alihkan ke", reassignGo: "Alihkan", done: "Terkirim.", failed: "Gagal",
-    statuses: { submitted: "Baru", accepted: "Diterima", in_progress: "Dikerjakan",
-      reopened: "Dibuka lagi", resolved: "Selesai", closed: "Ditutup", rejected: "Ditolak",
-      awaiting_info: "Menunggu jawaban pelapor", withdrawn: "Ditarik pelapor", forwarded: "Diteruskan ke instansi" },
   },
   en: {
     title: "Command Centre", signIn: "Sign in", signOut: "Sign out", username: "Username",
@@ -51,7 +50,9 @@ const TEXT = {
     overdue: "Overdue", rankSquads: "Squads by on-time share",
     rankMembers: "Members by on-time share", mostOverdue: "Ten most overdue reports",
     backlog: "Open", response: "First response", resolution: "Resolution",
-    median: "median", p90: "p90", onTime: "On time", reopen: "Reopened", ratingAvg: "Citizens' rating",
+    typically: "typically", nineInTen: "9 in 10 within", onTime: "On time", reopen: "Reopened", ratingAvg: "Citizens' rating",
+    days: "d", legend: "Squad colours", slowest: "Slowest members (on time)", wallOn: "Wall display on",
+    membersJump: "See every member",
     trend: "30 days: reports received",
     computed: "computed", notYet: "not computed yet", markers: "markers",
     timeline: "Timeline", before: "Before", after: "After", noPhoto: "no photo yet",
@@ -79,15 +80,12 @@ const TEXT = {
     transferTo: "Move to the squad", why: "Why (at least 5 letters)", transferGo: "Move", priorityGo: "Change the priority",
     actions: "Command centre actions", remind: "Remind the squad", remindNote: "Message for the squad (optional)",
     reassign: "Hand over to", reassignGo: "Hand over", done: "Sent.", failed: "Failed",
-    statuses: { submitted: "New", accepted: "Accepted", in_progress: "In progress",
-      reopened: "Reopened", resolved: "Resolved", closed: "Closed", rejected: "Rejected",
-      awaiting_info: "Awaiting the reporter", withdrawn: "Withdrawn", forwarded: "Forwarded" },
   },
 };
 
 const state = {
   lang: localStorage.getItem("kawal.lang") || "id",
-  token: sessionStorage.getItem("kawal.token") || "",
+  token: "", // in memory only: a reload renews it from the sign-in's HttpOnly cookie (renew)
   stats: null, labels: [], districts: [], squads: [], reports: [],
   filter: { squad: "", label: "", district: "", status: "" },
   map: null, timer: null,
@@ -118,9 +116,14 @@ function svg(tag, attrs = {}) { // the sparklines
 }
 
 async function api(path, options = {}) {
-  const headers = { ...(options.headers || {}) };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  const response = await fetch(BASE + path, { ...options, headers });
+  const call = () => {
+    const headers = { ...(options.headers || {}) };
+    if (state.token) headers.Authorization = `Bearer ${state.token}`;
+    return fetch(BASE + path, { ...options, headers });
+  };
+  let response = await call();
+  // the access token lasts an hour; the wall display runs all day
+  if (response.status === 401 && state.token && (await renew())) response = await call();
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   return { status: response.status, body };
 }
@@ -156,7 +159,6 @@ async function signIn(event) {
   }
   secondStep(null);
   state.token = answer.body.access_token;
-  sessionStorage.setItem("kawal.token", state.token);
   await start();
 }
 
@@ -178,9 +180,20 @@ function secondStep(challenge) {
   if (challenge) $("mfa-code").focus();
 }
 
-function signOut() {
+/* Staying signed in across a reload or a reboot of the wall's display, as Tim does: the
+   sign-in set an HttpOnly refresh cookie (no script reads it) and a hint cookie saying so. */
+async function renew() {
+  if (!document.cookie.split(";").some((c) => c.trim() === "kawal_staff=1")) return false;
+  const answer = await fetch(BASE + "auth/refresh", { method: "POST" }).catch(() => null);
+  if (!answer?.ok) return false;
+  state.token = (await answer.json()).access_token;
+  return true;
+}
+
+async function signOut() {
+  // revokes the refresh token and clears the cookies: the next reload asks again
+  await fetch(BASE + "auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   state.token = "";
-  sessionStorage.removeItem("kawal.token");
   clearInterval(state.timer);
   show("signin");
 }
@@ -225,12 +238,15 @@ async function refresh() {
 }
 
 async function start() {
-  if (!state.token) { show("signin"); return; }
+  if (!state.token && !(await renew())) { show("signin"); return; }
   state.labels = (await api("labels")).body || [];
   state.districts = SETTINGS.districts;
   if (!(await refresh())) return;
   show("board");
   state.map.reset();
+  let kept = false;
+  try { kept = localStorage.getItem("kawal.wall") === "1"; } catch (e) { /* private mode */ }
+  if (kept && !document.body.classList.contains("wall")) wall(true);
   clearInterval(state.timer);
   state.timer = setInterval(refresh, SETTINGS.refreshSeconds * 1000);
 }
@@ -248,7 +264,18 @@ const labelName = (code) => {
 const districtName = (code) => state.districts.find((d) => d.code === code)?.name || code || "—";
 // a kecamatan guessed from the nearest centre says so
 const placeName = (r) => `${districtName(r.district)}${r.district_approx ? ` (${t("approx")})` : ""}`;
-const minutes = (m) => (m === null || m === undefined ? "—" : m >= 120 ? `${(m / 60).toFixed(1)} ${t("hours")}` : `${m} ${t("minutes")}`);
+/* one number format, the reader's (Indonesian: 133,1 jam; 1,96 ★; 42%) */
+const locale = () => (state.lang === "id" ? "id-ID" : "en-GB");
+const number = (x, digits = 1) => x.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const minutes = (m) => (m === null || m === undefined ? "—" : m >= 120 ? `${number(m / 60)} ${t("hours")}` : `${Math.round(m)} ${t("minutes")}`);
+/* how late: days and hours ("42 hari 6 jam"), not 1014,4 jam */
+function lateBy(hours) {
+  const whole = Math.round(hours), days = Math.floor(whole / 24), rest = whole % 24;
+  if (whole < 1) return `${Math.max(1, Math.round(hours * 60))} ${t("minutes")}`;
+  return days ? `${days} ${t("days")}${rest ? ` ${rest} ${t("hours")}` : ""}` : `${rest} ${t("hours")}`;
+}
+/* the status in the citizen's own words (the same table as the citizen's pages) */
+const statusWord = (code) => (SETTINGS.statuses[code] || [code, code])[state.lang === "id" ? 0 : 1];
 const wib = (iso) => `${new Date(iso).toLocaleString(state.lang === "id" ? "id-ID" : "en-GB", { timeZone: "Asia/Jakarta", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })} WIB`;
 /* how a squad stands against its SLA, by its on-time share (thresholds from the page's settings) */
 function standing(onTime) {
@@ -257,7 +284,14 @@ function standing(onTime) {
 }
 /* the system writes its notes in both languages ("… / …"): the reader's half */
 const noteIn = (e) => (e.actor_role === "system" && e.note.includes(" / ") ? e.note.split(" / ")[state.lang === "id" ? 0 : 1] : e.note);
-const share = (s) => (s === null || s === undefined ? "—" : `${Math.round(s * 100)}%`);
+const share = (s) => (s === null || s === undefined ? "—" : s.toLocaleString(locale(), { style: "percent" }));
+const stars = (f) => (f.rating_average == null ? "—" : `${number(f.rating_average, 2)} ★ (${f.rated})`);
+/* worst first, everywhere: the lowest on-time share; nothing known yet, last */
+const worstFirst = (get) => (a, b) => {
+  const x = get(a), y = get(b);
+  if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
+  return y === null || y === undefined ? -1 : x - y;
+};
 
 function visibleReports() {
   const f = state.filter;
@@ -276,13 +310,18 @@ function render() {
   document.documentElement.lang = state.lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   $("lang").textContent = t("language");
+  $("drawer-close").setAttribute("aria-label", t("close"));
   const s = state.stats;
   $("computed").textContent = s.computed_at ? `${t("computed")} ${wib(s.computed_at)}` : t("notYet");
   $("computed").dataset.computedAt = s.computed_at || "";
   fillSelect("f-squad", state.squads.map((q) => [q.code, squadName(q.code)]), state.filter.squad);
   fillSelect("f-label", state.labels.map((l) => [l.code, labelName(l.code)]), state.filter.label);
   fillSelect("f-district", state.districts.map((d) => [d.code, d.name]), state.filter.district);
-  fillSelect("f-status", OPEN.map((x) => [x, TEXT[state.lang].statuses[x]]), state.filter.status);
+  fillSelect("f-status", OPEN.map((x) => [x, statusWord(x)]), state.filter.status);
+  // which colour is which squad: the markers, the clusters' rings, the cards, the lists
+  $("squad-legend").setAttribute("aria-label", t("legend"));
+  $("squad-legend").replaceChildren(...state.squads.map((q) => el("li", { "data-squad": q.code },
+    el("span", { class: "chip", "aria-hidden": "true", style: { "--squad": q.colour } }), squadName(q.code))));
   renderCards();
   renderMap();
   renderRankings();
@@ -323,13 +362,13 @@ function renderCards() {
       el("div", { class: "metrics" },
         metric("backlog", t("backlog"), b.open ?? 0, b.open ?? 0),
         metric("overdue", t("overdue"), b.overdue ?? 0, b.overdue ?? 0),
-        metric("response_median", `${t("response")} ${t("median")}`, r.median_minutes, minutes(r.median_minutes)),
-        metric("response_p90", `${t("response")} ${t("p90")}`, r.p90_minutes, minutes(r.p90_minutes)),
-        metric("resolution_median", `${t("resolution")} ${t("median")}`, z.median_minutes, minutes(z.median_minutes)),
-        metric("resolution_p90", `${t("resolution")} ${t("p90")}`, z.p90_minutes, minutes(z.p90_minutes)),
+        metric("response_median", `${t("response")} ${t("typically")}`, r.median_minutes, minutes(r.median_minutes)),
+        metric("response_p90", `${t("response")}: ${t("nineInTen")}`, r.p90_minutes, minutes(r.p90_minutes)),
+        metric("resolution_median", `${t("resolution")} ${t("typically")}`, z.median_minutes, minutes(z.median_minutes)),
+        metric("resolution_p90", `${t("resolution")}: ${t("nineInTen")}`, z.p90_minutes, minutes(z.p90_minutes)),
         metric("on_time", t("onTime"), r.within_sla_share, share(r.within_sla_share)),
         metric("reopen_rate", t("reopen"), f.reopen_rate, share(f.reopen_rate)),
-        metric("rating", t("ratingAvg"), f.rating_average, f.rating_average == null ? "—" : `${String(f.rating_average).replace(".", state.lang === "id" ? "," : ".")} ★ (${f.rated})`),
+        metric("rating", t("ratingAvg"), f.rating_average, stars(f)),
         // more figures as the server describes them (only the command centre's view has any)
         ...(s.extra_metrics || []).map((m) =>
           metric(m.metric, state.lang === "id" ? m.name_id : m.name_en, f[m.field], share(f[m.field])))),
@@ -342,32 +381,48 @@ function renderRankings() {
   const s = state.stats;
   const row = (r, name) => el("li", {}, `${name} — `,
     r.on_time_share === null || r.on_time_share === undefined ? t("noData") : `${share(r.on_time_share)} (${r.accepted} ${t("reports")})`);
-  $("rank-squads").replaceChildren(...(s.rankings?.squads || []).map((r) => row(r, squadName(r.name))));
+  const squads = [...(s.rankings?.squads || [])].sort(worstFirst((r) => r.on_time_share));
+  $("rank-squads").replaceChildren(...squads.map((r) => row(r, squadName(r.name))));
   renderMembers();
   const late = s.most_overdue || [];
   $("overdue").replaceChildren(...(late.length ? late.map((r) =>
-    el("li", {}, el("button", { type: "button", class: "link", "data-report": r.id, onclick: () => openDrawer(r.id) },
-      `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${r.overdue_hours} ${t("hours")}`)))
+    el("li", {}, el("button", { type: "button", class: "link", "data-report": r.id, "data-squad": r.squad, onclick: () => openDrawer(r.id) },
+      el("span", { class: "chip", "aria-hidden": "true", style: { "--squad": colour(r.squad) } }),
+      el("strong", {}, squadName(r.squad)), ` · ${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · `,
+      el("strong", { class: "error", "data-field": "late" }, `${t("late")} ${lateBy(r.overdue_hours)}`))))
     : [el("li", { class: "muted none" }, t("noneOverdue"))]));
+  // the members whose squads' reports wait longest for them: on the first screen
+  const slowest = members().filter((m) => m.f.time_to_first_response?.within_sla_share != null)
+    .sort(worstFirst((m) => m.f.time_to_first_response.within_sla_share)).slice(0, 3);
+  $("slowest").replaceChildren(...slowest.map((m) => el("li", { "data-member": `${m.squad}#${m.name}` },
+    el("span", { class: "chip", "aria-hidden": "true", style: { "--squad": colour(m.squad) } }),
+    `${m.name} (${squadName(m.squad)}) — ${share(m.f.time_to_first_response.within_sla_share)}`)));
+}
+
+/* the squads' members (staff who are no squad's members have no figures here) */
+function members() {
+  return Object.entries(state.stats.figures).filter(([dim]) => dim.startsWith("member#")).map(([dim, f]) => {
+    const [, squad, name] = dim.split("#");
+    return { squad, name, f };
+  }).filter((m) => !state.filter.squad || m.squad === state.filter.squad);
 }
 
 /* Every member's figures in one table the regent can sort: who to talk to, who to replace. */
+const DOWN = "down"; // a column whose worst is its largest value
 function renderMembers() {
   const s = state.stats;
   const columns = [
     ["member", t("member"), (m) => m.name], ["squad", t("squad"), (m) => squadName(m.squad)],
     ["accepted", t("accepted"), (m) => m.f.accepted ?? 0],
     ["on_time", t("onTime"), (m) => m.f.time_to_first_response?.within_sla_share, share],
-    ["response_median", `${t("response")} ${t("median")}`, (m) => m.f.time_to_first_response?.median_minutes, minutes],
-    ["reopen_rate", t("reopen"), (m) => m.f.reopen_rate, share],
-    ...(s.extra_metrics || []).map((x) => [x.metric, state.lang === "id" ? x.name_id : x.name_en, (m) => m.f[x.field], share]),
+    ["response_median", `${t("response")} ${t("typically")}`, (m) => m.f.time_to_first_response?.median_minutes, minutes, DOWN],
+    ["reopen_rate", t("reopen"), (m) => m.f.reopen_rate, share, DOWN],
+    ["rating", t("ratingAvg"), (m) => m.f.rating_average, (v, m) => stars(m.f)],
+    ...(s.extra_metrics || []).map((x) => [x.metric, state.lang === "id" ? x.name_id : x.name_en, (m) => m.f[x.field], share, DOWN]),
   ];
-  const members = Object.entries(s.figures).filter(([dim]) => dim.startsWith("member#")).map(([dim, f]) => {
-    const [, squad, name] = dim.split("#");
-    return { squad, name, f };
-  }).filter((m) => !state.filter.squad || m.squad === state.filter.squad);
+  const shown = members();
   const [key, , value] = columns.find((c) => c[0] === state.sort.key) || columns[3];
-  members.sort((a, b) => {
+  shown.sort((a, b) => {
     const x = value(a), y = value(b);
     if (x === null || x === undefined) return 1; // no data yet: last, whichever way
     if (y === null || y === undefined) return -1;
@@ -378,13 +433,15 @@ function renderMembers() {
     const sorted = name === key;
     return el("th", { scope: "col", "aria-sort": sorted ? (state.sort.up ? "ascending" : "descending") : "none" },
       el("button", { type: "button", class: "link", "data-sort": name, onclick: () => {
-        state.sort = { key: name, up: sorted ? !state.sort.up : true };
+        // the first click: the worst first (the least on time, the slowest, the most reopened)
+        const worstUp = columns.find((c) => c[0] === name)[4] !== DOWN;
+        state.sort = { key: name, up: sorted ? !state.sort.up : worstUp };
         renderMembers();
       } }, title, sorted ? (state.sort.up ? " ▲" : " ▼") : ""));
   }));
-  const rows = members.map((m) => el("tr", { "data-member": `${m.squad}#${m.name}` }, ...columns.map(([name, , get, show]) => {
+  const rows = shown.map((m) => el("tr", { "data-member": `${m.squad}#${m.name}` }, ...columns.map(([name, , get, show]) => {
     const v = get(m);
-    return el("td", { "data-column": name, "data-value": v ?? "" }, show ? (v === null || v === undefined ? t("noData") : show(v)) : v);
+    return el("td", { "data-column": name, "data-value": v ?? "" }, show ? (v === null || v === undefined ? t("noData") : show(v, m)) : v);
   })));
   $("members").replaceChildren(el("caption", { id: "members-caption" }, t("membersTable")), el("thead", {}, head), el("tbody", {}, ...rows));
 }
@@ -393,8 +450,10 @@ function renderMembers() {
 function words() {
   return {
     zoomIn: t("zoomIn"), zoomOut: t("zoomOut"),
-    marker: (r) => `${r.code} · ${labelName(r.label)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`,
-    cluster: (n, late) => `${n} ${t("reports")}${late ? ` · ${t("someOverdue")}` : ""} — ${t("zoomHere")}`,
+    marker: (r) => `${r.code} · ${labelName(r.label)} · ${statusWord(r.status)}${r.overdue ? ` · ${t("overdue")}` : ""}`,
+    // which squads a cluster holds, most first: "12 laporan: Tim Merah 7, Tim Oranye 5"
+    cluster: (n, late, bySquad) => `${n} ${t("reports")}: ${bySquad.map(([code, k]) => `${squadName(code)} ${k}`).join(", ")}` +
+      `${late ? ` · ${t("someOverdue")}` : ""} — ${t("zoomHere")}`,
     density: (name, n) => `${name}: ${n} ${t("reports")}`,
   };
 }
@@ -403,7 +462,7 @@ function renderMap() {
   if (!state.map) {
     state.map = CommandMap.create($("map"), {
       districts: state.districts, tileUrl: SETTINGS.tileUrl, tileAttribution: SETTINGS.tileAttribution,
-      words, onOpen: openDrawer,
+      words, onOpen: openDrawer, colour,
       onTileError: () => { $("map-note").textContent = t("noTiles"); },
     });
     api("districts/outlines").then((answer) => answer.status === 200 && state.map.showOutlines(answer.body));
@@ -421,7 +480,7 @@ function renderList(shown) {
     el("tr", { "data-report": r.id, class: r.overdue ? "late" : "" },
       el("td", {}, el("button", { type: "button", class: "link", onclick: () => openDrawer(r.id) }, r.code)),
       el("td", {}, labelName(r.label)), el("td", {}, squadName(r.squad)), el("td", {}, placeName(r)),
-      el("td", {}, TEXT[state.lang].statuses[r.status]),
+      el("td", {}, statusWord(r.status)),
       el("td", {}, wib(r.sla_due_at), r.overdue ? ` (${t("late")})` : "")));
   $("list-title").textContent = `${t("list")} (${shown.length})`;
   $("report-list").replaceChildren(
@@ -443,10 +502,10 @@ async function openDrawer(id) {
   const distance = r.after_photo_distance_m;
   $("drawer-body").replaceChildren(
     el("h2", {}, `${r.code} · ${labelName(r.label.code)}`),
-    el("p", {}, `${squadName(r.squad)} · ${placeName(r)} · ${TEXT[state.lang].statuses[r.status]}${r.overdue ? ` · ${t("overdue")}` : ""}`),
+    el("p", {}, `${squadName(r.squad)} · ${placeName(r)} · ${statusWord(r.status)}${r.overdue ? ` · ${t("overdue")}` : ""}`),
     el("p", { "data-field": "deadline", class: r.late_minutes ? "error" : "" }, `${t("deadline")}: ${wib(r.sla_due_at)}`,
       // how late is the server's word (late_minutes: one meaning, as in Tim and the statistics)
-      r.late_minutes ? ` (${t("late")} ${Math.max(1, Math.round(r.late_minutes / 60))} ${t("hours")})` : ""),
+      r.late_minutes ? ` (${t("late")} ${lateBy(r.late_minutes / 60)})` : ""),
     r.description ? el("p", { class: "muted" }, r.description) : "",
     el("div", { class: "photos" }, photo("before"), photo("after")),
     el("p", { "data-field": "position" }, `${t("position")}: `,
@@ -459,7 +518,7 @@ async function openDrawer(id) {
       r.duplicates.length ? r.duplicates.map((d) => d.code || d.id).join(", ") : "—"),
     el("h3", {}, t("timeline")),
     el("ol", { class: "timeline" }, ...r.staff_timeline.map((e) =>
-      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].steps[e.action] || TEXT[state.lang].statuses[e.to_status]} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${noteIn(e)}` : ""}`))),
+      el("li", {}, `${wib(e.at)} — ${TEXT[state.lang].steps[e.action] || statusWord(e.to_status)} (${e.actor_id || TEXT[state.lang].roles[e.actor_role] || e.actor_role})${e.note ? `: ${noteIn(e)}` : ""}`))),
   );
   $("drawer-body").append(drawerActions(r));
   $("drawer").hidden = false;
@@ -540,7 +599,7 @@ async function weekly() {
   const w = answer.body;
   const figure = (q) => w.figures[`squad#${q.code}`] || {};
   const onTime = (q) => figure(q).time_to_first_response?.within_sla_share;
-  const order = [...state.squads].sort((a, b) => (onTime(a) ?? 2) - (onTime(b) ?? 2));
+  const order = [...state.squads].sort(worstFirst(onTime));
   const row = (q) => {
     const f = figure(q), r = f.time_to_first_response || {}, b = w.backlog[`squad#${q.code}`] || {};
     const stand = standing(r.within_sla_share);
@@ -558,10 +617,10 @@ async function weekly() {
     el("h2", { id: "weekly-title" }, `${t("weeklyTitle")} · ${w.days ? `${w.days[0]} – ${w.days[w.days.length - 1]}` : ""}`),
     el("p", { class: "muted" }, `${t("computed")} ${w.computed_at ? wib(w.computed_at) : t("notYet")}`),
     el("table", { class: "weekly-table" },
-      el("thead", {}, el("tr", {}, ...[t("squad"), t("received"), t("onTime"), `${t("response")} ${t("median")}`, t("overdue"), t("reopen"), ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("thead", {}, el("tr", {}, ...[t("squad"), t("received"), t("onTime"), `${t("response")} ${t("typically")}`, t("overdue"), t("reopen"), ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...order.map(row))),
     el("h3", {}, t("mostOverdue")),
-    late.length ? el("ol", {}, ...late.map((r) => el("li", {}, `${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${r.overdue_hours} ${t("hours")}`)))
+    late.length ? el("ol", {}, ...late.map((r) => el("li", {}, `${squadName(r.squad)} · ${r.code} · ${labelName(r.label)} · ${districtName(r.district)} · ${t("late")} ${lateBy(r.overdue_hours)}`)))
       : el("p", {}, t("noneOverdue")));
   $("weekly").hidden = false;
   $("weekly").focus();
@@ -581,22 +640,30 @@ $("search").addEventListener("submit", findReport);
 $("excel").addEventListener("click", downloadExcel);
 $("weekly-open").addEventListener("click", weekly);
 $("density").addEventListener("change", (event) => { state.density = event.target.checked; renderMap(); });
-/* the wall display (1920×1080 in the command room): large type, and the panels in turn */
-$("wall").addEventListener("click", () => {
-  const on = !document.body.classList.contains("wall");
+/* the wall display (1920×1080 in the command room): large type, the panels in turn, each
+   whole on the screen from its top; it says it is on, and this screen remembers it, so a
+   reboot of the display comes back to the wall (signed in: see renew) */
+const WALL_PANELS = ["map-panel", "cards", "rankings", "most-overdue"];
+function wall(on) {
   document.body.classList.toggle("wall", on);
   document.documentElement.classList.toggle("wall", on); // rem-sized type grows too
   $("wall").setAttribute("aria-pressed", String(on));
+  $("wall-on").hidden = !on;
+  try { if (on) localStorage.setItem("kawal.wall", "1"); else localStorage.removeItem("kawal.wall"); } catch (e) { /* private mode */ }
   clearInterval(state.wall);
-  const panels = ["map-panel", "cards", "rankings", "most-overdue"];
   let turn = 0;
-  const show = () => {
-    panels.forEach((id, i) => { $(id).hidden = on && i !== turn % panels.length; });
+  const next = () => {
+    const now = turn % WALL_PANELS.length;
+    WALL_PANELS.forEach((id, i) => { $(id).hidden = on && i !== now; });
+    window.scrollTo(0, 0);
+    for (const id of WALL_PANELS) $(id).scrollTop = 0;
+    $("wall-on").textContent = `${t("wallOn")} · ${now + 1}/${WALL_PANELS.length}`;
     state.map?.reset(); // the map's size changes with the panels around it: fit the regency again
   };
-  show();
-  if (on) state.wall = setInterval(() => { turn += 1; show(); }, (SETTINGS.wallSeconds || 20) * 1000);
-});
+  next();
+  if (on) state.wall = setInterval(() => { turn += 1; next(); }, (SETTINGS.wallSeconds || 20) * 1000);
+}
+$("wall").addEventListener("click", () => wall(!document.body.classList.contains("wall")));
 $("weekly-print").addEventListener("click", () => window.print());
 $("weekly-close").addEventListener("click", () => ($("weekly").hidden = true));
 $("signin").addEventListener("submit", signIn);

@@ -16,6 +16,8 @@
       div.setAttribute("aria-label", this.options.label);
       div.title = this.options.label;
       Object.assign(div.dataset, this.options.data);
+      // a cluster's ring: its squads' colours in proportion (CSSOM: the CSP allows no inline style)
+      if (this.options.ring) div.style.setProperty("--ring", this.options.ring);
       if (this.options.role) div.setAttribute("role", this.options.role); // else a button (Leaflet's)
       return div;
     },
@@ -68,14 +70,25 @@
       animate: !calm, spiderfyDistanceMultiplier: 1.6,
       iconCreateFunction(cluster) {
         const reports = cluster.getAllChildMarkers().map((m) => m.options.report);
-        const squads = new Set(reports.map((r) => r.squad));
+        const counts = new Map();
+        for (const r of reports) counts.set(r.squad, (counts.get(r.squad) || 0) + 1);
+        const bySquad = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
         const late = reports.some((r) => r.overdue);
+        let from = 0;
+        const stops = bySquad.map(([code, n]) => {
+          const to = from + (360 * n) / reports.length;
+          const stop = `${options.colour(code)} ${from}deg ${to}deg`;
+          from = to;
+          return stop;
+        });
         const icon = new ReportIcon({
           className: `report-marker cluster${late ? " overdue" : ""}`,
-          html: text("span", "count", String(reports.length)), iconSize: [36, 36],
-          label: options.words().cluster(reports.length, late), data: { reports: reports.map((r) => r.id).join(" ") },
+          html: text("span", "count", String(reports.length)), iconSize: [40, 40],
+          label: options.words().cluster(reports.length, late, bySquad),
+          ring: `conic-gradient(${stops.join(", ")})`,
+          data: { reports: reports.map((r) => r.id).join(" "), squads: bySquad.map(([code]) => code).join(" ") },
         });
-        if (squads.size === 1) icon.options.className += ` squad-${[...squads][0]}`;
+        if (bySquad.length === 1) icon.options.className += ` squad-${bySquad[0][0]}`;
         return icon;
       },
     });
@@ -120,6 +133,7 @@
         map.removeLayer(clusters);
         drawDensity(reports);
         density.addTo(map);
+        soon();
         return;
       }
       map.removeLayer(density);
@@ -146,6 +160,7 @@
       });
       if (gone.length) clusters.removeLayers(gone);
       if (added.length) clusters.addLayers(added);
+      soon();
     }
 
     /* Open reports per kecamatan: a circle whose area is the count, and the borders
@@ -170,6 +185,24 @@
         }));
       }
     }
+
+    /* The kecamatan names stay readable: a name a marker or a cluster stands on moves
+       above it, or beside it, wherever it is clear of every marker. */
+    function unclutter() {
+      const boxes = [...container.querySelectorAll(".report-marker, .density")].map((m) => m.getBoundingClientRect());
+      const clear = (r) => !boxes.some((b) => r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom);
+      names.eachLayer((layer) => {
+        const at = layer.getElement(), span = at?.firstChild;
+        if (!span) return;
+        const { left, top } = at.getBoundingClientRect(), w = span.offsetWidth, h = span.offsetHeight;
+        const places = [[-w / 2, 24], [-w / 2, -24 - h], [24, -h / 2], [-24 - w, -h / 2], [-w / 2, 44], [-w / 2, -44 - h]];
+        const [dx, dy] = places.find(([x, y]) => clear({ left: left + x, top: top + y, right: left + x + w, bottom: top + y + h })) || places[0];
+        span.style.setProperty("transform", `translate(${Math.round(dx)}px, ${Math.round(dy)}px)`);
+      });
+    }
+    const soon = () => root.requestAnimationFrame(unclutter);
+    map.on("zoomend moveend resize", soon);
+    clusters.on("animationend spiderfied unspiderfied", soon);
 
     return {
       show,

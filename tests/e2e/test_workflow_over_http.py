@@ -15,7 +15,8 @@ from tests.support.images import camera_jpeg
 
 from .conftest import sign_in, wait_for
 
-pytestmark = pytest.mark.e2e
+# the whole stack on stock moto too (make stock): DynamoDB's semantics by moto's own code
+pytestmark = [pytest.mark.e2e, pytest.mark.stock_moto]
 
 
 def test_a_report_followed_through_over_http(runner):

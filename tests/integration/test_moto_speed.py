@@ -12,6 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kawal_local import moto_json, moto_reads
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.patched_moto  # the patches' own tests
 
 TABLE = "speed-test"
 
@@ -260,3 +263,28 @@ def test_index_order_from_plain_values_is_motos_own(kind):
         return
     theirs = sorted(rows, key=lambda r: (r.attrs["G"], r.attrs["PK"]))
     assert [r.n for r in ours] == [r.n for r in theirs]
+
+
+def test_the_patches_refuse_any_moto_but_the_one_they_were_written_for(monkeypatch):
+    """They replace moto's private attributes: on another moto they would patch code
+    that is no longer there. The refusal says what was expected, what was found, and
+    what to do."""
+    import moto
+
+    from kawal_local import moto_speed
+
+    monkeypatch.delenv("KAWAL_STOCK_MOTO", raising=False)
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    with pytest.raises(RuntimeError) as refused:
+        moto_speed.install()
+    message = str(refused.value)
+    assert "written for moto 5.2.5, found moto 5.3.0" in message
+    assert "moto==5.2.5" in message and "KAWAL_STOCK_MOTO=1" in message
+    assert moto_speed.MOTO_VERSION in (ROOT / "requirements-dev.txt").read_text()
+
+    monkeypatch.setenv("KAWAL_STOCK_MOTO", "1")  # moto as released: nothing to refuse
+    assert moto_speed.install() is False
+
+    monkeypatch.setattr(moto, "__version__", "5.2.5")
+    monkeypatch.delenv("KAWAL_STOCK_MOTO")
+    assert moto_speed.install() is True

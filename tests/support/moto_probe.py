@@ -92,6 +92,8 @@ def dynamodb_answers(db: Any) -> list:
     out.append(
         answered(db.delete_item, TableName=TABLE, Key=key("R0", "S6"), ReturnValues="ALL_OLD")
     )
+    too_big = {**key("R3", "big"), "text": {"S": "x" * 400 * 1024}}  # DynamoDB's limit: 400 KB
+    out.append(answered(db.put_item, TableName=TABLE, Item=too_big))
     for start in (None, 1):
         page: dict[str, Any] = {}
         while True:

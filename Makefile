@@ -31,7 +31,7 @@ test: $(STAMP) $(CHROMIUM)  ## lint, the suite (both motos) and the package chec
 suite: $(STAMP) $(CHROMIUM)  ## the test suite on two workers, on moto as the runner patches it
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 -m "not stock_moto"
 
-stock: $(STAMP) $(CHROMIUM)  ## the adapters' contract suites and an end-to-end smoke run, on moto as released
+stock: $(STAMP)  ## the adapters' contract suites and an end-to-end smoke run, on moto as released
 	KAWAL_STOCK_MOTO=1 $(BIN)/python -m pytest -q -p no:xdist -m stock_moto tests/contracts tests/e2e
 
 fuzz: $(STAMP)  ## the contract fuzzed at length, every schemathesis phase (make test: 10 examples, coverage phase)

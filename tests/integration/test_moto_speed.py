@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from kawal_local import moto_json, moto_reads
 from tests.conftest import ROOT
+from tests.support.moto_probe import create_table, key
 
 pytestmark = pytest.mark.patched_moto  # the patches' own tests
 
@@ -22,33 +23,8 @@ TABLE = "speed-test"
 @pytest.fixture
 def db(aws):
     client = aws.client("dynamodb")
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "G", "GS")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "GIX",
-                "KeySchema": [
-                    {"AttributeName": "G", "KeyType": "HASH"},
-                    {"AttributeName": "GS", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    create_table(client, TABLE)
     return client
-
-
-def key(pk: str, sk: str) -> dict:
-    return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
 def by_index(db, g: str) -> list:

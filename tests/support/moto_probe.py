@@ -21,6 +21,32 @@ def key(pk: str, sk: str) -> dict:
     return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
+def create_table(db: Any, name: str) -> None:
+    """A table shaped as Kawal's: a key pair, an index, a stream of both images."""
+    db.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "G", "GS")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "GIX",
+                "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [
+                    {"AttributeName": "G", "KeyType": "HASH"},
+                    {"AttributeName": "GS", "KeyType": "RANGE"},
+                ],
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
 def answered(call: Any, **kwargs: Any) -> Any:
     """A call's answer, or its error code and reasons, without the request's metadata."""
     try:
@@ -36,7 +62,12 @@ def answered(call: Any, **kwargs: Any) -> Any:
 def dynamodb_answers(db: Any) -> list:
     """Kawal's kinds of call (conditional writes, transactions, key and index queries,
     projections, pages), each answer as the client sees it."""
-    out = []
+    out: list = []
+
+    def ask(call: Any, **kwargs: Any) -> Any:
+        out.append(answered(call, **kwargs))
+        return out[-1]
+
     for n in range(8):
         item = {
             **key(f"R{n % 3}", f"S{n}"),
@@ -46,58 +77,50 @@ def dynamodb_answers(db: Any) -> list:
             "b": {"B": bytes([n])},
             "tags": {"SS": ["a", f"t{n}"]},
         }
-        out.append(answered(db.put_item, TableName=TABLE, Item=item, ReturnValues="ALL_OLD"))
-    out.append(
-        answered(
-            db.put_item,
-            TableName=TABLE,
-            Item=key("R0", "S0"),
-            ConditionExpression="attribute_not_exists(PK)",
-        )
+        ask(db.put_item, TableName=TABLE, Item=item, ReturnValues="ALL_OLD")
+    ask(
+        db.put_item,
+        TableName=TABLE,
+        Item=key("R0", "S0"),
+        ConditionExpression="attribute_not_exists(PK)",
     )
-    out.append(
-        answered(
-            db.update_item,
-            TableName=TABLE,
-            Key=key("R1", "S1"),
-            ReturnValues="ALL_NEW",
-            UpdateExpression="SET v = v + :one, m = :m REMOVE tags ADD c :one",
-            ExpressionAttributeValues={":one": {"N": "1"}, ":m": {"M": {"x": {"L": [{"N": "1"}]}}}},
-        )
+    ask(
+        db.update_item,
+        TableName=TABLE,
+        Key=key("R1", "S1"),
+        ReturnValues="ALL_NEW",
+        UpdateExpression="SET v = v + :one, m = :m REMOVE tags ADD c :one",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":m": {"M": {"x": {"L": [{"N": "1"}]}}}},
     )
     for last in ("attribute_exists(PK)", "attribute_not_exists(PK)"):  # the second fails
-        out.append(
-            answered(
-                db.transact_write_items,
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": TABLE,
-                            "Item": {**key("R9", last[:12]), "G": {"S": "g1"}, "GS": {"S": "99"}},
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": TABLE,
-                            "Key": key("R2", "S2"),
-                            "UpdateExpression": "SET v = :v",
-                            "ConditionExpression": last,
-                            "ExpressionAttributeValues": {":v": {"N": "7"}},
-                        }
-                    },
-                    {"Delete": {"TableName": TABLE, "Key": key("R0", "S3")}},
-                ],
-            )
+        ask(
+            db.transact_write_items,
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": TABLE,
+                        "Item": {**key("R9", last[:12]), "G": {"S": "g1"}, "GS": {"S": "99"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": key("R2", "S2"),
+                        "UpdateExpression": "SET v = :v",
+                        "ConditionExpression": last,
+                        "ExpressionAttributeValues": {":v": {"N": "7"}},
+                    }
+                },
+                {"Delete": {"TableName": TABLE, "Key": key("R0", "S3")}},
+            ],
         )
-    out.append(
-        answered(db.delete_item, TableName=TABLE, Key=key("R0", "S6"), ReturnValues="ALL_OLD")
-    )
+    ask(db.delete_item, TableName=TABLE, Key=key("R0", "S6"), ReturnValues="ALL_OLD")
     too_big = {**key("R3", "big"), "text": {"S": "x" * 400 * 1024}}  # DynamoDB's limit: 400 KB
-    out.append(answered(db.put_item, TableName=TABLE, Item=too_big))
+    ask(db.put_item, TableName=TABLE, Item=too_big)
     for start in (None, 1):
         page: dict[str, Any] = {}
         while True:
-            page = answered(
+            page = ask(
                 db.query,
                 TableName=TABLE,
                 IndexName="GIX",
@@ -111,34 +134,23 @@ def dynamodb_answers(db: Any) -> list:
                     else {}
                 ),
             )
-            out.append(page)
             if "LastEvaluatedKey" not in page:
                 break
-    out.append(
-        answered(
-            db.query,
-            TableName=TABLE,
-            KeyConditionExpression="PK = :p AND SK > :s",
-            ProjectionExpression="SK, v, b",
-            ExpressionAttributeValues={":p": {"S": "R1"}, ":s": {"S": "S1"}},
-        )
+    ask(
+        db.query,
+        TableName=TABLE,
+        KeyConditionExpression="PK = :p AND SK > :s",
+        ProjectionExpression="SK, v, b",
+        ExpressionAttributeValues={":p": {"S": "R1"}, ":s": {"S": "S1"}},
     )
-    out.append(
-        answered(
-            db.query,
-            TableName=TABLE,
-            KeyConditionExpression="PK = :p",
-            ExpressionAttributeValues={":p": {"S": "none"}},
-        )
+    ask(
+        db.query,
+        TableName=TABLE,
+        KeyConditionExpression="PK = :p",
+        ExpressionAttributeValues={":p": {"S": "none"}},
     )
-    out.append(
-        answered(db.get_item, TableName=TABLE, Key=key("R1", "S4"), ProjectionExpression="v")
-    )
-    out.append(
-        answered(
-            db.batch_get_item, RequestItems={TABLE: {"Keys": [key("R2", "S5"), key("X", "Y")]}}
-        )
-    )
+    ask(db.get_item, TableName=TABLE, Key=key("R1", "S4"), ProjectionExpression="v")
+    ask(db.batch_get_item, RequestItems={TABLE: {"Keys": [key("R2", "S5"), key("X", "Y")]}})
     scan = answered(db.scan, TableName=TABLE)
     scan["Items"].sort(key=lambda i: (i["PK"]["S"], i["SK"]["S"]))  # a scan's order is moto's own
     out.append(scan)
@@ -201,28 +213,7 @@ def _probe(clock: list[float]) -> dict:
 
     with mock_aws():
         db = boto3.client("dynamodb", region_name=REGION)
-        db.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "PK", "KeyType": "HASH"},
-                {"AttributeName": "SK", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "G", "GS")
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "GIX",
-                    "Projection": {"ProjectionType": "ALL"},
-                    "KeySchema": [
-                        {"AttributeName": "G", "KeyType": "HASH"},
-                        {"AttributeName": "GS", "KeyType": "RANGE"},
-                    ],
-                }
-            ],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )
+        create_table(db, TABLE)
         answers = dynamodb_answers(db)
         # moto's dashboard (/moto-api/) lists the items it tracks
         dashboard_items = len(list(model_data["dynamodb"]["Item"].instances_tracked))

@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(items):
         os.environ["KAWAL_STOCK_MOTO"] = "1"
     patched = moto_speed.install()
     unwanted, why = (
-        ("stock_moto", "checks moto as released: run it alone, or `make stock`")
+        ("stock_moto", "checks moto as released: `make stock`, or run only stock_moto tests")
         if patched
         else ("patched_moto", "tests the runner's moto patches: not installed (stock moto)")
     )

@@ -247,7 +247,7 @@ def test_the_patches_refuse_any_moto_but_the_one_they_were_written_for(monkeypat
     what to do."""
     import moto
 
-    from kawal_local import moto_speed
+    from kawal_local import moto_expressions, moto_memory, moto_speed
 
     monkeypatch.delenv("KAWAL_STOCK_MOTO", raising=False)
     monkeypatch.setattr(moto, "__version__", "5.3.0")
@@ -257,6 +257,9 @@ def test_the_patches_refuse_any_moto_but_the_one_they_were_written_for(monkeypat
     assert "written for moto 5.2.5, found moto 5.3.0" in message
     assert "moto==5.2.5" in message and "KAWAL_STOCK_MOTO=1" in message
     assert moto_speed.MOTO_VERSION in (ROOT / "requirements-dev.txt").read_text()
+    for alone in (moto_memory.install, moto_reads.install, moto_expressions.install):
+        with pytest.raises(RuntimeError, match=r"found moto 5\.3\.0"):
+            alone()
 
     monkeypatch.setenv("KAWAL_STOCK_MOTO", "1")  # moto as released: nothing to refuse
     assert moto_speed.install() is False

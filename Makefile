@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test suite fuzz lint format bench lighthouse clean bootstrap throttle policies package token
+.PHONY: run test suite stock fuzz lint format bench lighthouse clean bootstrap throttle policies package token
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Kawal needs Python 3.13 (Lambda runtime)"'
@@ -25,11 +25,14 @@ run: $(STAMP)
 token: $(STAMP)  ## an access token from the running `make run`: make -s token USER=komando
 	@$(BIN)/python -m kawal_local.token $(USER)
 
-test: $(STAMP) $(CHROMIUM)  ## lint, the suite and the package check side by side (each one's output kept whole)
-	$(MAKE) --no-print-directory -j3 --output-sync=line lint suite package STAGE=prod
+test: $(STAMP) $(CHROMIUM)  ## lint, the suite (both motos) and the package check side by side (each one's output kept whole)
+	$(MAKE) --no-print-directory -j4 --output-sync=line lint suite stock package STAGE=prod
 
-suite: $(STAMP) $(CHROMIUM)  ## the test suite alone, on two workers
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
+suite: $(STAMP) $(CHROMIUM)  ## the test suite on two workers, on moto as the runner patches it
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 -m "not stock_moto"
+
+stock: $(STAMP)  ## the adapters' contract suites and an end-to-end smoke run, on moto as released
+	KAWAL_STOCK_MOTO=1 $(BIN)/python -m pytest -q -p no:xdist -m stock_moto tests/contracts tests/e2e
 
 fuzz: $(STAMP)  ## the contract fuzzed at length, every schemathesis phase (make test: 10 examples, coverage phase)
 	KAWAL_FUZZ_EXAMPLES=$${KAWAL_FUZZ_EXAMPLES:-300} \

@@ -123,9 +123,10 @@ class EmbeddedAws(ThreadedMotoServer):
     def start(self) -> None:
         from kawal_local import moto_reads, moto_speed, moto_totp
 
-        moto_speed.install()  # no whole-table copies, no whole-table walks
+        # no whole-table copies, no whole-table walks (unless KAWAL_STOCK_MOTO=1)
+        if moto_speed.install():
+            moto_reads.answers_computed_under_lock = True  # _OneCallAtATime below
         moto_totp.install()  # a real second factor: per-user secrets, codes checked
-        moto_reads.answers_computed_under_lock = True  # _OneCallAtATime below
         super().start()
 
     def trim_streams(self, max_age: timedelta, until: datetime | None = None) -> int:

@@ -81,6 +81,9 @@ def _checked_whole(traverse: Any, descend: tuple[type, ...]) -> Any:
 
 def install() -> None:
     global _installed
+    from kawal_local.moto_speed import check_moto_version
+
+    check_moto_version()  # moto_speed.MOTO_VERSION's moto only, even installed alone
     if _installed:
         return
     _installed = True

@@ -275,6 +275,9 @@ def _expiring_shard_iterators() -> None:
 
 
 def install() -> None:
+    from kawal_local.moto_speed import check_moto_version
+
+    check_moto_version()  # moto_speed.MOTO_VERSION's moto only, even installed alone
     _pack_stream_records()
     _lean_items()
     _no_empty_partitions()

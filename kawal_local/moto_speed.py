@@ -31,6 +31,10 @@ All four are moto defects worth reporting upstream (moto 5.2.5,
 ``moto/dynamodb/models/table.py`` ``Table.query``/``all_items``,
 ``moto/core/serialize.py``); docs/benchmarks.md gives the measured cost. ``install()`` is
 idempotent; nothing in ``chalicelib`` knows.
+
+The patches replace moto's private attributes, so they install only on the moto they
+were written for (``MOTO_VERSION``, pinned in requirements-dev.txt) and refuse any
+other loudly; ``KAWAL_STOCK_MOTO=1`` runs moto as released instead (docs/local-runner.md).
 """
 
 from __future__ import annotations
@@ -38,12 +42,14 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import os
 import threading
 from collections import defaultdict
 from typing import Any
 
 from kawal_local import moto_expressions, moto_json, moto_memory, moto_reads
 
+MOTO_VERSION = "5.2.5"  # the moto these patches were written against (and tested on)
 _installed = False
 _narrowed = threading.local()  # the partition a query on this thread reads
 
@@ -158,10 +164,36 @@ def _share_cognito_signing_key() -> None:
     cognito.jwk = types.SimpleNamespace(RSAKey=rsa)  # type: ignore[attr-defined]
 
 
-def install() -> None:
+def stock_moto() -> bool:
+    """``KAWAL_STOCK_MOTO=1``: moto as released, none of the patches (slower, more memory)."""
+    return os.environ.get("KAWAL_STOCK_MOTO", "") == "1"
+
+
+def check_moto_version(found: str | None = None) -> None:
+    """Refuse to patch any moto but the one the patches were written for."""
+    if found is None:
+        import moto
+
+        found = moto.__version__
+    if found != MOTO_VERSION:
+        raise RuntimeError(
+            f"kawal_local's moto patches (moto_speed, moto_memory, moto_reads, "
+            f"moto_expressions, moto_json) were written for moto {MOTO_VERSION}, "
+            f"found moto {found}. Install moto=={MOTO_VERSION} (requirements-dev.txt), "
+            f"or update the patches for moto {found} and MOTO_VERSION in "
+            f"kawal_local/moto_speed.py, or run on stock moto with KAWAL_STOCK_MOTO=1 "
+            f"(slower, and more memory, on large tables)."
+        )
+
+
+def install() -> bool:
+    """Patch moto (once); ``False`` if ``KAWAL_STOCK_MOTO=1`` asks for moto as released."""
     global _installed
+    if stock_moto():
+        return False
+    check_moto_version()
     if _installed:
-        return
+        return True
     _installed = True
     from moto.dynamodb import models as backend_module
     from moto.dynamodb.models import DynamoDBBackend
@@ -361,3 +393,4 @@ def install() -> None:
             raise
 
     DynamoDBBackend.transact_write_items = item_level_transact  # type: ignore[method-assign]
+    return True

@@ -67,6 +67,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from kawal_local.moto_speed import check_moto_version
+
+    check_moto_version()  # written against moto 5.2.5's Cognito: refuse any other
     _installed = True
     import moto.cognitoidp.models as models
     from moto.cognitoidp.models import CognitoIdpBackend

@@ -215,7 +215,10 @@ def main() -> int:
             # what was restored was dispatched before the restart: not again
             moto.trim_streams(timedelta(0), until=datetime.now(UTC) + timedelta(minutes=1))
         elif os.environ.get("KAWAL_SEED", "1") != "0":
-            days = int(os.environ.get("KAWAL_SEED_DAYS", "60"))
+            # moto as released slows with every report stored: the demo reports only
+            from kawal_local.moto_speed import stock_moto
+
+            days = int(os.environ.get("KAWAL_SEED_DAYS", "0" if stock_moto() else "60"))
             if days > 0:
                 seed_history_quietly(moto, days)
             seeded = seed_demo_reports()

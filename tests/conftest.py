@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,33 @@ import pytest
 from kawal_local import moto_speed, moto_totp
 
 ROOT = Path(__file__).resolve().parent.parent
-# moto as the runner uses it: item-level transaction rollback, partition-only queries
-# (the whole suite, its concurrency and failure tests included, runs on it)
-moto_speed.install()
-moto_totp.install()  # a real second factor: per-user secrets, codes checked
+# the embedded Cognito checks second-factor codes for real, on either moto
+moto_totp.install()
 STAGE_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"][
     "environment_variables"
 ]
+
+
+@pytest.hookimpl(trylast=True)  # after ``-m`` has deselected
+def pytest_collection_modifyitems(items):
+    """Which moto this process runs on, decided before any test runs. The suite runs on
+    moto as the runner patches it (its speed); the tests marked ``stock_moto`` (the
+    adapters' contract suites, an end-to-end smoke run) check DynamoDB's semantics with
+    moto's own code. They run when they are all this process runs (``make test`` runs
+    them so, in a process of their own) or with ``KAWAL_STOCK_MOTO=1``, which the
+    runners the tests start inherit; among patched tests they are skipped, never run on
+    the patched moto. The patches' own tests are skipped on stock moto."""
+    if items and all(item.get_closest_marker("stock_moto") for item in items):
+        os.environ["KAWAL_STOCK_MOTO"] = "1"
+    patched = moto_speed.install()
+    unwanted, why = (
+        ("stock_moto", "checks moto as released: `make stock`, or run only stock_moto tests")
+        if patched
+        else ("patched_moto", "tests the runner's moto patches: not installed (stock moto)")
+    )
+    for item in items:
+        if item.get_closest_marker(unwanted):
+            item.add_marker(pytest.mark.skip(reason=why))
 
 
 @pytest.fixture(autouse=True)

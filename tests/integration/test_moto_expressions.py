@@ -50,6 +50,9 @@ EXPRESSIONS = [
 PARTS = ["#a = :v", "#b = :w", "#n = #n + :one", "#m.x = :one", "#m = :w", "#c = :v", "#a = :w"]
 
 
+pytestmark = pytest.mark.patched_moto  # the patches' own tests
+
+
 def outcome(db, expression: str, n: int, transact: bool) -> tuple:  # noqa: F811
     """What one update does to a fresh copy of the stored item: its attributes
     after, or moto's error."""

@@ -23,6 +23,8 @@ from kawal_local.moto_memory import WeakTracked
 
 from .test_moto_speed import TABLE, by_index, db, key  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.patched_moto  # the patches' own tests
+
 
 def alive(kind: type) -> int:
     gc.collect()

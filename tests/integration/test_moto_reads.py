@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from kawal_local import moto_reads
 
 from .test_moto_speed import TABLE, db, key  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.patched_moto  # the patches' own tests
 
 EVERY_TYPE = {
     "s": {"S": "jalan berlubang — 5 m"},

@@ -12,6 +12,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kawal_local import moto_json, moto_reads
+from tests.conftest import ROOT
+from tests.support.moto_probe import create_table, key
+
+pytestmark = pytest.mark.patched_moto  # the patches' own tests
 
 TABLE = "speed-test"
 
@@ -19,33 +23,8 @@ TABLE = "speed-test"
 @pytest.fixture
 def db(aws):
     client = aws.client("dynamodb")
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "G", "GS")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "GIX",
-                "KeySchema": [
-                    {"AttributeName": "G", "KeyType": "HASH"},
-                    {"AttributeName": "GS", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    create_table(client, TABLE)
     return client
-
-
-def key(pk: str, sk: str) -> dict:
-    return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
 def by_index(db, g: str) -> list:
@@ -260,3 +239,31 @@ def test_index_order_from_plain_values_is_motos_own(kind):
         return
     theirs = sorted(rows, key=lambda r: (r.attrs["G"], r.attrs["PK"]))
     assert [r.n for r in ours] == [r.n for r in theirs]
+
+
+def test_the_patches_refuse_any_moto_but_the_one_they_were_written_for(monkeypatch):
+    """They replace moto's private attributes: on another moto they would patch code
+    that is no longer there. The refusal says what was expected, what was found, and
+    what to do."""
+    import moto
+
+    from kawal_local import moto_expressions, moto_memory, moto_speed
+
+    monkeypatch.delenv("KAWAL_STOCK_MOTO", raising=False)
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    with pytest.raises(RuntimeError) as refused:
+        moto_speed.install()
+    message = str(refused.value)
+    assert "written for moto 5.2.5, found moto 5.3.0" in message
+    assert "moto==5.2.5" in message and "KAWAL_STOCK_MOTO=1" in message
+    assert moto_speed.MOTO_VERSION in (ROOT / "requirements-dev.txt").read_text()
+    for alone in (moto_memory.install, moto_reads.install, moto_expressions.install):
+        with pytest.raises(RuntimeError, match=r"found moto 5\.3\.0"):
+            alone()
+
+    monkeypatch.setenv("KAWAL_STOCK_MOTO", "1")  # moto as released: nothing to refuse
+    assert moto_speed.install() is False
+
+    monkeypatch.setattr(moto, "__version__", "5.2.5")
+    monkeypatch.delenv("KAWAL_STOCK_MOTO")
+    assert moto_speed.install() is True

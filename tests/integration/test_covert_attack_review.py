@@ -14,6 +14,7 @@ from chalicelib import config
 from tests.support.images import camera_jpeg
 
 from .helpers import all_items, post_json, report_body
+from .test_whatsapp import graph  # noqa: F401 - the fake Graph API, a fixture
 from .workflow_helpers import after_photo, process_uploads, resolved_report, staff_post
 
 COVERT = "pungutan_liar"
@@ -118,3 +119,54 @@ def test_a_shadow_check_on_a_public_report_is_unknowable_to_a_table_reader(clien
     assert "not_fixed" not in after and "-8.0501" not in after
     for word in ("shadow", '"check"'):
         assert after.count(word) == before.count(word), word
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F5: a WhatsApp conversation towards a covert label keeps its label, kecamatan "
+    "and point in plaintext on the CHAT item until it is confirmed or expires (a day, "
+    "plus TTL lag): an operator sees 'pungli being reported in Panggul, here' live",
+)
+def test_a_whatsapp_conversation_towards_a_covert_label_is_not_plain_in_the_table(client, graph):  # noqa: F811
+    from .test_whatsapp import choose, say
+
+    say(client, 11, "image", id="MEDIA1", mime_type="image/jpeg")
+    choose(client, 12, "g:command")
+    choose(client, 13, "l:pungutan_liar")
+    say(client, 14, "text", body="kec. pangul")  # the reporter has not confirmed yet
+    chats = [i for i in all_items() if i["PK"]["S"].startswith("CHAT#")]
+    assert chats, "the conversation is stored"
+    raw = json.dumps(chats, default=repr)
+    for secret in (COVERT, DISTRICT, "-8.24", "111.44"):
+        assert secret not in raw, secret
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F6 (low): a covert report's label stays plain on its META and EVENT items: an "
+    "operator tells an illegal-levy report from a public-works one, and when each moved",
+)
+def test_a_table_reader_cannot_tell_which_covert_label_a_report_has(client):
+    report = covert_report(client)
+    assert COVERT not in plain(report["id"])
+
+
+# == Operator (through the API) =======================================================
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F4: merging someone else's report into a covert one answers 403 forbidden, into "
+    "an unknown one 404: an existence oracle for covert codes and ids, to an operator and "
+    "to any squad member (the target is looked up before the caller's right to the source)",
+)
+@pytest.mark.parametrize("role", ["operator", "orange"])
+def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client, tokens, role):
+    covert = covert_report(client)
+    theirs = post_json(client, "/reports", report_body(label="sampah_menumpuk")).json_body
+    path = f"/reports/{theirs['id']}/merge"  # a yellow squad's report
+    answers = []
+    for target in (covert["code"], "TRG-AAAAAA", covert["id"], "a" * 20):
+        answer = staff_post(client, tokens[role], path, {"into": target})
+        answers.append((answer.status_code, answer.json_body["error"]["code"]))
+    assert len(set(answers)) == 1, answers

@@ -170,3 +170,52 @@ def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client,
         answer = staff_post(client, tokens[role], path, {"into": target})
         answers.append((answer.status_code, answer.json_body["error"]["code"]))
     assert len(set(answers)) == 1, answers
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F7: a shadow member's push subscription is stored plain under PUSH#squad#shadow "
+    "with the member's username, the phone's push endpoint and its keys: an operator "
+    "lists the shadow squad's members and their devices",
+)
+def test_a_shadow_members_phone_is_not_listed_in_the_table(client, aws, tokens, monkeypatch):
+    from tests.conftest import bearer
+    from tests.support.push_service import push_service
+
+    from .test_web_push import subscribe
+
+    monkeypatch.setenv("PUSH_HOSTS", "127.0.0.1")
+    with push_service() as push:
+        phone = push.phone("hp-1")
+        subscription = phone.subscription()
+        made = subscribe(
+            client, "/staff/push/subscriptions", subscription, bearer(tokens["shadow"])
+        )
+        assert made.status_code == 201, made.body
+    raw = json.dumps([i for i in all_items() if i["PK"]["S"].startswith("PUSH#")], default=repr)
+    assert "shadow" not in raw
+    assert subscription["endpoint"] not in raw and subscription["keys"]["auth"] not in raw
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F3b: the dispatch log says 'notification N sent to shadow (check_requested)', "
+    "and the NOTIFY#N item names the report: an operator reading CloudWatch and the table "
+    "learns the regent asked for a covert check of that squad's closure",
+)
+def test_the_logs_do_not_tell_an_operator_which_closure_is_being_checked(
+    client, aws, tokens, caplog
+):
+    from chalicelib.entry import events
+    from kawal_local.pump import StreamReader, drain
+
+    reader = StreamReader(config.table_name())
+    report = resolved_report(client, aws, tokens)
+    drain(reader, events.dispatch_stream)
+    caplog.set_level("DEBUG", logger="kawal")
+    path = f"/command/reports/{report['code']}/check-requests"
+    assert staff_post(client, tokens["command"], path, {"note": "lihat"}).status_code == 200
+    drain(reader, events.dispatch_stream)
+    assert "sent to" in caplog.text  # the check request was dispatched and logged
+    for word in ("check_requested", "shadow"):
+        assert word not in caplog.text, word

@@ -15,22 +15,11 @@ from tests.conftest import bearer
 from tests.support.images import camera_jpeg
 
 from .helpers import JSON_HEADERS, all_items, post_json, report_body
+from .test_covert_at_rest import COVERT, covert_report
 from .test_whatsapp import graph  # noqa: F401 - the fake Graph API, a fixture
 from .workflow_helpers import after_photo, process_uploads, resolved_report, staff_post
 
-COVERT = "pungutan_liar"
-WORDS = "Pungli retribusi pasar oleh petugas berseragam"
-PLACE = "Jl. Kenanga 17, belakang balai desa"
-DISTRICT, VILLAGE = "panggul", "35.03.01.2001"  # Besuki, Panggul
-POINT = (-8.2468, 111.4321)
-
-
-def covert_report(client) -> dict:
-    body = report_body(label=COVERT, description=WORDS, address=PLACE, district=DISTRICT,
-                       village=VILLAGE, lat=POINT[0], lon=POINT[1])  # fmt: skip
-    answer = post_json(client, "/reports", body)
-    assert answer.status_code == 201, answer.body
-    return answer.json_body
+DISTRICT = "panggul"
 
 
 def plain(report_id: str) -> str:

@@ -301,3 +301,25 @@ class FakeMedia:
 
     def view_url(self, key: str) -> str:
         return f"https://fake-s3/{key}?signed"
+
+
+class FakeProjects:
+    """Projects in memory (the Projects port)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def project(self, project_id: str):
+        return self.items.get(project_id)
+
+    def projects_of_year(self, year: int, opd: str | None = None) -> list[Any]:
+        found = [p for p in self.items.values() if p.fiscal_year == year]
+        found = [p for p in found if opd is None or p.opd == opd]
+        return sorted(found, key=lambda p: (p.opd, p.id))
+
+    def create_projects(self, projects: list[Any]) -> None:
+        from chalicelib.domain.errors import Conflict
+
+        if any(p.id in self.items for p in projects):
+            raise Conflict("some of these projects were stored meanwhile", code="projects_changed")
+        self.items |= {p.id: p for p in projects}

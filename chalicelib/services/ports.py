@@ -17,6 +17,7 @@ from chalicelib.domain.models import (
     ShadowCheck,
     TimelineEntry,
 )
+from chalicelib.domain.projects import Project
 
 
 class Media(Protocol):
@@ -152,3 +153,12 @@ class StatsKeeping(Protocol):
     def dimensions(self) -> list[str]: ...
     def day_summaries(self, dim: str, first: str, last: str) -> dict[str, str]: ...
     def put_view(self, window: str, view: dict[str, Any]) -> None: ...
+
+
+class Projects(Protocol):
+    """Public works: a project by id, a fiscal year's (or one OPD's) projects, and new
+    projects stored all together or not at all (a Conflict if one exists)."""
+
+    def project(self, project_id: str) -> Project | None: ...
+    def projects_of_year(self, year: int, opd: str | None = None) -> list[Project]: ...
+    def create_projects(self, projects: list[Project]) -> None: ...

@@ -281,3 +281,54 @@ def test_a_closed_request_is_gone_and_can_be_asked_again(requests):
     assert requests.check_requests() == [] and requests.check_request("a") is None
     assert requests.request_check(asked("a", 30, "sekali lagi"))
     assert requests.check_request("a").note == "sekali lagi"
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def projects(request):
+    from tests.fakes import FakeProjects
+
+    if request.param == "fake":
+        return FakeProjects()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    return ProjectStore()
+
+
+def a_project(project_id: str, opd: str = "pupr", year: int = 2026):
+    from datetime import date
+
+    from chalicelib.domain.projects import Project
+
+    return Project(
+        id=project_id,
+        fiscal_year=year,
+        name="Rehabilitasi Jalan Durenan",
+        opd=opd,
+        contractor="CV Maju Jaya",
+        pagu=1_500_000_000,
+        contract_value=1_350_000_000,
+        funding="apbd",
+        contract_number="600/1/2026",
+        start=date(year, 3, 2),
+        end=date(year, 3, 22),
+        place={"kind": "line", "coordinates": [(-8.085, 111.815), (-8.09, 111.822)]},
+        district="durenan",
+        plan={"weekly": [20, 62.5, 100]},
+    )
+
+
+def test_projects_are_stored_whole_and_read_back_by_id_year_and_opd(projects):
+    from chalicelib.domain.errors import Conflict
+
+    road, school = a_project("2026-pupr-001"), a_project("2026-pendidikan-001", "pendidikan")
+    projects.create_projects([road, school, a_project("2025-pupr-009", year=2025)])
+    assert projects.project("2026-pupr-001") == road
+    assert projects.project("none") is None
+    assert [p.id for p in projects.projects_of_year(2026)] == [school.id, road.id]
+    assert projects.projects_of_year(2026, "pupr") == [road]
+    assert projects.projects_of_year(2027) == []
+    with pytest.raises(Conflict):  # one exists already: none of them is stored
+        projects.create_projects([a_project("2026-pupr-002"), road])
+    assert projects.project("2026-pupr-002") is None
+    projects.create_projects([])  # nothing new: no error

@@ -1,0 +1,64 @@
+"""Public works in the one table (no Scan):
+
+    item        PK                SK                  GSI1 (a year's projects)
+    project     PROJECT#<id>      META                PROJECTS#<year> · <opd>#<id>
+
+A project's own partition holds only what the public may read. The shadow squad's
+inspections will never live here (a public read of the partition must not carry them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.dynamodb.base import _Table
+from chalicelib.domain.errors import Conflict, StaleReport
+from chalicelib.domain.projects import Project
+
+
+def project_item(project: Project) -> dict[str, Any]:
+    return {
+        "PK": f"PROJECT#{project.id}",
+        "SK": "META",
+        "type": "project",
+        **project.model_dump(mode="json"),
+        "GSI1PK": f"PROJECTS#{project.fiscal_year}",
+        "GSI1SK": f"{project.opd}#{project.id}",
+    }
+
+
+def _project(item: dict[str, Any]) -> Project:
+    return Project.model_validate({k: v for k, v in item.items() if k in Project.model_fields})
+
+
+class ProjectStore(_Table):
+    def project(self, project_id: str) -> Project | None:
+        found = self._get(f"PROJECT#{project_id}", "META")
+        return _project(found) if found else None
+
+    def projects_of_year(self, year: int, opd: str | None = None) -> list[Project]:
+        """A fiscal year's projects (one OPD's, if given), by OPD then id."""
+        values: dict[str, Any] = {":pk": {"S": f"PROJECTS#{year}"}}
+        condition = "GSI1PK = :pk"
+        if opd is not None:
+            condition += " AND begins_with(GSI1SK, :opd)"
+            values[":opd"] = {"S": f"{opd}#"}
+        items = self._query_all(
+            IndexName="GSI1",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+        return [_project(i) for i in items]
+
+    def create_projects(self, projects: list[Project]) -> None:
+        """Store new projects all together, or none (one transaction: at most 100)."""
+        if not projects:
+            return
+        try:
+            self._transact([self._put_new(project_item(p)) for p in projects], "projects")
+        except StaleReport as exc:
+            raise Conflict(
+                "some of these projects were stored meanwhile; nothing was imported, "
+                "send the file again",
+                code="projects_changed",
+            ) from exc

@@ -1,0 +1,69 @@
+"""Public works: importing a year's projects from an OPD's CSV export. All rows or
+none: every row is checked first, then the new projects are stored in one write. A
+file sent again (a retry, or next month's export with the same contracts) stores only
+what is new; a row that would change an imported contract is refused, not applied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.geo import Regency, Villages
+from chalicelib.domain.principals import Forbidden, Principal
+from chalicelib.domain.project_csv import parse_rows
+from chalicelib.domain.projects import Project
+from chalicelib.services.ports import Projects
+
+# What the progress of a contract changes; the rest is the contract as imported.
+_RUN_FIELDS = {"stage", "pho_date", "fho_date"}
+
+
+@dataclass
+class Imported:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _contract(project: Project) -> dict:
+    return project.model_dump(exclude=_RUN_FIELDS)
+
+
+class ProjectImport:
+    def __init__(self, *, store: Projects, regency: Callable[[], Regency],
+                 villages: Callable[[], Villages]):  # fmt: skip
+        self.store, self.regency, self.villages = store, regency, villages
+
+    def import_csv(self, text: str, who: Principal) -> Imported:
+        if who.role not in ("command", "operator"):
+            raise Forbidden("only the command centre or an operator imports projects")
+        projects = parse_rows(text, self.regency(), self.villages())
+        existing: dict[str, Project] = {}
+        for year in sorted({p.fiscal_year for _, p in projects}):
+            existing |= {p.id: p for p in self.store.projects_of_year(year)}
+        result, new, problems = Imported(), [], []
+        for row, project in projects:
+            before = existing.get(project.id) or self.store.project(project.id)
+            if before is None:
+                new.append(project)
+                result.created.append(project.id)
+            elif _contract(before) == _contract(project):
+                result.unchanged.append(project.id)
+            else:
+                problems.append(
+                    {
+                        "row": row,
+                        "field": "id_proyek",
+                        "issue_id": "id_proyek sudah dipakai kontrak lain (atau kontrak ini "
+                        "sudah diimpor dengan isi berbeda)",
+                        "issue": "id_proyek already imported with different contents",
+                    }
+                )
+        if problems:
+            raise InvalidInput(
+                f"{len(problems)} row(s) are not valid; nothing was imported",
+                problems,
+                code="csv_invalid",
+            )
+        self.store.create_projects(new)
+        return result

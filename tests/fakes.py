@@ -308,6 +308,7 @@ class FakeProjects:
 
     def __init__(self) -> None:
         self.items: dict[str, Any] = {}
+        self.progress: dict[str, dict[Any, Any]] = {}
 
     def project(self, project_id: str):
         return self.items.get(project_id)
@@ -323,3 +324,13 @@ class FakeProjects:
         if any(p.id in self.items for p in projects):
             raise Conflict("some of these projects were stored meanwhile", code="projects_changed")
         self.items |= {p.id: p for p in projects}
+
+    def progress_of(self, project_id: str) -> list[Any]:
+        return sorted(self.progress.get(project_id, {}).values(), key=lambda p: p.week)
+
+    def add_progress(self, progress) -> bool:
+        weeks = self.progress.setdefault(progress.project_id, {})
+        if progress.week in weeks:
+            return False
+        weeks[progress.week] = progress
+        return True

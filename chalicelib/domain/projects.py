@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -198,11 +198,23 @@ class Progress(Model):
     note: str | None = Field(default=None, max_length=1000)
     reason: str | None = Field(default=None, max_length=500)  # why it went down
     by: str
+    filed_at: datetime | None = None
 
     @field_validator("physical")
     @classmethod
     def _physical(cls, value: float) -> float:
         return _percent(value)
+
+
+class ProgressIn(Model):
+    """What an OPD sends for a week (the body of ``POST /projects/{id}/progress``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    week: date
+    physical: float = Field(ge=0, le=100, allow_inf_nan=False)
+    financial: int = Field(ge=0, le=10**15)
+    note: str | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=500)
 
 
 def _problem(field: str, issue_id: str, issue_en: str) -> dict[str, str]:
@@ -212,7 +224,9 @@ def _problem(field: str, issue_id: str, issue_en: str) -> dict[str, str]:
 MIN_REASON = 10
 
 
-def check_progress(project: Project, previous: Progress | None, new: Progress) -> None:
+def check_progress(
+    project: Project, previous: Progress | None, new: Progress, today: date | None = None
+) -> None:
     """Reject a report the OPD could not mean: money beyond the contract, progress
     going backwards without a reason, a week outside the contract's life."""
     problems = []
@@ -226,13 +240,15 @@ def check_progress(project: Project, previous: Progress | None, new: Progress) -
                 f"financial realisation above the contract value (Rp {project.contract_value:,})",
             )
         )
+    if new.week > (today or new.week):
+        problems.append(_problem("week", "minggu yang belum terjadi", "a week in the future"))
     if new.week < project.start:
         problems.append(
             _problem("week", "minggu sebelum kontrak dimulai", "a week before the contract starts")
         )
     if previous is not None:
         explained = len((new.reason or "").strip()) >= MIN_REASON
-        if new.week < previous.week:
+        if new.week <= previous.week:
             problems.append(
                 _problem(
                     "week",

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.geo import Regency, Villages
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.domain.project_csv import parse_rows
-from chalicelib.domain.projects import Project
+from chalicelib.domain.projects import Progress, ProgressIn, Project, check_progress
+from chalicelib.domain.sms_text import WIB
 from chalicelib.services.ports import Projects
 
 # What the progress of a contract changes; the rest is the contract as imported.
@@ -67,3 +69,38 @@ class ProjectImport:
             )
         self.store.create_projects(new)
         return result
+
+
+class ProjectProgress:
+    """An OPD's weekly progress on its own projects. Another OPD's project is absent
+    to it (404, like an unknown one); staff of the reports' workflow file none."""
+
+    def __init__(self, *, store: Projects, now: Callable[[], datetime]):
+        self.store, self.now = store, now
+
+    def file(self, project_id: str, report: ProgressIn, who: Principal) -> tuple[Progress, bool]:
+        """Store the week's report; the same report sent again (a retry) is the one
+        stored, not a second one. Whether it was new."""
+        if who.role != "opd":
+            raise Forbidden("only the project's OPD files its progress")
+        project = self.store.project(project_id)
+        if project is None or project.opd != who.opd:
+            raise NotFound(f"no project {project_id!r}", code="project_not_found")
+        history = self.store.progress_of(project_id)
+        new = Progress(project_id=project_id, by=who.id, filed_at=self.now(),
+                       **report.model_dump())  # fmt: skip
+        same_week = next((p for p in history if p.week == new.week), None)
+        if same_week is not None and _said(same_week) == _said(new):
+            return same_week, False
+        previous = history[-1] if history else None
+        check_progress(project, previous, new, today=self.now().astimezone(WIB).date())
+        if not self.store.add_progress(new):  # a report for the week arrived meanwhile
+            raise Conflict("this week's progress was just filed", code="progress_exists")
+        return new, True
+
+    def history(self, project_id: str) -> list[Progress]:
+        return self.store.progress_of(project_id)
+
+
+def _said(p: Progress) -> tuple:
+    return (p.week, p.physical, p.financial, p.note, p.reason)

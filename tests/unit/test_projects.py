@@ -179,3 +179,21 @@ def test_stages_advance_one_step_at_a_time_on_their_documents_dates():
     with pytest.raises(InvalidInput, match="after PHO"):
         advance_stage(p, "fho", end_of_week(9), 100)
     assert advance_stage(p, "fho", date(2026, 12, 1), 100).fho_date == date(2026, 12, 1)
+
+
+def test_a_week_not_yet_come_is_refused():
+    with pytest.raises(InvalidInput):
+        check_progress(project(), None, progress(week=end_of_week(4)), today=end_of_week(3))
+    check_progress(project(), None, progress(week=end_of_week(3)), today=end_of_week(3))
+
+
+def test_an_opd_group_gives_the_opd_role_and_no_staff_rights():
+    from chalicelib.domain.principals import STAFF_GROUPS, Principal
+
+    pupr = Principal.from_groups("u", ["opd-pupr"])
+    assert (pupr.role, pupr.opd, pupr.squad, pupr.is_staff) == ("opd", "pupr", None, False)
+    assert not pupr.can_see_squad("orange") and not pupr.can_see_squad("shadow")
+    assert Principal.from_groups("u", ["opd-pupr", "opd-perkim"]).role == "anonymous"
+    assert Principal.from_groups("u", ["opd-nosuch"]).role == "anonymous"
+    assert Principal.from_groups("u", ["opd-pupr", "squad-orange"]).role == "squad"
+    assert "opd-pupr" in STAFF_GROUPS  # made in Cognito by bootstrap and the template

@@ -2,6 +2,7 @@
 
     item        PK                SK                  GSI1 (a year's projects)
     project     PROJECT#<id>      META                PROJECTS#<year> · <opd>#<id>
+    progress    PROJECT#<id>      PROGRESS#<week>     -   (the OPD's weekly report)
 
 A project's own partition holds only what the public may read. The shadow squad's
 inspections will never live here (a public read of the partition must not carry them).
@@ -13,7 +14,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb.base import _Table
 from chalicelib.domain.errors import Conflict, StaleReport
-from chalicelib.domain.projects import Project
+from chalicelib.domain.projects import Progress, Project
 
 
 def project_item(project: Project) -> dict[str, Any]:
@@ -62,3 +63,30 @@ class ProjectStore(_Table):
                 "send the file again",
                 code="projects_changed",
             ) from exc
+
+    def progress_of(self, project_id: str) -> list[Progress]:
+        """The OPD's weekly reports, oldest first."""
+        items = self._query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"PROJECT#{project_id}"},
+                ":p": {"S": "PROGRESS#"},
+            },
+            ConsistentRead=True,
+        )
+        return [Progress.model_validate(_fields(Progress, i)) for i in items]
+
+    def add_progress(self, progress: Progress) -> bool:
+        """Store a week's report unless that week has one; whether it was new."""
+        return self._create(
+            {
+                "PK": f"PROJECT#{progress.project_id}",
+                "SK": f"PROGRESS#{progress.week.isoformat()}",
+                "type": "progress",
+                **progress.model_dump(mode="json"),
+            }
+        )
+
+
+def _fields(model: Any, item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k in model.model_fields}

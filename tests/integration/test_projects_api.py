@@ -1,0 +1,137 @@
+"""Projects over HTTP on moto: the CSV import, and an OPD filing weekly progress on
+its own projects only (another OPD: 404; squads, the shadow squad, the public: no)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import bearer
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "chalicelib" / "data" / "projects-template.csv"
+USERS = {"pupr": "opd-pupr", "perkim": "opd-perkim", "orange": "squad-orange",
+         "shadow": "shadow", "command": "command", "operator": "operator"}  # fmt: skip
+ROAD = "2026-pupr-001"  # PUPR's, from the template: 10 weeks from 2026-03-02
+
+
+@pytest.fixture
+def who(aws, monkeypatch):
+    from chalicelib import config
+    from chalicelib.services import reports
+    from kawal_local import resources
+
+    monkeypatch.setattr(reports, "utc_now", lambda: datetime(2026, 4, 1, 3, 0, tzinfo=UTC))
+    out = {}
+    for name, group in USERS.items():
+        resources.create_staff_user(config.user_pool_id(), name, "Test-password-1", group)
+        out[name] = resources.sign_in(config.user_pool_client_id(), name, "Test-password-1")
+    return out
+
+
+def import_csv(client, token, text: str):
+    headers = {"Content-Type": "text/csv", **bearer(token)}
+    return client.http.post("/projects/import", headers=headers, body=text.encode())
+
+
+def progress(client, token, project_id=ROAD, **body):
+    fields = {"week": "2026-03-22", "physical": 28.5, "financial": 270_000_000, **body}
+    headers = {"Content-Type": "application/json", **bearer(token)}
+    return client.http.post(
+        f"/projects/{project_id}/progress", headers=headers, body=json.dumps(fields)
+    )
+
+
+@pytest.fixture
+def imported(client, who):
+    done = import_csv(client, who["command"], TEMPLATE.read_text(encoding="utf-8"))
+    assert done.status_code == 200, done.json_body
+    return done.json_body
+
+
+def test_the_command_centre_imports_and_a_bad_file_loses_nothing(client, who, imported):
+    assert imported["created"] == ["2026-pupr-001", "2026-perkim-004", "2026-pendidikan-011"]
+    again = import_csv(client, who["operator"], TEMPLATE.read_text(encoding="utf-8"))
+    assert again.status_code == 200 and again.json_body["created"] == []
+    bad = TEMPLATE.read_text(encoding="utf-8").replace("2026-pupr-001", "2026-pupr-002", 1)
+    bad = bad.replace("1.350.000.000", "1.650.000.000")  # above the pagu
+    refused = import_csv(client, who["command"], bad)
+    assert refused.status_code == 400
+    error = refused.json_body["error"]
+    assert error["code"] == "csv_invalid"
+    assert [(d["row"], d["field"]) for d in error["details"]] == [(2, "nilai_kontrak")]
+    assert "pagu" in error["details"][0]["issue_id"]
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    assert ProjectStore().project("2026-pupr-002") is None
+    not_utf8 = import_csv(client, who["command"], "")
+    assert not_utf8.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["pupr", "orange", "shadow"])
+def test_only_the_command_centre_or_an_operator_imports(client, who, role):
+    assert import_csv(client, who[role], TEMPLATE.read_text(encoding="utf-8")).status_code == 403
+    assert import_csv(client, None, TEMPLATE.read_text(encoding="utf-8")).status_code == 401
+
+
+def test_an_opd_files_its_weekly_progress_once(client, who, imported):
+    filed = progress(client, who["pupr"], note="Pengaspalan lapis pertama")
+    assert filed.status_code == 201, filed.json_body
+    assert filed.json_body["physical"] == 28.5 and filed.json_body["by"] == "pupr"
+    again = progress(client, who["pupr"], note="Pengaspalan lapis pertama")  # a retry
+    assert again.status_code == 200
+    other = progress(client, who["pupr"], physical=29.0)  # the same week, other numbers
+    assert other.status_code == 400
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    assert len(ProjectStore().progress_of(ROAD)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"physical": 100.5}, "physical"),
+        ({"physical": -1}, "physical"),
+        ({"financial": 1_350_000_001}, "financial"),
+        ({"week": "2026-05-01"}, "week"),  # not yet happened (today is 1 April)
+        ({"week": "2026-02-27"}, "week"),  # before the contract
+    ],
+)
+def test_bad_progress_is_refused_and_nothing_stored(client, who, imported, body, field):
+    got = progress(client, who["pupr"], **body)
+    assert got.status_code == 400, got.json_body
+    assert field in json.dumps(got.json_body["error"]["details"])
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    assert ProjectStore().progress_of(ROAD) == []
+
+
+def test_progress_going_backwards_needs_a_reason(client, who, imported):
+    assert progress(client, who["pupr"]).status_code == 201
+    later = {"week": "2026-03-29", "physical": 25.0, "financial": 270_000_000}
+    refused = progress(client, who["pupr"], **later)
+    assert refused.status_code == 400
+    assert refused.json_body["error"]["details"][0]["issue_id"].startswith("progres fisik turun")
+    reason = "Opname ulang: galian dibongkar"
+    assert progress(client, who["pupr"], **later, reason=reason).status_code == 201
+
+
+def test_another_opd_finds_no_such_project_and_others_may_not_file(client, who, imported):
+    assert progress(client, who["perkim"]).status_code == 404
+    assert progress(client, who["perkim"], project_id="none-such").status_code == 404
+    assert progress(client, who["pupr"], project_id="none-such").status_code == 404
+    for role in ("orange", "shadow", "command", "operator"):
+        assert progress(client, who[role]).status_code == 403
+    assert progress(client, None).status_code == 401
+
+
+def test_an_opd_account_has_no_staff_rights_over_reports(client, who):
+    headers = bearer(who["pupr"])
+    assert client.http.get("/squads/orange/reports", headers=headers).status_code == 403
+    # the shadow squad's queue answers exactly as a squad that does not exist
+    shadow = client.http.get("/squads/shadow/reports", headers=headers)
+    unknown = client.http.get("/squads/nosuch/reports", headers=headers)
+    assert (shadow.status_code, shadow.json_body) == (unknown.status_code, unknown.json_body)
+    assert client.http.get("/command/reports", headers=headers).status_code == 403

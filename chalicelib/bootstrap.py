@@ -210,3 +210,9 @@ def project_progress():
     from chalicelib.services.projects import ProjectProgress
 
     return ProjectProgress(store=project_store(), now=reports.utc_now)
+
+
+def project_reads():
+    from chalicelib.services.projects import ProjectReads
+
+    return ProjectReads(store=project_store(), now=reports.utc_now)

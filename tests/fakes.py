@@ -333,4 +333,11 @@ class FakeProjects:
         if progress.week in weeks:
             return False
         weeks[progress.week] = progress
+        from chalicelib.domain.projects import Reported
+
+        latest = Reported(week=progress.week, physical=progress.physical,
+                          financial=progress.financial)  # fmt: skip
+        self.items[progress.project_id] = self.items[progress.project_id].model_copy(
+            update={"reported": latest}
+        )
         return True

@@ -1,14 +1,19 @@
-"""Public works over HTTP: importing a year's projects (CSV), an OPD's weekly progress."""
+"""Public works over HTTP: importing a year's projects (CSV), an OPD's weekly progress,
+and the public's read (a list as JSON or CSV open data, one project's file)."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+import csv
+import io
+
+from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
-from chalicelib.domain.projects import Progress, ProgressIn
+from chalicelib.domain.projects import OPDS, Progress, ProgressIn, ProjectDetail, ProjectPublic
 from chalicelib.entry.authn import principal, staff
-from chalicelib.entry.http import json_response, parse_body, raw_body, route
+from chalicelib.entry.contract import q
+from chalicelib.entry.http import json_response, parse_body, query, raw_body, route
 
 bp = Blueprint(__name__)
 MAX_CSV_BYTES = 1024 * 1024  # 100 rows with long road lines fit many times over
@@ -60,3 +65,59 @@ def file_progress(project_id: str):
     who = principal(bp.current_request)
     stored, new = bootstrap.project_progress().file(project_id, report, who)
     return json_response(stored.model_dump(mode="json"), 201 if new else 200)
+
+
+LIST_QUERY = (
+    q("year", "fiscal year (default: this year)", pattern=r"^20\d\d$"),
+    q("opd", "one OPD's projects", enum=sorted(OPDS)),
+    q("kecamatan", "one kecamatan's projects", pattern=r"^[a-z][a-z0-9_]{1,39}$"),
+    q("format", "csv for open data", enum=["json", "csv"]),
+)
+CSV_COLUMNS = [
+    "id", "fiscal_year", "name", "opd", "opd_name", "contractor", "consultant", "pagu",
+    "contract_value", "funding", "contract_number", "start", "end", "district", "village",
+    "stage", "lat", "lon", "planned_physical", "reported_week", "reported_physical",
+    "reported_financial", "deviation", "standing",
+]  # fmt: skip
+
+
+@route(
+    bp,
+    "/projects",
+    methods=["GET"],
+    doc={
+        "query": LIST_QUERY,
+        "returns": {200: {"application/json": [ProjectPublic], "text/csv": {"type": "string"}}},
+    },
+)
+def list_projects():
+    """Every public work of a fiscal year: where, by whom, for how much, planned vs
+    reported progress (open data: JSON or CSV, stable URL)."""
+    params = query(bp.current_request)
+    year = int(params["year"]) if params.get("year") else None
+    found = bootstrap.project_reads().listing(year, params.get("opd"), params.get("kecamatan"))
+    if params.get("format") != "csv":
+        return json_response(found)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for p in found:
+        row = p.model_dump(mode="json")
+        row["lat"], row["lon"] = (round(c, 6) for c in p.place.centre)
+        if p.reported:
+            row |= {f"reported_{k}": v for k, v in row["reported"].items()}
+        writer.writerow(row)
+    return Response(
+        body=out.getvalue(),
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="proyek-{year or "tahun-ini"}.csv"',
+        },
+    )
+
+
+@route(bp, "/projects/{project_id}", methods=["GET"], doc={"returns": {200: ProjectDetail}})
+def get_project(project_id: str):
+    """One project: the contract, the S-curve, and every weekly report against it."""
+    return json_response(bootstrap.project_reads().detail(project_id))

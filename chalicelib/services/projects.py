@@ -13,12 +13,21 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.geo import Regency, Villages
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.domain.project_csv import parse_rows
-from chalicelib.domain.projects import Progress, ProgressIn, Project, check_progress
+from chalicelib.domain.projects import (
+    Progress,
+    ProgressIn,
+    Project,
+    ProjectDetail,
+    ProjectPublic,
+    check_progress,
+    detail_view,
+    public_view,
+)
 from chalicelib.domain.sms_text import WIB
 from chalicelib.services.ports import Projects
 
 # What the progress of a contract changes; the rest is the contract as imported.
-_RUN_FIELDS = {"stage", "pho_date", "fho_date"}
+_RUN_FIELDS = {"stage", "pho_date", "fho_date", "reported"}
 
 
 @dataclass
@@ -104,3 +113,26 @@ class ProjectProgress:
 
 def _said(p: Progress) -> tuple:
     return (p.week, p.physical, p.financial, p.note, p.reason)
+
+
+class ProjectReads:
+    """What the public reads: a year's projects (filtered), one project's file."""
+
+    def __init__(self, *, store: Projects, now: Callable[[], datetime]):
+        self.store, self.now = store, now
+
+    def _today(self):
+        return self.now().astimezone(WIB).date()
+
+    def listing(
+        self, year: int | None = None, opd: str | None = None, district: str | None = None
+    ) -> list[ProjectPublic]:
+        today = self._today()
+        found = self.store.projects_of_year(year or today.year, opd)
+        return [public_view(p, today) for p in found if district in (None, p.district)]
+
+    def detail(self, project_id: str) -> ProjectDetail:
+        project = self.store.project(project_id)
+        if project is None:
+            raise NotFound(f"no project {project_id!r}", code="project_not_found")
+        return detail_view(project, self.store.progress_of(project_id), self._today())

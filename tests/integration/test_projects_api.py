@@ -135,3 +135,51 @@ def test_an_opd_account_has_no_staff_rights_over_reports(client, who):
     unknown = client.http.get("/squads/nosuch/reports", headers=headers)
     assert (shadow.status_code, shadow.json_body) == (unknown.status_code, unknown.json_body)
     assert client.http.get("/command/reports", headers=headers).status_code == 403
+
+
+def test_anyone_lists_a_years_projects_with_planned_and_reported_progress(client, who, imported):
+    # 28.5 % on 22 March, plan 30 % then: late, not kritis; then 15 % on 29 March
+    # against a plan of 40 %: 25 points behind, kritis
+    assert progress(client, who["pupr"]).status_code == 201
+    listed = client.http.get("/projects?year=2026").json_body
+    assert [p["id"] for p in listed] == ["2026-pendidikan-011", "2026-perkim-004", ROAD]
+    road = next(p for p in listed if p["id"] == ROAD)
+    assert road["reported"] == {"week": "2026-03-22", "physical": 28.5, "financial": 270000000}
+    assert (road["deviation"], road["standing"]) == (-1.5, "terlambat")
+    assert road["opd_name"].startswith("Dinas Pekerjaan Umum")
+    school = next(p for p in listed if p["id"] == "2026-pendidikan-011")
+    assert (school["standing"], school["reported"]) == ("belum_mulai", None)
+    behind = {"week": "2026-03-29", "physical": 15.0, "reason": "Material aspal terlambat datang"}
+    assert progress(client, who["pupr"], **behind).status_code == 201
+    road = client.http.get("/projects?opd=pupr&year=2026").json_body
+    assert [(p["id"], p["standing"]) for p in road] == [(ROAD, "kritis")]
+    assert client.http.get("/projects?kecamatan=watulimo&year=2026").json_body[0]["id"] == (
+        "2026-pendidikan-011"
+    )
+    assert client.http.get("/projects?year=2031").json_body == []
+    assert client.http.get("/projects?opd=dinas-rahasia").status_code == 400
+
+
+def test_the_list_is_open_data_as_csv(client, imported):
+    got = client.http.get("/projects?year=2026&format=csv")
+    assert got.status_code == 200 and got.headers["Content-Type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(got.body.decode())))
+    assert len(rows) == 3 and rows[2]["id"] == ROAD
+    assert rows[2]["contract_value"] == "1350000000" and rows[2]["lat"].startswith("-8.08")
+
+
+def test_one_project_shows_its_s_curve_and_every_week_against_it(client, who, imported):
+    progress(client, who["pupr"], note="Galian dan pemadatan")
+    got = client.http.get(f"/projects/{ROAD}")
+    assert got.status_code == 200
+    body = got.json_body
+    assert body["plan"] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    assert body["progress"] == [
+        {"week": "2026-03-22", "planned": 30.0, "physical": 28.5, "financial": 270000000,
+         "note": "Galian dan pemadatan", "reason": None}
+    ]  # fmt: skip
+    assert "by" not in json.dumps(body["progress"])  # the OPD's staff are not named
+    assert client.http.get("/projects/none-such").status_code == 404

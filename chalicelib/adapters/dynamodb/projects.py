@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.dynamodb.base import _Table
+from chalicelib.adapters.dynamodb.base import _key, _Table
 from chalicelib.domain.errors import Conflict, StaleReport
 from chalicelib.domain.projects import Progress, Project
 
@@ -77,15 +77,38 @@ class ProjectStore(_Table):
         return [Progress.model_validate(_fields(Progress, i)) for i in items]
 
     def add_progress(self, progress: Progress) -> bool:
-        """Store a week's report unless that week has one; whether it was new."""
-        return self._create(
-            {
-                "PK": f"PROJECT#{progress.project_id}",
-                "SK": f"PROGRESS#{progress.week.isoformat()}",
-                "type": "progress",
-                **progress.model_dump(mode="json"),
-            }
-        )
+        """Store a week's report unless that week has one, and keep it on the project
+        as the latest (one transaction); whether it was new."""
+        from chalicelib.adapters.dynamodb.base import _marshal
+
+        week = progress.week.isoformat()
+        latest = {"week": week, "physical": progress.physical, "financial": progress.financial}
+        try:
+            self._transact(
+                [
+                    self._put_new(
+                        {
+                            "PK": f"PROJECT#{progress.project_id}",
+                            "SK": f"PROGRESS#{week}",
+                            "type": "progress",
+                            **progress.model_dump(mode="json"),
+                        }
+                    ),
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": _key(f"PROJECT#{progress.project_id}", "META"),
+                            "UpdateExpression": "SET reported = :r",
+                            "ConditionExpression": "attribute_exists(PK)",
+                            "ExpressionAttributeValues": {":r": _marshal({"r": latest})["r"]},
+                        }
+                    },
+                ],
+                progress.project_id,
+            )
+        except StaleReport:
+            return False
+        return True
 
 
 def _fields(model: Any, item: dict[str, Any]) -> dict[str, Any]:

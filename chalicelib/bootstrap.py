@@ -216,3 +216,12 @@ def project_reads():
     from chalicelib.services.projects import ProjectReads
 
     return ProjectReads(store=project_store(), now=reports.utc_now)
+
+
+def project_inspections():
+    """The shadow squad's inspections and the command centre's overview."""
+    from chalicelib.adapters.dynamodb.inspections import InspectionStore
+    from chalicelib.services.inspections import ProjectInspections
+
+    return ProjectInspections(projects=project_store(), inspections=InspectionStore(),
+                              now=reports.utc_now)  # fmt: skip

@@ -341,3 +341,24 @@ class FakeProjects:
             update={"reported": latest}
         )
         return True
+
+
+class FakeInspections:
+    """The shadow squad's inspections in memory (the Inspections port)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Any] = {}
+
+    def add_inspection(self, inspection) -> bool:
+        key = (inspection.project_id, inspection.id)
+        if key in self.items:
+            return False
+        self.items[key] = inspection
+        return True
+
+    def inspection(self, project_id: str, inspection_id: str):
+        return self.items.get((project_id, inspection_id))
+
+    def inspections(self, project_id: str | None = None) -> list[Any]:
+        found = [i for (p, _), i in self.items.items() if project_id in (None, p)]
+        return sorted(found, key=lambda i: (i.visited_on, i.at))

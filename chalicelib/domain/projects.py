@@ -327,8 +327,9 @@ Standing = Literal["kritis", "terlambat", "sesuai", "belum_mulai"]
 
 
 class ProjectPublic(Model):
-    """A project as anyone sees it: the contract, where, planned vs reported progress.
-    Nothing of an inspection, ever."""
+    """A project as anyone sees it: the contract, where, planned vs reported progress."""
+
+    # (nothing the shadow squad observed is ever part of it; nor does this text say so)
 
     id: str
     fiscal_year: int

@@ -10,7 +10,15 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
-from chalicelib.domain.projects import OPDS, Progress, ProgressIn, ProjectDetail, ProjectPublic
+from chalicelib.domain.inspections import Gap, Inspection, InspectionIn
+from chalicelib.domain.projects import (
+    OPDS,
+    PROJECT_ID,
+    Progress,
+    ProgressIn,
+    ProjectDetail,
+    ProjectPublic,
+)
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, parse_body, query, raw_body, route
@@ -121,3 +129,54 @@ def list_projects():
 def get_project(project_id: str):
     """One project: the contract, the S-curve, and every weekly report against it."""
     return json_response(bootstrap.project_reads().detail(project_id))
+
+
+# The shadow squad's inspections live under the squads' routes: to anyone but the
+# shadow squad (and, to read, the command centre) they answer as a squad that does not
+# exist, and the path names nothing covert.
+@route(
+    bp,
+    "/squads/{squad}/inspections",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": InspectionIn, "returns": {201: Inspection, 200: Inspection}},
+)
+def record_inspection(squad: str):
+    """The squad records a site visit (a retry with the same client_id is the same)."""
+    visit = parse_body(bp.current_request, InspectionIn)
+    who = principal(bp.current_request)
+    stored, new = bootstrap.project_inspections().record(squad, visit, who)
+    return json_response(stored, 201 if new else 200)
+
+
+@route(
+    bp,
+    "/squads/{squad}/inspections",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "query": (q("project", "one project's visits", required=True, pattern=PROJECT_ID),),
+        "returns": {200: [Inspection]},
+    },
+)
+def list_inspections(squad: str):
+    """A project's site visits, oldest first."""
+    project_id = query(bp.current_request).get("project", "")
+    who = principal(bp.current_request)
+    found = bootstrap.project_inspections().of_project(squad, project_id, who)
+    return json_response([i.model_dump(mode="json") for i in found])
+
+
+@route(
+    bp,
+    "/command/projects",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"query": (q("year", "fiscal year", pattern=r"^20\d\d$"),), "returns": {200: [Gap]}},
+)
+def command_projects():
+    """The command centre's projects: kritis and late first, reported vs observed."""
+    year = query(bp.current_request).get("year")
+    who = principal(bp.current_request)
+    rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
+    return json_response([r.model_dump(mode="json") for r in rows])

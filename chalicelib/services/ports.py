@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.inspections import Inspection
 from chalicelib.domain.models import (
     CheckRequest,
     Loaded,
@@ -164,3 +165,11 @@ class Projects(Protocol):
     def create_projects(self, projects: list[Project]) -> None: ...
     def progress_of(self, project_id: str) -> list[Progress]: ...
     def add_progress(self, progress: Progress) -> bool: ...
+
+
+class Inspections(Protocol):
+    """The shadow squad's covert inspections of projects (one per visit id)."""
+
+    def add_inspection(self, inspection: Inspection) -> bool: ...
+    def inspection(self, project_id: str, inspection_id: str) -> Inspection | None: ...
+    def inspections(self, project_id: str | None = None) -> list[Inspection]: ...

@@ -332,3 +332,42 @@ def test_projects_are_stored_whole_and_read_back_by_id_year_and_opd(projects):
         projects.create_projects([a_project("2026-pupr-002"), road])
     assert projects.project("2026-pupr-002") is None
     projects.create_projects([])  # nothing new: no error
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def inspections(request):
+    from tests.fakes import FakeInspections
+
+    if request.param == "fake":
+        return FakeInspections()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.inspections import InspectionStore
+
+    return InspectionStore()
+
+
+def an_inspection(project_id: str, inspection_id: str, day: int):
+    from datetime import date
+
+    from chalicelib.domain.inspections import Inspection
+
+    return Inspection(
+        id=inspection_id,
+        project_id=project_id,
+        visited_on=date(2026, 4, day),
+        at=NOW,
+        covert={"observed_physical": 12.5, "findings": ["material"], "verdict": "ada_temuan",
+                "note": None, "by": "bayangan"},
+    )  # fmt: skip
+
+
+def test_inspections_are_kept_once_per_id_and_read_per_project_by_visit(inspections):
+    late, early = an_inspection("2026-pupr-001", "b", 9), an_inspection("2026-pupr-001", "a", 20)
+    other = an_inspection("2026-pupr-0011", "c", 1)  # an id that starts like the first
+    assert inspections.add_inspection(late) and inspections.add_inspection(early)
+    assert inspections.add_inspection(other)
+    assert not inspections.add_inspection(late.model_copy(update={"visited_on": NOW.date()}))
+    assert inspections.inspection("2026-pupr-001", "b") == late
+    assert inspections.inspection("2026-pupr-001", "zz") is None
+    assert [i.id for i in inspections.inspections("2026-pupr-001")] == ["b", "a"]
+    assert [i.id for i in inspections.inspections()] == ["c", "b", "a"]

@@ -183,3 +183,93 @@ def test_one_project_shows_its_s_curve_and_every_week_against_it(client, who, im
     ]  # fmt: skip
     assert "by" not in json.dumps(body["progress"])  # the OPD's staff are not named
     assert client.http.get("/projects/none-such").status_code == 404
+
+
+def visit(client, token, squad="shadow", **body):
+    fields = {
+        "client_id": "6f1f4a52-8a8e-4f43-9d55-0d6c1c3f2a10",
+        "project_id": ROAD,
+        "visited_on": "2026-03-24",
+        "observed_physical": 10.0,
+        "findings": ["material", "pekerja_tidak_ada"],
+        "verdict": "bermasalah",
+        "note": "Lapisan aspal tipis, hanya 2 pekerja",
+        **body,
+    }
+    headers = {"Content-Type": "application/json", **bearer(token)}
+    return client.http.post(
+        f"/squads/{squad}/inspections", headers=headers, body=json.dumps(fields)
+    )
+
+
+def public_reads(client) -> list:
+    paths = ["/projects?year=2026", "/projects?year=2026&format=csv", f"/projects/{ROAD}"]
+    paths += ["/projects?year=2026&opd=pupr", "/openapi.json"]
+    return [(p, client.http.get(p).status_code, client.http.get(p).body) for p in paths]
+
+
+def test_the_shadow_squad_inspects_and_no_public_read_changes(client, who, imported):
+    assert progress(client, who["pupr"]).status_code == 201
+    before = public_reads(client)
+    made = visit(client, who["shadow"])
+    assert made.status_code == 201, made.json_body
+    assert made.json_body["covert"]["observed_physical"] == 10.0
+    again = visit(client, who["shadow"])  # the phone's retry
+    assert again.status_code == 200 and again.json_body["id"] == made.json_body["id"]
+    assert public_reads(client) == before  # not in any list, count, file or export
+    for role in ("shadow", "command"):
+        listed = client.http.get(f"/squads/shadow/inspections?project={ROAD}",
+                                 headers=bearer(who[role]))  # fmt: skip
+        assert listed.status_code == 200 and len(listed.json_body) == 1
+    # the project's own partition (what a public read queries) holds no inspection
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    store = ProjectStore()
+    kinds = {i["type"] for i in store._partition(f"PROJECT#{ROAD}")}
+    assert kinds == {"project", "progress"}
+
+
+@pytest.mark.parametrize("role", ["pupr", "perkim", "orange", "operator"])
+def test_to_everyone_else_an_inspection_is_absent_like_an_unknown_squad(
+    client, who, imported, role
+):
+    visit(client, who["shadow"])
+    token = who[role]
+    for squad in ("shadow", "nosuch"):
+        got = visit(client, token, squad=squad)
+        assert got.status_code == 404
+
+    def same(a, b):  # the answer for the shadow squad is the unknown squad's, name for name
+        return json.dumps(a.json_body).replace("shadow", "nosuch") == json.dumps(b.json_body)
+
+    shadow, unknown = visit(client, token), visit(client, token, squad="nosuch")
+    assert same(shadow, unknown)
+    read = client.http.get(f"/squads/shadow/inspections?project={ROAD}", headers=bearer(token))
+    none = client.http.get(f"/squads/nosuch/inspections?project={ROAD}", headers=bearer(token))
+    assert read.status_code == none.status_code == 404 and same(read, none)
+    assert client.http.get("/command/projects", headers=bearer(token)).status_code == 403
+    assert visit(client, None).status_code == 401
+
+
+def test_the_command_centre_sees_the_worst_first_and_the_gap_reported_vs_observed(
+    client, who, imported
+):
+    progress(client, who["pupr"])  # 28.5 % reported
+    visit(client, who["shadow"])  # 10 % observed
+    assert visit(client, who["command"]).status_code == 403  # the squad records, not the regent
+    rows = client.http.get("/command/projects?year=2026", headers=bearer(who["command"])).json_body
+    road = next(r for r in rows if r["project_id"] == ROAD)
+    assert (road["reported_physical"], road["observed_physical"], road["gap"]) == (28.5, 10.0, 18.5)
+    assert road["verdict"] == "bermasalah" and road["financial_ahead"] == pytest.approx(-8.5)
+    rank = {"kritis": 0, "terlambat": 1, "belum_mulai": 2, "sesuai": 3}
+    assert [rank[r["standing"]] for r in rows] == sorted(rank[r["standing"]] for r in rows)
+    assert rows[0]["project_id"] == ROAD  # of the late ones, the widest gap first
+
+
+def test_a_bad_visit_is_refused_and_nothing_stored(client, who, imported):
+    for bad in ({"observed_physical": 120}, {"findings": ["material", "material"]},
+                {"verdict": "lumayan"}, {"project_id": "none-such"}):  # fmt: skip
+        assert visit(client, who["shadow"], **bad).status_code in (400, 404)
+    listed = client.http.get(f"/squads/shadow/inspections?project={ROAD}",
+                             headers=bearer(who["shadow"]))  # fmt: skip
+    assert listed.json_body == []

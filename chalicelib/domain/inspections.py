@@ -80,14 +80,22 @@ class Gap(Model):
     observed_physical: float | None
     observed_on: date | None
     verdict: Verdict | None
-    # reported minus observed, in points: the OPD ahead of what the squad found
+    # what the OPD had reported by the visit minus what the squad observed, in points
     gap: float | None
     # Rupiah paid as a share of the contract, minus physical progress, in points
     financial_ahead: float | None
     deviation: float | None
 
 
-def gap(project: Project, latest: Inspection | None, standing: str, today: date) -> Gap:
+def gap(
+    project: Project,
+    latest: Inspection | None,
+    reported_then: float | None,
+    standing: str,
+    today: date,
+) -> Gap:
+    """``reported_then``: the OPD's figure in its last report on or before the visit
+    (a later report would measure work done since, not a gap)."""
     r = project.reported
     seen = latest.covert if latest else None
     paid = round(100 * r.financial / project.contract_value, 2) if r else None
@@ -101,7 +109,9 @@ def gap(project: Project, latest: Inspection | None, standing: str, today: date)
         observed_physical=seen.observed_physical if seen else None,
         observed_on=latest.visited_on if latest else None,
         verdict=seen.verdict if seen else None,
-        gap=round(r.physical - seen.observed_physical, 2) if r and seen else None,
+        gap=round(reported_then - seen.observed_physical, 2)
+        if seen and reported_then is not None
+        else None,
         financial_ahead=round(paid - r.physical, 2) if r and paid is not None else None,
         deviation=deviation(project, r.physical, r.week) if r else None,
     )

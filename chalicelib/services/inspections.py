@@ -63,6 +63,15 @@ class ProjectInspections:
         self._known_to(squad, who, record=False)
         return self.store.inspections(project_id)
 
+    def _reported_by(self, visit: Inspection | None) -> float | None:
+        """The OPD's figure in its last report on or before the visit (one read per
+        inspected project: a few)."""
+        if visit is None:
+            return None
+        history = self.projects.progress_of(visit.project_id)
+        before = [p for p in history if p.week <= visit.visited_on]
+        return before[-1].physical if before else None
+
     def overview(self, who: Principal, year: int | None = None) -> list[Gap]:
         """The command centre's view of a year: kritis first, then the widest gap
         between what the OPD reports and what the shadow squad observed."""
@@ -73,7 +82,7 @@ class ProjectInspections:
         for inspection in self.store.inspections():  # oldest first: the last one stays
             latest[inspection.project_id] = inspection
         rows = [
-            gap(p, latest.get(p.id), standing(p, today), today)
+            gap(p, latest.get(p.id), self._reported_by(latest.get(p.id)), standing(p, today), today)
             for p in self.projects.projects_of_year(year or today.year)
         ]
         order = {"kritis": 0, "terlambat": 1, "belum_mulai": 2, "sesuai": 3}

@@ -115,3 +115,37 @@ def gap(
         financial_ahead=round(paid - r.physical, 2) if r and paid is not None else None,
         deviation=deviation(project, r.physical, r.week) if r else None,
     )
+
+
+class OpdStanding(Model):
+    """How one OPD's projects stand, for the command centre."""
+
+    opd: str
+    projects: int
+    kritis: int
+    terlambat: int
+    sesuai: int
+    belum_mulai: int
+    inspected: int
+    # the mean of what it reported minus what the shadow squad found, over its visits
+    mean_gap: float | None
+
+
+def per_opd(rows: list[Gap]) -> list[OpdStanding]:
+    """Each OPD with projects in ``rows``: the most kritis first, then the widest gap."""
+    out = []
+    for opd in sorted({r.opd for r in rows}):
+        mine = [r for r in rows if r.opd == opd]
+        gaps = [r.gap for r in mine if r.gap is not None]
+        counts = {s: sum(r.standing == s for r in mine) for s in
+                  ("kritis", "terlambat", "sesuai", "belum_mulai")}  # fmt: skip
+        out.append(
+            OpdStanding(
+                opd=opd,
+                projects=len(mine),
+                inspected=len(gaps),
+                mean_gap=round(sum(gaps) / len(gaps), 2) if gaps else None,
+                **counts,
+            )
+        )
+    return sorted(out, key=lambda o: (-o.kritis, -(o.mean_gap or 0), o.opd))

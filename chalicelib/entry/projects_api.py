@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
-from chalicelib.domain.inspections import Gap, Inspection, InspectionIn
+from chalicelib.domain.inspections import Gap, Inspection, InspectionIn, OpdStanding, per_opd
 from chalicelib.domain.projects import (
     OPDS,
     PROJECT_ID,
@@ -180,3 +180,21 @@ def command_projects():
     who = principal(bp.current_request)
     rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
     return json_response([r.model_dump(mode="json") for r in rows])
+
+
+@route(
+    bp,
+    "/command/projects/opds",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "query": (q("year", "fiscal year", pattern=r"^20\d\d$"),),
+        "returns": {200: [OpdStanding]},
+    },
+)
+def command_opds():
+    """Per OPD, how its projects stand: kritis, late, on time, the mean gap found."""
+    year = query(bp.current_request).get("year")
+    who = principal(bp.current_request)
+    rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
+    return json_response([o.model_dump(mode="json") for o in per_opd(rows)])

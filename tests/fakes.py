@@ -328,6 +328,14 @@ class FakeProjects:
     def progress_of(self, project_id: str) -> list[Any]:
         return sorted(self.progress.get(project_id, {}).values(), key=lambda p: p.week)
 
+    def advance(self, project, expected_stage: str) -> bool:
+        if self.items[project.id].stage != expected_stage:
+            return False
+        self.items[project.id] = self.items[project.id].model_copy(
+            update={k: getattr(project, k) for k in ("stage", "pho_date", "fho_date")}
+        )
+        return True
+
     def add_progress(self, progress) -> bool:
         weeks = self.progress.setdefault(progress.project_id, {})
         if progress.week in weeks:

@@ -227,6 +227,14 @@ class ProgressIn(Model):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class StageIn(Model):
+    """An OPD moves its project to the next stage, on its document's date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stage: Stage
+    on: date
+
+
 def _problem(field: str, issue_id: str, issue_en: str) -> dict[str, str]:
     return {"field": field, "issue_id": issue_id, "issue": issue_en}
 

@@ -18,6 +18,7 @@ from chalicelib.domain.projects import (
     ProgressIn,
     ProjectDetail,
     ProjectPublic,
+    StageIn,
 )
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
@@ -198,3 +199,17 @@ def command_opds():
     who = principal(bp.current_request)
     rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
     return json_response([o.model_dump(mode="json") for o in per_opd(rows)])
+
+
+@route(
+    bp,
+    "/projects/{project_id}/stage",
+    methods=["POST"],
+    authorizer=staff,
+    doc={"body": StageIn, "returns": {200: ProjectDetail}, "errors": (409,)},
+)
+def advance_stage(project_id: str):
+    """An OPD moves its project to the next stage (PHO, FHO…) on its document's date."""
+    change = parse_body(bp.current_request, StageIn)
+    bootstrap.project_progress().advance(project_id, change, principal(bp.current_request))
+    return json_response(bootstrap.project_reads().detail(project_id))

@@ -19,6 +19,8 @@ from chalicelib.domain.projects import (
     Project,
     ProjectDetail,
     ProjectPublic,
+    StageIn,
+    advance_stage,
     check_progress,
     detail_view,
     public_view,
@@ -90,11 +92,7 @@ class ProjectProgress:
     def file(self, project_id: str, report: ProgressIn, who: Principal) -> tuple[Progress, bool]:
         """Store the week's report; the same report sent again (a retry) is the one
         stored, not a second one. Whether it was new."""
-        if who.role != "opd":
-            raise Forbidden("only the project's OPD files its progress")
-        project = self.store.project(project_id)
-        if project is None or project.opd != who.opd:
-            raise NotFound(f"no project {project_id!r}", code="project_not_found")
+        project = self._own(project_id, who)
         history = self.store.progress_of(project_id)
         new = Progress(project_id=project_id, by=who.id, filed_at=self.now(),
                        **report.model_dump())  # fmt: skip
@@ -106,6 +104,29 @@ class ProjectProgress:
         if not self.store.add_progress(new):  # a report for the week arrived meanwhile
             raise Conflict("this week's progress was just filed", code="progress_exists")
         return new, True
+
+    def advance(self, project_id: str, change: StageIn, who: Principal) -> Project:
+        """The next stage, on its document's date (PHO only at 100 % reported)."""
+        project = self._own(project_id, who)
+        latest = project.reported.physical if project.reported else 0.0
+        if change.on > self.now().astimezone(WIB).date():
+            raise InvalidInput(
+                "the document is dated in the future",
+                [{"field": "on", "issue_id": "tanggal belum terjadi", "issue": "a future date"}],
+                code="stage_invalid",
+            )
+        moved = advance_stage(project, change.stage, change.on, latest)
+        if not self.store.advance(moved, project.stage):
+            raise Conflict("the project's stage just changed", code="stage_changed")
+        return moved
+
+    def _own(self, project_id: str, who: Principal) -> Project:
+        if who.role != "opd":
+            raise Forbidden("only the project's OPD reports on it")
+        project = self.store.project(project_id)
+        if project is None or project.opd != who.opd:
+            raise NotFound(f"no project {project_id!r}", code="project_not_found")
+        return project
 
     def history(self, project_id: str) -> list[Progress]:
         return self.store.progress_of(project_id)

@@ -371,3 +371,16 @@ def test_inspections_are_kept_once_per_id_and_read_per_project_by_visit(inspecti
     assert inspections.inspection("2026-pupr-001", "zz") is None
     assert [i.id for i in inspections.inspections("2026-pupr-001")] == ["b", "a"]
     assert [i.id for i in inspections.inspections()] == ["c", "b", "a"]
+
+
+def test_a_stage_moves_only_from_the_stage_it_was_read_in(projects):
+    from datetime import date
+
+    road = a_project("2026-pupr-001")
+    projects.create_projects([road])
+    moved = road.model_copy(update={"stage": "pho", "pho_date": date(2026, 3, 22)})
+    assert not projects.advance(moved, "pelaksanaan")  # someone else moved it first
+    assert projects.project(road.id).stage == "persiapan"
+    assert projects.advance(moved, "persiapan")
+    kept = projects.project(road.id)
+    assert (kept.stage, kept.pho_date, kept.fho_date) == ("pho", date(2026, 3, 22), None)

@@ -273,3 +273,26 @@ def test_a_bad_visit_is_refused_and_nothing_stored(client, who, imported):
     listed = client.http.get(f"/squads/shadow/inspections?project={ROAD}",
                              headers=bearer(who["shadow"]))  # fmt: skip
     assert listed.json_body == []
+
+
+def stage(client, token, to, on, project_id=ROAD):
+    headers = {"Content-Type": "application/json", **bearer(token)}
+    body = json.dumps({"stage": to, "on": on})
+    return client.http.post(f"/projects/{project_id}/stage", headers=headers, body=body)
+
+
+def test_an_opd_moves_its_project_through_its_stages_on_documents_dates(client, who, imported):
+    assert stage(client, who["perkim"], "pelaksanaan", "2026-03-02").status_code == 404
+    assert stage(client, who["orange"], "pelaksanaan", "2026-03-02").status_code == 403
+    assert stage(client, who["pupr"], "pho", "2026-03-02").status_code == 400  # a step skipped
+    assert stage(client, who["pupr"], "pelaksanaan", "2026-04-02").status_code == 400  # future
+    moved = stage(client, who["pupr"], "pelaksanaan", "2026-03-02")
+    assert moved.status_code == 200 and moved.json_body["stage"] == "pelaksanaan"
+    refused = stage(client, who["pupr"], "pho", "2026-03-30")
+    assert refused.status_code == 400 and "100" in refused.json_body["error"]["message"]
+    done = {"week": "2026-03-29", "physical": 100, "financial": 1_300_000_000}
+    assert progress(client, who["pupr"], **done).status_code == 201
+    pho = stage(client, who["pupr"], "pho", "2026-03-30")
+    assert pho.status_code == 200, pho.json_body
+    assert (pho.json_body["stage"], pho.json_body["pho_date"]) == ("pho", "2026-03-30")
+    assert client.http.get(f"/projects/{ROAD}").json_body["stage"] == "pho"

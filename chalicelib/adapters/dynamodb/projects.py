@@ -110,6 +110,23 @@ class ProjectStore(_Table):
             return False
         return True
 
+    def advance(self, project: Project, expected_stage: str) -> bool:
+        """Store the project's new stage and its document dates, if its stage is still
+        ``expected_stage`` (someone else may have moved it); whether it was stored."""
+        values = {":s": project.stage, ":e": expected_stage}
+        sets = ["stage = :s"]
+        for name in ("pho_date", "fho_date"):
+            when = getattr(project, name)
+            if when is not None:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = when.isoformat()
+        return self._update_if(
+            _key(f"PROJECT#{project.id}", "META"),
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="stage = :e",
+            ExpressionAttributeValues={k: {"S": v} for k, v in values.items()},
+        )
+
 
 def _fields(model: Any, item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k in model.model_fields}

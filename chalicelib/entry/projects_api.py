@@ -177,10 +177,14 @@ def list_inspections(squad: str):
 )
 def command_projects():
     """The command centre's projects: kritis and late first, reported vs observed."""
+    return json_response([r.model_dump(mode="json") for r in _overview()])
+
+
+def _overview() -> list[Gap]:
+    """The command centre's year of projects (the ``year`` asked, or this one)."""
     year = query(bp.current_request).get("year")
     who = principal(bp.current_request)
-    rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
-    return json_response([r.model_dump(mode="json") for r in rows])
+    return bootstrap.project_inspections().overview(who, int(year) if year else None)
 
 
 @route(
@@ -195,9 +199,7 @@ def command_projects():
 )
 def command_opds():
     """Per OPD, how its projects stand: kritis, late, on time, the mean gap found."""
-    year = query(bp.current_request).get("year")
-    who = principal(bp.current_request)
-    rows = bootstrap.project_inspections().overview(who, int(year) if year else None)
+    rows = _overview()
     return json_response([o.model_dump(mode="json") for o in per_opd(rows)])
 
 

@@ -20,6 +20,8 @@ from chalicelib.entry import (
     open311_api,
     open311_keys_api,
     privacy_api,
+    projects_api,
+    proyek_app,
     push_api,
     squads_api,
     staff_api,
@@ -57,6 +59,8 @@ app.register_blueprint(stats_api.bp)
 app.register_blueprint(open311_api.bp)
 app.register_blueprint(open311_keys_api.bp)
 app.register_blueprint(contract_api.bp)
+app.register_blueprint(projects_api.bp)
+app.register_blueprint(proyek_app.bp)
 app.register_blueprint(events.bp)
 app.register_blueprint(whatsapp_api.bp)
 app.register_blueprint(vault.bp)

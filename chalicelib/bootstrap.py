@@ -190,3 +190,38 @@ def morning_digests() -> int:
         base_url=config.public_base_url(),
         now=reports.utc_now(),
     )
+
+
+def project_store():
+    """Public works (adapters/dynamodb/projects)."""
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    return ProjectStore()
+
+
+def project_import():
+    from chalicelib.services.projects import ProjectImport
+
+    return ProjectImport(store=project_store(), regency=geo.load_regency,
+                         villages=geo.load_villages)  # fmt: skip
+
+
+def project_progress():
+    from chalicelib.services.projects import ProjectProgress
+
+    return ProjectProgress(store=project_store(), now=reports.utc_now)
+
+
+def project_reads():
+    from chalicelib.services.projects import ProjectReads
+
+    return ProjectReads(store=project_store(), now=reports.utc_now)
+
+
+def project_inspections():
+    """The shadow squad's inspections and the command centre's overview."""
+    from chalicelib.adapters.dynamodb.inspections import InspectionStore
+    from chalicelib.services.inspections import ProjectInspections
+
+    return ProjectInspections(projects=project_store(), inspections=InspectionStore(),
+                              now=reports.utc_now)  # fmt: skip

@@ -221,6 +221,9 @@ def main() -> int:
             days = int(os.environ.get("KAWAL_SEED_DAYS", "0" if stock_moto() else "60"))
             if days > 0:
                 seed_history_quietly(moto, days)
+                from kawal_local.projects_seed import seed_projects
+
+                seed_projects()  # a year of public works, with the history (docs/projects.md)
             seeded = seed_demo_reports()
 
         from kawal_local import pump, workers

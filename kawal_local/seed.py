@@ -69,6 +69,8 @@ DEMO_STAFF = [
     ("operator", "operator", "catalogue and subscriptions"),
     *[(f"tim-{s}", f"squad-{s}", f"{s} squad member") for s in OPEN_SQUADS],
     ("bayangan", "shadow", "covert shadow squad member"),
+    ("dinas-pupr", "opd-pupr", "Dinas PUPR: weekly progress of its projects"),
+    ("dinas-perkim", "opd-perkim", "Dinas Perkim: weekly progress of its projects"),
 ]
 
 

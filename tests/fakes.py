@@ -304,3 +304,72 @@ class FakeMedia:
 
     def view_url(self, key: str) -> str:
         return f"https://fake-s3/{key}?signed"
+
+
+class FakeProjects:
+    """Projects in memory (the Projects port)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+        self.progress: dict[str, dict[Any, Any]] = {}
+
+    def project(self, project_id: str):
+        return self.items.get(project_id)
+
+    def projects_of_year(self, year: int, opd: str | None = None) -> list[Any]:
+        found = [p for p in self.items.values() if p.fiscal_year == year]
+        found = [p for p in found if opd is None or p.opd == opd]
+        return sorted(found, key=lambda p: (p.opd, p.id))
+
+    def create_projects(self, projects: list[Any]) -> None:
+        from chalicelib.domain.errors import Conflict
+
+        if any(p.id in self.items for p in projects):
+            raise Conflict("some of these projects were stored meanwhile", code="projects_changed")
+        self.items |= {p.id: p for p in projects}
+
+    def progress_of(self, project_id: str) -> list[Any]:
+        return sorted(self.progress.get(project_id, {}).values(), key=lambda p: p.week)
+
+    def advance(self, project, expected_stage: str) -> bool:
+        if self.items[project.id].stage != expected_stage:
+            return False
+        self.items[project.id] = self.items[project.id].model_copy(
+            update={k: getattr(project, k) for k in ("stage", "pho_date", "fho_date")}
+        )
+        return True
+
+    def add_progress(self, progress) -> bool:
+        weeks = self.progress.setdefault(progress.project_id, {})
+        if progress.week in weeks:
+            return False
+        weeks[progress.week] = progress
+        from chalicelib.domain.projects import Reported
+
+        latest = Reported(week=progress.week, physical=progress.physical,
+                          financial=progress.financial)  # fmt: skip
+        self.items[progress.project_id] = self.items[progress.project_id].model_copy(
+            update={"reported": latest}
+        )
+        return True
+
+
+class FakeInspections:
+    """The shadow squad's inspections in memory (the Inspections port)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Any] = {}
+
+    def add_inspection(self, inspection) -> bool:
+        key = (inspection.project_id, inspection.id)
+        if key in self.items:
+            return False
+        self.items[key] = inspection
+        return True
+
+    def inspection(self, project_id: str, inspection_id: str):
+        return self.items.get((project_id, inspection_id))
+
+    def inspections(self, project_id: str | None = None) -> list[Any]:
+        found = [i for (p, _), i in self.items.items() if project_id in (None, p)]
+        return sorted(found, key=lambda i: (i.visited_on, i.at))

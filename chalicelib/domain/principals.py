@@ -7,18 +7,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chalicelib.domain.errors import KawalError
+from chalicelib.domain.projects import OPDS
 from chalicelib.routing import SQUAD_CODES
 
-Role = Literal["command", "operator", "shadow", "squad", "anonymous"]
+Role = Literal["command", "operator", "shadow", "squad", "opd", "anonymous"]
 # Cognito groups, one per role or squad.
 COMMAND_GROUP, OPERATOR_GROUP, SHADOW_GROUP = "command", "operator", "shadow"
 SQUAD_GROUP_PREFIX = "squad-"
+OPD_GROUP_PREFIX = "opd-"  # an OPD's staff: its own projects' progress, nothing of reports
 OPEN_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
 STAFF_GROUPS = (
     COMMAND_GROUP,
     OPERATOR_GROUP,
     SHADOW_GROUP,
     *(SQUAD_GROUP_PREFIX + s for s in OPEN_SQUADS),
+    *(OPD_GROUP_PREFIX + o for o in OPDS),
 )
 # Roles that must sign in with an authenticator app's code too (offered to the others).
 SECOND_FACTOR_ROLES = frozenset({"command", "operator"})
@@ -46,10 +49,11 @@ class Principal:
     role: Role
     id: str
     squad: str | None = None  # the squad of a squad or shadow member
+    opd: str | None = None  # the OPD of an OPD's staff member
 
     @classmethod
     def from_groups(cls, user_id: str, groups: list[str]) -> Principal:
-        """The strongest role wins: command > operator > shadow > squad member."""
+        """The strongest role wins: command > operator > shadow > squad member > OPD."""
         if COMMAND_GROUP in groups:
             return cls("command", user_id)
         if OPERATOR_GROUP in groups:
@@ -62,11 +66,16 @@ class Principal:
         squads = [s for s in squads if s in OPEN_SQUADS]
         if len(squads) == 1:
             return cls("squad", user_id, squads[0])
+        opds = [g[len(OPD_GROUP_PREFIX) :] for g in groups if g.startswith(OPD_GROUP_PREFIX)]
+        opds = [o for o in opds if o in OPDS]
+        if not squads and len(opds) == 1:
+            return cls("opd", user_id, opd=opds[0])
         return cls("anonymous", user_id)  # no usable group, or ambiguous: no staff rights
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "anonymous"
+        """Staff of the reports' workflow (an OPD's staff are not: they file progress)."""
+        return self.role not in ("anonymous", "opd")
 
     def can_see_squad(self, squad: str) -> bool:
         """May this principal know the squad exists (and see its reports)?"""

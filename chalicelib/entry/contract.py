@@ -67,6 +67,8 @@ TAGS = {
     "stats_api": "statistics",
     "open311_api": "Open311 GeoReport v2",
     "contract_api": "contract",
+    "projects_api": "public works",
+    "proyek_app": "web apps",
 }
 # API Gateway answers for itself when the authorizer refuses a token, before any
 # function runs: {"message": "Unauthorized"} or {"Message": "User is not authorized…"}.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.inspections import Inspection
 from chalicelib.domain.models import (
     CheckRequest,
     ListedReport,
@@ -18,6 +19,7 @@ from chalicelib.domain.models import (
     ShadowCheck,
     TimelineEntry,
 )
+from chalicelib.domain.projects import Progress, Project
 
 
 class Media(Protocol):
@@ -176,3 +178,23 @@ class StatsKeeping(Protocol):
     def dimensions(self) -> list[str]: ...
     def day_summaries(self, dim: str, first: str, last: str) -> dict[str, str]: ...
     def put_view(self, window: str, view: dict[str, Any]) -> None: ...
+
+
+class Projects(Protocol):
+    """Public works: a project by id, a fiscal year's (or one OPD's) projects, and new
+    projects stored all together or not at all (a Conflict if one exists)."""
+
+    def project(self, project_id: str) -> Project | None: ...
+    def projects_of_year(self, year: int, opd: str | None = None) -> list[Project]: ...
+    def create_projects(self, projects: list[Project]) -> None: ...
+    def progress_of(self, project_id: str) -> list[Progress]: ...
+    def add_progress(self, progress: Progress) -> bool: ...
+    def advance(self, project: Project, expected_stage: str) -> bool: ...
+
+
+class Inspections(Protocol):
+    """The shadow squad's covert inspections of projects (one per visit id)."""
+
+    def add_inspection(self, inspection: Inspection) -> bool: ...
+    def inspection(self, project_id: str, inspection_id: str) -> Inspection | None: ...
+    def inspections(self, project_id: str | None = None) -> list[Inspection]: ...

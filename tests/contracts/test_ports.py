@@ -299,3 +299,106 @@ def test_the_contracts_run_on_moto_as_released():
     for moto_s in (Table.query, Table.put_item, DynamoDBBackend.transact_write_items):
         assert moto_s.__module__.startswith("moto.dynamodb."), moto_s
     assert BaseModel.__new__.__module__ == "moto.core.common_models"
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def projects(request):
+    from tests.fakes import FakeProjects
+
+    if request.param == "fake":
+        return FakeProjects()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.projects import ProjectStore
+
+    return ProjectStore()
+
+
+def a_project(project_id: str, opd: str = "pupr", year: int = 2026):
+    from datetime import date
+
+    from chalicelib.domain.projects import Project
+
+    return Project(
+        id=project_id,
+        fiscal_year=year,
+        name="Rehabilitasi Jalan Durenan",
+        opd=opd,
+        contractor="CV Maju Jaya",
+        pagu=1_500_000_000,
+        contract_value=1_350_000_000,
+        funding="apbd",
+        contract_number="600/1/2026",
+        start=date(year, 3, 2),
+        end=date(year, 3, 22),
+        place={"kind": "line", "coordinates": [(-8.085, 111.815), (-8.09, 111.822)]},
+        district="durenan",
+        plan={"weekly": [20, 62.5, 100]},
+    )
+
+
+def test_projects_are_stored_whole_and_read_back_by_id_year_and_opd(projects):
+    from chalicelib.domain.errors import Conflict
+
+    road, school = a_project("2026-pupr-001"), a_project("2026-pendidikan-001", "pendidikan")
+    projects.create_projects([road, school, a_project("2025-pupr-009", year=2025)])
+    assert projects.project("2026-pupr-001") == road
+    assert projects.project("none") is None
+    assert [p.id for p in projects.projects_of_year(2026)] == [school.id, road.id]
+    assert projects.projects_of_year(2026, "pupr") == [road]
+    assert projects.projects_of_year(2027) == []
+    with pytest.raises(Conflict):  # one exists already: none of them is stored
+        projects.create_projects([a_project("2026-pupr-002"), road])
+    assert projects.project("2026-pupr-002") is None
+    projects.create_projects([])  # nothing new: no error
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def inspections(request):
+    from tests.fakes import FakeInspections
+
+    if request.param == "fake":
+        return FakeInspections()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.inspections import InspectionStore
+
+    return InspectionStore()
+
+
+def an_inspection(project_id: str, inspection_id: str, day: int):
+    from datetime import date
+
+    from chalicelib.domain.inspections import Inspection
+
+    return Inspection(
+        id=inspection_id,
+        project_id=project_id,
+        visited_on=date(2026, 4, day),
+        at=NOW,
+        covert={"observed_physical": 12.5, "findings": ["material"], "verdict": "ada_temuan",
+                "note": None, "by": "bayangan"},
+    )  # fmt: skip
+
+
+def test_inspections_are_kept_once_per_id_and_read_per_project_by_visit(inspections):
+    late, early = an_inspection("2026-pupr-001", "b", 9), an_inspection("2026-pupr-001", "a", 20)
+    other = an_inspection("2026-pupr-0011", "c", 1)  # an id that starts like the first
+    assert inspections.add_inspection(late) and inspections.add_inspection(early)
+    assert inspections.add_inspection(other)
+    assert not inspections.add_inspection(late.model_copy(update={"visited_on": NOW.date()}))
+    assert inspections.inspection("2026-pupr-001", "b") == late
+    assert inspections.inspection("2026-pupr-001", "zz") is None
+    assert [i.id for i in inspections.inspections("2026-pupr-001")] == ["b", "a"]
+    assert [i.id for i in inspections.inspections()] == ["c", "b", "a"]
+
+
+def test_a_stage_moves_only_from_the_stage_it_was_read_in(projects):
+    from datetime import date
+
+    road = a_project("2026-pupr-001")
+    projects.create_projects([road])
+    moved = road.model_copy(update={"stage": "pho", "pho_date": date(2026, 3, 22)})
+    assert not projects.advance(moved, "pelaksanaan")  # someone else moved it first
+    assert projects.project(road.id).stage == "persiapan"
+    assert projects.advance(moved, "persiapan")
+    kept = projects.project(road.id)
+    assert (kept.stage, kept.pho_date, kept.fho_date) == ("pho", date(2026, 3, 22), None)

@@ -118,7 +118,27 @@ def unseal_many(sealed: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
     return _call_vault(request)["opened"]
 
 
-def _call_vault(request: dict[str, Any]) -> dict[str, Any]:
+def view_urls(keys: list[str]) -> dict[str, str]:
+    """Links to covert photos, stored SSE-KMS under the covert key: a presigned GET
+    works only if its signer may decrypt with that key, so the vault signs them (for
+    the caller's token), never the API's own role."""
+    access = _access.get()
+    if access is None:
+        raise Refused("covert photos are not shown here")
+    if not keys:
+        return {}
+    if access == DIRECT:
+        return _sign(keys)
+    return _call_vault({"token": access, "sign": keys}, "signed")["signed"]
+
+
+def _sign(keys: list[str]) -> dict[str, str]:
+    from chalicelib.adapters import media
+
+    return {k: media.view_url(k) for k in keys if k.startswith(media.PHOTO_PREFIX)}
+
+
+def _call_vault(request: dict[str, Any], answer_key: str = "opened") -> dict[str, Any]:
     name = config.covert_vault_function()
     if not name:  # the embedded runner: the same handler, in-process
         return vault(request)
@@ -129,7 +149,7 @@ def _call_vault(request: dict[str, Any]) -> dict[str, Any]:
     body = json.loads(answer["Payload"].read())
     if isinstance(body, dict) and body.get("refused"):
         raise Refused(str(body["refused"]))
-    if answer.get("FunctionError") or "opened" not in body:
+    if answer.get("FunctionError") or answer_key not in body:
         raise Unavailable("the vault is unavailable, please retry shortly")
     return body
 
@@ -145,6 +165,8 @@ def vault(request: dict[str, Any]) -> dict[str, Any]:
         raise Refused("invalid token") from exc
     if not set(claims.get("cognito:groups") or []) & set(OPENERS):
         raise Refused("not the command centre or the shadow squad")
+    if "sign" in request:  # links to covert photos (its role may read photos/ and decrypt)
+        return {"signed": _sign([str(k) for k in request["sign"]])}
     opened = [_open(rid, purpose, base64.b64decode(b)) for rid, purpose, b in request["sealed"]]
     return {"opened": opened}
 

@@ -279,3 +279,21 @@ def test_a_public_reports_photos_stay_as_they_were(client, aws, process):
     stored = bucket(aws, report["id"])
     assert len([k for k in stored if k.startswith("photos/")]) == 2
     assert all("SSEKMSKeyId" not in head for head in stored.values())
+
+
+def test_a_covert_reporters_corrected_contact_stays_under_the_covert_key(client, tokens):
+    body = report_body(label=COVERT, contact={"phone": "081234567890", "name": "Siti Aminah"})
+    report = post_json(client, "/reports", body).json_body
+    mine = {**JSON_HEADERS, "X-Reporter-Token": report["reporter_token"]}
+    fixed = client.http.patch(
+        f"/privacy/my-data?report={report['code']}",
+        headers=mine,
+        body=json.dumps({"name": "Siti A. Rahayu"}),
+    )
+    assert fixed.status_code == 200, fixed.body
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"CONTACT#{report['id']}"]
+    assert "sealed" not in item and "covert_sealed" in item  # not the contacts' key
+    path = f"/command/reports/{report['id']}/contact-reads"
+    why = {"reason": "menghubungi pelapor untuk keterangan"}
+    read = post_json(client, path, why, {**JSON_HEADERS, **bearer(tokens["command"])})
+    assert read.json_body["contact"]["name"] == "Siti A. Rahayu"

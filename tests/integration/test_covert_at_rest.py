@@ -281,6 +281,39 @@ def test_a_public_reports_photos_stay_as_they_were(client, aws, process):
     assert all("SSEKMSKeyId" not in head for head in stored.values())
 
 
+def test_a_covert_reporter_gets_their_own_data_in_full_through_the_vault(client, monkeypatch):
+    from chalicelib.adapters import covert
+
+    body = report_body(
+        label=COVERT,
+        description=WORDS,
+        address=PLACE,
+        lat=POINT[0],
+        lon=POINT[1],
+        contact={"phone": "081234567890", "name": "Siti Aminah"},
+    )
+    report = post_json(client, "/reports", body).json_body
+    asked = []
+    real = covert.vault
+    monkeypatch.setattr(covert, "vault", lambda request: asked.append(request) or real(request))
+    mine = {"X-Reporter-Token": report["reporter_token"]}
+    held = client.http.get(f"/privacy/my-data?report={report['code']}", headers=mine)
+    assert held.status_code == 200, held.body
+    (theirs,) = held.json_body["reports"]
+    assert theirs["description"] == WORDS and theirs["address"] == PLACE
+    assert (theirs["location"]["lat"], theirs["location"]["lon"]) == POINT
+    assert theirs["contact"]["name"] == "Siti Aminah"
+    assert asked and all("token" not in r for r in asked)  # their token, not a staff one
+    # the vault checks the token itself: another report's token opens nothing of it
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"REPORT#{report['id']}"
+               and i["SK"]["S"] == "META"]  # fmt: skip
+    sealed = [[report["id"], "report", base64.b64encode(item["sealed"]["B"]).decode()]]
+    other = post_json(client, "/reports", report_body(label=COVERT)).json_body
+    assert real({"reporter_token": other["reporter_token"], "sealed": sealed}) == {"opened": [None]}
+    with pytest.raises(covert.Refused):  # and a reporter gets no photo links from it
+        real({"token": report["reporter_token"], "sign": ["photos/x/y/display.jpg"]})
+
+
 def test_a_covert_reporters_corrected_contact_stays_under_the_covert_key(client, tokens):
     body = report_body(label=COVERT, contact={"phone": "081234567890", "name": "Siti Aminah"})
     report = post_json(client, "/reports", body).json_body
@@ -297,3 +330,4 @@ def test_a_covert_reporters_corrected_contact_stays_under_the_covert_key(client,
     why = {"reason": "menghubungi pelapor untuk keterangan"}
     read = post_json(client, path, why, {**JSON_HEADERS, **bearer(tokens["command"])})
     assert read.json_body["contact"]["name"] == "Siti A. Rahayu"
+    assert read.json_body["contact"]["phone"] == "+6281234567890"  # not corrected: kept

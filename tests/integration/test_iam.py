@@ -104,6 +104,8 @@ def calls_by_function(client, aws, tokens, recorder, monkeypatch):
         covert = report_body(label="pungutan_liar", photo=photo)
         hidden.update(post_json(client, "/reports", covert).json_body)
         client.http.get(f"/staff/reports/{hidden['id']}", headers=command)
+        own = {"X-Reporter-Token": hidden["reporter_token"]}  # their data, opened by the vault
+        client.http.get(f"/privacy/my-data?report={hidden['code']}", headers=own)
         answer = post_json(client, "/reports", body, {**JSON_HEADERS, "X-Device-Token": device})
         report.update(answer.json_body)
         rid = report["id"]

@@ -13,7 +13,10 @@ Who opens: the API function (one Lambda for every route, public ones included)
 may not decrypt. A command-centre or shadow request hands its caller's own access
 token to the vault (``covert_vault``, a function of its own with ``kms:Decrypt``),
 which verifies the token itself and opens only for those two groups; locally the
-vault runs in-process, same code, same check. The dispatch path, which writes to
+vault runs in-process, same code, same check. The vault also signs the links to
+covert photos (stored SSE-KMS under the same key, so only a signer that may decrypt
+makes a link that opens), and opens a reporter's own report for their reporter token,
+which it checks against the stored hash itself. The dispatch path, which writes to
 the shadow and command topics, decrypts directly (``opening()``). A public or squad
 read that loads a covert report (only to answer 404) opens nothing."""
 

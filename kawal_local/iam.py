@@ -149,6 +149,10 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
             table,
             {"Sid": "Photos", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
              "Resource": [r["uploads"], r["photos"]]},
+            # a covert photo: stored SSE-KMS under the covert key, its original deleted
+            {"Sid": "CovertOriginals", "Effect": "Allow", "Action": ["s3:DeleteObject"],
+             "Resource": r["uploads"]},
+            _seal_covert(stage),
             {"Sid": "UploadEvents", "Effect": "Allow",
              "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                         "sqs:ChangeMessageVisibility"], "Resource": r["uploads_queue"]},
@@ -167,7 +171,16 @@ def policies(stage: str) -> dict[str, dict[str, Any]]:
             _seal_covert(stage),
         ],
         # opens covert items for the API, for a verified command-centre or shadow token
-        "covert_vault": [_kms(stage, ["kms:Decrypt"], "covert_key_alias")],
+        # (or a reporter's own, its own report only); signs the links to covert photos
+        # (a GET of an SSE-KMS object needs both s3:GetObject and kms:Decrypt)
+        "covert_vault": [
+            _kms(stage, ["kms:Decrypt"], "covert_key_alias"),
+            {"Sid": "CovertPhotos", "Effect": "Allow", "Action": ["s3:GetObject"],
+             "Resource": r["photos"]},
+            # a reporter's token checked against their report's stored hash
+            {"Sid": "ReporterTokens", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+             "Resource": r["table"][0]},
+        ],
         "compute_stats": [table_ro | {"Action": [*table_ro["Action"], "dynamodb:PutItem",
                                                   "dynamodb:UpdateItem",
                                                   "dynamodb:BatchWriteItem"]}],

@@ -299,8 +299,12 @@ class FakeMedia:
     def read(self, key: str) -> bytes:
         return self.objects[key][0][: self.MAX_BYTES + 1]
 
-    def put_derivative(self, key: str, data: bytes) -> None:
+    def put_derivative(self, key: str, data: bytes, sealed: bool = False) -> None:
         self.objects[key] = (data, "image/jpeg")
+        self.sealed = getattr(self, "sealed", set()) | ({key} if sealed else set())
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
 
     def view_url(self, key: str) -> str:
         return f"https://fake-s3/{key}?signed"

@@ -13,7 +13,10 @@ Who opens: the API function (one Lambda for every route, public ones included)
 may not decrypt. A command-centre or shadow request hands its caller's own access
 token to the vault (``covert_vault``, a function of its own with ``kms:Decrypt``),
 which verifies the token itself and opens only for those two groups; locally the
-vault runs in-process, same code, same check. The dispatch path, which writes to
+vault runs in-process, same code, same check. The vault also signs the links to
+covert photos (stored SSE-KMS under the same key, so only a signer that may decrypt
+makes a link that opens), and opens a reporter's own report for their reporter token,
+which it checks against the stored hash itself. The dispatch path, which writes to
 the shadow and command topics, decrypts directly (``opening()``). A public or squad
 read that loads a covert report (only to answer 404) opens nothing."""
 
@@ -26,6 +29,7 @@ import os
 import struct
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import config
@@ -34,8 +38,18 @@ from chalicelib.domain.errors import NotFound, Unavailable
 VERSION = b"\x01"
 DIRECT = "direct"  # this function holds kms:Decrypt on the covert key itself
 OPENERS = ("command", "shadow")  # the groups the vault opens for
-# None: closed; DIRECT; or the caller's access token, for the vault to verify
-_access: ContextVar[str | None] = ContextVar("covert_access", default=None)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A reporter's own token (UU PDP: their own data): the vault checks it against the
+    report's stored hash itself and opens only that report's items."""
+
+    token: str
+
+
+# None: closed; DIRECT; the caller's access token, or a Reporter, for the vault to verify
+_access: ContextVar[str | Reporter | None] = ContextVar("covert_access", default=None)
 
 
 class Refused(NotFound):
@@ -44,7 +58,7 @@ class Refused(NotFound):
     code = "report_not_found"
 
 
-def clear(token: str | None) -> None:
+def clear(token: str | Reporter | None) -> None:
     """This request serves the command centre or the shadow squad (their token), or not."""
     _access.set(token)
 
@@ -54,7 +68,7 @@ def cleared() -> bool:
 
 
 @contextlib.contextmanager
-def opening(access: str | None = DIRECT) -> Iterator[None]:
+def opening(access: str | Reporter | None = DIRECT) -> Iterator[None]:
     """Open covert items (or not: None) for one request or event, and forget it after:
     the next one in a warm function (or the embedded runner's thread) starts closed."""
     token = _access.set(access)
@@ -98,19 +112,24 @@ def seal(report_id: str, purpose: str, fields: dict[str, Any]) -> bytes:
 
 
 def unseal(report_id: str, purpose: str, blob: Any) -> dict[str, Any]:
-    return unseal_many([(report_id, purpose, blob)])[0]
+    opened = unseal_many([(report_id, purpose, blob)])[0]
+    if opened is None:
+        raise Refused("not this reporter's")
+    return opened
 
 
-def unseal_many(sealed: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
+def unseal_many(sealed: list[tuple[str, str, Any]]) -> list[dict[str, Any] | None]:
     """Open (report id, purpose, blob) triples as this request or event may: directly,
-    or through the vault with the caller's token (one call for a whole read)."""
+    or through the vault with the caller's token (one call for a whole read). For a
+    reporter, items of reports that are not theirs stay closed (None)."""
     access = _access.get()
     if access is None:
         raise Refused("covert items are not opened here")
     if access == DIRECT:
         return [_open(*one) for one in sealed]
+    who = {"reporter_token": access.token} if isinstance(access, Reporter) else {"token": access}
     request = {
-        "token": access,
+        **who,
         "sealed": [
             [rid, purpose, base64.b64encode(_raw(b)).decode()] for rid, purpose, b in sealed
         ],
@@ -118,7 +137,27 @@ def unseal_many(sealed: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
     return _call_vault(request)["opened"]
 
 
-def _call_vault(request: dict[str, Any]) -> dict[str, Any]:
+def view_urls(keys: list[str]) -> dict[str, str]:
+    """Links to covert photos, stored SSE-KMS under the covert key: a presigned GET
+    works only if its signer may decrypt with that key, so the vault signs them (for
+    the caller's token), never the API's own role."""
+    access = _access.get()
+    if access is None or isinstance(access, Reporter):
+        raise Refused("covert photos are not shown here")
+    if not keys:
+        return {}
+    if access == DIRECT:
+        return _sign(keys)
+    return _call_vault({"token": access, "sign": keys}, "signed")["signed"]
+
+
+def _sign(keys: list[str]) -> dict[str, str]:
+    from chalicelib.adapters import media
+
+    return {k: media.view_url(k) for k in keys if k.startswith(media.PHOTO_PREFIX)}
+
+
+def _call_vault(request: dict[str, Any], answer_key: str = "opened") -> dict[str, Any]:
     name = config.covert_vault_function()
     if not name:  # the embedded runner: the same handler, in-process
         return vault(request)
@@ -129,24 +168,51 @@ def _call_vault(request: dict[str, Any]) -> dict[str, Any]:
     body = json.loads(answer["Payload"].read())
     if isinstance(body, dict) and body.get("refused"):
         raise Refused(str(body["refused"]))
-    if answer.get("FunctionError") or "opened" not in body:
+    if answer.get("FunctionError") or answer_key not in body:
         raise Unavailable("the vault is unavailable, please retry shortly")
     return body
 
 
 def vault(request: dict[str, Any]) -> dict[str, Any]:
     """The vault's handler: the caller's token verified here, not trusted from the API;
-    opened only for the command centre and the shadow squad."""
+    opened only for the command centre and the shadow squad; or, for a reporter's
+    token, the items of the report whose stored hash it matches (read here)."""
     from chalicelib.adapters.tokens import InvalidToken, verify
 
+    if "reporter_token" in request:
+        token, sealed = str(request["reporter_token"]), request["sealed"]
+        theirs = {rid for rid in {one[0] for one in sealed} if _reporter_of(rid, token)}
+        return {
+            "opened": [
+                _open(rid, purpose, base64.b64decode(b)) if rid in theirs else None
+                for rid, purpose, b in sealed
+            ]
+        }
     try:
         claims = verify(str(request.get("token") or ""))
     except InvalidToken as exc:
         raise Refused("invalid token") from exc
     if not set(claims.get("cognito:groups") or []) & set(OPENERS):
         raise Refused("not the command centre or the shadow squad")
+    if "sign" in request:  # links to covert photos (its role may read photos/ and decrypt)
+        return {"signed": _sign([str(k) for k in request["sign"]])}
     opened = [_open(rid, purpose, base64.b64decode(b)) for rid, purpose, b in request["sealed"]]
     return {"opened": opened}
+
+
+def _reporter_of(report_id: str, token: str) -> bool:
+    """The token is this report's reporter's: checked against the hash in the table."""
+    from chalicelib.adapters import aws
+    from chalicelib.domain import identifiers
+
+    with aws.outage("the table"):
+        item = aws.client("dynamodb").get_item(
+            TableName=config.table_name(),
+            Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}},
+            ProjectionExpression="token_hash",
+        )
+    stored = item.get("Item", {}).get("token_hash", {}).get("S")
+    return bool(stored) and identifiers.token_matches(token, stored)
 
 
 def _raw(blob: Any) -> bytes:

@@ -68,14 +68,22 @@ def read(key: str) -> bytes:
     return body.read(MAX_BYTES + 1)
 
 
-def put_derivative(key: str, data: bytes) -> None:
+def put_derivative(key: str, data: bytes, sealed: bool = False) -> None:
+    """``sealed``: a covert photo, stored SSE-KMS under the covert key (issue #35), so
+    reading it needs kms:Decrypt on that key, which no operator or public function has."""
+    covert = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config.covert_key_id()}
     aws.client("s3").put_object(
         Bucket=config.bucket_name(),
         Key=key,
         Body=data,
         ContentType="image/jpeg",
         CacheControl="private, max-age=86400",
+        **(covert if sealed else {}),
     )
+
+
+def delete(key: str) -> None:
+    aws.client("s3").delete_object(Bucket=config.bucket_name(), Key=key)
 
 
 def view_url(key: str) -> str:

@@ -73,13 +73,27 @@ def notice():
 
 
 def _subject():
+    from chalicelib.adapters import covert
+
     request = bp.current_request
-    return privacy.subject(
-        bootstrap.report_store(),
-        report_ref=query(request).get("report"),
-        reporter_token=request.headers.get("x-reporter-token"),
-        device_token=request.headers.get("x-device-token"),
-    )
+    token = request.headers.get("x-reporter-token")
+
+    def who():
+        return privacy.subject(
+            bootstrap.report_store(),
+            report_ref=query(request).get("report"),
+            reporter_token=token,
+            device_token=request.headers.get("x-device-token"),
+        )
+
+    found = who()
+    if token and found.via == "report_token" and found.reports[0].covert:
+        # their own covert report (UU PDP): read again, opened by the vault, which
+        # checks their token itself; only once the token is known to be theirs, so a
+        # stranger's guess costs what it costs on a public code
+        covert.clear(covert.Reporter(token))
+        found = who()
+    return found
 
 
 @route(bp, "/privacy/my-data", methods=["GET"], doc={**SUBJECT, "returns": {200: HeldData}})

@@ -231,24 +231,37 @@ def process_upload(
     if photo is None:
         log.warning("upload %s has no photo slot", key)
         return "ignored"
+    sealed = is_covert(photo, store)
     if not store.claim_photo(report_id, photo_id, now, now - STALE_CLAIM):
         current = store.get_photo(report_id, photo_id)
         if current is not None and current.state == "processing":
             # Another worker holds it, or one died before finishing: keep the event
             # (raise, so SQS delivers it again) until the claim is done or stale.
             raise PhotoBusy(f"photo {photo_id} is being processed since {current.processing_since}")
+        if sealed and current is not None and current.state != "awaiting_upload":
+            media.delete(key)  # a delete that failed last time: done on the redelivery
         return "duplicate"
     try:
-        outcome = _derive(photo, key, media, images)
+        outcome = _derive(photo, key, media, images, sealed)
     except Exception:
         # Give the claim back so the redelivered event can try again.
         store.finish_photo(photo.model_copy(update={"state": "awaiting_upload"}))
         raise
     store.finish_photo(outcome.model_copy(update={"processed_at": now}))
+    if sealed:  # the covert original is readable by whoever reads the bucket: gone
+        media.delete(key)
     return outcome.state
 
 
-def _derive(photo: Photo, key: str, media: Media, images: Images) -> Photo:
+def is_covert(photo: Photo, store: PhotoSlots) -> bool:
+    """A covert report's photo, or a shadow check's (on any report): sealed at rest."""
+    if photo.role == "check":
+        return True
+    loaded = store.load(photo.report_id)  # opens nothing: only whether it is covert
+    return loaded is not None and loaded.report.covert
+
+
+def _derive(photo: Photo, key: str, media: Media, images: Images, sealed: bool) -> Photo:
     def reject(why: str) -> Photo:
         log.info("photo %s rejected: %s", photo.id, why)
         observe.count("PhotosRejected")
@@ -273,8 +286,8 @@ def _derive(photo: Photo, key: str, media: Media, images: Images) -> Photo:
     except PhotoRejected as exc:
         return reject(str(exc))
     display_key, thumb_key = media.derivative_keys(photo.report_id, photo.id)
-    media.put_derivative(display_key, derived.display)
-    media.put_derivative(thumb_key, derived.thumb)
+    media.put_derivative(display_key, derived.display, sealed)
+    media.put_derivative(thumb_key, derived.thumb, sealed)
     return photo.model_copy(
         update={
             "state": "ready",

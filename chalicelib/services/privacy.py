@@ -136,7 +136,7 @@ def correct(
         current = (store.get_contact(report.id) if report.has_contact else {}) or {}
         merged = {k: current.get(k) for k in CORRECTABLE} | changes
         if report.has_contact or any(merged.get(k) for k in ("phone", "email", "name")):
-            store.replace_contact(report.id, merged, merged_into(store, report))
+            store.replace_contact(report.id, merged, merged_into(store, report), report.covert)
             _number_links(store, report, current.get("phone"), merged.get("phone"))
     _audit(store, who, "correct", fields, now())
     return held(store, who)

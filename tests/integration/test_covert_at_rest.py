@@ -209,3 +209,125 @@ def test_a_covert_reporters_contact_is_sealed_with_the_covert_key_and_read_by_th
     read = post_json(client, path, why, {**JSON_HEADERS, **bearer(tokens["command"])})
     assert read.status_code == 200, read.body
     assert read.json_body["contact"]["name"] == "Siti Aminah"
+
+
+def bucket(aws, report_id: str) -> dict[str, dict]:
+    """What an operator listing the bucket finds of a report: each object's head."""
+    s3, name = aws.client("s3"), config.bucket_name()
+    found = {}
+    for prefix in (f"uploads/{report_id}/", f"photos/{report_id}/"):
+        for obj in s3.list_objects_v2(Bucket=name, Prefix=prefix).get("Contents", []):
+            found[obj["Key"]] = s3.head_object(Bucket=name, Key=obj["Key"])
+    return found
+
+
+def test_a_covert_reports_photos_are_sealed_at_rest_and_shown_to_the_command_centre_only(
+    client, aws, tokens, process, monkeypatch
+):
+    from chalicelib.adapters import covert
+    from tests.support.images import camera_jpeg, encoded
+
+    photo = {"content_type": "image/jpeg", "data_base64": base64.b64encode(camera_jpeg()).decode()}
+    body = report_body(label=COVERT, description=WORDS, photo=photo)
+    report = post_json(client, "/reports", body).json_body
+    headers = {**JSON_HEADERS, "X-Reporter-Token": report["reporter_token"]}
+    slot = client.http.post(f"/reports/{report['id']}/photos", headers=headers, body="{}")
+    assert slot.status_code == 201, slot.body  # and one by the presigned POST
+    aws.client("s3").put_object(
+        Bucket=config.bucket_name(),
+        Key=slot.json_body["upload"]["fields"]["key"],
+        Body=encoded("PNG", 640, 480),
+        ContentType="image/png",
+    )
+    process()
+
+    stored = bucket(aws, report["id"])
+    assert not [k for k in stored if k.startswith("uploads/")]  # the originals are gone
+    covert_key = aws.client("kms").describe_key(KeyId=config.covert_key_id())["KeyMetadata"]
+    assert len(stored) == 4  # display and thumb of each, under the covert key
+    for key, head in stored.items():
+        assert head["ServerSideEncryption"] == "aws:kms", key
+        assert head["SSEKMSKeyId"] in (config.covert_key_id(), covert_key["Arn"]), key
+
+    asked = []
+    real = covert.vault
+    monkeypatch.setattr(covert, "vault", lambda request: asked.append(request) or real(request))
+    view = client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["command"]))
+    shown = view.json_body["photos"]
+    assert [p["state"] for p in shown] == ["ready", "ready"]
+    assert all("X-Amz-Signature=" in p["display_url"] for p in shown)
+    signing = [sorted(r["sign"]) for r in asked if "sign" in r]
+    assert signing == [sorted(stored)]  # signed by the vault, in one call
+
+    for answer in (
+        client.http.get(f"/reports/{report['id']}/photo"),
+        client.http.get(f"/reports/{report['id']}/photo?size=thumb&id={shown[0]['id']}"),
+        client.http.get(f"/staff/reports/{report['id']}", headers=bearer(tokens["orange"])),
+    ):
+        assert answer.status_code == 404
+        assert "photos/" not in answer.body.decode()
+    with pytest.raises(covert.Refused):  # a squad's token gets no link from the vault
+        covert.vault({"token": tokens["orange"], "sign": list(stored)})
+
+
+def test_a_public_reports_photos_stay_as_they_were(client, aws, process):
+    from tests.support.images import camera_jpeg
+
+    photo = {"content_type": "image/jpeg", "data_base64": base64.b64encode(camera_jpeg()).decode()}
+    report = post_json(client, "/reports", report_body(photo=photo)).json_body
+    process()
+    stored = bucket(aws, report["id"])
+    assert len([k for k in stored if k.startswith("photos/")]) == 2
+    assert all("SSEKMSKeyId" not in head for head in stored.values())
+
+
+def test_a_covert_reporter_gets_their_own_data_in_full_through_the_vault(client, monkeypatch):
+    from chalicelib.adapters import covert
+
+    body = report_body(
+        label=COVERT,
+        description=WORDS,
+        address=PLACE,
+        lat=POINT[0],
+        lon=POINT[1],
+        contact={"phone": "081234567890", "name": "Siti Aminah"},
+    )
+    report = post_json(client, "/reports", body).json_body
+    asked = []
+    real = covert.vault
+    monkeypatch.setattr(covert, "vault", lambda request: asked.append(request) or real(request))
+    mine = {"X-Reporter-Token": report["reporter_token"]}
+    held = client.http.get(f"/privacy/my-data?report={report['code']}", headers=mine)
+    assert held.status_code == 200, held.body
+    (theirs,) = held.json_body["reports"]
+    assert theirs["description"] == WORDS and theirs["address"] == PLACE
+    assert (theirs["location"]["lat"], theirs["location"]["lon"]) == POINT
+    assert theirs["contact"]["name"] == "Siti Aminah"
+    assert asked and all("token" not in r for r in asked)  # their token, not a staff one
+    # the vault checks the token itself: another report's token opens nothing of it
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"REPORT#{report['id']}"
+               and i["SK"]["S"] == "META"]  # fmt: skip
+    sealed = [[report["id"], "report", base64.b64encode(item["sealed"]["B"]).decode()]]
+    other = post_json(client, "/reports", report_body(label=COVERT)).json_body
+    assert real({"reporter_token": other["reporter_token"], "sealed": sealed}) == {"opened": [None]}
+    with pytest.raises(covert.Refused):  # and a reporter gets no photo links from it
+        real({"token": report["reporter_token"], "sign": ["photos/x/y/display.jpg"]})
+
+
+def test_a_covert_reporters_corrected_contact_stays_under_the_covert_key(client, tokens):
+    body = report_body(label=COVERT, contact={"phone": "081234567890", "name": "Siti Aminah"})
+    report = post_json(client, "/reports", body).json_body
+    mine = {**JSON_HEADERS, "X-Reporter-Token": report["reporter_token"]}
+    fixed = client.http.patch(
+        f"/privacy/my-data?report={report['code']}",
+        headers=mine,
+        body=json.dumps({"name": "Siti A. Rahayu"}),
+    )
+    assert fixed.status_code == 200, fixed.body
+    (item,) = [i for i in all_items() if i["PK"]["S"] == f"CONTACT#{report['id']}"]
+    assert "sealed" not in item and "covert_sealed" in item  # not the contacts' key
+    path = f"/command/reports/{report['id']}/contact-reads"
+    why = {"reason": "menghubungi pelapor untuk keterangan"}
+    read = post_json(client, path, why, {**JSON_HEADERS, **bearer(tokens["command"])})
+    assert read.json_body["contact"]["name"] == "Siti A. Rahayu"
+    assert read.json_body["contact"]["phone"] == "+6281234567890"  # not corrected: kept

@@ -97,11 +97,15 @@ def calls_by_function(client, aws, tokens, recorder, monkeypatch):
     photo = {"content_type": "image/jpeg", "data_base64": _b64(camera())}
     device = post_json(client, "/devices", {}).json_body["device_token"]
     body = report_body(contact={"phone": "081234567890", "notify": True}, photo=photo)
-    report = {}
+    report: dict = {}
+    hidden: dict = {}
 
     def api() -> None:
-        hidden = post_json(client, "/reports", report_body(label="pungutan_liar")).json_body
+        covert = report_body(label="pungutan_liar", photo=photo)
+        hidden.update(post_json(client, "/reports", covert).json_body)
         client.http.get(f"/staff/reports/{hidden['id']}", headers=command)
+        own = {"X-Reporter-Token": hidden["reporter_token"]}  # their data, opened by the vault
+        client.http.get(f"/privacy/my-data?report={hidden['code']}", headers=own)
         answer = post_json(client, "/reports", body, {**JSON_HEADERS, "X-Device-Token": device})
         report.update(answer.json_body)
         rid = report["id"]
@@ -134,7 +138,8 @@ def calls_by_function(client, aws, tokens, recorder, monkeypatch):
     aws.client("s3").put_object(
         Bucket=config.bucket_name(), Key=key, Body=camera(), ContentType="image/jpeg"
     )
-    record("process_uploads", lambda: deliver_upload(key))
+    covert_upload = f"uploads/{hidden['id']}/{hidden['photos'][0]['id']}"
+    record("process_uploads", lambda: [deliver_upload(k) for k in (key, covert_upload)])
     record("compute_stats", lambda: events.compute_stats(scheduled_event(), None))
     record("housekeeping", lambda: events.housekeeping(scheduled_event(), None))
     record("redrive_notifications", lambda: events.redrive_notifications(scheduled_event(), None))
@@ -195,6 +200,23 @@ def test_only_the_vault_and_the_covert_dispatch_may_decrypt_with_the_covert_key(
     assert "covert_vault" in opened_in and opened_in <= may_open
     assert ("lambda", "InvokeFunction") not in calls_by_function["api_handler"]  # in-process
     assert allowed(policies["api_handler"], "lambda:InvokeFunction")
+
+
+@pytest.mark.parametrize("stage", iam.STAGES)
+def test_covert_photos_are_sealed_by_the_photo_function_and_shown_through_the_vault_only(
+    calls_by_function, stage
+):
+    """Issue #35: the photo function stores a covert photo SSE-KMS under the covert key
+    (S3 asks KMS for a data key as its role) and deletes the original; only the vault
+    (kms:Decrypt, s3:GetObject on photos/) can sign a link that opens."""
+    covert = f"alias/kawal-{stage}-covert"
+    policies = iam.policies(stage)
+    assert _may(policies["process_uploads"], "kms:GenerateDataKey", covert)
+    assert not _may(policies["process_uploads"], "kms:Decrypt", covert)
+    assert ("s3", "DeleteObject") in calls_by_function["process_uploads"]
+    (photos,) = [s for s in policies["covert_vault"]["Statement"] if s["Sid"] == "CovertPhotos"]
+    assert photos["Action"] == ["s3:GetObject"]
+    assert photos["Resource"] == f"arn:aws:s3:::kawal-{stage}-media/photos/*"
 
 
 def test_presigned_urls_are_covered_by_the_api_functions_policy():

@@ -216,10 +216,10 @@ def test_a_failure_while_processing_gives_the_photo_back_for_a_retry(client, aws
 
     real_put, s3 = media.put_derivative, {"down": True}
 
-    def put_derivative(key, data):
+    def put_derivative(key, data, sealed=False):
         if s3["down"]:
             raise ConnectionError("S3 unreachable")
-        real_put(key, data)
+        real_put(key, data, sealed)
 
     monkeypatch.setattr(media, "put_derivative", put_derivative)
     with pytest.raises(ConnectionError):

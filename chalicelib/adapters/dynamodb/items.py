@@ -90,7 +90,7 @@ def opened_all(items: list[tuple[dict[str, Any], str, str]]) -> list[dict[str, A
         return out
     found = covert.unseal_many([(items[n][1], items[n][2], items[n][0]["sealed"]) for n in sealed])
     for n, fields in zip(sealed, found, strict=True):
-        out[n] = {**out[n], **fields}
+        out[n] = {**out[n], **(fields or {})}  # None: not this reporter's, left closed
     return out
 
 

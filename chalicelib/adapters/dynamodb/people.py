@@ -22,11 +22,14 @@ from chalicelib.domain.errors import (
 _NOT_CONTACT = frozenset({"reporter_of", "expires_at"})
 
 
-def contact_copy(report_id: str, sk: str, contact: dict[str, Any], reporter_of: str | None):
+def contact_copy(
+    report_id: str, sk: str, contact: dict[str, Any], reporter_of: str | None, covert: bool = False
+):
     """A person's contact filed under another report (a merge carried it there);
-    ``reporter_of`` names the report they filed, so their rights reach the copy."""
+    ``reporter_of`` names the report they filed, so their rights reach the copy.
+    A covert report's people stay under the covert key (merges never cross the line)."""
     fields = {k: v for k, v in contact.items() if k not in _NOT_CONTACT | {"role"}}
-    item = _contact_item(report_id, sk, fields)
+    item = _contact_item(report_id, sk, fields, covert)
     if reporter_of:
         item["reporter_of"] = reporter_of
     return item
@@ -43,7 +46,9 @@ class PeopleItems(_Table):
                 duplicate_id if item["SK"] == "META" else None
             )
             sk = f"SUPPORTER#merged-{duplicate_id}-{item['SK']}"
-            copy = contact_copy(original_id, sk, _contact_fields(item), reporter_of)
+            copy = contact_copy(
+                original_id, sk, _contact_fields(item), reporter_of, "covert_sealed" in item
+            )
             out.append({"Put": {"TableName": self.table_name, "Item": _marshal(copy)}})
         return out
 

@@ -34,14 +34,18 @@ class PrivacyItems(_Table):
         ]
 
     def replace_contact(
-        self, report_id: str, contact: dict[str, Any], merged_into: Sequence[str] = ()
+        self,
+        report_id: str,
+        contact: dict[str, Any],
+        merged_into: Sequence[str] = (),
+        covert: bool = False,
     ) -> None:
-        """The reporter's contact as corrected (sealed like the first one), and every
-        copy a merge made of it."""
-        items = [_contact_item(report_id, "META", contact)]
+        """The reporter's contact as corrected (sealed like the first one: a covert
+        report's under the covert key), and every copy a merge made of it."""
+        items = [_contact_item(report_id, "META", contact, covert)]
         for old in self._copies(report_id, merged_into):
             holder = old["PK"].removeprefix("CONTACT#")
-            copy = contact_copy(holder, old["SK"], contact, report_id)
+            copy = contact_copy(holder, old["SK"], contact, report_id, covert)
             if "expires_at" in old:  # the retention its report set still holds
                 copy["expires_at"] = old["expires_at"]
             items.append(copy)

@@ -173,7 +173,8 @@ def render(report: ReportPublic, now: datetime, lang: str = "id") -> Response:
         else:
             words = STATUS[t.status][en]
         note = f'<div class="muted">{e(t.note)}</div>' if t.note else ""
-        return f'<li><time datetime="{e(t.at.isoformat())}">{e(_wib(t.at))}</time> {e(words)}{note}</li>'
+        when = f'<time datetime="{e(t.at.isoformat())}">{e(_wib(t.at))}</time>'
+        return f"<li>{when} {e(words)}{note}</li>"
 
     steps = "".join(step(t) for t in sorted(report.timeline, key=lambda t: t.at))
     label = report.label.name_en if en else report.label.name_id
@@ -216,7 +217,10 @@ bp = Blueprint(__name__)
 
 
 @route(
-    bp, "/follow/{asset}", methods=["GET"], doc={"returns": {200: {"text/css": {"type": "string"}, "text/javascript": {"type": "string"}}}},
+    bp,
+    "/follow/{asset}",
+    methods=["GET"],
+    doc={"returns": {200: {"text/css": {"type": "string"}, "text/javascript": {"type": "string"}}}},
 )
 def asset(asset: str):
     """The follow page's stylesheet and its script."""

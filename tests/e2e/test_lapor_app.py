@@ -198,7 +198,10 @@ def test_a_report_made_offline_is_sent_after_the_tab_was_closed(browser, lapor):
 
 def test_a_similar_report_nearby_can_be_supported_instead(browser, lapor):
     spot = (-8.1255, 111.7555)  # Gandusari
-    photo = {"content_type": "image/jpeg", "data_base64": base64.b64encode(camera_jpeg(800, 600)).decode()}
+    photo = {
+        "content_type": "image/jpeg",
+        "data_base64": base64.b64encode(camera_jpeg(800, 600)).decode(),
+    }
     first = requests.post(
         f"{lapor.base}/reports",
         json={"client_report_id": str(uuid.uuid4()), "label": "lampu_jalan_mati",

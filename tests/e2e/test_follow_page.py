@@ -54,6 +54,7 @@ def test_the_filing_phone_follows_answers_and_confirms_from_the_follow_page(brow
     page.get_by_role("button", name="Salin kode").click()
     page.get_by_text(f"Kode {code} disalin.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == code
+    assert not serious(page)  # axe on the after-send screen too
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "lapor-sent.png"))
 
@@ -103,6 +104,10 @@ def test_the_filing_phone_follows_answers_and_confirms_from_the_follow_page(brow
     page.get_by_role("heading", name="Timeline").wait_for()
     page.goto(f"{runner.base}/lapor/")
     page.get_by_role("button", name="Send").wait_for()
+    # the same report in Lapor's "My reports" (its detail screen): axe there as well
+    page.goto(f"{runner.base}/lapor/#laporan/{report['id']}")
+    page.get_by_role("group", name="How was it handled?").wait_for()
+    assert not serious(page)
     context.close()
 
 

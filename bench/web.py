@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import FLAGS, Runner  # noqa: E402
+from tests.e2e.conftest import FLAGS, Runner, held_sign_in, hold_sign_in  # noqa: E402
 
 LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 SIGNED_IN = ROOT / "bench" / "lighthouse" / "signed-in.mjs"
@@ -53,41 +53,6 @@ PAGES = {
 CATEGORIES = ("performance", "accessibility", "best-practices")
 
 
-def sign_in(runner: Runner, who: str | None) -> dict:
-    """What a signed-in phone's browser holds, from the runner's own Cognito: Tim's
-    refresh cookie (and the hint its page reads), or the command centre's session token."""
-    from tests.e2e.conftest import cognito
-
-    if who is None:
-        return {}
-    idp, state = cognito(runner)
-    tokens = idp.initiate_auth(
-        ClientId=state["COGNITO_CLIENT_ID"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={
-            "USERNAME": "tim-orange" if who == "tim" else "komando",
-            "PASSWORD": "Kawal-demo-2026",
-        },
-    )["AuthenticationResult"]
-    if who == "command":
-        return {"session": {"kawal.token": tokens["AccessToken"]}}
-    host = urlsplit(runner.base).hostname
-    cookie = {"domain": host, "sameSite": "Lax", "secure": False}
-    return {
-        "cookies": [
-            {
-                **cookie,
-                "name": "kawal_refresh",
-                "value": tokens["RefreshToken"],
-                "path": "/auth",
-                "httpOnly": True,
-                "sameSite": "Strict",
-            },
-            {**cookie, "name": "kawal_staff", "value": "1", "path": "/"},
-        ]
-    }
-
-
 def first_visit(base: str, path: str, setup: dict, proof: str | None) -> dict:
     """Bytes of every response of a first visit on a phone, raw and gzipped."""
     from playwright.sync_api import sync_playwright
@@ -98,15 +63,7 @@ def first_visit(base: str, path: str, setup: dict, proof: str | None) -> dict:
         context = browser.new_context(
             viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
         )
-        if setup.get("cookies"):
-            context.add_cookies(
-                [{k: v for k, v in c.items() if k != "secure"} for c in setup["cookies"]]
-            )
-        if setup.get("session"):
-            context.add_init_script(
-                f"for (const [k, v] of Object.entries({json.dumps(setup['session'])})) "
-                "sessionStorage.setItem(k, v);"
-            )
+        hold_sign_in(context, setup)
         page = context.new_page()
 
         def keep(response):
@@ -180,7 +137,7 @@ def main() -> None:
         rows = []
         for name, (path, who, proof) in PAGES.items():
             path = path.replace("{code}", code)
-            setup = sign_in(runner, who)
+            setup = held_sign_in(runner, who)
             weight = first_visit(runner.base, path, setup, proof)
             runs = [lighthouse(runner.base + path, setup, proof) for _ in range(args.runs)]
             median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}

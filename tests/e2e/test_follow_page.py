@@ -10,10 +10,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support.images import camera_jpeg
-
 from .conftest import resolve_with_after_photo, sign_in, wait_for
-from .test_lapor_app import ARTEFACTS, LARGE, jpeg_file, open_app, phone, public, sent_code
+from .test_lapor_app import ARTEFACTS, LARGE, open_app, phone, public, send_with_photo
 
 pytestmark = pytest.mark.e2e
 SPOT = {"latitude": -8.0855, "longitude": 111.6905, "accuracy": 10}  # Karangan
@@ -41,11 +39,7 @@ def test_the_filing_phone_follows_answers_and_confirms_from_the_follow_page(brow
     context = phone(browser, LARGE, SPOT)
     context.grant_permissions(["geolocation", "clipboard-read", "clipboard-write"])
     page, errors = open_app(context, runner.base)
-    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
-    page.get_by_text("Foto siap").wait_for()
-    page.get_by_role("button", name="Jalan rusak").click()
-    page.get_by_role("button", name="Kirim").click()
-    code = sent_code(page)
+    code = send_with_photo(page, "Jalan rusak")
     report = public(runner, code)
 
     # after sending: who has it and by when, and the code to keep
@@ -76,8 +70,9 @@ def test_the_filing_phone_follows_answers_and_confirms_from_the_follow_page(brow
     assert "Received" not in page.content()  # no line doubled in English
     assert not serious(page)
     page.get_by_label("Jawaban Anda").fill("Lajur kiri, depan balai desa")
-    page.get_by_role("button", name="Kirim jawaban").click()
-    page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
+    with page.expect_navigation():  # then the page shows itself again, answered
+        page.get_by_role("button", name="Kirim jawaban").click()
+        page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
     wait_for(lambda: public(runner, code)["status"] == "submitted", 10)
 
     # fixed, with a photo of the fix: before and after, captioned; confirmed from here
@@ -90,8 +85,9 @@ def test_the_filing_phone_follows_answers_and_confirms_from_the_follow_page(brow
     assert page.get_by_role("img", name="Sesudah: Jalan rusak").is_visible()
     assert not serious(page)
     page.screenshot(path=str(ARTEFACTS / "follow-page.png"), full_page=True)
-    page.get_by_role("button", name="Ya, sudah beres").click()
-    page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ya, sudah beres").click()
+        page.get_by_text("Terima kasih, tanggapan Anda tercatat.").wait_for()
     assert public(runner, code)["status"] == "closed"
     page.get_by_role("group", name="Bagaimana penanganannya?").wait_for()
     assert not follow_errors and not errors  # no CSP complaint (the data: favicon) either

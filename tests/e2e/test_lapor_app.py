@@ -67,6 +67,15 @@ def sent_code(page) -> str:
     return page.inner_text("#outcome-code").strip()
 
 
+def send_with_photo(page, label: str) -> str:
+    """A camera photo, a label, Kirim: the report's code once it is sent."""
+    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
+    page.get_by_text("Foto siap").wait_for()
+    page.get_by_role("button", name=label).click()
+    page.get_by_role("button", name="Kirim").click()
+    return sent_code(page)
+
+
 def public(runner, ref):
     return requests.get(f"{runner.base}/reports/{ref}", timeout=10).json()
 
@@ -280,11 +289,7 @@ def test_the_reporter_answers_the_squads_question_then_withdraws(browser, lapor)
     spot = {"latitude": -8.0652, "longitude": 111.7155, "accuracy": 10}
     context = phone(browser, LARGE, spot)
     page, errors = open_app(context, lapor.base)
-    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
-    page.get_by_text("Foto siap").wait_for()
-    page.get_by_role("button", name="Lampu jalan mati").click()
-    page.get_by_role("button", name="Kirim").click()
-    code = sent_code(page)
+    code = send_with_photo(page, "Lampu jalan mati")
     report = public(lapor, code)
     question = "Tiang lampu nomor berapa? Ada di sisi jalan yang mana?"
     _staff_post(lapor, "tim-orange", f"/reports/{report['id']}/questions", {"note": question})

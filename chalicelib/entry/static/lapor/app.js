@@ -512,10 +512,13 @@
   }
 
   /* ---------- my reports: waiting on this phone, then what the API has for this device ---------- */
+  let mineTurn = 0;
   async function showMine() {
-    const list = $("#mine");
+    // drawn apart and shown whole by the latest call: the list is redrawn from several
+    // places at once (the view, the sender, the service worker) and rows must not double
+    const turn = ++mineTurn;
+    const list = el("ul");
     const note = $("#mine-note");
-    list.replaceChildren();
     note.textContent = "";
     for (const item of await Outbox.waiting()) {
       if (item.kind !== "report") continue;
@@ -553,7 +556,9 @@
           " ", el("span", { class: "muted", text: I.name(report.handled_by) })),
         el("p", { class: overdue ? "error" : "muted", text: I.t("deadline", { when: I.wib(report.sla_due_at) }) + (overdue ? ` (${I.t("late")})` : "") })));
     }
-    if (!list.children.length) note.textContent = I.t("mine_empty");
+    if (turn !== mineTurn) return;
+    $("#mine").replaceChildren(...list.children);
+    if (!$("#mine").children.length) note.textContent = I.t("mine_empty");
   }
   async function showDetail(id) {
     const box = $("#detail");

@@ -227,7 +227,7 @@ def test_a_similar_report_nearby_can_be_supported_instead(browser, lapor):
     # the other report's own photo: the citizen can tell it is the same problem
     shown = page.get_by_role("img", name=f"Foto laporan {first['code']}")
     shown.wait_for()
-    assert page.evaluate("document.querySelector('.nearby-photo').naturalWidth") > 0
+    wait_for(lambda: page.evaluate("document.querySelector('.nearby-photo').naturalWidth") > 0, 20)
     page.get_by_role("button", name=f"Dukung {first['code']} (+1)").click()
     page.get_by_text(f"Dukungan Anda untuk {first['code']} tercatat").wait_for()
     assert public(lapor, first["id"])["supporters"] == 1

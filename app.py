@@ -36,6 +36,9 @@ from chalicelib.entry.http import error_middleware
 # Logs are Powertools JSON only (chalicelib/observe.py): Chalice would add a plain
 # handler to the same "kawal" logger and set it to ERROR.
 app = Chalice(app_name="kawal", configure_logs=False)
+# The apps' PNG icons: API Gateway sends a body as binary when the request's FIRST Accept
+# type is a binary type, and browsers ask for images with image/avif or image/webp first.
+app.api.binary_types.extend(["image/avif", "image/webp"])
 app.register_middleware(observe.middleware, "all")
 app.register_middleware(error_middleware, "http")
 app.register_blueprint(authn.bp)

@@ -1,4 +1,4 @@
-"""Takes the README's phone screenshots of the citizens' app, against a fresh local
+"""Takes the docs' phone and wall screenshots of the three apps, against a fresh local
 runner with its demo data: `.venv/bin/python docs/screenshots.py`.
 
 The photo is drawn here (a road with a pothole), so the pictures stay small and say
@@ -17,9 +17,13 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kawal_local import totp  # noqa: E402
-from kawal_local.seed import DEMO_TOTP_SECRET  # noqa: E402
-from tests.e2e.conftest import FLAGS, Runner, resolve_with_after_photo  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    FLAGS,
+    Runner,
+    held_sign_in,
+    hold_sign_in,
+    resolve_with_after_photo,
+)
 
 PHONE = {"width": 360, "height": 740}
 WHERE = {"latitude": -8.0857, "longitude": 111.6803, "accuracy": 11}
@@ -88,15 +92,19 @@ def main() -> None:
             page.get_by_role("button", name="Ya, sudah beres").wait_for()
             page.wait_for_timeout(500)
             page.screenshot(path=str(docs / "lapor-confirm.png"))
+            # "Ikuti laporan" on the phone that filed it: the follow page, fix to confirm
+            page.goto(f"{runner.base}/r/{code}")
+            page.get_by_role("button", name="Ya, sudah beres").wait_for()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(docs / "follow-page.png"))
             squad = browser.new_context(
                 viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
                 geolocation=WHERE, permissions=["geolocation"],
             )  # fmt: skip
+            # signed in through the API (the sign-in form is not what these pictures show)
+            hold_sign_in(squad, held_sign_in(runner, "tim"))
             page = squad.new_page()
             page.goto(f"{runner.base}/tim/")
-            page.get_by_label("Nama pengguna").fill("tim-orange")
-            page.get_by_label("Kata sandi", exact=True).fill("Kawal-demo-2026")
-            page.get_by_role("button", name="Masuk").click()
             page.locator("#queue li").first.wait_for()
             page.wait_for_timeout(800)
             page.screenshot(path=str(docs / "tim-queue.png"))
@@ -123,13 +131,10 @@ def main() -> None:
                 ("command-centre.png", {"width": 1440, "height": 900}),
                 ("command-centre-phone.png", {"width": 390, "height": 844}),
             ):
-                page = browser.new_page(viewport=size)
+                board = browser.new_context(viewport=size)
+                hold_sign_in(board, held_sign_in(runner, "command"))
+                page = board.new_page()
                 page.goto(f"{runner.base}/command-centre")
-                page.fill("input[name=username]", "komando")
-                page.fill("input[name=password]", "Kawal-demo-2026")
-                page.click("#signin button[type=submit]")
-                page.fill("#mfa-code", totp.code(DEMO_TOTP_SECRET))  # komando's second factor
-                page.click("#signin button[type=submit]")
                 page.wait_for_selector('#computed[data-computed-at]:not([data-computed-at=""])')
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(docs / name))
@@ -141,13 +146,13 @@ def main() -> None:
                 else:  # the phone's map, below the cards and the overdue list
                     page.locator("#map-panel").scroll_into_view_if_needed()
                     page.screenshot(path=str(docs / "command-centre-phone-map.png"))
-                page.close()
+                board.close()
             browser.close()
     finally:
         runner.stop()
     for name in ("lapor-form.png", "lapor-place.png", "lapor-sent.png", "lapor-confirm.png",
-                 "tim-queue.png", "tim-report.png", "tim-place.png", "command-centre.png",
-                 "command-centre-phone.png", "command-centre-wall.png",
+                 "follow-page.png", "tim-queue.png", "tim-report.png", "tim-place.png",
+                 "command-centre.png", "command-centre-phone.png", "command-centre-wall.png",
                  "command-centre-phone-map.png"):  # fmt: skip
         small_png(docs / name)
         print(docs / name, (docs / name).stat().st_size // 1024, "KB")

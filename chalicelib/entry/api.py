@@ -204,7 +204,10 @@ def report_photo(ref: str):
     methods=["GET"],
     doc={
         "returns": {200: {"text/html": {"type": "string"}}, 302: None},
-        "query": (q("view", "public: the follow page even for staff", enum=["public"]),),
+        "query": (
+            q("view", "public: the follow page even for staff", enum=["public"]),
+            q("lang", "the follow page's language (Bahasa Indonesia unless en)", enum=["id", "en"]),
+        ),
     },
 )
 def short_link(code: str):
@@ -216,9 +219,10 @@ def short_link(code: str):
     request = bp.current_request
     browser = follow_page.wants_html(request.headers)
     public = query(request).get("view") == "public"
+    lang = follow_page.language(query(request).get("lang"))
     if not identifiers.is_short_code(code):
         if browser:
-            return follow_page.not_found(code)
+            return follow_page.not_found(code, lang)
         raise NotFound(f"no report {code!r}", code="report_not_found")
     if browser and not public and follow_page.staff_browser(request):
         # a squad member's phone: the report in the squads' app (it checks who may see it)
@@ -233,8 +237,8 @@ def short_link(code: str):
             code, store=bootstrap.report_store(), catalogue=load_catalogue(), media=media
         )
     except NotFound:  # unknown and covert alike
-        return follow_page.not_found(code)
-    return follow_page.render(report, reports.utc_now())
+        return follow_page.not_found(code, lang)
+    return follow_page.render(report, reports.utc_now(), lang)
 
 
 def _citizen_action(ref: str, action: str):

@@ -24,6 +24,7 @@ TYPES = {
     ".svg": "image/svg+xml",
     ".webmanifest": "application/manifest+json",
     ".html": "text/html; charset=utf-8",
+    ".png": "image/png",  # the install icons (Android wants PNGs beside the SVG)
 }
 SECURITY = {
     "X-Content-Type-Options": "nosniff",
@@ -47,8 +48,11 @@ def _files(folder: str) -> dict[str, Path]:
 
 
 def serve(path: Path, max_age: int = 300, body: str | None = None) -> Response:
+    binary = TYPES[path.suffix].startswith("image/png")  # in Chalice's binary_types
     return Response(
-        body=path.read_text(encoding="utf-8") if body is None else body,
+        body=(path.read_bytes() if binary else path.read_text(encoding="utf-8"))
+        if body is None
+        else body,
         status_code=200,
         headers={
             "Content-Type": TYPES[path.suffix],

@@ -135,6 +135,70 @@ def sign_in(runner: Runner, username: str) -> str:
     return answer["AuthenticationResult"]["AccessToken"]
 
 
+def held_sign_in(runner: Runner, who: str | None) -> dict:
+    """What a signed-in phone's browser holds, from the runner's own Cognito: Tim's
+    or the command centre's refresh cookie (and the hint its page reads; komando answers
+    the second factor with the demo key).
+    Signed in through the API, not the sign-in form (``tim`` is tim-orange)."""
+    from urllib.parse import urlsplit
+
+    if who is None:
+        return {}
+    from kawal_local import totp
+    from kawal_local.seed import DEMO_TOTP_SECRET
+
+    idp, state = cognito(runner)
+    username = "tim-orange" if who == "tim" else "komando"
+    answer = idp.initiate_auth(
+        ClientId=state["COGNITO_CLIENT_ID"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": "Kawal-demo-2026"},
+    )
+    if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":  # komando's second factor
+        answer = idp.respond_to_auth_challenge(
+            ClientId=state["COGNITO_CLIENT_ID"],
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=answer["Session"],
+            ChallengeResponses={
+                "USERNAME": username,
+                "SOFTWARE_TOKEN_MFA_CODE": totp.code(DEMO_TOTP_SECRET),
+            },
+        )
+    tokens = answer["AuthenticationResult"]
+    # both apps stay signed in the same way: an HttpOnly refresh cookie and its hint,
+    # from which the page renews its in-memory token on load
+    host = urlsplit(runner.base).hostname
+    cookie = {"domain": host, "sameSite": "Lax", "secure": False}
+    return {
+        "cookies": [
+            {
+                **cookie,
+                "name": "kawal_refresh",
+                "value": tokens["RefreshToken"],
+                "path": "/auth",
+                "httpOnly": True,
+                "sameSite": "Strict",
+            },
+            {**cookie, "name": "kawal_staff", "value": "1", "path": "/"},
+        ]
+    }
+
+
+def hold_sign_in(context, held: dict) -> None:
+    """A Playwright context that holds ``held_sign_in``'s sign-in before any page loads."""
+    import json
+
+    if held.get("cookies"):
+        context.add_cookies(
+            [{k: v for k, v in c.items() if k != "secure"} for c in held["cookies"]]
+        )
+    if held.get("session"):
+        context.add_init_script(
+            f"for (const [k, v] of Object.entries({json.dumps(held['session'])})) "
+            "sessionStorage.setItem(k, v);"
+        )
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the probe that checked this machine started it: no network beyond loopback.
 FLAGS = [

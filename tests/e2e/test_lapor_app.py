@@ -5,6 +5,7 @@ the fix. Screenshots for the README land in .pytest_cache/artefacts."""
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 
@@ -64,6 +65,15 @@ def report_posts(runner: Runner) -> int:
 def sent_code(page) -> str:
     page.locator("#outcome-code").filter(has_text=CODE).wait_for()
     return page.inner_text("#outcome-code").strip()
+
+
+def send_with_photo(page, label: str) -> str:
+    """A camera photo, a label, Kirim: the report's code once it is sent."""
+    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
+    page.get_by_text("Foto siap").wait_for()
+    page.get_by_role("button", name=label).click()
+    page.get_by_role("button", name="Kirim").click()
+    return sent_code(page)
 
 
 def public(runner, ref):
@@ -197,18 +207,27 @@ def test_a_report_made_offline_is_sent_after_the_tab_was_closed(browser, lapor):
 
 def test_a_similar_report_nearby_can_be_supported_instead(browser, lapor):
     spot = (-8.1255, 111.7555)  # Gandusari
+    photo = {
+        "content_type": "image/jpeg",
+        "data_base64": base64.b64encode(camera_jpeg(800, 600)).decode(),
+    }
     first = requests.post(
         f"{lapor.base}/reports",
         json={"client_report_id": str(uuid.uuid4()), "label": "lampu_jalan_mati",
-              "lat": spot[0], "lon": spot[1]},
+              "lat": spot[0], "lon": spot[1], "photo": photo},
         timeout=20,
     ).json()  # fmt: skip
+    wait_for(lambda: public(lapor, first["id"])["photos"][0]["state"] == "ready", 60)
     gps = {"latitude": spot[0] + 0.0001, "longitude": spot[1], "accuracy": 10}  # ~11 m away
     context = phone(browser, SMALL, gps)
     page, _ = open_app(context, lapor.base)
     before = report_posts(lapor)
     page.get_by_role("button", name="Lampu jalan mati").click()
     page.get_by_role("heading", name="Sudah ada laporan serupa di dekat Anda").wait_for()
+    # the other report's own photo: the citizen can tell it is the same problem
+    shown = page.get_by_role("img", name=f"Foto laporan {first['code']}")
+    shown.wait_for()
+    wait_for(lambda: page.evaluate("document.querySelector('.nearby-photo').naturalWidth") > 0, 20)
     page.get_by_role("button", name=f"Dukung {first['code']} (+1)").click()
     page.get_by_text(f"Dukungan Anda untuk {first['code']} tercatat").wait_for()
     assert public(lapor, first["id"])["supporters"] == 1
@@ -270,11 +289,7 @@ def test_the_reporter_answers_the_squads_question_then_withdraws(browser, lapor)
     spot = {"latitude": -8.0652, "longitude": 111.7155, "accuracy": 10}
     context = phone(browser, LARGE, spot)
     page, errors = open_app(context, lapor.base)
-    page.get_by_label("Foto", exact=True).set_input_files(jpeg_file(camera_jpeg(800, 600)))
-    page.get_by_text("Foto siap").wait_for()
-    page.get_by_role("button", name="Lampu jalan mati").click()
-    page.get_by_role("button", name="Kirim").click()
-    code = sent_code(page)
+    code = send_with_photo(page, "Lampu jalan mati")
     report = public(lapor, code)
     question = "Tiang lampu nomor berapa? Ada di sisi jalan yang mana?"
     _staff_post(lapor, "tim-orange", f"/reports/{report['id']}/questions", {"note": question})

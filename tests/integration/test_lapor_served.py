@@ -113,3 +113,17 @@ def test_nearby_refuses_bad_queries_in_words(client):
     unknown = client.http.get("/reports/nearby?label=nope&lat=-8.1&lon=111.7")
     assert unknown.status_code == 400
     assert json.loads(unknown.body)["error"]["code"] == "unknown_label"
+
+
+def test_the_install_icons_are_served_as_images_to_a_browser(client):
+    from app import app
+
+    # what Chromium and Firefox send for an image: API Gateway looks at the first type
+    accept = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+    assert accept.split(",")[0] in app.api.binary_types
+    for app_name in ("lapor", "tim"):
+        for name in ("icon-192.png", "icon-512.png", "icon-maskable-512.png"):
+            icon = client.http.get(f"/{app_name}/{name}", headers={"Accept": accept})
+            assert icon.status_code == 200, (app_name, name, icon.body[:200])
+            assert icon.headers["Content-Type"] == "image/png"
+            assert icon.body.startswith(b"\x89PNG\r\n\x1a\n")

@@ -87,6 +87,12 @@
       "The report is kept on this phone and sent automatically when there is signal."],
     refused: ["Laporan ditolak: {message}", "Report refused: {message}"],
     follow: ["Ikuti laporan", "Follow the report"],
+    sent_who: ["Ditangani {squad}. Batas tanggapan: {when}.", "Handled by {squad}. Response due: {when}."],
+    copy_code: ["Salin kode", "Copy the code"],
+    share_code: ["Bagikan", "Share"],
+    copied: ["Kode {code} disalin.", "Code {code} copied."],
+    share_text: ["Laporan saya di Kawal Trenggalek: {code}", "My report on Kawal Trenggalek: {code}"],
+    nearby_photo: ["Foto laporan {code}", "Photo of report {code}"],
     again: ["Lapor lagi", "Report again"],
     mine_title: ["Laporan saya", "My reports"],
     mine_empty: ["Belum ada laporan dari HP ini.", "No reports from this phone yet."],
@@ -101,13 +107,6 @@
     timeline: ["Perjalanan laporan", "Timeline"],
     before: ["Sebelum", "Before"],
     after: ["Sesudah", "After"],
-    resolved_ask: ["Petugas menandai laporan ini selesai. Apakah masalahnya benar sudah beres?",
-      "The squad marked this report fixed. Is the problem really fixed?"],
-    confirm: ["Ya, sudah beres", "Yes, it is fixed"],
-    dispute: ["Belum beres", "Not fixed"],
-    dispute_note: ["Apa yang belum beres? (tidak wajib)", "What is still wrong? (optional)"],
-    thanks: ["Terima kasih, tanggapan Anda tercatat.", "Thank you, your answer is recorded."],
-    asked: ["Petugas bertanya", "The squad asks"],
     my_data: ["Data pribadi saya", "My personal data"],
     push_on: ["Kabari saya lewat notifikasi", "Tell me by notification"],
     push_done: ["Notifikasi aktif: perkembangan laporan dari HP ini akan muncul di sini.", "Notifications on: this phone's reports will show their progress here."],
@@ -118,23 +117,9 @@
     my_data_erase: ["Hapus kontak saya dan lupakan HP ini", "Erase my contact and forget this phone"],
     my_data_erase_sure: ["Ya, hapus. Laporan tetap ada tanpa identitas saya.", "Yes, erase. The reports stay, without my identity."],
     my_data_erased: ["Kontak Anda sudah dihapus dan HP ini dilupakan.", "Your contact is erased and this phone forgotten."],
-    your_answer: ["Jawaban Anda", "Your answer"],
-    send_answer: ["Kirim jawaban", "Send the answer"],
     step_ask: ["Pertanyaan petugas", "The squad asked"],
     step_answer: ["Jawaban pelapor", "The reporter answered"],
     step_rate: ["Penilaian pelapor: {stars} dari 5", "The reporter's rating: {stars} of 5"],
-    withdraw: ["Tarik laporan ini", "Withdraw this report"],
-    withdraw_text: ["Belum ada petugas yang mengambil laporan ini. Jika masalahnya sudah tidak ada, Anda bisa menariknya.",
-      "No squad member has taken this report yet. If the problem is gone, you can withdraw it."],
-    withdraw_why: ["Alasan (tidak wajib)", "Why (optional)"],
-    withdraw_do: ["Ya, tarik laporan", "Yes, withdraw it"],
-    rate_title: ["Bagaimana penanganannya?", "How was it handled?"],
-    rate_star: ["{n} bintang", "{n} stars"],
-    rate_note: ["Komentar (tidak wajib)", "Comment (optional)"],
-    rate_send: ["Kirim penilaian", "Send the rating"],
-    rate_need: ["Pilih 1 sampai 5 bintang dulu.", "Choose 1 to 5 stars first."],
-    rated: ["Penilaian Anda: {stars} dari 5. Terima kasih.", "Your rating: {stars} of 5. Thank you."],
-    need_signal: ["Perlu sinyal untuk ini. Coba lagi nanti.", "This needs signal. Try again later."],
     back: ["← Kembali", "← Back"],
     not_found: ["Laporan tidak ditemukan.", "Report not found."],
     not_public: ["Laporan ini ditangani langsung oleh pusat komando; perkembangannya tidak ditampilkan di sini.",
@@ -399,12 +384,23 @@
     list.replaceChildren();
     for (const other of found) {
       const status = el("p", { "aria-live": "polite" });
-      list.append(el("li", {},
+      const item = el("li", {},
         el("span", { text: I.t("nearby_item", { code: other.code, status: statusWords(other.status), m: Math.round(other.distance_m) }) }),
         el("button", { type: "button", onclick: (e) => support(other, e.target, status) }, I.t("support", { code: other.code })),
-        status));
+        status);
+      list.append(item);
+      nearbyPhoto(other, item);
     }
     box.hidden = found.length === 0;
+  }
+  /* the other report's own photo, so the citizen can tell it is the same problem */
+  async function nearbyPhoto(other, item) {
+    let shown;
+    try { shown = await api(`reports/${encodeURIComponent(other.id)}`); } catch (e) { return; }
+    const photo = shown.photos.find((p) => p.role === "before" && p.state === "ready" && p.thumb_url);
+    if (!photo) return;
+    item.prepend(el("img", { src: photo.thumb_url, class: "nearby-photo", alt: I.t("nearby_photo", { code: other.code }),
+      width: photo.width || 320, height: photo.height || 240, loading: "lazy" }));
   }
   async function support(other, button, status) {
     button.disabled = true;
@@ -485,9 +481,12 @@
     if (done) {
       $("#outcome-title").textContent = I.t("sent_title");
       $("#outcome-text").textContent = I.t("sent_text");
-      $("#outcome-code").textContent = done.response.code;
-      follow.href = `../r/${done.response.code}`;
-      follow.hidden = done.response.handled_by.code === "command"; // not public: no follow page
+      const sent = done.response;
+      $("#outcome-code").textContent = sent.code;
+      follow.href = `../r/${sent.code}`;
+      follow.hidden = sent.handled_by.code === "command"; // not public: no follow page
+      // who has it now and by when: what the citizen would otherwise call to ask
+      $("#outcome-who").textContent = I.t("sent_who", { squad: I.name(sent.handled_by), when: I.wib(sent.sla_due_at) });
     } else if (waiting && waiting.state === "failed") {
       $("#outcome-title").textContent = I.t("failed");
       $("#outcome-text").textContent = I.t("refused", { message: waiting.error.message });
@@ -499,6 +498,9 @@
       $("#outcome-code").textContent = "";
       follow.hidden = true;
     }
+    $("#outcome-who").hidden = !done;
+    $("#outcome-share").hidden = !done;
+    $("#share-code").hidden = !done || !navigator.share;
     const wasHidden = box.hidden;
     box.hidden = false;
     $("#report-form").hidden = true;
@@ -578,10 +580,13 @@
   }
 
   /* ---------- my reports: waiting on this phone, then what the API has for this device ---------- */
+  let mineTurn = 0;
   async function showMine() {
-    const list = $("#mine");
+    // drawn apart and shown whole by the latest call: the list is redrawn from several
+    // places at once (the view, the sender, the service worker) and rows must not double
+    const turn = ++mineTurn;
+    const list = el("ul");
     const note = $("#mine-note");
-    list.replaceChildren();
     note.textContent = "";
     for (const item of await Outbox.waiting()) {
       if (item.kind !== "report") continue;
@@ -619,20 +624,16 @@
           " ", el("span", { class: "muted", text: I.name(report.handled_by) })),
         el("p", { class: overdue ? "error" : "muted", text: I.t("deadline", { when: I.wib(report.sla_due_at) }) + (overdue ? ` (${I.t("late")})` : "") })));
     }
-    if (!list.children.length) note.textContent = I.t("mine_empty");
-  }
-  async function reporterToken(reportId) {
-    for (const sent of await Outbox.allSent()) {
-      if (sent.kind === "report" && sent.response && sent.response.id === reportId) return sent.response.reporter_token;
-    }
-    return null;
+    if (turn !== mineTurn) return;
+    $("#mine").replaceChildren(...list.children);
+    if (!$("#mine").children.length) note.textContent = I.t("mine_empty");
   }
   async function showDetail(id) {
     const box = $("#detail");
     box.replaceChildren(el("h2", { id: "detail-title", text: I.t("loading") }));
     let report;
     // with this phone's token the report shows what the squad asked this reporter alone
-    const token = await reporterToken(id);
+    const token = await self.KawalReporter.token(id);
     const headers = token ? { "X-Reporter-Token": token } : {};
     try { report = await api(`reports/${encodeURIComponent(id)}`, { headers }); } catch (e) {
       // one the command centre answers itself is not public: what this phone knows of it
@@ -667,72 +668,10 @@
       el("h3", { text: I.t("timeline") }), steps,
     ].filter(Boolean));
     if (!token) return;
+    const boxes = self.KawalReporter.boxes(API, report, token, () => showDetail(report.id));
     // the squad's question comes first: it is what the reporter is here for
-    if (report.status === "awaiting_info" && report.question) box.querySelector("h3").before(questionBox(report, token));
-    if (report.status === "resolved") box.append(answerBox(report, token));
-    if (["resolved", "closed"].includes(report.status)) box.append(ratingBox(report, token));
-    if (report.status === "submitted") box.append(withdrawBox(report, token));
-  }
-  /* the reporter's own steps on their report: sent with its token, then shown again */
-  async function reporterAct(report, token, action, body, said) {
-    try {
-      await api(`reports/${report.id}/${action}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Reporter-Token": token },
-        body: body ? JSON.stringify(body) : undefined });
-      said.className = "ok";
-      said.textContent = I.t("thanks");
-      setTimeout(() => showDetail(report.id), 1200);
-    } catch (e) {
-      said.className = "error";
-      said.textContent = e.status ? e.message : I.t("need_signal");
-    }
-  }
-  function questionBox(report, token) {
-    const text = el("textarea", { id: "answer-text", rows: 3, maxlength: 2000, required: true });
-    const said = el("p", { role: "status" });
-    return el("div", { class: "answer panel" },
-      el("h3", { text: I.t("asked") }), el("p", { class: "question", text: report.question }),
-      el("label", { for: "answer-text", text: I.t("your_answer") }), text,
-      el("button", { type: "button", class: "primary", onclick: () => text.value.trim() && reporterAct(report, token, "answers", { note: text.value.trim() }, said) }, I.t("send_answer")),
-      said);
-  }
-  function withdrawBox(report, token) {
-    const why = el("textarea", { id: "withdraw-note", rows: 2, maxlength: 2000 });
-    const said = el("p", { role: "status" });
-    return el("details", { class: "withdraw" }, el("summary", {}, I.t("withdraw")),
-      el("p", { class: "muted", text: I.t("withdraw_text") }),
-      el("label", { for: "withdraw-note", text: I.t("withdraw_why") }), why,
-      el("button", { type: "button", onclick: () => reporterAct(report, token, "withdraw", why.value.trim() ? { note: why.value.trim() } : null, said) }, I.t("withdraw_do")),
-      said);
-  }
-  function ratingBox(report, token) {
-    if (report.rating) return el("p", { class: "ok", text: I.t("rated", { stars: report.rating }) });
-    const stars = el("div", { class: "stars" });
-    for (let n = 1; n <= 5; n += 1) {
-      const id = `star-${n}`;
-      stars.append(el("input", { type: "radio", name: "stars", id, value: String(n), class: "visually-hidden" }),
-        el("label", { for: id, title: I.t("rate_star", { n }) }, el("span", { "aria-hidden": "true", text: "★" }), el("span", { class: "visually-hidden", text: I.t("rate_star", { n }) })));
-    }
-    stars.addEventListener("change", (event) => { stars.dataset.stars = event.target.value; });
-    const note = el("textarea", { id: "rate-note", rows: 2, maxlength: 2000 });
-    const said = el("p", { role: "status" });
-    const send = () => {
-      const chosen = stars.querySelector("input:checked");
-      if (!chosen) { said.className = "error"; said.textContent = I.t("rate_need"); return; }
-      reporterAct(report, token, "rating", { stars: Number(chosen.value), ...(note.value.trim() ? { note: note.value.trim() } : {}) }, said);
-    };
-    return el("fieldset", { class: "rating" }, el("legend", { text: I.t("rate_title") }), stars,
-      el("label", { for: "rate-note", text: I.t("rate_note") }), note,
-      el("button", { type: "button", class: "primary", onclick: send }, I.t("rate_send")), said);
-  }
-  function answerBox(report, token) {
-    const note = el("textarea", { id: "dispute-note", rows: 2, maxlength: 1000 });
-    const said = el("p", { role: "status" });
-    const act = (action) => reporterAct(report, token, action, action === "dispute" && note.value.trim() ? { note: note.value.trim() } : null, said);
-    return el("div", { class: "answer" },
-      el("p", { text: I.t("resolved_ask") }),
-      el("button", { type: "button", class: "primary", onclick: () => act("confirm") }, I.t("confirm")),
-      el("label", { for: "dispute-note", text: I.t("dispute_note") }), note,
-      el("button", { type: "button", onclick: () => act("dispute") }, I.t("dispute")), said);
+    if (boxes.question) box.querySelector("h3").before(boxes.question);
+    box.append(...boxes.after);
   }
 
   /* ---------- views by the address's #fragment ---------- */
@@ -790,9 +729,28 @@
   $("#again").addEventListener("click", () => {
     state.current = null;
     $("#outcome").hidden = true;
+    $("#share-said").textContent = "";
     $("#report-form").hidden = false;
     $("#photo").focus();
   });
+  /* the code to keep: copied for a note or a chat, or shared with the follow link */
+  async function copyCode() {
+    const code = $("#outcome-code").textContent;
+    const said = $("#share-said");
+    try {
+      await navigator.clipboard.writeText(code);
+      said.textContent = I.t("copied", { code });
+    } catch (e) { // no clipboard here: the code selected, for the phone's own copy
+      getSelection().selectAllChildren($("#outcome-code"));
+    }
+  }
+  function shareCode() {
+    const code = $("#outcome-code").textContent;
+    navigator.share({ title: "Kawal Trenggalek", text: I.t("share_text", { code }), url: $("#outcome-follow").href })
+      .catch(() => {}); // closed without sharing
+  }
+  $("#copy-code").addEventListener("click", copyCode);
+  $("#share-code").addEventListener("click", shareCode);
   $("#lang").addEventListener("click", () => { I.set(I.lang === "en" ? "id" : "en"); applyLanguage(); route(); });
   $("#push-on").addEventListener("click", async () => {
     const token = await Outbox.kvGet("device_token");

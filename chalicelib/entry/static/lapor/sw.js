@@ -3,5 +3,5 @@
 importScripts("../shared/idb.umd.js", "../shared/outbox.js", "../shared/sw-shell.js");
 
 self.KawalShell.serve("lapor", "{{version}}", [
-  "./", "app.js", "style.css", "manifest.webmanifest", "icon.svg", "privasi", "../shared/exifr.mini.umd.js",
+  "./", "app.js", "reporter.js", "style.css", "manifest.webmanifest", "icon.svg", "privasi", "../shared/exifr.mini.umd.js",
 ]);

@@ -68,7 +68,7 @@ class Runner:
                 time.sleep(0.2)
         raise RuntimeError(f"runner not ready in {timeout}s:\n{self.output()}")
 
-    def stop(self, timeout: float = 15) -> int:
+    def stop(self, timeout: float = 60) -> int:  # a save on a loaded machine: 15 s was too short
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:

@@ -471,8 +471,10 @@
     }
     // the kecamatan and how far, as on its card (the phone's place asked once if unknown)
     const facts = el("p", { class: "muted report-facts" });
-    const fillFacts = () => { facts.textContent = [place(r), state.where ? I.t("away", { d: distance(metres(state.where, r)) }) : "",
-      r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).join(" · "); };
+    // the place in an element of its own (what a correction changes), then the rest as on the card
+    const fillFacts = () => facts.replaceChildren(el("span", { class: "report-place", text: place(r) }),
+      ...[state.where ? I.t("away", { d: distance(metres(state.where, r)) }) : "",
+        r.address, r.supporters ? I.t("supporters", { n: r.supporters }) : ""].filter(Boolean).map((x) => ` · ${x}`));
     fillFacts();
     if (!state.where && navigator.geolocation) here().then((where) => { if (where) { state.where = where; fillFacts(); } });
     const geo = `geo:${r.lat},${r.lon}?q=${r.lat},${r.lon}(${encodeURIComponent(r.code)})`;

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.geo import distance_m
+from chalicelib.domain.geo import distance_m, geohash
 from chalicelib.domain.sms_text import WIB
 
 RADIUS_M = 100.0
@@ -26,6 +26,11 @@ MIN_RETURNS = 2  # came back after a fix twice: three reports at least
 MIN_MONTHS = 2
 # a drain that floods in the rains can stay dry half a year: only longer is "for good"
 SETTLED_AFTER = timedelta(days=240)
+# The statistics job keeps reports by geohash cell of this precision (~4.9 km square)
+# and recomputes only the cells its run touched (with their neighbours: a place at an
+# edge). A cell is keyed by where, never by label: a report turned covert is simply
+# deleted from it, and no covert label is ever written.
+CELL_PRECISION = 5
 CLOSING = ("resolve",)  # the timeline actions that count as a fix (a closure)
 
 
@@ -120,6 +125,7 @@ class Recurring:
     last_at: datetime
     last_closed_at: datetime | None
     report_ids: tuple[str, ...]
+    open: bool = False  # one of its reports still being worked
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -136,6 +142,7 @@ class Recurring:
             "last_at": self.last_at.isoformat(),
             "last_closed_at": self.last_closed_at.isoformat() if self.last_closed_at else None,
             "report_ids": list(self.report_ids),
+            "open": self.open,
         }
 
 
@@ -185,8 +192,8 @@ def _judged(
     last_at = max(o.created_at for o in members)
     last_closed = closures[-1] if closures else None
     still_open = any(o.open for o in members)
-    if not still_open and last_closed and now - max(last_closed, last_at) >= settled_after:
-        return None  # fixed for good: nothing came back for long enough
+    if _settled(still_open, last_at, last_closed, now, settled_after):
+        return None
     districts = [o.district for o in members if o.district]
     return Recurring(
         family=place.family,
@@ -202,4 +209,51 @@ def _judged(
         last_at=last_at,
         last_closed_at=last_closed,
         report_ids=tuple(o.report_id for o in members),
+        open=still_open,
     )
+
+
+def _settled(
+    still_open: bool,
+    last_at: datetime,
+    last_closed: datetime | None,
+    now: datetime,
+    settled_after: timedelta,
+) -> bool:
+    """Fixed for good: nothing open and nothing came back for long enough."""
+    return (
+        not still_open
+        and last_closed is not None
+        and now - max(last_closed, last_at) >= settled_after
+    )
+
+
+def cell_of(lat: float, lon: float) -> str:
+    return geohash(lat, lon, CELL_PRECISION)
+
+
+def places_of_cell(
+    cell: str, occurrences: Iterable[Occurrence], now: datetime, **options: Any
+) -> list[Recurring]:
+    """The recurring places whose centre lies in ``cell``, from the reports of the
+    cell and its neighbours (so a place across an edge is whole, and kept once)."""
+    return [p for p in find(occurrences, now, **options) if cell_of(p.lat, p.lon) == cell]
+
+
+def current(
+    places: Iterable[dict[str, Any]], now: datetime, settled_after: timedelta = SETTLED_AFTER
+) -> list[dict[str, Any]]:
+    """Stored places as of ``now``: those fixed for good since they were computed drop
+    off (a quiet cell is not recomputed), most returns first."""
+
+    def at(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    kept = [
+        p
+        for p in places
+        if not _settled(
+            p["open"], at(p["last_at"]) or now, at(p["last_closed_at"]), now, settled_after
+        )
+    ]
+    return sorted(kept, key=lambda p: (-p["returns"], -p["reports"], p["family"], p["lat"]))

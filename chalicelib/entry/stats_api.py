@@ -17,7 +17,7 @@ from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, query, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
-from chalicelib.services import stats_job
+from chalicelib.services import reports, stats_job
 
 bp = Blueprint(__name__)
 _WINDOW = re.compile(r"^(today|7d|30d|\d{4}-(0[1-9]|1[0-2]))$")
@@ -155,3 +155,13 @@ PUBLIC_STATS = {200: {"application/json": PublicStats, "text/csv": {"type": "str
 def public_stats():
     body = stats_job.for_public(_view(), load_catalogue())
     return _render(body, "kawal-public", PublicStats)
+
+
+@route(bp, "/stats/recurring", methods=["GET"], authorizer=staff)
+def recurring_problems():
+    """Places where one kind of problem keeps coming back after a fix ("masalah
+    berulang"), most returns first: the command centre's only (never from covert
+    reports, which the finder is never given)."""
+    if principal(bp.current_request).role != "command":
+        raise Forbidden("for the command centre only")
+    return json_response(stats_job.recurring_view(bootstrap.stats_store(), reports.utc_now()))

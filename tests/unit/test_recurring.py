@@ -108,3 +108,19 @@ def test_covert_reports_never_feed_it():
 def test_occurrences_round_trip_as_stored():
     o = fixed(1, DRAIN)[0]
     assert Occurrence.from_item(o.to_item()) == o
+
+
+def test_a_stored_place_fixed_for_good_drops_off_without_being_recomputed():
+    stored = [p.to_item() for p in recurring.find(fixed(4, DRAIN), NOW)]
+    assert [p["reports"] for p in recurring.current(stored, NOW)] == [4]
+    later = NOW + recurring.SETTLED_AFTER
+    assert recurring.current(stored, later) == []
+    still_open = [{**stored[0], "open": True}]
+    assert recurring.current(still_open, later) == still_open
+
+
+def test_a_place_is_kept_by_the_cell_of_its_centre_only():
+    history = fixed(4, DRAIN)
+    home = recurring.cell_of(*DRAIN)
+    assert len(recurring.places_of_cell(home, history, NOW)) == 1
+    assert recurring.places_of_cell("qqx6q" if home != "qqx6q" else "qqx3v", history, NOW) == []

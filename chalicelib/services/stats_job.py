@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import observe
-from chalicelib.domain import geo, lateness, recurring, stats
+from chalicelib.domain import evaluation, geo, lateness, recurring, stats
 from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
@@ -128,6 +128,21 @@ def recurring_view(stats_store: Any, now: datetime) -> dict[str, Any]:
         "settled_after_days": recurring.SETTLED_AFTER.days,
         "places": places,
     }
+
+
+def evaluation_view(stats_store: Any, first: str, last: str) -> dict[str, Any]:
+    """The evaluation of [first, last] (``YYYY-MM``) and the period before, from the
+    day summaries ``GET /stats`` merges: one read per dimension, as a run's views."""
+    start = evaluation.previous(first, last)[0] + "-01"
+    end = last + "-31"  # day keys are ISO dates: past a month's last day is harmless
+    by_dim = {
+        dim: {
+            day: stats.Summary.from_item(json.loads(text))
+            for day, text in stats_store.day_summaries(dim, start, end).items()
+        }
+        for dim in stats_store.dimensions()
+    }
+    return evaluation.report(by_dim, first, last)
 
 
 def _taken_on(

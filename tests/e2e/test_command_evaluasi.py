@@ -10,7 +10,8 @@ import re
 import pytest
 
 from .conftest import Runner
-from .test_command_centre import serious_violations, sign_in_on
+from .test_command_centre import serious_violations
+from .test_command_centre_first_screen import board
 
 pytestmark = pytest.mark.e2e
 WALL = {"width": 1920, "height": 1080}
@@ -27,9 +28,7 @@ def centre():
 
 
 def opened(browser, centre):
-    page = browser.new_page(viewport=WALL, reduced_motion="reduce")
-    sign_in_on(page, centre)
-    page.wait_for_selector("#board:not([hidden])")
+    page = board(browser, centre, WALL)
     page.click("#evaluasi-open")
     page.wait_for_selector("#evaluasi:not([hidden]) #evaluasi-title")
     return page

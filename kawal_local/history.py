@@ -71,6 +71,13 @@ WORDS = [
     "Sudah pernah dilaporkan ke desa.",
     "",
 ]
+# "masalah berulang": the same problem at the same spot, reported again every few weeks
+# after each fix (label, kecamatan, offset from its centre in degrees, days apart)
+RECURRING = (
+    ("saluran_tersumbat", "trenggalek", 0.004, -0.003, 19),  # a drain that floods each rain
+    ("jalan_rusak", "pogalan", -0.006, 0.005, 23),  # a road patched again and again
+    ("banjir", "durenan", 0.002, 0.007, 27),
+)
 SHARED_AFTER_PHOTO = "derived/seed/after.jpg", "derived/seed/after-thumb.jpg"
 
 
@@ -247,13 +254,21 @@ class History:
             photo_id=None,
         )
 
-    def one(self, created: datetime) -> None:
+    def one(self, created: datetime, spot: tuple | None = None) -> None:
+        """One report; at a ``RECURRING`` spot (within ~20 m of it) when given."""
         rng = self.rng
         squad = rng.choices(list(SQUAD_WEIGHT), weights=list(SQUAD_WEIGHT.values()))[0]
         label = rng.choice([lb for lb in self.catalogue.labels if lb.squad == squad])
         district_code = rng.choices(list(DISTRICT_WEIGHT), weights=list(DISTRICT_WEIGHT.values()))[
             0
         ]
+        near = (rng.uniform(-0.012, 0.012), rng.uniform(-0.012, 0.012))
+        if spot is not None:
+            found = self.catalogue.label(spot[0])
+            if found is None:
+                return
+            label, squad, district_code = found, found.squad, spot[1]
+            near = (spot[2] + rng.uniform(-2e-4, 2e-4), spot[3] + rng.uniform(-2e-4, 2e-4))
         district = self.regency.district(district_code)
         if district is None:
             return
@@ -261,8 +276,8 @@ class History:
         data = ReportIn(
             client_report_id=uuid.UUID(int=rng.getrandbits(128), version=4),
             label=label.code,
-            lat=round(district.lat + rng.uniform(-0.012, 0.012), 6),
-            lon=round(district.lon + rng.uniform(-0.012, 0.012), 6),
+            lat=round(district.lat + near[0], 6),
+            lon=round(district.lon + near[1], 6),
             district=district_code,
             description=f"{label.name_id} di Kec. {district.name}. {rng.choice(WORDS)}".strip(),
         )
@@ -346,16 +361,21 @@ class History:
             )
             for _ in range(self.rng.randint(int(count * 0.8), int(count * 1.2))):
                 wib_hour = min(23.5, max(5.0, self.rng.gauss(11, 3.5)))
-                moments.append(base.replace(hour=0) + timedelta(hours=wib_hour - 7))
+                moments.append((base.replace(hour=0) + timedelta(hours=wib_hour - 7), None))
+        for spot in RECURRING:  # a few reports more: the default seed stays fast
+            for day in range(2, self.days, spot[4]):
+                moments.append((first + timedelta(days=day, hours=2), spot))
         # each filed report's metric line (EMF on stdout) would bury the console
         with contextlib.redirect_stdout(io.StringIO()):
             day = None
-            for created in sorted(m for m in moments if m < self.now):
+            for created, spot in sorted(
+                (m for m in moments if m[0] < self.now), key=lambda m: m[0]
+            ):
                 if day is not None and created.date() != day:
                     self.every_day()
                 day = created.date()
                 try:
-                    self.one(created)
+                    self.one(created, spot)
                 except KawalError as exc:  # one odd draw never stops the seeding
                     log.warning("seeding skipped a step: %s", exc)
             # what the schedule would have done by now: close what nobody disputed,

@@ -180,6 +180,14 @@ def district_outlines(regency: Regency) -> dict:
     return {"type": "FeatureCollection", "features": boundaries.outlines if boundaries else []}
 
 
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); metres are plenty at this scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
 def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:
     return pygeohash.encode(lat, lon, precision=precision)
 

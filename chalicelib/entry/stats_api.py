@@ -10,14 +10,16 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
+from chalicelib.domain import evaluation
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import PublicStats, Stats
 from chalicelib.domain.principals import Forbidden
+from chalicelib.domain.sms_text import WIB
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, query, route
 from chalicelib.routing import SQUAD_CODES, load_catalogue
-from chalicelib.services import stats_job
+from chalicelib.services import reports, stats_job
 
 bp = Blueprint(__name__)
 _WINDOW = re.compile(r"^(today|7d|30d|\d{4}-(0[1-9]|1[0-2]))$")
@@ -155,3 +157,53 @@ PUBLIC_STATS = {200: {"application/json": PublicStats, "text/csv": {"type": "str
 def public_stats():
     body = stats_job.for_public(_view(), load_catalogue())
     return _render(body, "kawal-public", PublicStats)
+
+
+@route(bp, "/stats/recurring", methods=["GET"], authorizer=staff)
+def recurring_problems():
+    """Places where one kind of problem keeps coming back after a fix ("masalah
+    berulang"), most returns first: the command centre's only (never from covert
+    reports, which the finder is never given)."""
+    if principal(bp.current_request).role != "command":
+        raise Forbidden("for the command centre only")
+    return json_response(stats_job.recurring_view(bootstrap.stats_store(), reports.utc_now()))
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@route(
+    bp,
+    "/command/evaluation",
+    methods=["GET"],
+    authorizer=staff,
+    doc={
+        "query": (
+            q("from", "first month, YYYY-MM (default: six months ago)", pattern=_MONTH.pattern),
+            q("to", "last month, YYYY-MM (default: this month)", pattern=_MONTH.pattern),
+        )
+    },
+)
+def command_evaluation():
+    """The evaluation of a period (default: the last six months) against the one
+    before: use, response, oversight, people, recurring problems."""
+    if principal(bp.current_request).role != "command":
+        raise Forbidden("for the command centre only")
+    params = query(bp.current_request)
+    now = reports.utc_now()
+    first, last = evaluation.default_period(now.astimezone(WIB).date())
+    first, last = params.get("from", first), params.get("to", last)
+    if not (_MONTH.match(first) and _MONTH.match(last)) or first > last:
+        raise InvalidInput(
+            "from and to are months YYYY-MM, from not after to "
+            "(bulan YYYY-MM, 'from' tidak sesudah 'to')",
+            code="invalid_period",
+            details=[{"from": first, "to": last}],
+        )
+    if len(evaluation.months_between(first, last)) > 24:
+        raise InvalidInput("at most 24 months (paling lama 24 bulan)", code="period_too_long")
+    store = bootstrap.stats_store()
+    body = stats_job.evaluation_view(store, first, last)
+    body["recurring"] = stats_job.recurring_view(store, now)["places"][:20]
+    body["squads"] = [s.model_dump() for s in load_catalogue().squads]
+    return json_response(body)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import observe
-from chalicelib.domain import lateness, stats
+from chalicelib.domain import evaluation, geo, lateness, recurring, stats
 from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
@@ -56,6 +56,7 @@ def run(
     touched = sorted({a["report_id"] for a in activity})
     new_keys = {a["GSI3SK"] for a in activity}
     days: set[str] = set()
+    places: list[recurring.Occurrence] = []
     for report_id in touched:
         loaded = reports.load(report_id)
         if loaded is None:
@@ -63,6 +64,8 @@ def run(
         made = stats.contributions(loaded.report, loaded.timeline, catalogue, loaded.checks)
         stats_store.put_contributions(made)
         days |= {c.day for c in made if _activity_key(c) in new_keys}
+        places.append(recurring.occurrence(loaded.report, loaded.timeline))
+    _recurring(stats_store, places, until)
     for day in sorted(days):
         contribs = [_contribution(i) for i in stats_store.contributions_of(day)]
         stats_store.put_day_summaries(day, stats.summarize(contribs))
@@ -83,6 +86,63 @@ def run(
     }
     log.info("stats run: %s", result)
     return result
+
+
+def _recurring(
+    stats_store: StatsKeeping, touched: list[recurring.Occurrence], until: datetime
+) -> None:
+    """Keep what the recurring-problem finder needs of the reports this run touched,
+    then recompute the places of their cells and the cells around them (a report can
+    join a place centred next door): each cell read once a run."""
+    by_cell: dict[str, list[recurring.Occurrence]] = {}
+    for o in touched:
+        by_cell.setdefault(recurring.cell_of(o.lat, o.lon), []).append(o)
+    for cell, found in by_cell.items():
+        counted = [o for o in found if not (o.covert or o.ignored)]
+        stats_store.put_occurrences(cell, [o.to_item() for o in counted])
+        stats_store.drop_occurrences(cell, [o.report_id for o in found if o not in counted])
+    redo = {c for cell in by_cell for c in geo.neighbourhood(cell)}
+    read: dict[str, list[recurring.Occurrence]] = {}
+
+    def occurrences(cell: str) -> list[recurring.Occurrence]:
+        if cell not in read:
+            read[cell] = [
+                recurring.Occurrence.from_item(i) for i in stats_store.occurrences_in(cell)
+            ]
+        return read[cell]
+
+    for cell in sorted(redo):
+        around = [o for c in geo.neighbourhood(cell) for o in occurrences(c)]
+        found_places = recurring.places_of_cell(cell, around, until)
+        stats_store.put_recurring(cell, [p.to_item() for p in found_places])
+
+
+def recurring_view(stats_store: Any, now: datetime) -> dict[str, Any]:
+    """The command centre's list of recurring places (never covert: none is kept)."""
+    places = recurring.current(stats_store.recurring_places(), now)
+    return {
+        "computed_at": now.isoformat(),
+        "radius_m": recurring.RADIUS_M,
+        "min_returns": recurring.MIN_RETURNS,
+        "min_months": recurring.MIN_MONTHS,
+        "settled_after_days": recurring.SETTLED_AFTER.days,
+        "places": places,
+    }
+
+
+def evaluation_view(stats_store: Any, first: str, last: str) -> dict[str, Any]:
+    """The evaluation of [first, last] (``YYYY-MM``) and the period before, from the
+    day summaries ``GET /stats`` merges: one read per dimension, as a run's views."""
+    start = evaluation.previous(first, last)[0] + "-01"
+    end = last + "-31"  # day keys are ISO dates: past a month's last day is harmless
+    by_dim = {
+        dim: {
+            day: stats.Summary.from_item(json.loads(text))
+            for day, text in stats_store.day_summaries(dim, start, end).items()
+        }
+        for dim in stats_store.dimensions()
+    }
+    return evaluation.report(by_dim, first, last)
 
 
 def _taken_on(

@@ -5,7 +5,6 @@ on which report is decided here, per report."""
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from chalicelib.domain import identifiers, lateness, lifecycle, workdays
 from chalicelib.domain.closure_checks import CHECKABLE
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, StaleReport
+from chalicelib.domain.geo import distance_m as distance_m  # re-exported: its callers
 from chalicelib.domain.models import PhotoRole, Report, ShadowCheck
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.routing import SQUAD_CODES, Catalogue
@@ -23,14 +23,6 @@ log = logging.getLogger("kawal.workflow")
 AFTER_PHOTO_MAX_DISTANCE_M = 100
 AUTO_CLOSE_AFTER = timedelta(days=7)
 AUTO_CLOSE_NOTE = "ditutup otomatis: tanpa keberatan 7 hari / closed: no objection in 7 days"
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine); metres are plenty at this scale."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def is_overdue(report: Report, now: datetime) -> bool:

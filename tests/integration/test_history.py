@@ -69,3 +69,17 @@ def test_three_weeks_of_history_tell_the_regent_something(aws):
     slow, quick = figures["member#orange#orange-joko"], figures["squad#white"]
     assert slow["rated"] > 0 and quick["rated"] > 0
     assert slow["rating_average"] < quick["rating_average"], (slow, quick)
+
+
+def test_the_seed_has_places_where_the_same_problem_comes_back(aws, monkeypatch):
+    monkeypatch.setattr(history, "PER_DAY", 2)  # the recurring spots, a little else: fast
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    history.seed_history(70, now=now)
+    monkeypatch.setattr(events, "utc_now", lambda: now)
+    events.compute_stats(pump.scheduled_event(), None)
+    from chalicelib.services import stats_job
+
+    places = stats_job.recurring_view(StatsStore(), now)["places"]
+    labels = {label for p in places for label in p["labels"]}
+    assert {"saluran_tersumbat", "jalan_rusak"} <= labels
+    assert all(p["returns"] >= 2 and p["months"] >= 2 for p in places)

@@ -24,6 +24,9 @@ class StatsStore(_Table):
         STATSDAY#<dimension> <day>                     a mergeable day summary
         STATSVIEW#<window>   META                      what GET /stats serves
         STATS#META           DIMENSIONS | WATERMARK
+        RECUR#<cell>         <report id>               what the recurring-problem
+                                                       finder needs of a report
+        RECURPLACES          <cell>                    the cell's recurring places
     """
 
     def _put_all(self, items: list[dict[str, Any]], sleep: Any = None) -> None:
@@ -120,3 +123,33 @@ class StatsStore(_Table):
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+
+    # -- recurring problems (domain/recurring.py) -------------------------------------
+
+    def put_occurrences(self, cell: str, occurrences: list[dict[str, Any]]) -> None:
+        self._put_all(
+            [{"PK": f"RECUR#{cell}", "SK": o["report_id"], "occurrence": json.dumps(o)}
+             for o in occurrences]
+        )  # fmt: skip
+
+    def drop_occurrences(self, cell: str, report_ids: list[str]) -> None:
+        """Reports that no longer count (covert, merged, rejected): gone, not flagged."""
+        for start in range(0, len(report_ids), 25):
+            requests = [
+                {"DeleteRequest": {"Key": {"PK": {"S": f"RECUR#{cell}"}, "SK": {"S": rid}}}}
+                for rid in report_ids[start : start + 25]
+            ]
+            self._batch_call("batch_write_item", {self.table_name: requests}, "UnprocessedItems")
+
+    def occurrences_in(self, cell: str) -> list[dict[str, Any]]:
+        return [json.loads(i["occurrence"]) for i in self._partition(f"RECUR#{cell}")]
+
+    def put_recurring(self, cell: str, places: list[dict[str, Any]]) -> None:
+        with dynamodb_errors():
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=_marshal({"PK": "RECURPLACES", "SK": cell, "places": json.dumps(places)}),
+            )
+
+    def recurring_places(self) -> list[dict[str, Any]]:
+        return [p for i in self._partition("RECURPLACES") for p in json.loads(i["places"])]

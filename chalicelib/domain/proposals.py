@@ -154,6 +154,9 @@ class Proposal(Model):
     forum_level: ForumLevel | None = None
     forum_date: date | None = None
     rkpd_year: int | None = None
+    token_hash: str = ""  # the proposer's token, hashed: their own read of it
+    request_hash: str = ""  # what the phone sent: a replay must match it
+    attempt: str = ""  # this write's draw: our own retried write is still new
     reason: str | None = None  # refuse: a REFUSE_REASONS code; not_feasible: Bappeda's words
     report_id: str | None = None  # turned into this report
     supporters: int = 0
@@ -174,6 +177,10 @@ class Step:
     rkpd_year: int | None = None
     reason: str | None = None
     report_id: str | None = None
+
+
+class ProposalExists(Exception):
+    """Storage signal: a proposal with this id is stored already (an idempotent replay)."""
 
 
 class IllegalStep(Conflict):

@@ -69,6 +69,7 @@ DEMO_STAFF = [
     ("operator", "operator", "catalogue and subscriptions"),
     *[(f"tim-{s}", f"squad-{s}", f"{s} squad member") for s in OPEN_SQUADS],
     ("bayangan", "shadow", "covert shadow squad member"),
+    ("bappeda", "bappeda", "planning officer: citizens' proposals (usulan)"),
 ]
 
 

@@ -91,6 +91,7 @@ STAFF = {
     "orange2": "squad-orange",
     "blue": "squad-blue",
     "shadow": "shadow",
+    "bappeda": "bappeda",
 }
 
 

@@ -9,15 +9,18 @@ from typing import Literal
 from chalicelib.domain.errors import KawalError
 from chalicelib.routing import SQUAD_CODES
 
-Role = Literal["command", "operator", "shadow", "squad", "anonymous"]
+Role = Literal["command", "operator", "shadow", "squad", "bappeda", "anonymous"]
 # Cognito groups, one per role or squad.
 COMMAND_GROUP, OPERATOR_GROUP, SHADOW_GROUP = "command", "operator", "shadow"
+# Bappeda's planning officers: citizens' proposals (usulan) only, never reports.
+BAPPEDA_GROUP = "bappeda"
 SQUAD_GROUP_PREFIX = "squad-"
 OPEN_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
 STAFF_GROUPS = (
     COMMAND_GROUP,
     OPERATOR_GROUP,
     SHADOW_GROUP,
+    BAPPEDA_GROUP,
     *(SQUAD_GROUP_PREFIX + s for s in OPEN_SQUADS),
 )
 # Roles that must sign in with an authenticator app's code too (offered to the others).
@@ -49,7 +52,7 @@ class Principal:
 
     @classmethod
     def from_groups(cls, user_id: str, groups: list[str]) -> Principal:
-        """The strongest role wins: command > operator > shadow > squad member."""
+        """The strongest role wins: command > operator > shadow > squad member > Bappeda."""
         if COMMAND_GROUP in groups:
             return cls("command", user_id)
         if OPERATOR_GROUP in groups:
@@ -62,11 +65,19 @@ class Principal:
         squads = [s for s in squads if s in OPEN_SQUADS]
         if len(squads) == 1:
             return cls("squad", user_id, squads[0])
+        if BAPPEDA_GROUP in groups:
+            return cls("bappeda", user_id)
         return cls("anonymous", user_id)  # no usable group, or ambiguous: no staff rights
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "anonymous"
+        """Staff of reports: Bappeda's officers work proposals only."""
+        return self.role not in ("anonymous", "bappeda")
+
+    @property
+    def plans(self) -> bool:
+        """May moderate proposals and record the Musrenbang path (Bappeda, the regent)."""
+        return self.role in ("bappeda", "command")
 
     def can_see_squad(self, squad: str) -> bool:
         """May this principal know the squad exists (and see its reports)?"""

@@ -219,6 +219,9 @@ def main() -> int:
             if days > 0:
                 seed_history_quietly(moto, days)
             seeded = seed_demo_reports()
+            from kawal_local.seed_proposals import seed_proposals
+
+            seed_proposals()
 
         from kawal_local import pump, workers
 

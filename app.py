@@ -21,6 +21,7 @@ from chalicelib.entry import (
     open311_keys_api,
     privacy_api,
     projects_api,
+    proposals_api,
     proyek_app,
     push_api,
     squads_api,
@@ -48,6 +49,7 @@ app.register_blueprint(catalogue_api.bp)
 app.register_blueprint(api.bp)
 app.register_blueprint(devices_api.bp)
 app.register_blueprint(privacy_api.bp)
+app.register_blueprint(proposals_api.bp)
 app.register_blueprint(push_api.bp)
 app.register_blueprint(squads_api.bp)
 app.register_blueprint(staff_api.bp)

@@ -69,6 +69,13 @@ def report_store() -> ReportStore:
     return ReportStore()
 
 
+def proposal_store():
+    """Citizens' proposals (usulan), their supporters and sealed proposers."""
+    from chalicelib.adapters.dynamodb.proposals import ProposalStore
+
+    return ProposalStore()
+
+
 def stats_store() -> StatsStore:
     return StatsStore()
 

@@ -69,6 +69,11 @@ def village_boundaries_path() -> Path | None:
     return Path(value) if value else None
 
 
+def themes_path() -> Path:
+    """The themes of citizens' proposals (usulan)."""
+    return Path(os.environ.get("THEMES_PATH") or DATA_DIR / "themes.json")
+
+
 def bodies_path() -> Path:
     """The outside bodies reports are forwarded to, and their channels."""
     return Path(os.environ.get("BODIES_PATH") or DATA_DIR / "bodies.json")

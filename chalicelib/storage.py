@@ -7,6 +7,7 @@ table's design, from ``chalicelib/adapters/dynamodb/``, one module per aggregate
     listings  the index lists reports are read in, and what changed in a window
     photos    photo slots, the three-photo count, claims and outcomes
     people    sealed contacts, audited reads, supporters, registered phones
+    proposals ProposalStore: citizens' proposals (usulan), their supporters and proposers
     outbox · stats · counters · apikeys · secrets   one store each
 """
 

@@ -225,6 +225,9 @@ def main() -> int:
 
                 seed_projects()  # a year of public works, with the history (docs/projects.md)
             seeded = seed_demo_reports()
+            from kawal_local.seed_proposals import seed_proposals
+
+            seed_proposals()
 
         from kawal_local import pump, workers
 

@@ -71,6 +71,7 @@ DEMO_STAFF = [
     ("bayangan", "shadow", "covert shadow squad member"),
     ("dinas-pupr", "opd-pupr", "Dinas PUPR: weekly progress of its projects"),
     ("dinas-perkim", "opd-perkim", "Dinas Perkim: weekly progress of its projects"),
+    ("bappeda", "bappeda", "planning officer: citizens' proposals (usulan)"),
 ]
 
 

@@ -112,6 +112,7 @@ STAFF = {
     "orange2": "squad-orange",
     "blue": "squad-blue",
     "shadow": "shadow",
+    "bappeda": "bappeda",
 }
 
 

@@ -377,3 +377,60 @@ class FakeInspections:
     def inspections(self, project_id: str | None = None) -> list[Any]:
         found = [i for (p, _), i in self.items.items() if project_id in (None, p)]
         return sorted(found, key=lambda i: (i.visited_on, i.at))
+
+
+class FakeProposalStore:
+    """``ports.ProposalStore``: proposals, codes, supporters and contacts in dicts."""
+
+    def __init__(self) -> None:
+        self.proposals: dict[str, Any] = {}
+        self.codes: dict[str, str] = {}
+        self.supporters: dict[str, set[str]] = {}
+        self.contacts: dict[str, list[dict[str, Any]]] = {}
+
+    def create_proposal(self, proposal: Any, contact: dict[str, Any] | None) -> None:
+        from chalicelib.domain.errors import CodeTaken
+        from chalicelib.domain.proposals import ProposalExists
+
+        if proposal.id in self.proposals:
+            raise ProposalExists(proposal.id)
+        if proposal.code in self.codes:
+            raise CodeTaken(proposal.code)
+        self.proposals[proposal.id] = proposal.model_copy()
+        self.codes[proposal.code] = proposal.id
+        self.contacts[proposal.id] = [dict(contact)] if contact else []
+
+    def get_proposal(self, proposal_id: str) -> Any:
+        found = self.proposals.get(proposal_id)
+        return found.model_copy() if found else None
+
+    def proposal_id_for_code(self, code: str) -> str | None:
+        return self.codes.get(code.upper())
+
+    def save_proposal(self, proposal: Any, expected_version: int) -> bool:
+        stored = self.proposals.get(proposal.id)
+        if stored is None or stored.version != expected_version:
+            return False
+        self.proposals[proposal.id] = proposal.model_copy(update={"supporters": stored.supporters})
+        return True
+
+    def add_proposal_supporter(
+        self, proposal_id: str, supporter_id: str, contact: dict[str, Any] | None, now: datetime
+    ) -> bool:
+        seen = self.supporters.setdefault(proposal_id, set())
+        if supporter_id in seen or proposal_id not in self.proposals:
+            return False
+        seen.add(supporter_id)
+        stored = self.proposals[proposal_id]
+        counted = {"supporters": stored.supporters + 1}
+        self.proposals[proposal_id] = stored.model_copy(update=counted)
+        if contact:
+            self.contacts[proposal_id].append(dict(contact))
+        return True
+
+    def proposals_in(self, status: str) -> list[Any]:
+        found = [p for p in self.proposals.values() if p.status == status]
+        return sorted((p.model_copy() for p in found), key=lambda p: (p.created_at, p.id))
+
+    def proposal_contacts(self, proposal_id: str) -> list[dict[str, Any]]:
+        return [dict(c) for c in self.contacts.get(proposal_id, [])]

@@ -41,6 +41,18 @@ def reporter_token_for(client_report_id: uuid.UUID) -> str:
     )
 
 
+def proposal_id_for(client_proposal_id: uuid.UUID) -> str:
+    """A proposal's id, derived like a report's (another purpose: never a report's id)."""
+    return base64.b32encode(_digest("proposal-id", client_proposal_id)).decode()[:20].lower()
+
+
+def proposer_token_for(client_proposal_id: uuid.UUID) -> str:
+    """What lets the proposer alone read their proposal before (or after refusal of) moderation."""
+    return (
+        base64.urlsafe_b64encode(_digest("proposer-token", client_proposal_id)).decode().rstrip("=")
+    )
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

@@ -10,9 +10,11 @@ from chalicelib.domain.errors import KawalError
 from chalicelib.domain.projects import OPDS
 from chalicelib.routing import SQUAD_CODES
 
-Role = Literal["command", "operator", "shadow", "squad", "opd", "anonymous"]
+Role = Literal["command", "operator", "shadow", "squad", "opd", "bappeda", "anonymous"]
 # Cognito groups, one per role or squad.
 COMMAND_GROUP, OPERATOR_GROUP, SHADOW_GROUP = "command", "operator", "shadow"
+# Bappeda's planning officers: citizens' proposals (usulan) only, never reports.
+BAPPEDA_GROUP = "bappeda"
 SQUAD_GROUP_PREFIX = "squad-"
 OPD_GROUP_PREFIX = "opd-"  # an OPD's staff: its own projects' progress, nothing of reports
 OPEN_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
@@ -20,6 +22,7 @@ STAFF_GROUPS = (
     COMMAND_GROUP,
     OPERATOR_GROUP,
     SHADOW_GROUP,
+    BAPPEDA_GROUP,
     *(SQUAD_GROUP_PREFIX + s for s in OPEN_SQUADS),
     *(OPD_GROUP_PREFIX + o for o in OPDS),
 )
@@ -53,7 +56,8 @@ class Principal:
 
     @classmethod
     def from_groups(cls, user_id: str, groups: list[str]) -> Principal:
-        """The strongest role wins: command > operator > shadow > squad member > OPD."""
+        """The strongest role wins: command > operator > shadow > squad member > OPD >
+        Bappeda."""
         if COMMAND_GROUP in groups:
             return cls("command", user_id)
         if OPERATOR_GROUP in groups:
@@ -66,6 +70,8 @@ class Principal:
         squads = [s for s in squads if s in OPEN_SQUADS]
         if len(squads) == 1:
             return cls("squad", user_id, squads[0])
+        if BAPPEDA_GROUP in groups:
+            return cls("bappeda", user_id)
         opds = [g[len(OPD_GROUP_PREFIX) :] for g in groups if g.startswith(OPD_GROUP_PREFIX)]
         opds = [o for o in opds if o in OPDS]
         if not squads and len(opds) == 1:
@@ -74,8 +80,14 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        """Staff of the reports' workflow (an OPD's staff are not: they file progress)."""
-        return self.role not in ("anonymous", "opd")
+        """Staff of the reports' workflow (an OPD's staff file progress, Bappeda's officers
+        work proposals: neither is)."""
+        return self.role not in ("anonymous", "opd", "bappeda")
+
+    @property
+    def plans(self) -> bool:
+        """May moderate proposals and record the Musrenbang path (Bappeda, the regent)."""
+        return self.role in ("bappeda", "command")
 
     def can_see_squad(self, squad: str) -> bool:
         """May this principal know the squad exists (and see its reports)?"""

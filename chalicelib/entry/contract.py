@@ -61,6 +61,7 @@ TAGS = {
     "staff_api": "squad work",
     "followup_api": "follow-up",
     "privacy_api": "personal data (UU PDP)",
+    "proposals_api": "proposals (usulan)",
     "whatsapp_api": "channels",
     "push_api": "channels",
     "command_api": "command centre",

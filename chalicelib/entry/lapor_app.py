@@ -4,6 +4,7 @@ the label catalogue, the squads' groups, status words) and its label grid drawn 
 from __future__ import annotations
 
 import html
+import json
 
 from chalice import Blueprint
 
@@ -96,4 +97,29 @@ def lapor_asset(asset: str):
             "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"
         )
         return response
+    if asset == "usul":
+        return _usul()
     return web_apps.app_asset("lapor", asset)
+
+
+def _usul():
+    """Usul (proposals): its themes, kecamatan and desa drawn in (no request to fill a form)."""
+    from chalicelib.domain.proposals import load_themes
+
+    regency = geo.load_regency()
+    settings = {
+        "districts": [{"code": d.code, "name": d.name} for d in regency.districts],
+        "villages": web_apps.villages(),
+    }
+    themes = "".join(
+        f'<option value="{html.escape(t.code)}">{html.escape(t.name_id)}</option>'
+        for t in load_themes().themes
+    )
+    path = STATIC / "lapor" / "usul.html"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("{{themes}}", themes)
+    text = text.replace("{{districts}}", web_apps.district_options(settings["districts"]))
+    text = text.replace("{{settings}}", html.escape(json.dumps(settings), quote=False))
+    response = web_apps.serve(path, max_age=0, body=text)
+    response.headers["Content-Security-Policy"] = web_apps.csp()
+    return response

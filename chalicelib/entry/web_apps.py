@@ -130,6 +130,11 @@ def district_options(districts: list[dict]) -> str:
     )
 
 
+def csp() -> str:
+    """An app page's Content-Security-Policy (for a page drawn outside ``page``)."""
+    return _csp()
+
+
 def page(app: str, settings: dict, images: str = "", **fills: str) -> Response:
     """An app's page: its template with the settings as a JSON data block (no inline
     script) and any pieces drawn in the page; never cached by the browser (the service

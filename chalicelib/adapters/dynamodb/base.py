@@ -9,6 +9,7 @@ Keys (see docs/architecture.md, "Table design"):
     short code      CODE#<code>     META              -
     contact         CONTACT#<id>    META              -  (apart: never read with the report)
     Open311 API key OPEN311KEYS     KEY#<sha256>      -
+    proposal        PROPOSAL#<id>   META, SUPPORT#..  GSI1 by status (see proposals.py)
 """
 
 from __future__ import annotations

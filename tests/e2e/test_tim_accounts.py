@@ -35,12 +35,12 @@ def test_an_operator_resets_a_members_password_and_the_member_chooses_a_new_one(
     assert page.is_hidden("#nav-queue")  # an operator has no queue
     assert "bayangan" not in page.content().lower() and "shadow" not in page.content().lower()
     # a shadow account is as unknown to an operator as a made-up name
-    page.get_by_label("Nama pengguna anggota tim").fill("bayangan")
+    page.get_by_label("Akun anggota tim").fill("bayangan")
     page.get_by_role("button", name="Atur ulang kata sandi").click()
     page.get_by_text("Akun bayangan tidak ditemukan.").wait_for()
     assert page.is_hidden("#account-temp")
 
-    page.get_by_label("Nama pengguna anggota tim").fill("tim-yellow")
+    page.get_by_label("Akun anggota tim").fill("tim-yellow")
     page.get_by_role("button", name="Atur ulang kata sandi").click()
     page.locator("#account-temp:not([hidden])").wait_for()
     assert "tim-yellow" in page.inner_text("#account-temp-for")

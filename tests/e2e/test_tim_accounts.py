@@ -14,7 +14,7 @@ from kawal_local import totp
 from kawal_local.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 from .conftest import cognito, sign_in
-from .test_command_centre import serve_tiles
+from .test_command_centre import enter_code, serve_tiles
 from .test_tim_app import phone, signed_in
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +90,13 @@ def test_a_squad_member_sees_no_accounts_screen_and_the_api_refuses_them(browser
     assert sign_in(runner, "tim-blue")
 
 
+def password_on(page, username: str, password: str) -> None:
+    """The command centre's sign-in form, its first step."""
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#signin button[type=submit]")
+
+
 def test_the_command_centre_page_makes_a_temporary_password_be_replaced(browser, runner):
     idp, state = cognito(runner)
     pool, username = state["COGNITO_USER_POOL_ID"], f"bupati-{uuid.uuid4().hex[:6]}"
@@ -101,9 +108,7 @@ def test_the_command_centre_page_makes_a_temporary_password_be_replaced(browser,
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     serve_tiles(page)
     page.goto(f"{runner.base}/command-centre")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "Sementara-2026")
-    page.click("#signin button[type=submit]")
+    password_on(page, username, "Sementara-2026")
 
     page.wait_for_selector("#newpass:not([hidden])")
     page.get_by_label("Kata sandi baru", exact=True).fill("Bupati-baru-2026")
@@ -116,16 +121,12 @@ def test_the_command_centre_page_makes_a_temporary_password_be_replaced(browser,
     # then the command centre's two-step sign-in, enrolled from the QR code as before
     page.wait_for_selector("#mfa-setup:not([hidden]) #mfa-qr svg")
     assert page.is_hidden("#newpass")
-    secret = page.inner_text("#mfa-secret").replace(" ", "")
-    page.fill("#mfa-code", totp.code(secret))
-    page.click("#signin button[type=submit]")
+    enter_code(page, page.inner_text("#mfa-secret").replace(" ", ""))
     page.wait_for_selector("#board:not([hidden])")
 
     # the chosen password is the one from now on
     page.click("#signout")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "Bupati-baru-2026")
-    page.click("#signin button[type=submit]")
+    password_on(page, username, "Bupati-baru-2026")
     page.wait_for_selector("#mfa-ask:not([hidden])")
     assert page.is_hidden("#newpass")
     page.close()

@@ -221,13 +221,16 @@ def ensure_user_pool(name: str) -> tuple[str, str]:
     return pool_id, client_id
 
 
-def create_staff_user(pool_id: str, username: str, password: str, group: str) -> None:
-    """Create (or reset) a staff account in one role/squad group."""
+def create_staff_user(
+    pool_id: str, username: str, password: str, group: str, permanent: bool = True
+) -> None:
+    """Create (or reset) a staff account in one role/squad group; a temporary password
+    (``permanent=False``) must be replaced at the first sign-in."""
     idp = aws.client("cognito-idp")
     with contextlib.suppress(idp.exceptions.UsernameExistsException):
         idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
     idp.admin_set_user_password(
-        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=permanent
     )
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
 

@@ -56,7 +56,7 @@ def configure_local_aws(host: str, aws_port: int) -> None:
 def banner(
     host: str, port: int, aws_port: int, seeded: list, staff: list, open311_key: str = ""
 ) -> str:
-    from kawal_local.seed import DEMO_TOTP_SECRET
+    from kawal_local.seed import DEMO_TEMPORARY_PASSWORD, DEMO_TOTP_SECRET, NEW_MEMBER
 
     base = f"http://{host}:{port}"
     lines = [
@@ -85,6 +85,9 @@ def banner(
     lines += [
         "  komando and operator also need an authenticator app's code (Google Authenticator,",
         f"  Aegis…): add the key {DEMO_TOTP_SECRET} (time-based, 6 digits)",
+        f"  {NEW_MEMBER:<12} new orange squad member: temporary password {DEMO_TEMPORARY_PASSWORD}",
+        "               (the first sign-in in /tim/ asks them to choose their own)",
+        "  operator resets a squad member's password in /tim/ (Akun tim)",
     ]
     lines += [
         "  a token for one:  TOKEN=$(make -s token USER=komando)",

@@ -64,6 +64,10 @@ DEMO_PASSWORD = "Kawal-demo-2026"
 # are enrolled with this known secret: type it into an authenticator app, or let
 # `make token` and the tests compute the code (kawal_local/totp.py).
 DEMO_TOTP_SECRET = "KAWALDEMOKOMANDOTRENGGALEKJATIMX"
+# One new squad member with a temporary password, as an operator's reset leaves it:
+# signing in as them shows the first sign-in's password change.
+NEW_MEMBER, NEW_MEMBER_GROUP = "tim-baru", "squad-orange"
+DEMO_TEMPORARY_PASSWORD = "Sementara-2026"
 DEMO_STAFF = [
     ("komando", "command", "the regent's command centre"),
     ("operator", "operator", "catalogue and subscriptions"),
@@ -84,6 +88,9 @@ def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
         resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)
         if group in SECOND_FACTOR_ROLES:  # the group names the role for these two
             moto_totp.enrol(pool_id, username, DEMO_TOTP_SECRET)
+    resources.create_staff_user(
+        pool_id, NEW_MEMBER, DEMO_TEMPORARY_PASSWORD, NEW_MEMBER_GROUP, permanent=False
+    )
     # the seeded history's other squad members: real accounts, so the command centre
     # can hand a report to one of them (same demo password; not listed in the banner)
     named = {username for username, _, _ in DEMO_STAFF}

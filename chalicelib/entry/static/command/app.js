@@ -25,6 +25,8 @@ const TEXT = {
     mfaAsk: "Masukkan kode 6 angka dari aplikasi autentikator Anda.", mfaCode: "Kode 6 angka", mfaKey: "Kunci",
     mfaQr: "Kode QR untuk aplikasi autentikator", wrongCode: "Kode salah. Ketik kode yang tampil sekarang.",
     expired: "Waktu masuk habis. Silakan masuk lagi.",
+    newPassText: "Ini kata sandi sementara. Buat kata sandi Anda sendiri (minimal 12 karakter, huruf besar, huruf kecil dan angka).",
+    newPassword: "Kata sandi baru", newPasswordAgain: "Ulangi kata sandi baru", mismatch: "Kedua kata sandi tidak sama.",
     good: "Baik", warn: "Perlu perhatian", bad: "Buruk", noData: "belum ada data",
     noneOverdue: "Tidak ada laporan terlambat", reports: "laporan", deadline: "Batas tanggapan",
     late: "terlambat", excel: "Unduh CSV (Excel)", weekly: "Ringkasan mingguan (cetak)",
@@ -63,6 +65,8 @@ const TEXT = {
     mfaAsk: "Enter the 6-digit code from your authenticator app.", mfaCode: "6-digit code", mfaKey: "Key",
     mfaQr: "QR code for the authenticator app", wrongCode: "Wrong code. Type the code it shows now.",
     expired: "The sign-in timed out. Please sign in again.",
+    newPassText: "This is a temporary password. Choose your own (at least 12 characters, upper and lower case and a digit).",
+    newPassword: "New password", newPasswordAgain: "New password again", mismatch: "The two passwords differ.",
     good: "Good", warn: "Needs attention", bad: "Poor", noData: "no data yet",
     noneOverdue: "No overdue reports", reports: "reports", deadline: "Response due",
     late: "late", excel: "Download CSV (Excel)", weekly: "Weekly summary (print)",
@@ -92,6 +96,7 @@ const state = {
   sort: { key: "on_time", up: true }, // the members' table: worst on-time share first
   density: false, wall: null,
   mfa: null, // the sign-in's second step: { session } (the code) or { setup: true } (enrol)
+  newPassword: null, // a temporary password's step: { session } to choose one's own
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
@@ -135,8 +140,10 @@ async function signIn(event) {
   event.preventDefault();
   const form = new FormData(event.target);
   const who = { username: form.get("username"), password: form.get("password") };
-  const step = state.mfa;
-  const [path, body] = !step ? ["auth/sign-in", who]
+  const step = state.mfa, change = state.newPassword;
+  if (change && form.get("new_password") !== form.get("new_password_2")) { $("signin-error").textContent = t("mismatch"); return; }
+  const [path, body] = change ? ["auth/new-password", { username: who.username, session: change.session, new_password: form.get("new_password") }]
+    : !step ? ["auth/sign-in", who]
     : step.session ? ["auth/mfa", { username: who.username, session: step.session, code: form.get("code") }]
     : ["auth/mfa-setup", { ...who, code: form.get("code") }];
   const answer = await api(path, {
@@ -145,12 +152,19 @@ async function signIn(event) {
     body: JSON.stringify(body),
   });
   const error = answer.body?.error || {};
+  if (error.code === "password_change_required") { newPasswordStep(error.details[0]); return; }
+  if (change && (answer.status === 200 || error.code?.startsWith("mfa_"))) {
+    // the password is one's own now: an enrolment signs in again with it
+    $("signin").elements.password.value = form.get("new_password");
+    newPasswordStep(null);
+  }
   if (error.code === "mfa_required" || error.code === "mfa_setup_required") {
     secondStep(error.details[0]);
     return;
   }
+  if (change && answer.status === 401) newPasswordStep(null); // the session timed out: from the start
   if (answer.status !== 200) {
-    const expired = step && answer.status === 401 && error.code !== "wrong_code";
+    const expired = (step || change) && answer.status === 401 && error.code !== "wrong_code";
     if (expired) secondStep(null);
     $("signin-error").textContent = error.code === "wrong_code" ? t("wrongCode")
       : expired ? t("expired") : answer.status === 401 ? t("wrong") : error.message;
@@ -178,6 +192,21 @@ function secondStep(challenge) {
     $("mfa-secret").textContent = KawalQr.grouped(challenge.secret); // eslint-disable-line no-undef
   } else { $("mfa-qr").replaceChildren(); $("mfa-secret").textContent = ""; }
   if (challenge) $("mfa-code").focus();
+}
+
+/* A first sign-in (or one after an operator's reset) with a temporary password: choose
+   one's own, then the second factor as usual. */
+function newPasswordStep(challenge) {
+  state.newPassword = challenge && { session: challenge.session };
+  $("newpass").hidden = !challenge;
+  for (const name of ["new_password", "new_password_2"]) {
+    const input = $("signin").elements[name];
+    input.required = Boolean(challenge);
+    input.value = "";
+  }
+  for (const name of ["username", "password"]) $("signin").elements[name].readOnly = Boolean(challenge);
+  $("signin-error").textContent = "";
+  if (challenge) $("new-password").focus();
 }
 
 /* Staying signed in across a reload or a reboot of the wall's display, as Tim does: the

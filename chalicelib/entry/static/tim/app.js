@@ -17,6 +17,20 @@
     skip: ["Langsung ke isi", "Skip to content"],
     title: ["Kawal · Tim", "Kawal · Squads"],
     nav_queue: ["Antrean", "Queue"],
+    nav_accounts: ["Akun tim", "Squad accounts"],
+    accounts_title: ["Akun tim", "Squad accounts"],
+    accounts_text: ["Anggota tim lupa kata sandi atau kehilangan HP? Ketik nama akunnya. Kata sandi sementara tampil sekali: sampaikan langsung atau lewat telepon.",
+      "A squad member forgot their password or lost their phone? Type their account name. The temporary password shows once: pass it on in person or by phone."],
+    account_username: ["Akun anggota tim", "The squad member's account"],
+    reset_password: ["Atur ulang kata sandi", "Reset the password"],
+    reset_mfa: ["Atur ulang verifikasi dua langkah", "Reset two-step sign-in"],
+    temp_for: ["Kata sandi sementara untuk {user} (tampil sekali; saat masuk, ia membuat kata sandi baru):",
+      "Temporary password for {user} (shown once; signing in, they choose a new one):"],
+    mfa_reset_done: ["Verifikasi dua langkah {user} dimatikan; saat masuk berikutnya ia mendaftarkan aplikasi baru.",
+      "{user}'s two-step sign-in is off; their next sign-in enrols a new app."],
+    no_account: ["Akun {user} tidak ditemukan.", "No account {user}."],
+    copy: ["Salin", "Copy"],
+    copied: ["Tersalin.", "Copied."],
     sign_out: ["Keluar", "Sign out"],
     lang_switch: ["Ganti bahasa ke English", "Switch language to Bahasa Indonesia"],
     offline: ["Tidak ada sinyal. Tindakan disimpan dan dikirim otomatis nanti.",
@@ -230,7 +244,8 @@
     state.me = { username: body.username, role: body.role, squad: body.squad };
     Outbox.kvSet("me", state.me); // who, not a secret: the app opens offline on its last queue
     $("#sign-out").hidden = false;
-    $("#nav-queue").hidden = false;
+    $("#nav-queue").hidden = !body.squad;
+    $("#nav-accounts").hidden = !RESETTERS.includes(body.role);
     sendWaiting();
     route();
   }
@@ -345,10 +360,32 @@
     $("#mfa-secret").textContent = "";
     note.textContent = I.t("mfa_done");
   }
+  const RESETTERS = ["operator", "command"]; // who may reset a squad member's account
   function admit(body) {
-    // an account with a queue of its own (the command centre has its own screen)
-    if (!body.squad) { $("#signin-error").textContent = I.t("not_staff"); return; }
+    // an account with a queue of its own, or one that resets squad members' accounts
+    if (!body.squad && !RESETTERS.includes(body.role)) { $("#signin-error").textContent = I.t("not_staff"); return; }
     signedIn(body);
+  }
+
+  /* ---------- squad accounts (operators, the command centre): resets ---------- */
+  async function resetAccount(kind) {
+    const user = $("#account-username").value.trim();
+    const note = $("#account-note");
+    note.textContent = "";
+    $("#account-temp").hidden = true;
+    $("#temp-password").textContent = "";
+    if (!user) { $("#account-username").focus(); return; }
+    let answer;
+    try { answer = await staffPost(`staff/accounts/${encodeURIComponent(user)}/${kind}`); } catch (e) { note.textContent = I.t("need_signal"); return; }
+    if (!answer.ok) {
+      const code = answer.body.error && answer.body.error.code;
+      note.textContent = code === "account_not_found" ? I.t("no_account", { user }) : answer.body.error.message;
+      return;
+    }
+    if (kind === "mfa-reset") { note.textContent = I.t("mfa_reset_done", { user }); return; }
+    $("#account-temp-for").textContent = I.t("temp_for", { user });
+    $("#temp-password").textContent = answer.body.temporary_password;
+    $("#account-temp").hidden = false;
   }
   async function signOut() {
     try {
@@ -791,8 +828,11 @@
   function route() {
     const hash = location.hash;
     const report = hash.match(/^#(?:laporan|r)\/([\w-]+)$/);
-    const view = !state.me ? "signin" : report ? "report" : "queue";
-    for (const name of ["signin", "queue", "report"]) $(`#view-${name}`).hidden = name !== view;
+    // the accounts screen is only for operators and the command centre, who have no queue
+    const resetter = state.me && RESETTERS.includes(state.me.role);
+    const view = !state.me ? "signin" : resetter ? "accounts" : report ? "report" : "queue";
+    for (const name of ["signin", "queue", "report", "accounts"]) $(`#view-${name}`).hidden = name !== view;
+    if (view === "accounts") $("#account-username").focus();
     if (view === "queue") showQueue();
     if (view === "report") showReport(report[1]);
     if (view === "signin") $("#username").focus();
@@ -812,6 +852,11 @@
   $("#mfa-start").addEventListener("click", startEnrol);
   $("#mfa-enrol").addEventListener("submit", confirmEnrol);
   $("#sign-out").addEventListener("click", signOut);
+  $("#account-form").addEventListener("submit", (event) => { event.preventDefault(); resetAccount("password-reset"); });
+  $("#reset-mfa").addEventListener("click", () => resetAccount("mfa-reset"));
+  $("#copy-temp").addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText($("#temp-password").textContent); $("#account-note").textContent = I.t("copied"); } catch (e) { /* no clipboard: it stays on screen to read out */ }
+  });
   $("#filter-district").addEventListener("change", showQueue);
   $("#filter-status").addEventListener("change", showQueue);
   $("#push-on").hidden = !Kit.pushOffered();
@@ -841,7 +886,7 @@
     .then((body) => { if (body) admit(body); else route(); })
     .catch(async () => { // no signal: the last queue, and actions queue until it returns
       const me = await Outbox.kvGet("me");
-      if (me) { state.me = me; $("#sign-out").hidden = false; $("#nav-queue").hidden = false; }
+      if (me) { state.me = me; $("#sign-out").hidden = false; $("#nav-queue").hidden = !me.squad; }
       route();
     });
   online();

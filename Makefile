@@ -49,16 +49,16 @@ lighthouse: $(STAMP) $(CHROMIUM)  ## the web apps' first-visit weight and Lighth
 
 STAGE ?= dev
 bootstrap: $(STAMP)  ## create/update the stage's AWS resources: make bootstrap STAGE=prod
-	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE)
+	$(BIN)/python -m kawal_deploy.bootstrap --stage $(STAGE)
 
 throttle: $(STAMP)  ## after `chalice deploy`: API Gateway stage throttling
-	$(BIN)/python -m kawal_local.bootstrap --stage $(STAGE) --throttle
+	$(BIN)/python -m kawal_deploy.bootstrap --stage $(STAGE) --throttle
 
 package: $(STAMP)  ## chalice package --merge-template, cfn-lint, import from the zip in a clean 3.13
-	$(BIN)/python -m kawal_local.package_check $(STAGE)
+	$(BIN)/python -m kawal_deploy.package_check $(STAGE)
 
-policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_local/iam.py
-	$(BIN)/python -m kawal_local.iam
+policies: $(STAMP)  ## rewrite .chalice/policy-*.json from kawal_deploy/iam.py
+	$(BIN)/python -m kawal_deploy.iam
 
 lint: $(STAMP)  ## ruff, the layers' import contracts and the types (pyproject.toml)
 	$(BIN)/ruff check .

@@ -97,7 +97,7 @@ def life_of_a_report() -> tuple[dict[str, list], float]:
     from chalicelib.domain.principals import Principal
     from chalicelib.entry import events
     from chalicelib.storage import ReportStore
-    from kawal_local import resources
+    from kawal_deploy import resources
     from kawal_local.pump import StreamReader, drain, scheduled_event
     from tests.support.images import camera_jpeg
 

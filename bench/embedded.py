@@ -58,7 +58,7 @@ def measure(sizes: list[int], fast: bool) -> list[dict]:
     from chalicelib.routing import load_catalogue
     from chalicelib.services import reports
     from chalicelib.storage import ReportStore
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     rows = []
     with mock_aws():

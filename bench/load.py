@@ -363,7 +363,7 @@ def main() -> int:
         from kawal_local.seed import DEMO_PASSWORD
 
         os.environ.update(runner.env())
-        from kawal_local import resources
+        from kawal_deploy import resources
 
         token = resources.sign_in(runner.env()["COGNITO_CLIENT_ID"], "tim-orange", DEMO_PASSWORD)
         stop_sampling = threading.Event()

@@ -55,7 +55,8 @@ def measure(days: int, lists: int, expressions: bool, projection: bool) -> dict:
     with mock_aws():
         from chalice.test import Client
 
-        from kawal_local import history, resources
+        from kawal_deploy import resources
+        from kawal_local import history
         from kawal_local.embedded_aws import trim_streams
 
         made = resources.bootstrap()

@@ -223,6 +223,6 @@ def _remove_tree(folder: Path) -> None:
 
 
 def topics() -> list[str]:
-    from kawal_local.resources import NOTIFIED_TOPICS
+    from kawal_deploy.resources import NOTIFIED_TOPICS
 
     return list(NOTIFIED_TOPICS)

@@ -19,7 +19,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.adapters import aws
 from chalicelib.adapters.notify import topic_arn
-from kawal_local.resources import NOTIFIED_TOPICS
+from kawal_deploy.resources import NOTIFIED_TOPICS
 
 log = logging.getLogger("kawal.pump")
 INBOX_QUEUE = "kawal-local-inbox"

@@ -197,7 +197,8 @@ def main() -> int:
         stage = factory.create_config_obj(chalice_stage_name="dev")
         os.environ.update(stage.environment_variables)
 
-        from kawal_local import persist, resources
+        from kawal_deploy import resources
+        from kawal_local import persist
         from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
 
         made = resources.bootstrap()

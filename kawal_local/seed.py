@@ -11,7 +11,7 @@ from chalicelib.domain.principals import OPEN_SQUADS
 from chalicelib.routing import load_catalogue
 from chalicelib.services import reports
 from chalicelib.storage import ReportStore
-from kawal_local import resources
+from kawal_deploy import resources
 
 DEMO = [
     (

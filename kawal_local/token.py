@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
         return 1
     state = json.loads(STATE.read_text())
     os.environ.update(state["env"])
-    from kawal_local import resources
+    from kawal_deploy import resources
     from kawal_local.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     client = state["env"]["COGNITO_CLIENT_ID"]

@@ -92,7 +92,7 @@ def aws(monkeypatch, moto_jwks):
 
     from chalicelib.adapters import aws as aws_clients
     from chalicelib.adapters import whatsapp
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     with mock_aws():
         aws_clients.reset()
@@ -120,7 +120,7 @@ STAFF = {
 def tokens(aws):
     """An access token per staff role, from the (moto) Cognito user pool."""
     from chalicelib import config
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     out = {}
     for name, group in STAFF.items():

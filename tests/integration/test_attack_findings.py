@@ -245,8 +245,8 @@ def test_a_merge_across_the_covert_line_is_refused_and_leaves_nothing(client, to
 
 # -- 5: operators' alarms apart from covert details -------------------------------------
 def test_alarms_go_to_the_operators_topic_never_the_command_topic():
-    from kawal_local.resources import ALARM_TOPIC, NOTIFIED_TOPICS
-    from kawal_local.template import resources
+    from kawal_deploy.resources import ALARM_TOPIC, NOTIFIED_TOPICS
+    from kawal_deploy.template import resources
 
     template = resources("prod")
     alarms = [r for r in template.values() if r.get("Type") == "AWS::CloudWatch::Alarm"]

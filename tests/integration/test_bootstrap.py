@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from kawal_local import bootstrap
+from kawal_deploy import bootstrap
 from tests.conftest import ROOT
 
 

@@ -15,8 +15,8 @@ from chalicelib.entry import events
 from chalicelib.routing import load_catalogue
 from chalicelib.services import dispatch, reports
 from chalicelib.storage import OutboxStore, ReportStore
+from kawal_deploy.resources import NOTIFIED_TOPICS
 from kawal_local.pump import StreamReader, drain
-from kawal_local.resources import NOTIFIED_TOPICS
 
 from .helpers import post_json, report_body
 

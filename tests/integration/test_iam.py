@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 from chalicelib.entry import events
-from kawal_local import iam
+from kawal_deploy import iam
 from tests.conftest import ROOT, bearer
 from tests.support import faults as fault_injection
 
@@ -258,7 +258,7 @@ def test_the_shipped_files_are_current_and_wired_into_config():
         assert settings["autogen_policy"] is False
         for function, policy in iam.policies(stage).items():
             assert iam.path(stage, function).read_text() == iam.render(policy), (
-                "run `python -m kawal_local.iam` after changing kawal_local/iam.py"
+                "run `python -m kawal_deploy.iam` after changing kawal_deploy/iam.py"
             )
             named = settings["lambda_functions"][function]["iam_policy_file"]
             assert named == iam.path(stage, function).name
@@ -297,7 +297,7 @@ def test_the_covert_keys_own_policy_lets_no_operator_or_public_function_decrypt(
     assert not _denied_decrypt(policy, f"{role}kawal-{stage}-CovertVaultRole-9Z8Y")
 
     from chalicelib import config
-    from kawal_local import template
+    from kawal_deploy import template
 
     if stage == config.stage():  # the embedded runner's key carries it too
         kms = aws.client("kms")

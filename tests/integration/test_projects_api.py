@@ -21,7 +21,7 @@ ROAD = "2026-pupr-001"  # PUPR's, from the template: 10 weeks from 2026-03-02
 def who(aws, monkeypatch):
     from chalicelib import config
     from chalicelib.services import reports
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     monkeypatch.setattr(reports, "utc_now", lambda: datetime(2026, 4, 1, 3, 0, tzinfo=UTC))
     out = {}

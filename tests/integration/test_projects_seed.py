@@ -35,7 +35,7 @@ def test_the_seeded_year_has_every_kind_of_project(aws):
 
 def test_per_opd_the_command_centre_sees_how_its_projects_stand(client, aws):
     from chalicelib import config
-    from kawal_local import resources
+    from kawal_deploy import resources
     from tests.conftest import bearer
 
     seed_projects(TODAY)

@@ -168,7 +168,7 @@ def test_an_unreadable_or_missing_stage_secret_refuses_every_delivery(client, aw
 
 def test_the_runner_puts_a_random_app_secret_where_the_stage_has_none(aws):
     from chalicelib.adapters import whatsapp
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     sm = aws.client("secretsmanager")
     blank = json.dumps({"verify_token": "v", "app_secret": " "})

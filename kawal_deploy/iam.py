@@ -2,7 +2,7 @@
 ``.chalice/policy-<stage>-<function>.json`` (Chalice's ``autogen_policy`` misses
 every call made through ``chalicelib``).
 
-    .venv/bin/python -m kawal_local.iam        # rewrite the files after a change
+    .venv/bin/python -m kawal_deploy.iam        # rewrite the files after a change
 
 Each function gets only the actions its code path makes, on its stage's
 resources by name. Two wildcards are needed and said so: SMS to a phone number

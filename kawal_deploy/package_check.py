@@ -1,7 +1,7 @@
 """The CloudFormation path, checked as CI checks it (`make package`, part of
 `make test`):
 
-1. the resources template from `kawal_local.template`, merged by
+1. the resources template from `kawal_deploy.template`, merged by
    `chalice package --merge-template` into one SAM template;
 2. `cfn-lint` on that template;
 3. the sizes: our code's deployment.zip (target 15 MB) and the libraries' managed layer
@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     merge = BUILD / f"resources-{stage}.json"
     out = BUILD / f"package-{stage}"
     shutil.rmtree(out, ignore_errors=True)
-    run(sys.executable, "-m", "kawal_local.template", stage, str(merge))
+    run(sys.executable, "-m", "kawal_deploy.template", stage, str(merge))
     run(str(bin_dir / "chalice"), "package", "--stage", stage, "--merge-template", str(merge),
         str(out), env=env)  # fmt: skip
     template = out / "sam.json"

@@ -35,7 +35,7 @@ def stage_env(stage: str, config_path: Path = CONFIG) -> dict[str, str]:
 
 
 def bootstrap(stage: str, config_path: Path = CONFIG) -> dict:
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     os.environ.update(stage_env(stage, config_path))
     made = resources.bootstrap()
@@ -50,7 +50,7 @@ def bootstrap(stage: str, config_path: Path = CONFIG) -> dict:
 
 
 def throttle(stage: str, root: Path = ROOT) -> str:
-    from kawal_local import resources
+    from kawal_deploy import resources
 
     os.environ.update(stage_env(stage, root / ".chalice" / "config.json"))
     deployed = root / ".chalice" / "deployed" / f"{stage}.json"
@@ -67,7 +67,7 @@ def throttle(stage: str, root: Path = ROOT) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kawal_local.bootstrap")
+    parser = argparse.ArgumentParser(prog="python -m kawal_deploy.bootstrap")
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--throttle", action="store_true", help="after chalice deploy")
     args = parser.parse_args(argv)

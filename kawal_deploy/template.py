@@ -3,7 +3,7 @@
 describes the whole system. Built from the same definitions bootstrap uses (the
 table spec, the groups, the topics, the queue settings), so the two cannot drift.
 
-    .venv/bin/python -m kawal_local.template prod build/resources-prod.json
+    .venv/bin/python -m kawal_deploy.template prod build/resources-prod.json
 
 Also: alarms (dispatch failures, dead letters, stats lag), API Gateway stage
 throttling, errors from API Gateway itself in the API's own error shape, and the
@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kawal_local import iam
-from kawal_local.bootstrap import THROTTLE, stage_env
+from kawal_deploy import iam
+from kawal_deploy.bootstrap import THROTTLE, stage_env
 
 FUNCTIONS = ("APIHandler", "Staff", "DispatchStream", "RedriveNotifications",
              "ProcessUploads", "Housekeeping", "ComputeStats", "CovertVault")  # fmt: skip
@@ -33,7 +33,7 @@ def _id(text: str) -> str:
 
 
 def _queue(name: str, **extra: Any) -> dict[str, Any]:
-    from kawal_local.resources import RETENTION_S
+    from kawal_deploy.resources import RETENTION_S
 
     return {
         "Type": "AWS::SQS::Queue",
@@ -62,8 +62,8 @@ def resources(stage: str) -> dict[str, Any]:
     from chalicelib.domain.principals import STAFF_GROUPS
     from chalicelib.routing import topic_name
     from chalicelib.storage import TABLE_SPEC
-    from kawal_local import resources
-    from kawal_local.resources import ALARM_TOPIC, NOTIFIED_TOPICS
+    from kawal_deploy import resources
+    from kawal_deploy.resources import ALARM_TOPIC, NOTIFIED_TOPICS
 
     os.environ.update(stage_env(stage))
     table, bucket = config.table_name(), config.bucket_name()

@@ -275,8 +275,8 @@ def ensure_contact_key(alias: str, what: str = "reporter contact details") -> st
 
 
 def _restrict_covert_key(key_id: str) -> None:
-    """Only the vault and the covert dispatch decrypt with it (kawal_local/iam.py)."""
-    from kawal_local import iam
+    """Only the vault and the covert dispatch decrypt with it (kawal_deploy/iam.py)."""
+    from kawal_deploy import iam
 
     account = aws.client("sts").get_caller_identity()["Account"]
     policy = iam.covert_key_policy(config.stage(), account)

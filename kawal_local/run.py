@@ -195,7 +195,12 @@ def main() -> int:
         os.environ.update(stage.environment_variables)
 
         from kawal_local import persist, resources
-        from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
+        from kawal_local.seed import (
+            seed_demo_reports,
+            seed_demo_staff,
+            seed_open311_key,
+            start_statistics,
+        )
 
         made = resources.bootstrap()
         # What `chalice deploy` would read from the stage config, known only now.
@@ -219,12 +224,15 @@ def main() -> int:
             from kawal_local.moto_speed import stock_moto
 
             days = int(os.environ.get("KAWAL_SEED_DAYS", "0" if stock_moto() else "60"))
+            start_statistics(days)  # a new world: nothing older than its history
             if days > 0:
                 seed_history_quietly(moto, days)
                 from kawal_local.projects_seed import seed_projects
 
                 seed_projects()  # a year of public works, with the history (docs/projects.md)
             seeded = seed_demo_reports()
+        else:
+            start_statistics(0)  # a new, empty world
 
         from kawal_local import pump, workers
 

@@ -194,8 +194,12 @@ def test_the_local_runners_first_run_counts_now_without_reading_back_62_days(
     assert StatsStore().watermark() >= reports.utc_now() - timedelta(minutes=1)
 
 
-def test_a_seeded_history_is_read_back_to_its_start(client, tokens):
+def test_a_seeded_history_is_counted_from_its_first_day(client, tokens):
     from kawal_local import seed
+    from kawal_local.history import seed_history
 
-    seed.start_statistics(history_days=3)
-    assert StatsStore().watermark() <= reports.utc_now() - timedelta(days=3)
+    seed.start_statistics(history_days=2)  # as kawal_local.run does before seeding
+    made = seed_history(2)
+    assert run_job()["reports"] == made.reports
+    # its first day starts at midnight WIB, up to a day before "two days ago"
+    assert command_view(client, tokens, "7d")["figures"]["all"]["received"] == made.reports

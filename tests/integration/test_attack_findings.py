@@ -334,22 +334,52 @@ def clock(monkeypatch):
     return moved
 
 
+def _both_factors(client, user: str, code: str = "") -> int:
+    """A sign-in as the regent makes it: the password, then the authenticator's code
+    (the seed's demo secret); the status of the step that answered last."""
+    from kawal_local import totp
+    from kawal_local.seed import DEMO_TOTP_SECRET
+
+    asked = sign_in(client, user, "Test-password-1")
+    if asked.status_code != 403:
+        return asked.status_code
+    assert asked.json_body["error"]["code"] == "mfa_required", asked.body
+    session = asked.json_body["error"]["details"][0]["session"]
+    body = {"username": user, "session": session, "code": code or totp.code(DEMO_TOTP_SECRET)}
+    return post_json(client, "/auth/mfa", body).status_code
+
+
 def test_guesses_from_elsewhere_never_lock_the_regent_out_of_the_office(
     client, tokens, from_address
 ):
     """No lock-out button: the account limit does not apply to a network the account
-    has signed in from before."""
+    has signed in from before, through either step of a two-factor sign-in."""
+    from kawal_local import moto_totp, totp
+    from kawal_local.seed import DEMO_TOTP_SECRET
+
+    moto_totp.enrol(config.user_pool_id(), "command", DEMO_TOTP_SECRET)  # as `make run` seeds
     from_address("203.0.113.10")  # the regent's office
-    assert sign_in(client, "command", "Test-password-1").status_code == 200
-    for n in range(40):  # an attacker hopping across addresses
+    assert _both_factors(client, "command") == 200
+    # an attacker who has the password but not the phone: wrong codes are wrong guesses
+    from_address("198.51.100.250")
+    asked = sign_in(client, "command", "Test-password-1")
+    session = asked.json_body["error"]["details"][0]["session"]
+    codes, wrong = [], f"{(int(totp.code(DEMO_TOTP_SECRET)) + 500_000) % 1_000_000:06d}"
+    for n in range(40):  # hopping across addresses
+        from_address(f"198.51.100.{n}")
+        body = {"username": "command", "session": session, "code": wrong}
+        codes.append(post_json(client, "/auth/mfa", body).status_code)
+    assert set(codes) == {401, 429} and codes[0] == 401  # backed off, not guessed for ever
+    for n in range(40):  # or guessing the password
         from_address(f"198.51.100.{n}")
         assert sign_in(client, "command", f"guess-{n}").status_code in (401, 429)
     from_address("203.0.113.10")
-    assert sign_in(client, "command", "Test-password-1").status_code == 200
+    assert _both_factors(client, "command") == 200  # through both steps, not 429
     from_address("2001:db8:77:1::5")  # home, over IPv6: its /64 is the network
     assert sign_in(client, "command", "Test-password-1").status_code == 429  # never seen
     from_address("203.0.113.10")
     assert sign_in(client, "command", "wrong").status_code == 401  # known: no back-off
+    assert _both_factors(client, "command", code=wrong) == 401  # a wrong code: no back-off
 
 
 def test_guesses_from_new_networks_back_off_rather_than_lock(client, tokens, from_address, clock):

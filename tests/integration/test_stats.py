@@ -165,3 +165,41 @@ def test_a_job_weeks_behind_catches_up_run_by_run(client, tokens, activity, monk
     view = command_view(client, tokens)
     assert view["figures"]["all"]["received"] == 5
     assert view["figures"]["squad#orange"]["accepted"] == 2
+
+
+def test_the_local_runners_first_run_counts_now_without_reading_back_62_days(
+    client, tokens, monkeypatch
+):
+    """The runner makes its world fresh: nothing in it is older than the history it
+    seeds, so the job's first run starts there. Reading 62 empty days of the index
+    an hour a Query took that run 13-32 s on moto, and every step taken meanwhile
+    waited for it (the end-to-end run's figures missed their 30 s)."""
+    from kawal_local import seed
+
+    hours = []
+    real = StatsStore.activity_between
+    monkeypatch.setattr(
+        StatsStore,
+        "activity_between",
+        lambda self, start, end: hours.append(start) or real(self, start, end),
+    )
+    seed.start_statistics(history_days=0)  # as kawal_local.run does with no history
+    post_json(client, "/reports", report_body())
+    first = run_job()
+    assert first["reports"] == 1 and first["caught_up"]
+    assert len(hours) <= 2  # the lookback and now: not 1,488 hours
+    assert command_view(client, tokens)["figures"]["all"]["received"] == 1
+
+    seed.start_statistics(history_days=30)  # a watermark never moves back
+    assert StatsStore().watermark() >= reports.utc_now() - timedelta(minutes=1)
+
+
+def test_a_seeded_history_is_counted_from_its_first_day(client, tokens):
+    from kawal_local import seed
+    from kawal_local.history import seed_history
+
+    seed.start_statistics(history_days=2)  # as kawal_local.run does before seeding
+    made = seed_history(2)
+    assert run_job()["reports"] == made.reports
+    # its first day starts at midnight WIB, up to a day before "two days ago"
+    assert command_view(client, tokens, "7d")["figures"]["all"]["received"] == made.reports

@@ -197,19 +197,14 @@ def main() -> int:
         stage = factory.create_config_obj(chalice_stage_name="dev")
         os.environ.update(stage.environment_variables)
 
-<<<<<<< HEAD
         from kawal_deploy import resources
         from kawal_local import persist
-        from kawal_local.seed import seed_demo_reports, seed_demo_staff, seed_open311_key
-=======
-        from kawal_local import persist, resources
         from kawal_local.seed import (
             seed_demo_reports,
             seed_demo_staff,
             seed_open311_key,
             start_statistics,
         )
->>>>>>> h/smoke
 
         made = resources.bootstrap()
         # What `chalice deploy` would read from the stage config, known only now.
@@ -240,14 +235,11 @@ def main() -> int:
 
                 seed_projects()  # a year of public works, with the history (docs/projects.md)
             seeded = seed_demo_reports()
-<<<<<<< HEAD
             from kawal_local.seed_proposals import seed_proposals
 
             seed_proposals()
-=======
         else:
             start_statistics(0)  # a new, empty world
->>>>>>> h/smoke
 
         from kawal_local import pump, workers
 

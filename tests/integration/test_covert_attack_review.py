@@ -38,12 +38,6 @@ def item(pk: str, sk: str) -> dict:
 # == Insider ==========================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F1: any staff step (claim, progress, place…) rewrites a covert report's META "
-    "item with its kecamatan and desa in plaintext (new_report_item seals them only at "
-    "filing; 'later writes touch only status fields' does not hold)",
-)
 def test_a_covert_reports_place_stays_sealed_after_the_command_centre_claims_it(client, tokens):
     report = covert_report(client)
     assert DISTRICT not in plain(report["id"])  # sealed at filing…
@@ -54,11 +48,6 @@ def test_a_covert_reports_place_stays_sealed_after_the_command_centre_claims_it(
     assert leaked == {}, leaked  # …and after the first step?
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F1b: the command centre's place correction of a covert report is stored "
-    "in plaintext (district on the META item)",
-)
 def test_a_covert_reports_corrected_place_is_sealed(client, tokens):
     report = covert_report(client)
     path = f"/reports/{report['id']}/place"
@@ -67,11 +56,6 @@ def test_a_covert_reports_corrected_place_is_sealed(client, tokens):
     assert "munjungan" not in plain(report["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F2: an after-photo of a covert report keeps the phone's lat/lon in plaintext "
-    "on its PHOTO item: the covert place, to a few metres, for any table reader",
-)
 def test_an_after_photo_of_a_covert_report_does_not_store_where_it_was_taken(client, aws, tokens):
     report = covert_report(client)
     for step in ("claim", "progress"):
@@ -144,12 +128,6 @@ def test_a_table_reader_cannot_tell_which_covert_label_a_report_has(client):
 # == Operator (through the API) =======================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F4: merging someone else's report into a covert one answers 403 forbidden, into "
-    "an unknown one 404: an existence oracle for covert codes and ids, to an operator and "
-    "to any squad member (the target is looked up before the caller's right to the source)",
-)
 @pytest.mark.parametrize("role", ["operator", "orange"])
 def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client, tokens, role):
     covert = covert_report(client)

@@ -95,12 +95,6 @@ def test_a_shadow_check_on_a_public_report_is_unknowable_to_a_table_reader(clien
         assert after.count(word) == before.count(word), word
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F5: a WhatsApp conversation towards a covert label keeps its label, kecamatan "
-    "and point in plaintext on the CHAT item until it is confirmed or expires (a day, "
-    "plus TTL lag): an operator sees 'pungli being reported in Panggul, here' live",
-)
 def test_a_whatsapp_conversation_towards_a_covert_label_is_not_plain_in_the_table(client, graph):  # noqa: F811
     from .test_whatsapp import choose, say
 

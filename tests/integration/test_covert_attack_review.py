@@ -158,12 +158,6 @@ def test_a_shadow_members_phone_is_not_listed_in_the_table(client, aws, tokens, 
     assert subscription["endpoint"] not in raw and subscription["keys"]["auth"] not in raw
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F3b: the dispatch log says 'notification N sent to shadow (check_requested)', "
-    "and the NOTIFY#N item names the report: an operator reading CloudWatch and the table "
-    "learns the regent asked for a covert check of that squad's closure",
-)
 def test_the_logs_do_not_tell_an_operator_which_closure_is_being_checked(
     client, aws, tokens, caplog
 ):

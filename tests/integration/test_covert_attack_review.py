@@ -134,12 +134,6 @@ def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client,
     assert len(set(answers)) == 1, answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F7: a shadow member's push subscription is stored plain under PUSH#squad#shadow "
-    "with the member's username, the phone's push endpoint and its keys: an operator "
-    "lists the shadow squad's members and their devices",
-)
 def test_a_shadow_members_phone_is_not_listed_in_the_table(client, aws, tokens, monkeypatch):
     from tests.support.push_service import push_service
 

@@ -184,3 +184,29 @@ def test_the_reason_for_reading_a_covert_reporters_contact_is_sealed(client, tok
     reads = client.http.get(path, headers=bearer(tokens["command"]))
     assert reads.status_code == 200, reads.body
     assert [r["reason"] for r in json.loads(reads.body)["reads"]] == [why["reason"]]
+
+
+def test_an_sns_error_about_a_covert_message_does_not_name_its_topic(
+    client, aws, monkeypatch, caplog
+):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.entry import events
+    from kawal_local.pump import StreamReader, drain
+
+    sns = aws.client("sns")
+
+    def refused(**kwargs):  # as IAM answers: the topic's ARN in the message
+        message = f"not authorized to perform: SNS:Publish on resource: {kwargs['TopicArn']}"
+        raise ClientError({"Error": {"Code": "AuthorizationError", "Message": message}}, "Publish")
+
+    monkeypatch.setattr(sns, "publish", refused)
+    caplog.set_level("DEBUG", logger="kawal")
+    covert_report(client)
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    assert "AuthorizationError" in caplog.text  # the failure is logged, for an operator…
+    notify = json.dumps(
+        [i for i in all_items() if i["PK"]["S"].startswith("NOTIFY#")], default=repr
+    )
+    for shown in (caplog.text, notify):  # …without the covert topic it was for
+        assert "-shadow" not in shown

@@ -113,9 +113,12 @@ def read_contact(ref: str):
     body = parse_body(bp.current_request, ContactReadIn)
     store = bootstrap.report_store()
     report_id = resolve_ref(ref, store)
-    if report_id is None or store.get_report(report_id) is None:
+    found = store.get_report(report_id) if report_id else None
+    if report_id is None or found is None:
         raise NotFound(f"no report {ref!r}", code="report_not_found")
-    contact = store.read_contact_audited(report_id, who.id, body.reason, utc_now())
+    contact = store.read_contact_audited(
+        report_id, who.id, body.reason, utc_now(), covert=found[0].covert
+    )
     return json_response(ContactRead.model_validate({"report_id": report_id, "contact": contact}))
 
 

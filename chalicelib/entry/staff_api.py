@@ -3,6 +3,7 @@ actions that move a report (claim, progress, after-photo, resolve, reject)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
@@ -280,5 +281,6 @@ def merge(ref: str):
     who, store = staff_principal(), bootstrap.report_store()
     body = parse_body(bp.current_request, MergeIn)
     duplicate = report_id_or_404(ref, store)
-    bootstrap.workflow(store).merge(duplicate, report_id_or_404(body.into, store), who)
+    resolve = partial(report_id_or_404, store=store)
+    bootstrap.workflow(store).merge(duplicate, body.into, who, resolve)
     return json_response(staff_view(store, duplicate, who))

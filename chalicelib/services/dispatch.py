@@ -13,6 +13,7 @@ redrives) send it once, and a redelivered stream record finds it sent.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from chalicelib.services.ports import DispatchReads
 
 log = logging.getLogger("kawal.dispatch")
 MAX_ATTEMPTS = 8
+ARN = re.compile(r"arn:[^\s'\"]+")  # a topic's ARN in an SNS error names its audience
 
 
 def backoff(attempts: int) -> timedelta:
@@ -147,7 +149,8 @@ class Dispatcher:
             message_id = self.publisher.publish(n)
         except self.failure_types as exc:
             attempts += 1
-            error = str(exc)
+            # an SNS error may name the topic (its ARN): not of a sealed one
+            error = ARN.sub("arn:…", str(exc)) if sealed else str(exc)
             if attempts >= MAX_ATTEMPTS:
                 self.outbox.mark_failed(n.id, attempts, self.now(), error)
                 observe.count("NotificationsDeadLettered", audience=n.audience)
@@ -165,7 +168,10 @@ class Dispatcher:
             return "retry"
         self.outbox.mark_sent(n.id, self.now(), message_id)
         observe.count("NotificationsSent", audience=n.audience)
-        log.info("notification %s sent to %s (%s)", n.id, n.topic, n.kind)
+        if sealed:  # a covert audience's topic and kind would tell an operator what it is
+            log.info("notification %s sent", n.id)
+        else:
+            log.info("notification %s sent to %s (%s)", n.id, n.topic, n.kind)
         return "sent"
 
     def redrive(self, limit: int = 100) -> dict[str, int]:

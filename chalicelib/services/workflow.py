@@ -202,7 +202,9 @@ class Workflow:
             lon=lon,
             content_type=content_type,
         )
-        photo = self.store.add_photo(wanted, counted=False)  # squads' photos are not capped
+        # squads' photos are not capped; a covert report's or a check's place is sealed
+        sealed = report.covert or role == "check"
+        photo = self.store.add_photo(wanted, counted=False, sealed=sealed)
         slot = photos.slot_for(photo, self.media)
         if inline is not None and photo.state == "awaiting_upload":
             photos.store_inline(photo, inline, content_type, self.media)
@@ -280,13 +282,21 @@ class Workflow:
         created = self.store.add_supporter(report.id, supporter, contact, self.now())
         return created, report.supporters + int(created)
 
-    def merge(self, duplicate_id: str, original_id: str, who: Principal) -> Report:
-        """Fold a duplicate into its original: the duplicate is rejected as a duplicate
-        with a link, its reporter and supporters become the original's supporters."""
+    def merge(
+        self, duplicate_id: str, into: str, who: Principal, resolve: Callable[[str], str]
+    ) -> Report:
+        """Fold a duplicate into its original (``into``: an id or a code, ``resolve``d
+        to an id): the duplicate is rejected as a duplicate with a link, its reporter
+        and supporters become the original's supporters."""
         duplicate = self._load(duplicate_id).report
-        original = self._load(original_id).report
+        # the caller's right to the source first: whoever may not work it learns nothing
+        # of the target; a covert target answers like an unknown one (never 403)
         actor = staff_actor(duplicate, who)
-        staff_actor(original, who)
+        try:
+            original = self._load(resolve(into)).report
+            staff_actor(original, who)
+        except NotFound:
+            raise NotFound(f"no report {into!r}", code="report_not_found") from None
         if duplicate.id == original.id:
             raise InvalidInput("a report cannot be merged into itself", code="merge_into_self")
         if duplicate.covert != original.covert:

@@ -38,12 +38,6 @@ def item(pk: str, sk: str) -> dict:
 # == Insider ==========================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F1: any staff step (claim, progress, place…) rewrites a covert report's META "
-    "item with its kecamatan and desa in plaintext (new_report_item seals them only at "
-    "filing; 'later writes touch only status fields' does not hold)",
-)
 def test_a_covert_reports_place_stays_sealed_after_the_command_centre_claims_it(client, tokens):
     report = covert_report(client)
     assert DISTRICT not in plain(report["id"])  # sealed at filing…
@@ -54,11 +48,6 @@ def test_a_covert_reports_place_stays_sealed_after_the_command_centre_claims_it(
     assert leaked == {}, leaked  # …and after the first step?
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F1b: the command centre's place correction of a covert report is stored "
-    "in plaintext (district on the META item)",
-)
 def test_a_covert_reports_corrected_place_is_sealed(client, tokens):
     report = covert_report(client)
     path = f"/reports/{report['id']}/place"
@@ -67,11 +56,6 @@ def test_a_covert_reports_corrected_place_is_sealed(client, tokens):
     assert "munjungan" not in plain(report["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F2: an after-photo of a covert report keeps the phone's lat/lon in plaintext "
-    "on its PHOTO item: the covert place, to a few metres, for any table reader",
-)
 def test_an_after_photo_of_a_covert_report_does_not_store_where_it_was_taken(client, aws, tokens):
     report = covert_report(client)
     for step in ("claim", "progress"):
@@ -111,12 +95,6 @@ def test_a_shadow_check_on_a_public_report_is_unknowable_to_a_table_reader(clien
         assert after.count(word) == before.count(word), word
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F5: a WhatsApp conversation towards a covert label keeps its label, kecamatan "
-    "and point in plaintext on the CHAT item until it is confirmed or expires (a day, "
-    "plus TTL lag): an operator sees 'pungli being reported in Panggul, here' live",
-)
 def test_a_whatsapp_conversation_towards_a_covert_label_is_not_plain_in_the_table(client, graph):  # noqa: F811
     from .test_whatsapp import choose, say
 
@@ -144,12 +122,6 @@ def test_a_table_reader_cannot_tell_which_covert_label_a_report_has(client):
 # == Operator (through the API) =======================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F4: merging someone else's report into a covert one answers 403 forbidden, into "
-    "an unknown one 404: an existence oracle for covert codes and ids, to an operator and "
-    "to any squad member (the target is looked up before the caller's right to the source)",
-)
 @pytest.mark.parametrize("role", ["operator", "orange"])
 def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client, tokens, role):
     covert = covert_report(client)
@@ -162,12 +134,6 @@ def test_a_merge_target_answers_alike_for_a_covert_and_an_unknown_report(client,
     assert len(set(answers)) == 1, answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F7: a shadow member's push subscription is stored plain under PUSH#squad#shadow "
-    "with the member's username, the phone's push endpoint and its keys: an operator "
-    "lists the shadow squad's members and their devices",
-)
 def test_a_shadow_members_phone_is_not_listed_in_the_table(client, aws, tokens, monkeypatch):
     from tests.support.push_service import push_service
 
@@ -186,12 +152,6 @@ def test_a_shadow_members_phone_is_not_listed_in_the_table(client, aws, tokens, 
     assert subscription["endpoint"] not in raw and subscription["keys"]["auth"] not in raw
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F3b: the dispatch log says 'notification N sent to shadow (check_requested)', "
-    "and the NOTIFY#N item names the report: an operator reading CloudWatch and the table "
-    "learns the regent asked for a covert check of that squad's closure",
-)
 def test_the_logs_do_not_tell_an_operator_which_closure_is_being_checked(
     client, aws, tokens, caplog
 ):
@@ -210,11 +170,6 @@ def test_the_logs_do_not_tell_an_operator_which_closure_is_being_checked(
         assert word not in caplog.text, word
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F8: the command centre's reason for reading a covert reporter's contact is "
-    "stored plain on the AUDIT item: the regent's own words about the covert report",
-)
 def test_the_reason_for_reading_a_covert_reporters_contact_is_sealed(client, tokens):
     body = report_body(label=COVERT, contact={"phone": "081234567890", "name": "Siti Aminah"})
     report = post_json(client, "/reports", body).json_body
@@ -225,3 +180,33 @@ def test_the_reason_for_reading_a_covert_reporters_contact_is_sealed(client, tok
     audit = [i for i in all_items() if i["PK"]["S"] == f"AUDIT#{report['id']}"]
     assert audit, "the read is audited"
     assert "pungli" not in json.dumps(audit, default=repr)
+    # …yet the command centre still reads who read it and why
+    reads = client.http.get(path, headers=bearer(tokens["command"]))
+    assert reads.status_code == 200, reads.body
+    assert [r["reason"] for r in json.loads(reads.body)["reads"]] == [why["reason"]]
+
+
+def test_an_sns_error_about_a_covert_message_does_not_name_its_topic(
+    client, aws, monkeypatch, caplog
+):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.entry import events
+    from kawal_local.pump import StreamReader, drain
+
+    sns = aws.client("sns")
+
+    def refused(**kwargs):  # as IAM answers: the topic's ARN in the message
+        message = f"not authorized to perform: SNS:Publish on resource: {kwargs['TopicArn']}"
+        raise ClientError({"Error": {"Code": "AuthorizationError", "Message": message}}, "Publish")
+
+    monkeypatch.setattr(sns, "publish", refused)
+    caplog.set_level("DEBUG", logger="kawal")
+    covert_report(client)
+    drain(StreamReader(config.table_name()), events.dispatch_stream)
+    assert "AuthorizationError" in caplog.text  # the failure is logged, for an operator…
+    notify = json.dumps(
+        [i for i in all_items() if i["PK"]["S"].startswith("NOTIFY#")], default=repr
+    )
+    for shown in (caplog.text, notify):  # …without the covert topic it was for
+        assert "-shadow" not in shown

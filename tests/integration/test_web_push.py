@@ -110,3 +110,26 @@ def test_sms_for_the_urgent_alone_for_members_who_read_the_app(client, tokens, a
     assert made.status_code == 201, made.body
     (listed,) = [s for s in list_subscriptions("orange") if s["endpoint"] == "+6281233334444"]
     assert listed["urgent_only"] is True
+
+
+def test_the_command_centres_and_shadow_phones_are_sealed_yet_hear(client, tokens, push, stream):
+    from chalicelib.adapters import covert
+    from chalicelib.storage import ReportStore
+
+    from .test_covert_at_rest import covert_report
+
+    phones = {"regent": "command", "shadow-1": "shadow", "shadow-2": "shadow"}
+    for name, role in phones.items():
+        made = subscribe(client, "/staff/push/subscriptions", push.phone(name).subscription(),
+                         bearer(tokens[role]))  # fmt: skip
+        assert made.status_code == 201, made.body
+    push.gone.add("shadow-1")  # this phone dropped its subscription
+    report = covert_report(client)
+    stream()
+    assert push.problems == []
+    (told,) = push.to("shadow-2")  # opened by the dispatch, sent
+    assert report["code"] in told["body"]
+    with covert.opening():
+        store = ReportStore()
+        assert len(store.push_subscriptions("command")) == 1  # the regent's kept
+        assert len(store.push_subscriptions("squad#shadow")) == 1  # the dead one forgotten

@@ -7,12 +7,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.adapters import sealing
 from chalicelib.adapters.dynamodb.base import _key, _marshal, _Table, _ts, dynamodb_errors
 
 CONVERSATION_TTL = timedelta(hours=24)  # WhatsApp's own session window
 SEEN_TTL = timedelta(days=7)
 # a reply being sent is this run's for longer than the inbound function may run (30 s)
 REPLY_LEASE = timedelta(minutes=1)
+# a draft towards a covert label names it and its place: every draft is sealed alike
+CHAT_PURPOSE = "chat-draft"
+
+
+def _raw(blob: Any) -> bytes:
+    return bytes(getattr(blob, "value", blob))  # boto3's Binary, or bytes
 
 
 class ChatItems(_Table):
@@ -79,7 +86,9 @@ class ChatItems(_Table):
         found = self._get(f"CHAT#{person}", "META", consistent=True)
         if found is None or int(found.get("expires_at", 0)) < now.timestamp():
             return None  # TTL deletes lazily: an expired one is already gone
-        return found.get("state")
+        if "sealed" in found:  # its draft: label, place, point
+            return sealing.unseal(person, _raw(found["sealed"]), CHAT_PURPOSE)
+        return found.get("state")  # a draft kept before drafts were sealed
 
     def save_conversation(self, person: str, state: dict[str, Any] | None, now: datetime) -> None:
         with dynamodb_errors():
@@ -87,7 +96,8 @@ class ChatItems(_Table):
                 self._db.delete_item(TableName=self.table_name, Key=_key(f"CHAT#{person}", "META"))
                 return
             expires = int((now + CONVERSATION_TTL).timestamp())
-            item = {"PK": f"CHAT#{person}", "SK": "META", "state": state, "expires_at": expires}
+            sealed = sealing.seal(person, state, CHAT_PURPOSE)
+            item = {"PK": f"CHAT#{person}", "SK": "META", "sealed": sealed, "expires_at": expires}
             self._db.put_item(TableName=self.table_name, Item=_marshal(item))
 
     def set_opt_out(self, number: str, out: bool, now: datetime) -> None:

@@ -25,13 +25,21 @@ SEALED_PLACE = {"lat": 0.0, "lon": 0.0, "geohash": ""}
 COVERT_NOTE = ("note", "reason")
 
 
-def photo_item(photo: Photo) -> dict[str, Any]:
-    return {
+def photo_item(photo: Photo, sealed: bool = False) -> dict[str, Any]:
+    """A photo slot as stored; ``sealed`` (a covert report's photo, a shadow check's):
+    where the phone took it sealed, as a covert report's own place is."""
+    item = {
         "PK": f"REPORT#{photo.report_id}",
         "SK": f"PHOTO#{photo.id}",
         "type": "photo",
         **photo.model_dump(),
     }
+    if sealed and (photo.lat is not None or photo.lon is not None):
+        from chalicelib.adapters import covert
+
+        where = {"lat": item.pop("lat"), "lon": item.pop("lon")}
+        item["sealed"] = covert.seal(photo.report_id, "photo", where)
+    return item
 
 
 def report_item(report: Report) -> dict[str, Any]:
@@ -62,7 +70,7 @@ def report_item(report: Report) -> dict[str, Any]:
 
 def new_report_item(report: Report) -> dict[str, Any]:
     """A new report as stored: a covert one with its words and place sealed. (Later
-    writes touch only status fields, never these.)"""
+    writes set only status fields plain; a covert report's place is sealed again.)"""
     item = report_item(report)
     if not report.covert:
         return item
@@ -95,7 +103,7 @@ def opened_all(items: list[tuple[dict[str, Any], str, str]]) -> list[dict[str, A
 
 
 # what is sealed in a report's partition, by sort key
-PURPOSES = {"META": "report", "EVENT#": "note", "CHECK#": "check"}
+PURPOSES = {"META": "report", "EVENT#": "note", "CHECK#": "check", "PHOTO#": "photo"}
 
 
 def opened_partition(items: list[dict[str, Any]], report_id: str) -> list[dict[str, Any]]:

@@ -13,7 +13,12 @@ from chalicelib.adapters.dynamodb.base import (
     dynamodb_errors,
     report_key,
 )
-from chalicelib.adapters.dynamodb.items import _contact_fields, _contact_item
+from chalicelib.adapters.dynamodb.items import (
+    _contact_fields,
+    _contact_item,
+    opened_all,
+    sealed_words,
+)
 from chalicelib.domain.errors import (
     StaleReport,
 )
@@ -53,11 +58,11 @@ class PeopleItems(_Table):
         return out
 
     def read_contact_audited(
-        self, report_id: str, reader: str, reason: str, now: datetime
+        self, report_id: str, reader: str, reason: str, now: datetime, covert: bool = False
     ) -> dict[str, Any] | None:
         """Record who reads the reporter's contact and why, then read it: no audit
-        entry, no contact."""
-        entry = {
+        entry, no contact. Why a covert reporter is read is sealed like the report."""
+        entry: dict[str, Any] = {
             "PK": f"AUDIT#{report_id}",
             "SK": f"{_ts(now)}#{reader}",
             "type": "contact_read",
@@ -65,14 +70,17 @@ class PeopleItems(_Table):
             "reason": reason,
             "at": now,
         }
+        if covert:
+            entry = sealed_words(entry, report_id, "audit")
         with dynamodb_errors():
             self._db.put_item(TableName=self.table_name, Item=_marshal(entry))
         return self.get_contact(report_id)
 
     def contact_reads(self, report_id: str) -> list[dict[str, Any]]:
+        reads = self._partition(f"AUDIT#{report_id}")
         return [
             {k: v for k, v in i.items() if k in ("reader", "reason", "at")}
-            for i in self._partition(f"AUDIT#{report_id}")
+            for i in opened_all([(i, report_id, "audit") for i in reads])
         ]
 
     def add_supporter(

@@ -17,7 +17,7 @@ from chalicelib.adapters.dynamodb.base import (
     dynamodb_errors,
     report_key,
 )
-from chalicelib.adapters.dynamodb.items import photo_item
+from chalicelib.adapters.dynamodb.items import opened, photo_item
 from chalicelib.domain.errors import (
     PhotoQuotaReached,
     StaleReport,
@@ -35,9 +35,10 @@ class PhotoItems(_Table):
 
         def load(self, report_id: str) -> Loaded | None: ...
 
-    def add_photo(self, photo: Photo, counted: bool) -> Photo:
+    def add_photo(self, photo: Photo, counted: bool, sealed: bool = False) -> Photo:
         """Add a photo slot; a citizen's counts against the report's limit of three.
-        A retry with the same photo id returns the slot made the first time."""
+        A retry with the same photo id returns the slot made the first time. ``sealed``:
+        where it was taken is sealed (a covert report's photo, a shadow check's)."""
         from botocore.exceptions import ClientError
 
         items: list[dict[str, Any]] = []
@@ -63,7 +64,7 @@ class PhotoItems(_Table):
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": _marshal(photo_item(photo)),
+                    "Item": _marshal(photo_item(photo, sealed)),
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             }
@@ -86,7 +87,7 @@ class PhotoItems(_Table):
 
     def get_photo(self, report_id: str, photo_id: str) -> Photo | None:
         found = self._get(f"REPORT#{report_id}", f"PHOTO#{photo_id}", consistent=True)
-        return _model(Photo, found) if found else None
+        return _model(Photo, opened(found, report_id, "photo")) if found else None
 
     def claim_photo(self, report_id: str, photo_id: str, now: datetime, stale: datetime) -> bool:
         """Take a photo for processing: only one worker, once (or again after a

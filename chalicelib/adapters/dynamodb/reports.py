@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from chalicelib.adapters import covert
 from chalicelib.adapters.dynamodb.base import (
     MUTABLE,
     OPEN_ONLY,
@@ -21,6 +22,7 @@ from chalicelib.adapters.dynamodb.chats import ChatItems
 from chalicelib.adapters.dynamodb.check_requests import PARTITION as CHECK_REQUESTS
 from chalicelib.adapters.dynamodb.check_requests import CheckRequestItems
 from chalicelib.adapters.dynamodb.items import (
+    COVERT_FIELDS,
     _contact_item,
     event_item,
     new_report_item,
@@ -85,7 +87,7 @@ class ReportStore(
         if contact:
             items.append(put(_contact_item(report.id, "META", contact, report.covert)))
         if photo:
-            items.append(put(photo_item(photo)))
+            items.append(put(photo_item(photo, report.covert)))
         # DynamoDB answers a retried transaction with the same token as the first
         # (botocore retries after a read timeout); each code drawn is a new request.
         token = hashlib.sha256(f"{report.attempt}|{report.code}".encode()).hexdigest()[:36]
@@ -110,6 +112,13 @@ class ReportStore(
         item = report_item(report)
         keys = (*MUTABLE, *extra, "GSI1PK", "GSI1SK", *OPEN_ONLY)
         sets = {k: item[k] for k in keys if item.get(k) is not None}
+        if report.covert:  # its place stays sealed: never a plain district or village
+            keys = tuple(k for k in keys if k not in COVERT_FIELDS)
+            sets = {k: v for k, v in sets.items() if k in keys}
+            if covert.cleared():  # read opened: seal its words and (maybe new) place again
+                secret = report.model_dump(mode="json", include=set(COVERT_FIELDS))
+                secret = {k: v for k, v in secret.items() if v is not None}
+                sets["sealed"] = covert.seal(report.id, "report", secret)
         # what became empty (an assignee after a transfer, an answered question), and
         # out of the open indexes once closed
         removes = [k for k in keys if k not in sets]

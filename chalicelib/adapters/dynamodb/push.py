@@ -52,7 +52,7 @@ class PushItems(_Table):
         return [
             (i, o["subscription"])
             for i, o in zip(items, opened, strict=True)
-            if o["owner"] == owner
+            if o is not None and o["owner"] == owner  # None: not this caller's to open
         ]
 
     def push_subscriptions(self, owner: str) -> list[dict[str, Any]]:

@@ -148,7 +148,7 @@ def report(by_dim: dict[str, dict[str, Summary]], first: str, last: str) -> dict
                 "resolved": row["resolved"],
                 "on_time_share": row["on_time_share"],
                 "rating_average": row["rating_average"],
-                "shadow_not_fixed": row["shadow_not_fixed"],
+                "checks_not_fixed": row["shadow_not_fixed"],
                 "behind_months": mark["behind_months"],
                 "flagged": mark["longest_run"] >= FLAG_MONTHS,
             }
@@ -190,6 +190,9 @@ def report(by_dim: dict[str, dict[str, Summary]], first: str, last: str) -> dict
             and (r := _row(first, period[d]))["shadow_checks"]
         },
         "people": people,
+        # the oversight section's heading travels with the signed-in answer: no script
+        # served before sign-in names the re-checks or who makes them
+        "words": {"oversight": "Pengawasan: cek ulang tim bayangan"},
         "compare": compare,
         # the period's figures per dimension, as GET /stats gives a window's
         "figures": {d: s.figures() for d, s in period.items()},

@@ -135,7 +135,7 @@ class Recurring:
             "lon": round(self.lon, 6),
             "district": self.district,
             "reports": self.reports,
-            "closures": self.closures,
+            "resolved_times": self.closures,
             "returns": self.returns,
             "months": self.months,
             "first_at": self.first_at.isoformat(),

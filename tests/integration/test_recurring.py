@@ -67,7 +67,7 @@ def test_a_road_patched_again_and_again_is_listed_for_the_command_centre(
     r = recurring_list(client, tokens["command"])
     assert r.status_code == 200, r.body
     places = r.json_body["places"]
-    assert [(p["labels"], p["reports"], p["closures"], p["returns"]) for p in places] == [
+    assert [(p["labels"], p["reports"], p["resolved_times"], p["returns"]) for p in places] == [
         (["jalan_rusak"], 3, 3, 2)
     ]
     assert sorted(places[0]["report_ids"]) == sorted(m["id"] for m in made)

@@ -6,14 +6,14 @@
 const EVAL = {
   title: "Evaluasi Kawal", period: "Periode", before: "dibanding", show: "Tampilkan",
   use: "Pemakaian: laporan per bulan", districts: "Laporan per kecamatan",
-  response: "Respons per tim, bulan demi bulan", oversight: "Pengawasan: cek ulang tim bayangan",
+  response: "Respons per tim, bulan demi bulan", oversight: "Pengawasan",
   people: "Anggota tim", recurring: "Masalah berulang", compare: "Dibanding periode sebelumnya",
   few: "sedikit laporan: jangan disimpulkan", none: "Belum ada data.", month: "Bulan",
   squad: "Tim", medResp: "Median respons (jam)", p90Resp: "10% terlambat (jam)",
   medRes: "Median selesai (hari)", onTime: "Tepat waktu", reopen: "Dibuka lagi", rating: "Nilai",
   checks: "Dicek", notFixed: "Belum beres", member: "Anggota", accepted: "Diterima",
   resolved: "Selesai", flag: "Tanda", flagged: "tertinggal", place: "Tempat", label: "Jenis",
-  reports: "Laporan", closures: "Penutupan", last: "Terakhir", received: "Masuk",
+  reports: "Laporan", resolvedTimes: "Diselesaikan", last: "Terakhir", received: "Masuk",
   badPeriod: "Periode tidak sah.",
   trend: { naik: "naik", turun: "turun", tetap: "tetap" },
   figures: {
@@ -73,15 +73,15 @@ function renderEvaluation(e) {
         Object.entries(e.use.by_district).sort((a, b) => b[1] - a[1]).map(([d, n]) => [districtName(d), n]))),
     evalSection(EVAL.response, evalTable(EVAL.response,
       [EVAL.squad, EVAL.month, EVAL.medResp, EVAL.p90Resp, EVAL.medRes, EVAL.onTime, EVAL.reopen, EVAL.rating], squadRows)),
-    evalSection(EVAL.oversight, evalTable(EVAL.oversight, [EVAL.squad, EVAL.checks, EVAL.notFixed],
+    evalSection(e.words?.oversight || EVAL.oversight, evalTable(e.words?.oversight || EVAL.oversight, [EVAL.squad, EVAL.checks, EVAL.notFixed],
       Object.entries(e.oversight).map(([d, o]) => [d.startsWith("squad#") ? squadName(d.slice(6)) : d.split("#").slice(1).join(" · "), o.checks, o.not_fixed]))),
     evalSection(EVAL.people, el("p", { class: "eval-rule" }, e.rules.flag),
       evalTable(EVAL.people, [EVAL.squad, EVAL.member, EVAL.accepted, EVAL.resolved, EVAL.onTime, EVAL.rating, EVAL.notFixed, EVAL.flag],
         e.people.map((p) => [squadName(p.squad), p.member, p.accepted, p.resolved, evalNumber(p.on_time_share, true),
-          evalNumber(p.rating_average), p.shadow_not_fixed, p.flagged ? `${EVAL.flagged}: ${p.behind_months.join(", ")}` : ""]))),
-    evalSection(EVAL.recurring, evalTable(EVAL.recurring, [EVAL.place, EVAL.label, EVAL.reports, EVAL.closures, EVAL.last],
+          evalNumber(p.rating_average), p.checks_not_fixed, p.flagged ? `${EVAL.flagged}: ${p.behind_months.join(", ")}` : ""]))),
+    evalSection(EVAL.recurring, evalTable(EVAL.recurring, [EVAL.place, EVAL.label, EVAL.reports, EVAL.resolvedTimes, EVAL.last],
       e.recurring.map((r) => [r.district ? districtName(r.district) : `${r.lat}, ${r.lon}`, r.labels.map(labelName).join(", "),
-        r.reports, r.closures, r.last_at.slice(0, 10)]))),
+        r.reports, r.resolved_times, r.last_at.slice(0, 10)]))),
   );
 }
 

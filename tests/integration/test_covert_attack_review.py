@@ -1,8 +1,8 @@
 """An independent attack on the covert line (issue #35), as an outsider, a squad member
 and an insider (an operator who reads the table, bucket, queues and logs). Each test
-here proves a finding and is marked xfail(strict=True): it fails today, and the day the
-leak is closed it passes and the marker must go. Known and being worked on, so not
-here: covert photos in S3 are not sealed yet; a reporter's own data request."""
+proves a finding. The closed ones must pass; the two still open (a shadow check on a
+public report, a covert report's label) are marked xfail(strict=True): they fail today,
+and the day the leak is closed they pass and the marker must go."""
 
 from __future__ import annotations
 

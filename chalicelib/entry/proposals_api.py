@@ -4,6 +4,8 @@ service request (no service, SLA or squad)."""
 
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint, Response
 
 from chalicelib import bootstrap
@@ -206,12 +208,13 @@ def planner_export():
         district=params.get("district"),
         village=params.get("village"),
     )
-    name = params.get("village") or params.get("district")
+    # the file's name from the place asked for, kept to what any header can carry
+    name = re.sub(r"[^A-Za-z0-9_-]", "", params.get("village") or params.get("district") or "")
     return Response(
         body=text,
         status_code=200,
         headers={
             "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="usulan-{name}.csv"',
+            "Content-Disposition": f'attachment; filename="usulan-{name or "tempat"}.csv"',
         },
     )

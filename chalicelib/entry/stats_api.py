@@ -159,7 +159,13 @@ def public_stats():
     return _render(body, "kawal-public", PublicStats)
 
 
-@route(bp, "/stats/recurring", methods=["GET"], authorizer=staff)
+@route(
+    bp,
+    "/stats/recurring",
+    methods=["GET"],
+    authorizer=staff,
+    doc={"returns": {200: {"application/json": {"type": "object"}}}},
+)
 def recurring_problems():
     """Places where one kind of problem keeps coming back after a fix ("masalah
     berulang"), most returns first: the command centre's only (never from covert
@@ -178,10 +184,11 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
     methods=["GET"],
     authorizer=staff,
     doc={
+        "returns": {200: {"application/json": {"type": "object"}}},
         "query": (
             q("from", "first month, YYYY-MM (default: six months ago)", pattern=_MONTH.pattern),
             q("to", "last month, YYYY-MM (default: this month)", pattern=_MONTH.pattern),
-        )
+        ),
     },
 )
 def command_evaluation():

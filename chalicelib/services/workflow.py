@@ -283,10 +283,14 @@ class Workflow:
         return created, report.supporters + int(created)
 
     def merge(
-        self, duplicate_id: str, into: str, who: Principal, resolve: Callable[[str], str]
+        self,
+        duplicate_id: str,
+        into: str,
+        who: Principal,
+        resolve: Callable[[str], str] = lambda report_id: report_id,
     ) -> Report:
-        """Fold a duplicate into its original (``into``: an id or a code, ``resolve``d
-        to an id): the duplicate is rejected as a duplicate with a link, its reporter
+        """Fold a duplicate into its original (``into``: an id, or a code ``resolve``d
+        to an id by the route): the duplicate is rejected as a duplicate with a link, its reporter
         and supporters become the original's supporters."""
         duplicate = self._load(duplicate_id).report
         # the caller's right to the source first: whoever may not work it learns nothing

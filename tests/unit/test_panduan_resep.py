@@ -131,18 +131,27 @@ def _evaluate(literal: str):
     return json.loads(out.stdout)
 
 
+def _scripts(app: str) -> list[str]:
+    """Every script of the app's folder: a screen may bring its own (reporter.js, usul.js)."""
+    return [p.read_text(encoding="utf-8") for p in sorted((STATIC / app).glob("*.js"))]
+
+
 def _used_keys(app: str) -> set[str]:
     page = (STATIC / app / "index.html").read_text(encoding="utf-8")
-    script = (STATIC / app / "app.js").read_text(encoding="utf-8")
     used = set(re.findall(r'data-i18n(?:-label|-placeholder)?="(\w+)"', page))
-    used |= set(re.findall(r'\bI\.t\("(\w+)"', script))
+    for script in _scripts(app):
+        used |= set(re.findall(r'\bI\.t\("(\w+)"', script))
     return used
 
 
 @pytest.mark.parametrize("app", ["lapor", "tim"])
 def test_resep_menambah_layar_setiap_teks_punya_bahasa_indonesia_dan_inggris(app):
-    script = (STATIC / app / "app.js").read_text(encoding="utf-8")
-    strings = _evaluate(_literal(script, script.index("I.add({") + len("I.add(")))
+    strings: dict = {}
+    for script in _scripts(app):  # each script's own table(s) of strings
+        at = script.find("I.add({")
+        while at != -1:
+            strings |= _evaluate(_literal(script, at + len("I.add(")))
+            at = script.find("I.add({", at + 1)
     for key, pair in strings.items():
         assert isinstance(pair, list) and len(pair) == 2, key
         assert all(isinstance(s, str) and s.strip() for s in pair), (app, key, pair)

@@ -69,7 +69,7 @@ def banner(
         f"  command centre            {base}/command-centre   (sign in as komando)",
         f"  a report's follow page    {base}/r/<code>          (the link in the SMS)",
         f"  public works (Proyek)     {base}/proyek/",
-        f"  proposals (Usul)          {base}/lapor/usul   (Bappeda moderates through the API: docs/usulan.md)",
+        f"  proposals (Usul)          {base}/lapor/usul   (Bappeda: docs/usulan.md)",
         "",
         "Try the API:",
         f"  curl -s {base}/labels | head -c 400; echo",

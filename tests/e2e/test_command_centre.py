@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 import requests
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kawal_local import totp
 from kawal_local.seed import DEMO_TOTP_SECRET
@@ -418,8 +419,17 @@ def test_the_regent_sees_the_worst_squad_first_and_finds_a_report_by_code(
         "lat": -8.3295, "lon": 111.6201, "district": "watulimo"}, timeout=20).json()  # fmt: skip
     page.wait_for_selector(f'#report-list tr[data-report="{near["id"]}"]', state="attached")
     for report in spot:
-        page.click(f'.report-marker.single[data-reports="{report["id"]}"]')
-        page.wait_for_selector(f'#drawer:not([hidden]) h2:has-text("{report["code"]}")')
+        drawer = f'#drawer:not([hidden]) h2:has-text("{report["code"]}")'
+        # the board refreshes every few seconds and redraws its markers: a click that
+        # lands as its marker is replaced is lost (a regent clicks again; so does this)
+        for attempt in range(3):
+            page.click(f'.report-marker.single[data-reports="{report["id"]}"]')
+            try:
+                page.wait_for_selector(drawer, timeout=10000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         page.click("#drawer-close")
     page.click("#map", position={"x": 5, "y": 5})
     page.wait_for_selector(f'.report-marker[data-reports~="{near["id"]}"]')

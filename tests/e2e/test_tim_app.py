@@ -467,10 +467,16 @@ def test_feedback_is_where_the_finger_is_and_fold_outs_look_tappable(browser, ti
         assert marker not in ("none", "normal", '""'), fold
     context.set_offline(True)
     page.get_by_role("button", name="Ambil").click()
-    beside = page.get_by_role("button", name="Ambil").evaluate(
-        "b => b.nextElementSibling.textContent"
+    # said beside the button pressed, once the step is in the phone's outbox (async)
+    wait_for(
+        lambda: (
+            page.get_by_role("button", name="Ambil").evaluate(
+                "b => b.nextElementSibling.textContent"
+            )
+            == "Disimpan; dikirim saat ada sinyal."
+        ),
+        10,
     )
-    assert beside == "Disimpan; dikirim saat ada sinyal."
     context.set_offline(False)
     wait_for(lambda: staff_view(tim, report["id"])["status"] == "accepted", 40)
     page.get_by_role("button", name="Proses").wait_for()

@@ -279,7 +279,7 @@ def urgent_share() -> float:
     """The share of reports whose label is urgent, over the seeded history's mix of
     squads (each squad's labels equally likely)."""
     from chalicelib.routing import load_catalogue
-    from kawal_local.history import SQUAD_WEIGHT
+    from kawal_local.history_cast import SQUAD_WEIGHT
 
     catalogue = load_catalogue()
     total = sum(SQUAD_WEIGHT.values())

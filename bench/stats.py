@@ -40,10 +40,10 @@ from chalicelib import storage  # noqa: E402
 from chalicelib.adapters.dynamodb import base as dynamodb_base  # noqa: E402
 from chalicelib.domain import identifiers, stats  # noqa: E402
 from chalicelib.domain.geo import geohash  # noqa: E402
+from chalicelib.domain.lateness import is_late  # noqa: E402
 from chalicelib.domain.models import Loaded, Report, TimelineEntry  # noqa: E402
 from chalicelib.routing import load_catalogue  # noqa: E402
 from chalicelib.services import stats_job  # noqa: E402
-from chalicelib.services.workflow import is_overdue  # noqa: E402
 
 NEW_ENTRIES, OPEN_BACKLOG = 1000, 300
 
@@ -231,7 +231,7 @@ def naive(store: PartitionStore, now: datetime) -> None:
     for window in ("today", "7d", "30d", today.strftime("%Y-%m")):
         days = set(stats.window_days(window, today))
         stats.summarize(c for c in contribs if c.day in days)
-    stats.backlog([r for r in reports.values() if r.status != "closed"], now, is_overdue)
+    stats.backlog([r for r in reports.values() if r.status != "closed"], now, is_late)
 
 
 def measure(n: int) -> dict:

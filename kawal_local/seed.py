@@ -96,7 +96,7 @@ DEMO_STAFF = [
 def seed_demo_staff(pool_id: str) -> list[tuple[str, str, str]]:
     from chalicelib.domain.principals import SECOND_FACTOR_ROLES
     from kawal_local import moto_totp
-    from kawal_local.history import MEMBERS
+    from kawal_local.history_cast import MEMBERS
 
     for username, group, _ in DEMO_STAFF:
         resources.create_staff_user(pool_id, username, DEMO_PASSWORD, group)

@@ -41,3 +41,8 @@ def late_words(report: Timed, now: datetime) -> str | None:
     if minutes < 48 * 60:
         return f"terlambat {round(minutes / 60)} jam"
     return f"terlambat {round(minutes / 1440)} hari"
+
+
+def is_late(report: Timed, now: datetime) -> bool:
+    """Past its response target with nobody responding."""
+    return late_by(report, now) is not None

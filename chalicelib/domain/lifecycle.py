@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.models import Report, TimelineEntry
+from chalicelib.domain.principals import Forbidden, Principal
 
 Action = Literal[
     "claim", "progress", "resolve", "confirm", "dispute", "reject", "auto_close", "withdraw"
@@ -203,3 +204,14 @@ def reassign(report: Report, *, actor_id: str, at: datetime, member: str) -> Cha
     return annotate(
         report, "reassign", actor="command", actor_id=actor_id, at=at, note=note, assignee=member
     )
+
+
+def staff_actor(report: Report, who: Principal) -> Actor:
+    """The role in which ``who`` may work this report, or 403/404 (covert: absent)."""
+    if who.role == "command":
+        return "command"
+    if who.role == "squad" and who.squad == report.squad and not report.covert:
+        return "squad"
+    if report.covert:
+        raise NotFound(f"no report {report.id!r}", code="report_not_found")
+    raise Forbidden("only the report's squad and the command centre may work it")

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.geo import Regency
 from chalicelib.domain.models import MAX_CITIZEN_PHOTOS, ContactIn, ReportIn
-from chalicelib.domain.open311 import MAX_FORM_BYTES, label_or_404
+from chalicelib.domain.open311 import MAX_FORM_BYTES
+from chalicelib.domain.open311_services import label_or_404
 from chalicelib.domain.principals import Forbidden as Forbidden  # an api_key refused: 403
 from chalicelib.routing import Catalogue
 

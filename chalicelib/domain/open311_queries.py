@@ -18,8 +18,8 @@ from chalicelib.domain.open311 import (
     MAX_PAGE_SIZE,
     UPDATES_WINDOW,
     WINDOW,
-    label_or_404,
 )
+from chalicelib.domain.open311_services import label_or_404
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import Catalogue
 

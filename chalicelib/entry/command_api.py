@@ -8,6 +8,7 @@ from chalice import Blueprint
 from chalicelib import bootstrap, config
 from chalicelib.domain import geo
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.lateness import is_late
 from chalicelib.domain.models import (
     STATUSES,
     AssigneeIn,
@@ -27,7 +28,6 @@ from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, optional_body, parse_body, query, route
 from chalicelib.routing import SQUAD_CODES
 from chalicelib.services.reports import resolve_ref, utc_now
-from chalicelib.services.workflow import is_overdue
 
 bp = Blueprint(__name__)
 
@@ -85,7 +85,7 @@ def all_reports():
         params.get("cursor"),
         newest_first=True,
         filters=filters or None,
-        keep=lambda r: not overdue_only or is_overdue(r, now),
+        keep=lambda r: not overdue_only or is_late(r, now),
     )
     page = Page[CommandQueueItem](
         items=[

@@ -14,7 +14,14 @@ from chalice import Blueprint, Response
 
 from chalicelib import bootstrap, config
 from chalicelib.adapters import media
-from chalicelib.domain import geo, identifiers, open311, open311_forms, open311_queries
+from chalicelib.domain import (
+    geo,
+    identifiers,
+    open311,
+    open311_forms,
+    open311_queries,
+    open311_services,
+)
 from chalicelib.domain.errors import InvalidInput, KawalError, NotFound
 from chalicelib.domain.principals import Forbidden
 from chalicelib.entry.contract import q
@@ -137,10 +144,10 @@ def read_document(document: str):
     lang = open311.localised(params.get("locale"))
     catalogue = load_catalogue()
     if stem == "discovery":
-        body = open311.discovery(_base_url() + PREFIX, catalogue, config.open311_contact())
+        body = open311_services.discovery(_base_url() + PREFIX, catalogue, config.open311_contact())
         return reply(fmt, "discovery", body)
     if stem == "services":
-        return reply(fmt, "services", open311.services(catalogue, lang))
+        return reply(fmt, "services", open311_services.services(catalogue, lang))
     if stem == "requests":
         return reply(fmt, "service_requests", _list_requests(params, lang))
     if stem == "servicerequestupdates":
@@ -300,8 +307,8 @@ def service_definition(document: str):
     """A service definition (its attributes): {service_code}.json or .xml."""
     code, fmt = open311.split_document(document)
     params = _params()
-    label = open311.label_or_404(load_catalogue(), code)
-    body = open311.service_definition(label, open311.localised(params.get("locale")))
+    label = open311_services.label_or_404(load_catalogue(), code)
+    body = open311_services.service_definition(label, open311.localised(params.get("locale")))
     return reply(fmt, "service_definition", body)
 
 

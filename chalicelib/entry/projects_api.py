@@ -11,15 +11,8 @@ from chalice import Blueprint, Response
 from chalicelib import bootstrap
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.domain.inspections import Gap, Inspection, InspectionIn, OpdStanding, per_opd
-from chalicelib.domain.projects import (
-    OPDS,
-    PROJECT_ID,
-    Progress,
-    ProgressIn,
-    ProjectDetail,
-    ProjectPublic,
-    StageIn,
-)
+from chalicelib.domain.project_views import ProjectDetail, ProjectPublic
+from chalicelib.domain.projects import OPDS, PROJECT_ID, Progress, ProgressIn, StageIn
 from chalicelib.entry.authn import principal, staff
 from chalicelib.entry.contract import q
 from chalicelib.entry.http import json_response, parse_body, query, raw_body, route

@@ -13,6 +13,7 @@ from chalicelib.adapters import media
 from chalicelib.domain import geo
 from chalicelib.domain.closure_checks import asked_words, check_offer, checkable
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.lifecycle import staff_actor
 from chalicelib.domain.models import (
     STATUSES,
     InlinePhotoIn,
@@ -38,7 +39,6 @@ from chalicelib.entry.http import json_response, optional_body, parse_body, quer
 from chalicelib.routing import SQUAD_CODES, load_catalogue
 from chalicelib.services.photos import decode_inline
 from chalicelib.services.reports import report_id_or_404, utc_now
-from chalicelib.services.workflow import staff_actor
 from chalicelib.storage import ReportStore
 
 bp = Blueprint(__name__)

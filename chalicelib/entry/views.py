@@ -9,7 +9,7 @@ from typing import Any
 from chalicelib.adapters import cursors
 from chalicelib.domain.closure_checks import check_ask
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.lateness import late_minutes
+from chalicelib.domain.lateness import is_late, late_minutes
 from chalicelib.domain.models import (
     QueueItem,
     Report,
@@ -20,7 +20,7 @@ from chalicelib.domain.models import (
 from chalicelib.routing import Catalogue
 from chalicelib.services.photos import to_public as photo_to_public
 from chalicelib.services.reports import to_public
-from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m, is_overdue
+from chalicelib.services.workflow import AFTER_PHOTO_MAX_DISTANCE_M, distance_m
 
 
 def reporter_view(store: Any, report_id: str) -> Any:
@@ -74,7 +74,7 @@ def to_staff(
         resolved_at=report.resolved_at,
         reopen_count=report.reopen_count,
         rejection_reason=report.rejection_reason,
-        overdue=is_overdue(report, now),
+        overdue=is_late(report, now),
         late_minutes=late_minutes(report, now),
         attributes=report.attributes,
         media_url=report.media_url,
@@ -146,7 +146,7 @@ def _with_covert_links(media: Any, loaded: Any) -> Any:
 def queue_item(report: Report, now: datetime) -> QueueItem:
     return QueueItem(
         **report.model_dump(include=set(QueueItem.model_fields) - {"overdue", "late_minutes"}),
-        overdue=is_overdue(report, now),
+        overdue=is_late(report, now),
         late_minutes=late_minutes(report, now),
     )
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from chalicelib.domain import bodies, followup
 from chalicelib.domain.bodies import Body
 from chalicelib.domain.geo import Regency
+from chalicelib.domain.lifecycle import staff_actor
 from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.domain.principals import Principal
 from chalicelib.routing import SQUAD_CODES
 from chalicelib.services import photos, places
 from chalicelib.services.places import Place
-from chalicelib.services.workflow import Workflow, staff_actor
+from chalicelib.services.workflow import Workflow
 
 PUBLIC_SQUADS = tuple(s for s in SQUAD_CODES if s != "shadow")
 

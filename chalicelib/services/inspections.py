@@ -11,7 +11,7 @@ from datetime import datetime
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inspections import Gap, Inspection, InspectionIn, Observed, gap
 from chalicelib.domain.principals import Forbidden, Principal
-from chalicelib.domain.projects import standing
+from chalicelib.domain.project_views import standing
 from chalicelib.domain.sms_text import WIB
 from chalicelib.services.ports import Inspections, Projects
 

@@ -13,17 +13,14 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.geo import Regency, Villages
 from chalicelib.domain.principals import Forbidden, Principal
 from chalicelib.domain.project_csv import parse_rows
+from chalicelib.domain.project_views import ProjectDetail, ProjectPublic, detail_view, public_view
 from chalicelib.domain.projects import (
     Progress,
     ProgressIn,
     Project,
-    ProjectDetail,
-    ProjectPublic,
     StageIn,
     advance_stage,
     check_progress,
-    detail_view,
-    public_view,
 )
 from chalicelib.domain.sms_text import WIB
 from chalicelib.services.ports import Projects

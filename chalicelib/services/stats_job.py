@@ -22,7 +22,6 @@ from chalicelib.domain.models import Report
 from chalicelib.domain.sms_text import WIB
 from chalicelib.routing import SQUAD_CODES, Catalogue
 from chalicelib.services.ports import StatsKeeping, StatsReads
-from chalicelib.services.workflow import is_overdue
 
 log = logging.getLogger("kawal.stats")
 LOOKBACK = timedelta(minutes=30)
@@ -213,7 +212,7 @@ def _views(
         }
         for dim in stats_store.dimensions()
     }
-    backlog = stats.backlog(open_reports, until, is_overdue)
+    backlog = stats.backlog(open_reports, until, lateness.is_late)
     late = [(r, by) for r in open_reports if (by := lateness.late_by(r, until))]
     overdue = sorted(late, key=lambda pair: pair[0].sla_due_at)
     most_overdue = [

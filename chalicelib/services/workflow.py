@@ -25,22 +25,6 @@ AUTO_CLOSE_AFTER = timedelta(days=7)
 AUTO_CLOSE_NOTE = "ditutup otomatis: tanpa keberatan 7 hari / closed: no objection in 7 days"
 
 
-def is_overdue(report: Report, now: datetime) -> bool:
-    """Past its response target with nobody responding (domain/lateness.py)."""
-    return lateness.late_by(report, now) is not None
-
-
-def staff_actor(report: Report, who: Principal) -> lifecycle.Actor:
-    """The role in which ``who`` may work this report, or 403/404 (covert: absent)."""
-    if who.role == "command":
-        return "command"
-    if who.role == "squad" and who.squad == report.squad and not report.covert:
-        return "squad"
-    if report.covert:
-        raise NotFound(f"no report {report.id!r}", code="report_not_found")
-    raise Forbidden("only the report's squad and the command centre may work it")
-
-
 def _named_photo(report_id: str, photo_id: str | None, client_photo_id: Any) -> str | None:
     """The photo a step names: by our id, or by the phone's own (a phone that queued
     the photo and the step offline knows only its id; ours follows from it)."""
@@ -111,7 +95,7 @@ class Workflow:
     ) -> Report:
         loaded = self._load(report_id)
         report = loaded.report
-        actor = staff_actor(report, who)
+        actor = lifecycle.staff_actor(report, who)
         updates: dict[str, Any] = {}
         if action == "resolve":
             photo_id = _named_photo(report.id, photo_id, client_photo_id)
@@ -162,7 +146,7 @@ class Workflow:
     def _command_only(self, report_id: str, who: Principal) -> Report:
         report = self._load(report_id).report
         if who.role != "command":
-            staff_actor(report, who)  # 404 for a covert report, as everywhere
+            lifecycle.staff_actor(report, who)  # 404 for a covert report, as everywhere
             raise Forbidden("only the command centre reminds squads and reassigns reports")
         return report
 
@@ -183,7 +167,7 @@ class Workflow:
         the photo itself, put where the upload would land (one call to queue offline)."""
         if role == "after":
             report = self._load(report_id).report
-            staff_actor(report, who)
+            lifecycle.staff_actor(report, who)
             if report.status not in ("accepted", "in_progress"):
                 raise Conflict(
                     f"after-photos are for reports being worked; this one is {report.status}",
@@ -295,10 +279,10 @@ class Workflow:
         duplicate = self._load(duplicate_id).report
         # the caller's right to the source first: whoever may not work it learns nothing
         # of the target; a covert target answers like an unknown one (never 403)
-        actor = staff_actor(duplicate, who)
+        actor = lifecycle.staff_actor(duplicate, who)
         try:
             original = self._load(resolve(into)).report
-            staff_actor(original, who)
+            lifecycle.staff_actor(original, who)
         except NotFound:
             raise NotFound(f"no report {into!r}", code="report_not_found") from None
         if duplicate.id == original.id:
@@ -394,7 +378,7 @@ class Workflow:
                         pass  # the reporter acted meanwhile
             for status in ("submitted", "reopened"):
                 for report in self._every(squad, status, limit):
-                    if report.escalated_at is None and is_overdue(report, now):
+                    if report.escalated_at is None and lateness.is_late(report, now):
                         entry = lifecycle.overdue_entry(report, now)
                         if self.store.mark_escalated(report, entry):
                             counts["escalated"] += 1

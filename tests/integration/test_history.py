@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+from chalicelib.domain.lateness import is_late
 from chalicelib.domain.principals import OPEN_SQUADS
 from chalicelib.entry import events
-from chalicelib.services.workflow import is_overdue
 from chalicelib.storage import ReportStore, StatsStore
 from kawal_local import history, pump
 
@@ -48,7 +48,7 @@ def test_three_weeks_of_history_tell_the_regent_something(aws):
     assert all(e["at"]["S"] < "2026-12-02T12:00:01" for e in events_)  # nothing in the future
     store = ReportStore()
     loaded = [store.load(r["PK"]["S"].removeprefix("REPORT#")) for r in reports[:50]]
-    overdue = [lo.report for lo in loaded if is_overdue(lo.report, now)]
+    overdue = [lo.report for lo in loaded if is_late(lo.report, now)]
     assert all(r.escalated_at is not None for r in overdue)  # the schedule's work is done
 
     # the statistics see the slow squads and the slow member

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain import stats
+from chalicelib.domain.lateness import is_late
 from chalicelib.domain.models import Report, TimelineEntry
 from chalicelib.routing import load_catalogue
-from chalicelib.services.workflow import is_overdue
 
 
 def exact(values, p):
@@ -130,7 +130,7 @@ def test_backlog_buckets_by_age_and_overdue():
         report(3, created=now - timedelta(days=5), status="accepted"),  # 3-7, responded
         report(4, created=now - timedelta(days=9)),  # > 7, overdue
     ]
-    b = stats.backlog(reports, now, is_overdue)["squad#orange"]
+    b = stats.backlog(reports, now, is_late)["squad#orange"]
     assert b == {"lt_1d": 1, "1_3d": 1, "3_7d": 1, "gt_7d": 1, "overdue": 2, "open": 4}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import Field
 
@@ -269,21 +269,6 @@ class ReportCommand(ReportStaff):
     asks: list[Ask] = []
 
 
-class PasswordReset(Model):
-    username: str
-    temporary_password: str = Field(description="shown once; the next sign-in replaces it")
-
-
-class MfaSecret(Model):
-    secret: str = Field(description="base32, to type into the authenticator app")
-    otpauth_uri: str = Field(description="the same as a QR code (drawn in the page)")
-
-
-class MfaStatus(Model):
-    username: str
-    enabled: bool = Field(description="whether a sign-in asks for the app's code")
-
-
 class QueueItem(Model):
     id: str
     code: str
@@ -320,68 +305,6 @@ class CommandQueueItem(QueueItem):
     covert: bool
 
 
-class Health(Model):
-    status: Literal["ok"]
-
-
-class DeviceRegistered(Model):
-    device_token: str = Field(description="send as X-Device-Token; shown once")
-
-
-class Supported(Model):
-    report_id: str
-    supporters: int
-
-
-class SubscriptionRemoved(Model):
-    removed: str
-
-
-class ContactOut(Model):
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    notify: bool = False
-
-
-class ContactRead(Model):
-    report_id: str
-    contact: ContactOut | None
-
-
-class ContactReadEntry(Model):
-    reader: str
-    reason: str
-    at: datetime
-
-
-class ContactAudit(Model):
-    report_id: str
-    reads: list[ContactReadEntry]
-
-
-class ApiKeyOut(Model):
-    id: str
-    name: str
-    issued_by: str | None
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-
-class ApiKeyIssued(ApiKeyOut):
-    api_key: str = Field(description="shown once: Kawal keeps only its hash")
-
-
-class ErrorDetail(Model):
-    code: str = Field(description="stable, for programs: validation_failed, report_not_found…")
-    message: str = Field(description="for people")
-    details: list[dict[str, Any]] = []
-
-
-class ErrorOut(Model):
-    error: ErrorDetail
-
-
 class ReportSummary(Model):
     """One line of the public list: anonymised, with how fast it was answered."""
 
@@ -415,11 +338,3 @@ class VillageOut(Model):
     name: str
     district: str = Field(description="its kecamatan's code (GET /districts)")
     kind: str = Field(description="desa or kelurahan")
-
-
-class PushKey(Model):
-    public_key: str = Field(description="applicationServerKey: VAPID P-256, base64url")
-
-
-class PushSubscribed(Model):
-    created: bool = Field(description="false: this subscription was known already")

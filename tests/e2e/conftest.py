@@ -186,16 +186,9 @@ def held_sign_in(runner: Runner, who: str | None) -> dict:
 
 def hold_sign_in(context, held: dict) -> None:
     """A Playwright context that holds ``held_sign_in``'s sign-in before any page loads."""
-    import json
-
     if held.get("cookies"):
         context.add_cookies(
             [{k: v for k, v in c.items() if k != "secure"} for c in held["cookies"]]
-        )
-    if held.get("session"):
-        context.add_init_script(
-            f"for (const [k, v] of Object.entries({json.dumps(held['session'])})) "
-            "sessionStorage.setItem(k, v);"
         )
 
 

@@ -77,8 +77,11 @@ def posts(runner, path_end):
 
 def test_first_sign_in_sets_a_password_and_the_queue_is_by_deadline(browser, tim):
     # the seeded new member: `make run`'s banner gives the temporary password to try
-    banner = next(line for line in tim.output().splitlines() if line.strip().startswith("tim-baru"))
-    assert "Sementara-2026" in banner
+    def banner_line():  # printed by the API's process once it serves (its output lags)
+        lines = tim.output().splitlines()
+        return next((line for line in lines if line.strip().startswith("tim-baru")), None)
+
+    assert "Sementara-2026" in wait_for(banner_line, 30)
     road = new_report(tim, "jalan_rusak", -8.0501, 111.7101)  # 72 hours
     flood = new_report(tim, "banjir", -8.0901, 111.7301)  # 6 hours: before the road
     context = phone(browser)
